@@ -1,0 +1,29 @@
+"""The recognizer's one exception family.
+
+Every message is written for the person who sent the image: the bot and the CLI show
+``str(error)`` as it is, so it must say what went wrong and what to do about it.
+"""
+
+
+class RecognizerError(Exception):
+    """Base class: anything the recognizer refuses, with a message fit to show a user."""
+
+
+class ImageDecodeError(RecognizerError):
+    """The bytes are not an image we can read (empty, corrupt, truncated, not an image)."""
+
+
+class ImageTooLargeError(RecognizerError):
+    """The image is larger than we agree to decode; refused from its header alone."""
+
+
+class ImageTooSmallError(RecognizerError):
+    """The image is too small to hold a readable digit."""
+
+
+class NoDigitError(RecognizerError):
+    """The image decoded fine but holds nothing that looks like handwriting."""
+
+
+class ModelLoadError(RecognizerError):
+    """The model directory is missing, incomplete or unreadable."""

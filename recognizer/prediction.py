@@ -1,0 +1,41 @@
+"""What the recognizer tells its callers about one image."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from recognizer.config import UNSURE_BELOW
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """Where the digit was found, in pixels of the upright (EXIF-rotated) photo."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """The model's answer for one image, with what it saw so a user can judge a mistake."""
+
+    digit: int
+    confidence: float
+    probabilities: tuple[float, ...]
+    image: np.ndarray
+    """The 28x28 uint8 image the model saw: white digit on black, MNIST-style."""
+    box: Box
+
+    @property
+    def runner_up(self) -> int:
+        """The second most likely digit: what to name when the model is unsure."""
+        order = np.argsort(self.probabilities)
+        return int(order[-2])
+
+    @property
+    def is_unsure(self) -> bool:
+        return self.confidence < UNSURE_BELOW

@@ -1,0 +1,25 @@
+"""Fixtures shared by the whole suite: real MNIST digits and the shipped model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from training.mnist import MNIST_PATH_ENV, Mnist, load_mnist
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_MNIST = SHARED_DATA / "mnist" / "mnist.npz"
+REAL_DIGITS = SHARED_DATA / "real-digits"
+
+
+def mnist_path() -> Path:
+    """The tests need the real data set; they never download it."""
+    return Path(os.environ.get(MNIST_PATH_ENV, DEFAULT_MNIST))
+
+
+@pytest.fixture(scope="session")
+def mnist() -> Mnist:
+    return load_mnist(mnist_path())
