@@ -6,7 +6,7 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 """Where the shipped model lives (the repository's ``models/``)."""
 
 MODEL_FILE = "digits.tflite"
-"""The LiteRT model inside a model directory: float32 (N, 28, 28, 1) in [0, 1] -> (N, 10) softmax."""
+"""The LiteRT model in a model directory: float32 (N, 28, 28, 1) in [0, 1] -> (N, 10) softmax."""
 
 KERAS_FILE = "digits.keras"
 """The Keras model inside a model directory, kept for fine-tuning."""

@@ -1,4 +1,4 @@
-"""Loading MNIST without importing TensorFlow, so tests and benchmarks can use real digits cheaply."""
+"""Loading MNIST without importing TensorFlow, so tests and benchmarks get real digits cheaply."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 MNIST_PATH_ENV = "DIGITBOT_MNIST_PATH"
-"""Environment variable naming a Keras-layout ``mnist.npz``; used when no path is given explicitly."""
+"""Environment variable naming a Keras-layout ``mnist.npz``, used when no path is given."""
 
 _KEYS = ("x_train", "y_train", "x_test", "y_test")
 
