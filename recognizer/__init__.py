@@ -1,0 +1,27 @@
+"""Handwritten digit recognition: photo bytes in, digit, confidence and probabilities out.
+
+A pure library: OpenCV preprocessing and LiteRT inference, never TensorFlow nor Telegram.
+"""
+
+from recognizer.errors import (
+    ImageDecodeError,
+    ImageTooLargeError,
+    ImageTooSmallError,
+    ModelLoadError,
+    NoDigitError,
+    RecognizerError,
+)
+from recognizer.prediction import Box, Prediction
+from recognizer.recognizer import Recognizer
+
+__all__ = [
+    "Box",
+    "ImageDecodeError",
+    "ImageTooLargeError",
+    "ImageTooSmallError",
+    "ModelLoadError",
+    "NoDigitError",
+    "Prediction",
+    "Recognizer",
+    "RecognizerError",
+]

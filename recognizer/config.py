@@ -16,3 +16,78 @@ METRICS_FILE = "metrics.json"
 
 UNSURE_BELOW = 0.80
 """Below this confidence the answer says the model is unsure and names the runner-up."""
+
+# --- Decoding -------------------------------------------------------------------------------
+
+MAX_IMAGE_PIXELS = 50_000_000
+"""Larger images are refused from the header: 50 MP is beyond any phone camera's default."""
+
+MIN_IMAGE_SIDE = 8
+"""Smaller images cannot hold a readable digit (MNIST itself is 28 px)."""
+
+DECODE_TARGET_SIDE = 640
+"""JPEGs are decoded at the smallest reduced scale whose long side still reaches this size."""
+
+# --- Preprocessing --------------------------------------------------------------------------
+
+WORK_SIDE = 512
+"""The long side the pipeline works at: enough for thin pen strokes, small enough to stay fast."""
+
+BACKGROUND_SIDE = 96
+"""The long side of the coarse copy on which paper brightness (lighting, shadows) is estimated."""
+
+BACKGROUND_KERNEL_FRACTION = 0.3
+"""Closing kernel for the paper estimate, as a fraction of that coarse copy's long side: wider
+than any marker stroke even when the digit fills the frame, narrower than a shadow's gradient."""
+
+MIN_INK_CONTRAST = 0.18
+"""Least darkening relative to the local paper that counts as ink; sensor noise and paper texture
+stay below it, ballpoint on paper is far above it."""
+
+MIN_COMPONENT_FRACTION = 0.00015
+"""Components smaller than this fraction of the working image are specks (dust, noise, grain)."""
+
+DARKEST_PAPER = 64.0
+"""Contrast is measured against at least this paper brightness, so noise in a nearly black
+picture does not pass for ink."""
+
+LINE_SLANT_TOLERANCE = 9
+"""Rows (px, working image) within which strips must agree on a printed line: it may be a few
+degrees off level."""
+
+LINE_STRIPS = 8
+"""Strips the image is cut into across a line's direction; within one, a slanted line stays
+within a few rows. Most strips must agree on a line, so a digit filling a strip cannot."""
+
+LINE_ROWS = 3
+"""Rows a printed line is allowed to wander within one strip."""
+
+LINE_COVERAGE = 0.6
+"""Share of a strip's row that must be inked for the row to be a candidate printed line."""
+
+LINE_INK_RATIO = 1.6
+"""Ink darker than this multiple of the printed lines' typical ink is pen, even on a line."""
+
+LINE_THICKNESS = 6
+"""Ink thicker than this (px) across a printed line is a pen stroke crossing it, and stays."""
+
+MNIST_CENTRE = 14.0
+"""Where MNIST digits' centre of mass sits (measured on the test set, pixel-index coordinates)."""
+
+STROKE_SCALE = 4
+"""Strokes are measured and adjusted at this multiple of the 20x20 box, so 1 px changes are fine."""
+
+MERGE_GAP_FRACTION = 0.35
+"""Ink within this fraction of the chosen stroke's height joins it (a 5's cap, a broken stroke)."""
+
+DIGIT_BOX = 20
+"""MNIST fits each digit into a 20x20 box keeping its aspect ratio..."""
+
+CANVAS = 28
+"""...and centres the box's centre of mass in a 28x28 image."""
+
+MNIST_STROKE_WIDTH = 2.25
+"""Median stroke width of MNIST test digits, in pixels of the 20x20 box (2 * area / perimeter)."""
+
+STROKE_TOLERANCE = 1.6
+"""Strokes thinner or thicker than MNIST's by more than this factor are brought back toward it."""

@@ -1,0 +1,271 @@
+"""Photo-like test images of handwritten digits, made on the fly from a seed.
+
+Each image takes a real MNIST *test* digit or a digit in a handwriting font and renders it the
+way a phone would see it on paper: paper tone and pattern, pen colour and width, placement,
+rotation, perspective, uneven light and shadow, blur, sensor noise and JPEG compression. The
+conditions are listed explicitly in CASES; everything random is drawn from a per-image seed, so
+the same seed always gives the same bytes.
+
+The fonts come from Debian packages fonts-dkg-handwriting, fonts-breip and fonts-humor-sans.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_FILES = (
+    Path("/usr/share/fonts/truetype/fifthhorseman/dkg.ttf"),
+    Path("/usr/share/fonts/truetype/fifthhorseman/dkgBd.ttf"),
+    Path("/usr/share/fonts/truetype/breip/Breip.ttf"),
+    Path("/usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf"),
+)
+"""Handwriting-style fonts; a missing one is an installation error, not something to skip."""
+
+Colour = tuple[float, float, float]
+
+PAPERS: dict[str, Colour] = {
+    "white": (0.96, 0.96, 0.95),
+    "off-white": (0.93, 0.90, 0.82),
+    "grey": (0.72, 0.72, 0.72),
+    "yellow": (0.92, 0.88, 0.55),
+    "green": (0.75, 0.85, 0.70),
+    "blackboard": (0.13, 0.20, 0.16),
+    "black": (0.05, 0.05, 0.05),
+}
+
+INKS: dict[str, Colour] = {
+    "black": (0.08, 0.08, 0.10),
+    "blue": (0.10, 0.15, 0.60),
+    "red": (0.70, 0.08, 0.10),
+    "chalk": (0.90, 0.92, 0.90),
+    "white": (0.97, 0.97, 0.97),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoCase:
+    """One photographic condition; per-image details (position, angle...) vary within it."""
+
+    name: str
+    paper: str
+    ink: str
+    pen: str
+    """"ballpoint" (thin), "pen" (MNIST-like) or "marker" (thick)."""
+    pattern: str = "plain"
+    """"plain", "ruled" or "squared"."""
+    size: tuple[int, int] = (1280, 960)
+    lighting: str = "even"
+    """"even", "gradient" or "shadow"."""
+    table: bool = False
+    """Whether the sheet is smaller than the frame, with a table around it."""
+    blur: float = 0.6
+    noise: float = 0.015
+    jpeg_quality: int = 85
+
+
+CASES: tuple[PhotoCase, ...] = (
+    PhotoCase("white-black-pen", "white", "black", "pen"),
+    PhotoCase(
+        "offwhite-blue-ballpoint-ruled", "off-white", "blue", "ballpoint", "ruled", (960, 1280)
+    ),
+    PhotoCase("grey-black-marker-gradient", "grey", "black", "marker", lighting="gradient"),
+    PhotoCase("yellow-red-ballpoint-squared", "yellow", "red", "ballpoint", "squared"),
+    PhotoCase(
+        "white-blue-pen-squared-shadow", "white", "blue", "pen", "squared", lighting="shadow"
+    ),
+    PhotoCase("offwhite-black-marker-ruled", "off-white", "black", "marker", "ruled", (960, 1280)),
+    PhotoCase("blackboard-chalk", "blackboard", "chalk", "marker", blur=1.0, noise=0.03),
+    PhotoCase("black-paper-white-pen", "black", "white", "pen", size=(960, 1280)),
+    PhotoCase("white-on-table-black-pen", "white", "black", "pen", table=True),
+    PhotoCase(
+        "grey-blue-pen-dim-noisy",
+        "grey",
+        "blue",
+        "pen",
+        lighting="gradient",
+        blur=1.4,
+        noise=0.04,
+        jpeg_quality=55,
+    ),
+    PhotoCase("green-black-marker-shadow", "green", "black", "marker", lighting="shadow"),
+    PhotoCase("white-red-pen-ruled", "white", "red", "pen", "ruled", (960, 1280)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    """A generated photo: JPEG bytes, the true digit and how it was made."""
+
+    jpeg: bytes
+    label: int
+    case: str
+    source: str
+    """"mnist" or the font's file name."""
+
+
+def generate(
+    count: int,
+    seed: int,
+    mnist_images: np.ndarray,
+    mnist_labels: np.ndarray,
+    cases: tuple[PhotoCase, ...] = CASES,
+) -> list[Photo]:
+    """``count`` photos, cycling through ``cases`` and alternating MNIST and font digits."""
+    fonts = [ImageFont.truetype(str(path), 200) for path in FONT_FILES]
+    photos = []
+    for index in range(count):
+        rng = np.random.default_rng([seed, index])
+        case = cases[index % len(cases)]
+        if index % 2 == 0:
+            pick = int(rng.integers(len(mnist_images)))
+            label, glyph, source = (
+                int(mnist_labels[pick]),
+                _mnist_glyph(mnist_images[pick]),
+                "mnist",
+            )
+        else:
+            label = int(rng.integers(10))
+            font_index = int(rng.integers(len(fonts)))
+            glyph, source = _font_glyph(fonts[font_index], label), FONT_FILES[font_index].name
+        photos.append(Photo(render(glyph, case, rng), label, case.name, source))
+    return photos
+
+
+def _mnist_glyph(image: np.ndarray) -> np.ndarray:
+    """Ink coverage in [0, 1], cropped to the digit."""
+    return _crop(image.astype(np.float32) / 255)
+
+
+def _font_glyph(font: ImageFont.FreeTypeFont, digit: int) -> np.ndarray:
+    canvas = Image.new("L", (320, 320), 0)
+    ImageDraw.Draw(canvas).text((160, 160), str(digit), font=font, fill=255, anchor="mm")
+    return _crop(np.asarray(canvas, np.float32) / 255)
+
+
+def _crop(coverage: np.ndarray) -> np.ndarray:
+    ys, xs = np.nonzero(coverage > 0.05)
+    return coverage[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
+def render(glyph: np.ndarray, case: PhotoCase, rng: np.random.Generator) -> bytes:
+    """Draw the glyph as handwriting on a sheet, photograph it, return JPEG bytes."""
+    width, height = case.size
+    sheet = _paper(case, rng, width, height)
+    coverage = _place(_pen(glyph, case.pen, height, rng), width, height, rng)
+    ink = np.asarray(INKS[case.ink], np.float32) * rng.uniform(0.85, 1.1)
+    sheet = sheet * (1 - coverage[..., None]) + np.clip(ink, 0, 1) * coverage[..., None]
+    photo = _camera(sheet, case, rng)
+    return _jpeg(photo, case.jpeg_quality)
+
+
+def _paper(case: PhotoCase, rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    tone = np.asarray(PAPERS[case.paper], np.float32) * rng.uniform(0.95, 1.03)
+    sheet = np.empty((height, width, 3), np.float32)
+    sheet[:] = np.clip(tone, 0, 1)
+    texture = cv2.GaussianBlur(rng.normal(0, 0.02, (height, width)).astype(np.float32), (0, 0), 2)
+    sheet += texture[..., None]
+    if case.pattern != "plain":
+        line_colour = (
+            np.float32([0.55, 0.65, 0.85])
+            if case.pattern == "ruled"
+            else np.float32([0.65, 0.70, 0.75])
+        )
+        spacing = int(height * (0.06 if case.pattern == "ruled" else 0.035))
+        offset = int(rng.integers(spacing))
+        lines = np.zeros((height, width), np.uint8)
+        for y in range(offset, height, spacing):
+            cv2.line(lines, (0, y), (width, y), 255, 2)
+        if case.pattern == "squared":
+            for x in range(offset, width, spacing):
+                cv2.line(lines, (x, 0), (x, height), 255, 2)
+        alpha = cv2.GaussianBlur(lines, (3, 3), 0).astype(np.float32)[..., None] / 255
+        sheet = sheet * (1 - alpha) + line_colour * alpha
+    return sheet
+
+
+def _pen(glyph: np.ndarray, pen: str, height: int, rng: np.random.Generator) -> np.ndarray:
+    """Scale the glyph to a handwritten size and give it the pen's stroke width."""
+    digit_height = int(height * rng.uniform(0.18, 0.45))
+    scale = digit_height / glyph.shape[0]
+    size = (max(1, round(glyph.shape[1] * scale)), digit_height)
+    large = cv2.resize(glyph, size, interpolation=cv2.INTER_CUBIC)
+    large = np.clip(large, 0, 1)
+    # A glyph's native stroke is about a tenth of its height; pens draw thinner or thicker.
+    change = int(digit_height * {"ballpoint": 0.05, "pen": 0.0, "marker": 0.04}[pen])
+    if change >= 1:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (change, change))
+        drawn = cv2.erode(large, kernel) if pen == "ballpoint" else cv2.dilate(large, kernel)
+        # A glyph already drawn thin would vanish if thinned further: keep it as it is then.
+        if (drawn > 0.5).sum() >= 0.4 * (large > 0.5).sum():
+            large = drawn
+    return np.clip((large - 0.3) / 0.4, 0, 1)
+
+
+def _place(coverage: np.ndarray, width: int, height: int, rng: np.random.Generator) -> np.ndarray:
+    """Put the digit somewhere in the middle of the frame, slightly rotated."""
+    canvas = np.zeros((height, width), np.float32)
+    glyph_h, glyph_w = coverage.shape
+    glyph_w = min(glyph_w, width - 2)
+    centre_x = width / 2 + rng.uniform(-0.2, 0.2) * width
+    centre_y = height / 2 + rng.uniform(-0.2, 0.2) * height
+    left = int(np.clip(centre_x - glyph_w / 2, 0, width - glyph_w))
+    top = int(np.clip(centre_y - glyph_h / 2, 0, height - glyph_h))
+    canvas[top : top + glyph_h, left : left + glyph_w] = coverage[:, :glyph_w]
+    turn = cv2.getRotationMatrix2D(
+        (left + glyph_w / 2, top + glyph_h / 2), rng.uniform(-12, 12), 1.0
+    )
+    return cv2.warpAffine(canvas, turn, (width, height), flags=cv2.INTER_LINEAR)
+
+
+def _camera(sheet: np.ndarray, case: PhotoCase, rng: np.random.Generator) -> np.ndarray:
+    """Perspective, light, blur and noise, as a phone camera adds them."""
+    height, width = sheet.shape[:2]
+    sheet = _perspective(sheet, case.table, rng)
+    sheet = sheet * _lighting(case.lighting, width, height, rng)[..., None]
+    sheet = cv2.GaussianBlur(sheet, (0, 0), case.blur * rng.uniform(0.7, 1.3))
+    sheet += rng.normal(0, case.noise, sheet.shape).astype(np.float32)
+    return np.clip(sheet * 255 + 0.5, 0, 255).astype(np.uint8)
+
+
+def _perspective(sheet: np.ndarray, table: bool, rng: np.random.Generator) -> np.ndarray:
+    height, width = sheet.shape[:2]
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    inset = 0.12 if table else 0.0
+    moved = corners + np.float32(
+        [[inset, inset], [-inset, inset], [-inset, -inset], [inset, -inset]]
+    ) * (width, height)
+    moved += rng.uniform(-0.03, 0.03, (4, 2)) * (width, height)
+    warp = cv2.getPerspectiveTransform(corners, moved.astype(np.float32))
+    table_colour = (0.35, 0.25, 0.18) if table else (0, 0, 0)
+    border = cv2.BORDER_CONSTANT if table else cv2.BORDER_REFLECT
+    return cv2.warpPerspective(
+        sheet, warp, (width, height), borderMode=border, borderValue=table_colour
+    )
+
+
+def _lighting(kind: str, width: int, height: int, rng: np.random.Generator) -> np.ndarray:
+    """A multiplicative light field: a gradient across the sheet or a soft-edged shadow."""
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    angle = rng.uniform(0, 2 * np.pi)
+    along = (np.cos(angle) * xs / width + np.sin(angle) * ys / height).astype(np.float32)
+    along = (along - along.min()) / max(float(np.ptp(along)), 1e-6)
+    if kind == "gradient":
+        return (1.1 - 0.5 * along).astype(np.float32)
+    if kind == "shadow":
+        edge = rng.uniform(0.2, 0.45)
+        softness = rng.uniform(0.03, 0.08)
+        shade = 1 / (1 + np.exp((along - edge) / softness))
+        return (1.0 - 0.45 * shade).astype(np.float32)
+    return np.ones((height, width), np.float32)
+
+
+def _jpeg(photo: np.ndarray, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(photo).save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()

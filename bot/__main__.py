@@ -1,0 +1,90 @@
+"""``python -m bot`` / ``digitbot``: check the configuration, load the model, serve.
+
+Start-up problems an operator must fix (no token, a bad setting, a damaged database, no model,
+a token Telegram rejects) end the process with one line on stderr and exit status 2, before it
+serves anyone; every other problem after that is logged and survived.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import NoReturn
+
+from telegram import Bot
+from telegram.error import InvalidToken, TelegramError
+
+from bot.application import ALLOWED_UPDATES, build_application
+from bot.logs import configure_logging, scrub, token_forms
+from bot.ratelimit import UserRateLimiter
+from bot.recognition import RecognitionService
+from bot.samples import SampleFiles
+from bot.services import Services
+from bot.settings import Settings, SettingsError, load_settings
+from bot.storage import StorageError, Store
+from recognizer import Recognizer, RecognizerError
+
+EXIT_CONFIG = 2
+EXIT_TELEGRAM = 1
+
+
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(
+        prog="digitbot",
+        description="Serve the digit-reading Telegram bot. All settings come from the "
+        "environment or a .env file in the current directory: see .env.example.",
+    ).parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        _fail(str(error), EXIT_CONFIG)
+    configure_logging(settings.log_level, token_forms(settings.token))
+    application = build_application(_services(settings))
+    try:
+        asyncio.run(_check_token(application.bot))
+    except InvalidToken:
+        _fail("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather", EXIT_CONFIG)
+    except TelegramError as error:
+        reason = scrub(str(error), token_forms(settings.token))
+        _fail(f"cannot reach the Telegram Bot API: {reason}", EXIT_TELEGRAM)
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+async def _check_token(bot: Bot) -> None:
+    """Ask Telegram who we are before serving.
+
+    python-telegram-bot's own start-up reports a rejected token with a traceback; asking once
+    here first turns that into the one-line error an operator needs.
+    """
+    async with bot:
+        pass
+
+
+def _services(settings: Settings) -> Services:
+    try:
+        store = Store(settings.database_path, SampleFiles(settings.samples_dir))
+    except StorageError as error:
+        _fail(str(error), EXIT_CONFIG)
+    try:
+        recognizer = Recognizer.load(settings.model_dir)
+    except RecognizerError as error:
+        store.close()
+        _fail(f"cannot load the model from MODEL_DIR={settings.model_dir}: {error}", EXIT_CONFIG)
+    return Services(
+        settings=settings,
+        recognition=RecognitionService(recognizer, settings.recognizer_threads),
+        store=store,
+        rate_limiter=UserRateLimiter(
+            settings.rate_limit_messages, settings.rate_limit_window_seconds
+        ),
+    )
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    print(f"digitbot: {message}", file=sys.stderr)
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()

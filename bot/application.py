@@ -1,0 +1,113 @@
+"""The composition root: builds the python-telegram-bot Application and wires every handler.
+
+This is the one module that knows which callback answers which update; the callbacks live in
+``bot.handlers`` and know nothing of each other. Handler order matters within a group: the
+first match wins, so specific handlers come before the catch-all fallbacks.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot import errors, keyboards, texts
+from bot import filters as routes
+from bot.handlers import commands, fallback, feedback, photo, ratelimit, stats
+from bot.services import Services, install, services
+from bot.update_log import LoggedUpdateProcessor
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_CONCURRENT_UPDATES = 256
+"""Updates handled at once; recognition itself is bounded by its own thread pool."""
+
+RETRIES_AFTER_FLOOD_CONTROL = 3
+"""How often an outgoing call is retried when Telegram answers 429 Too Many Requests."""
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+"""Edits, reactions and the rest are never asked for, so they never need ignoring."""
+
+_COMMANDS = {
+    "start": commands.on_start,
+    "help": commands.on_help,
+    "stats": stats.on_stats,
+    "privacy": commands.on_privacy,
+    "forget": commands.on_forget,
+    "digit": photo.on_digit_command,
+    "debug": commands.on_debug,
+}
+
+_PRIVATE_FALLBACKS = (
+    (filters.COMMAND, fallback.on_unknown_command),
+    (filters.Sticker.ALL, fallback.on_sticker),
+    (filters.VOICE | filters.AUDIO, fallback.on_voice),
+    (filters.VIDEO | filters.VIDEO_NOTE, fallback.on_video),
+    (filters.ANIMATION, fallback.on_animation),
+    (filters.Document.ALL, fallback.on_other_document),
+    (filters.TEXT, fallback.on_text),
+    (filters.ALL, fallback.on_anything_else),
+)
+"""Private-chat replies to everything that is not an image; in groups the bot stays quiet."""
+
+
+def build_application(found: Services) -> Application:
+    settings = found.settings
+    builder = (
+        Application.builder()
+        .token(settings.token)
+        .concurrent_updates(LoggedUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD_CONTROL))
+        .defaults(Defaults(allow_sending_without_reply=True))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url)
+    if settings.file_base_url:
+        builder = builder.base_file_url(settings.file_base_url)
+    application = builder.build()
+    install(application.bot_data, found)
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:
+    application.add_handler(
+        MessageHandler(routes.RATE_LIMITED, ratelimit.enforce_rate_limit), group=-1
+    )
+    for name, callback in _COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(MessageHandler(routes.IMAGE_REQUEST, photo.on_image))
+    application.add_handler(CallbackQueryHandler(feedback.on_feedback, pattern=keyboards.PATTERN))
+    for kind, callback in _PRIVATE_FALLBACKS:
+        application.add_handler(MessageHandler(routes.PRIVATE & kind, callback))
+    application.add_error_handler(errors.on_error)
+
+
+async def _post_init(application: Application) -> None:
+    """Register the command menu and state, once, what this process is serving."""
+    await application.bot.set_my_commands(
+        [BotCommand(name, description) for name, description in texts.COMMANDS]
+    )
+    found = services(application)
+    _LOGGER.info(
+        "digitbot started as @%s: model %s, data %s, tensorflow loaded: %s",
+        application.bot.username,
+        found.settings.model_dir,
+        found.settings.data_dir,
+        texts.yes_no(commands.tensorflow_loaded()),
+    )
+
+
+async def _post_shutdown(application: Application) -> None:
+    services(application).close()

@@ -1,0 +1,55 @@
+"""The bot's bridge to the recognizer: everything CPU-bound runs in a thread pool.
+
+Decoding, inference, drawing the chart and encoding the crop take tens of milliseconds each;
+on the event loop they would stall every other chat, so one call here does all of them on a
+worker thread. The recognizer is an attribute read at call time, so a retrain can swap it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from PIL import Image
+
+from recognizer import Prediction, Recognizer
+from recognizer.chart import render_chart
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A prediction with the two images the bot needs: the chart to send, the crop to keep."""
+
+    prediction: Prediction
+    chart_png: bytes
+    crop_png: bytes
+
+
+class RecognitionService:
+    """Runs the recognizer on a bounded pool so a burst of photos queues instead of thrashing."""
+
+    def __init__(self, recognizer: Recognizer, threads: int) -> None:
+        self.recognizer = recognizer
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="recognize")
+
+    async def recognize(self, image: bytes) -> Answer:
+        """Raises the recognizer's RecognizerError family for images it refuses."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self._answer, self.recognizer, image)
+
+    @staticmethod
+    def _answer(recognizer: Recognizer, image: bytes) -> Answer:
+        prediction = recognizer.predict(image)
+        return Answer(prediction, render_chart(prediction), encode_crop(prediction))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def encode_crop(prediction: Prediction) -> bytes:
+    """The 28x28 image the model saw, as a grayscale PNG (white digit on black)."""
+    buffer = io.BytesIO()
+    Image.fromarray(prediction.image, mode="L").save(buffer, format="PNG")
+    return buffer.getvalue()

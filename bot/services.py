@@ -1,0 +1,54 @@
+"""What the handlers share: settings, recognition, storage and the rate limiter.
+
+Built once by ``bot.__main__`` and put in ``bot_data``, so a handler reaches everything through
+``services(context)`` and nothing is a module-level global that tests would have to patch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar, cast
+
+from telegram.ext import Application, ContextTypes
+
+from bot.ratelimit import UserRateLimiter
+from bot.recognition import RecognitionService
+from bot.settings import Settings
+from bot.storage import Store
+
+_KEY = "services"
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    recognition: RecognitionService
+    store: Store
+    rate_limiter: UserRateLimiter
+    started_at: float = field(default_factory=time.monotonic)
+
+    async def db(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a Store method on a worker thread: SQLite may wait on disk or on a lock."""
+        return await asyncio.to_thread(call, *args, **kwargs)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admin_ids
+
+    def close(self) -> None:
+        self.recognition.close()
+        self.store.close()
+
+
+def install(bot_data: dict[str, object], services_: Services) -> None:
+    bot_data[_KEY] = services_
+
+
+def services(holder: ContextTypes.DEFAULT_TYPE | Application) -> Services:
+    """The shared services, from a handler's context or from the application itself."""
+    return cast(Services, holder.bot_data[_KEY])

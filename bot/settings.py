@@ -1,0 +1,148 @@
+"""The bot's whole configuration, read once from the environment and an optional ``.env`` file.
+
+Every setting the bot reads lives here, so ``.env.example`` can list them all and nothing else
+reaches for ``os.environ``. The variable names are a contract with users and tools: keep them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from recognizer.config import DEFAULT_MODEL_DIR
+
+_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+"""BotFather's tokens: the bot's numeric id, a colon, then a long url-safe secret."""
+
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+ENV_VARIABLES = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_BASE_URL",
+    "TELEGRAM_FILE_BASE_URL",
+    "ADMIN_IDS",
+    "DATA_DIR",
+    "MODEL_DIR",
+    "LOG_LEVEL",
+    "RATE_LIMIT_MESSAGES",
+    "RATE_LIMIT_WINDOW_SECONDS",
+    "MAX_IMAGE_MB",
+    "RECOGNIZER_THREADS",
+)
+"""Every variable the bot reads; ``.env.example`` documents exactly these."""
+
+DATABASE_FILE = "digitbot.sqlite3"
+SAMPLES_DIR = "samples"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings; the token is kept out of ``repr`` so it never lands in a log."""
+
+    token: str = field(repr=False)
+    api_base_url: str | None
+    file_base_url: str | None
+    admin_ids: frozenset[int]
+    data_dir: Path
+    model_dir: Path
+    log_level: str
+    rate_limit_messages: int
+    rate_limit_window_seconds: float
+    max_image_bytes: int
+    recognizer_threads: int
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / DATABASE_FILE
+
+    @property
+    def samples_dir(self) -> Path:
+        """Labelled crops as ``<digit>/<id>.png``: the layout training reads user samples from."""
+        return self.data_dir / SAMPLES_DIR
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Read settings; real environment variables win over the ``.env`` file."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    reader = _Reader(values)
+    return Settings(
+        token=reader.token(),
+        api_base_url=reader.optional("TELEGRAM_API_BASE_URL"),
+        file_base_url=reader.optional("TELEGRAM_FILE_BASE_URL"),
+        admin_ids=reader.id_list("ADMIN_IDS"),
+        data_dir=Path(reader.optional("DATA_DIR") or "data"),
+        model_dir=Path(reader.optional("MODEL_DIR") or DEFAULT_MODEL_DIR),
+        log_level=reader.log_level(),
+        rate_limit_messages=int(reader.number("RATE_LIMIT_MESSAGES", 20, minimum=1)),
+        rate_limit_window_seconds=reader.number("RATE_LIMIT_WINDOW_SECONDS", 60, minimum=0.1),
+        max_image_bytes=int(reader.number("MAX_IMAGE_MB", 10, minimum=0.01) * 1024 * 1024),
+        recognizer_threads=int(reader.number("RECOGNIZER_THREADS", 2, minimum=1)),
+    )
+
+
+class _Reader:
+    """Turns raw strings into typed values, raising one clear error per bad variable."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = values
+
+    def optional(self, name: str) -> str | None:
+        value = self._values.get(name, "").strip()
+        return value or None
+
+    def token(self) -> str:
+        token = self.optional("TELEGRAM_BOT_TOKEN")
+        if token is None:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in the "
+                "environment or in .env (see .env.example)"
+            )
+        if not _TOKEN_SHAPE.match(token):
+            # Never echo the value: a malformed token may still be most of a real one.
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is malformed: expected '<bot id>:<secret>' as @BotFather "
+                "gives it, with no quotes or spaces"
+            )
+        return token
+
+    def id_list(self, name: str) -> frozenset[int]:
+        raw = self.optional(name) or ""
+        parts = [part.strip() for part in raw.split(",") if part.strip()]
+        try:
+            return frozenset(int(part) for part in parts)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must be comma-separated numeric Telegram user ids, got {raw!r}"
+            ) from None
+
+    def log_level(self) -> str:
+        level = (self.optional("LOG_LEVEL") or "INFO").upper()
+        if level not in _LOG_LEVELS:
+            raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {level!r}")
+        return level
+
+    def number(self, name: str, default: float, *, minimum: float) -> float:
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+        if value < minimum:
+            raise SettingsError(f"{name} must be at least {minimum:g}, got {raw!r}")
+        return value

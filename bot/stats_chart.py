@@ -1,0 +1,64 @@
+"""The /stats picture: the model's test accuracy for each digit as horizontal bars.
+
+All ten digits sit near the top of a 0-100% scale, which would make every bar look full; the
+axis starts at a round value below the weakest digit instead, and says so on the picture.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+from PIL import Image, ImageDraw, ImageFont
+
+_WIDTH = 640
+_ROW = 36
+_TOP = 64
+_LEFT = 56
+_RIGHT = 96
+_BOTTOM = 44
+_BAR = (52, 120, 220)
+_WEAK_BAR = (220, 90, 60)
+_INK = (30, 30, 30)
+_GRID = (215, 215, 215)
+_WEAK_BELOW = 0.97
+"""Digits under this accuracy are drawn in a warning colour: where a retrain should help."""
+
+
+def axis_start(values: Sequence[float]) -> float:
+    """A multiple of 5% at least 5% below the lowest value, never above 90%."""
+    return max(0.0, min(0.9, math.floor((min(values) - 0.05) * 20) / 20))
+
+
+def render_accuracy_chart(per_digit: Sequence[float], title: str) -> bytes:
+    """PNG bytes of one bar per digit 0-9 with its accuracy written beside it."""
+    height = _TOP + _ROW * len(per_digit) + _BOTTOM
+    image = Image.new("RGB", (_WIDTH, height), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=18)
+    small = ImageFont.load_default(size=14)
+    draw.text((_LEFT, 20), title, fill=_INK, font=font)
+    low = axis_start(per_digit)
+    span = _WIDTH - _LEFT - _RIGHT
+    for fraction in (0.0, 0.5, 1.0):
+        x = _LEFT + fraction * span
+        draw.line([(x, _TOP - 6), (x, height - _BOTTOM)], fill=_GRID)
+        draw.text(
+            (x, height - _BOTTOM + 8),
+            f"{low + fraction * (1 - low):.1%}",
+            fill=_INK,
+            font=small,
+            anchor="ma",
+        )
+    for digit, value in enumerate(per_digit):
+        top = _TOP + digit * _ROW
+        middle = top + _ROW / 2
+        draw.text((_LEFT - 16, middle), str(digit), fill=_INK, font=font, anchor="rm")
+        length = max(0.0, (value - low) / (1 - low)) * span
+        colour = _WEAK_BAR if value < _WEAK_BELOW else _BAR
+        draw.rectangle([(_LEFT, top + 6), (_LEFT + length, top + _ROW - 6)], fill=colour)
+        draw.text((_LEFT + span + 8, middle), f"{value:.1%}", fill=_INK, font=font, anchor="lm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

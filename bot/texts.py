@@ -1,0 +1,180 @@
+"""Every sentence the bot says, in one place so tone and facts stay consistent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.model_metrics import ModelMetrics
+from bot.storage import LabelStatus, Usage
+from recognizer import Prediction
+
+START = (
+    "Hi! I read handwritten digits.\n\n"
+    "Write one digit (0-9) on paper, take a photo and send it to me: I'll tell you which "
+    "digit it is, how sure I am, and show you what I saw.\n\n"
+    "/help: how to take a good photo\n/stats: how good I am\n/privacy: what I keep"
+)
+
+HELP = (
+    "How to get a good answer:\n"
+    "• one digit per photo, written large with a dark pen or marker on plain light paper;\n"
+    "• fill most of the photo with the digit, in even light, without shadows over it;\n"
+    "• send it as a photo, or as a JPEG, PNG or WebP file.\n\n"
+    "Under each answer press Right or Wrong: your corrections teach me.\n"
+    "In groups, mention me in the photo's caption, reply to me with a photo, or reply "
+    "/digit to a photo.\n\n"
+    "Commands: /stats, /privacy, /forget"
+)
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "What this bot does"),
+    ("help", "How to take a good photo"),
+    ("stats", "How accurate the model is"),
+    ("digit", "Reply to a photo to read it (in groups)"),
+    ("privacy", "What is stored about you"),
+    ("forget", "Delete the samples you labelled"),
+)
+"""The list registered with Telegram at start-up, shown in the clients' command menu."""
+
+
+def privacy(pending_hours: int) -> str:
+    return (
+        "What I keep:\n"
+        "• for each answer: when, who asked, in which chat, the digit and my confidence;\n"
+        f"• the 28x28 picture I read, for {pending_hours} hours, so you can tell me whether "
+        "I was right;\n"
+        "• when you press Right or Wrong: that small picture with your label, your user id "
+        "and the time, to retrain me.\n\n"
+        "I never keep your photos. /forget deletes your labelled pictures and removes your "
+        "user id from my log."
+    )
+
+
+def forgotten(count: int) -> str:
+    if count == 0:
+        return "Done. You had no labelled samples; your user id is gone from my log."
+    noun = "sample" if count == 1 else "samples"
+    return f"Done: I deleted your {count} labelled {noun} and your user id from my log."
+
+
+def caption(prediction: Prediction) -> str:
+    """'7 (99.8% sure)', or a hedged answer naming the runner-up when the model is unsure."""
+    sure = f"{prediction.digit} ({prediction.confidence:.1%} sure)"
+    if not prediction.is_unsure:
+        return sure
+    return (
+        f"Maybe {sure}, but I'm not confident: it could also be a {prediction.runner_up}. "
+        "A larger, darker digit helps: /help"
+    )
+
+
+def thanks(label: int | None) -> str:
+    """Appended to the answer once labelled; ``None`` means the user confirmed it."""
+    if label is None:
+        return "Thanks for confirming! Saved to help me learn."
+    return f"Thanks! Saved as a {label}: I'll learn from it."
+
+
+LABEL_SAVED = "Saved, thank you!"
+PICK_DIGIT = "Which digit is it?"
+LABEL_REFUSED = {
+    LabelStatus.ALREADY_LABELLED: "This answer is already labelled, thanks.",
+    LabelStatus.EXPIRED: "This answer can't be labelled any more. Send the photo again?",
+    LabelStatus.NOT_OWNER: "Only the person who sent the photo can label it.",
+    LabelStatus.UNKNOWN: "I don't know this answer any more. Send the photo again?",
+}
+"""Why a button press did nothing."""
+
+TEXT_HINT = (
+    "Send me a photo of one handwritten digit and I'll tell you which it is. "
+    "Tips for a good photo: /help"
+)
+STICKER = "Nice sticker! I only read handwritten digits though: send me a photo of one."
+VOICE = "I can't listen, sorry: write the digit on paper and send me a photo of it."
+VIDEO = "I read still photos, not videos: send me a photo of a handwritten digit."
+ANIMATION = "GIFs are fun, but I read still photos: send me a photo of a handwritten digit."
+NOT_AN_IMAGE_FILE = (
+    "I can't read that file. Send a photo, or an image file in JPEG, PNG or WebP format."
+)
+OTHER = "I only understand photos of handwritten digits (and a few commands: /help)."
+UNKNOWN_COMMAND = "I don't know that command. Here is what I can do: /help"
+DIGIT_NEEDS_REPLY = "Reply /digit to a message with a photo of a digit, and I'll read it."
+DIGIT_REPLY_NOT_IMAGE = "The message you replied to has no photo or image file I can read."
+ADMINS_ONLY = "Sorry, that command is for the bot's admins."
+
+STORAGE_DOWN = (
+    "My database isn't available right now, so I couldn't record that. "
+    "Please try again in a minute."
+)
+INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again."
+
+
+def too_large(size_bytes: int, limit_bytes: int) -> str:
+    return (
+        f"That file is {size_bytes / 2**20:.1f} MB; I accept images up to "
+        f"{limit_bytes / 2**20:g} MB. Send it as a photo (Telegram shrinks it) or make it smaller."
+    )
+
+
+def rate_limited(limit: int, window_seconds: float, retry_in: float) -> str:
+    return (
+        f"Easy there! I read up to {limit} messages per {window_seconds:g} seconds from each "
+        f"person. Please try again in {max(1, round(retry_in))} s."
+    )
+
+
+def yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def debug_report(*, tensorflow_loaded: bool, model_dir: str, uptime_seconds: float) -> str:
+    return (
+        f"tensorflow loaded: {yes_no(tensorflow_loaded)}\n"
+        f"model dir: {model_dir}\n"
+        f"uptime: {uptime_seconds:.0f} s"
+    )
+
+
+def stats(metrics: ModelMetrics | None, usage: Usage, now: datetime) -> str:
+    """The /stats message: the model's test figures, then what users saw and told us."""
+    lines = [_model_lines(metrics, now)]
+    lines.append(
+        f"Answers served: {usage.predictions_total} in total, "
+        f"{usage.predictions_last_day} in the last 24 h."
+    )
+    if usage.feedback_total:
+        share = usage.feedback_correct / usage.feedback_total
+        lines.append(
+            f"Live accuracy from your feedback: {share:.1%} "
+            f"({usage.feedback_correct} right out of {usage.feedback_total} labelled)."
+        )
+    else:
+        lines.append("Live accuracy: no feedback yet. Press Right or Wrong under an answer!")
+    return "\n\n".join(lines)
+
+
+def _model_lines(metrics: ModelMetrics | None, now: datetime) -> str:
+    if metrics is None:
+        return "Model figures are not available (no readable metrics.json beside the model)."
+    trained = "at an unknown time"
+    if metrics.trained_at is not None:
+        trained_at = metrics.trained_at.astimezone(UTC)
+        trained = f"{trained_at:%Y-%m-%d %H:%M} UTC ({_age(now - trained_at)} ago)"
+    digits = " · ".join(f"{digit}: {value:.1%}" for digit, value in enumerate(metrics.per_digit))
+    return (
+        f"Model trained {trained}.\n"
+        f"Test accuracy (MNIST): {metrics.test_accuracy:.2%}\n"
+        f"Per digit: {digits}"
+    )
+
+
+def _age(elapsed: timedelta) -> str:
+    minutes = max(0, int(elapsed.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"
+
+
+STATS_CHART_TITLE = "Test accuracy per digit (MNIST)"

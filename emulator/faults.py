@@ -1,0 +1,57 @@
+"""Injected failures and delays, so tests can prove the bot survives Telegram misbehaving."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from emulator.errors import ApiError
+
+
+@dataclass
+class Fault:
+    """Applies to calls of `method` (any method when None) about `chat_id` (any when None).
+
+    `remaining` counts the calls still affected; None means until cleared.
+    """
+
+    method: str | None
+    chat_id: int | None
+    error: ApiError | None = None
+    delay: float = 0.0
+    remaining: int | None = 1
+
+    def matches(self, method: str, chat_id: int | None) -> bool:
+        return (self.method is None or self.method == method.lower()) and (
+            self.chat_id is None or self.chat_id == chat_id
+        )
+
+
+class Faults:
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+
+    def add(self, fault: Fault) -> None:
+        if fault.method is not None:
+            fault.method = fault.method.lower()
+        self._faults.append(fault)
+
+    def clear(self) -> None:
+        self._faults.clear()
+
+    def take(self, method: str, chat_id: int | None) -> tuple[float, ApiError | None]:
+        """The total delay and the first error for this call, using up one count of each fault."""
+        delay = 0.0
+        error = None
+        for fault in list(self._faults):
+            if not fault.matches(method, chat_id):
+                continue
+            if fault.error is not None:
+                if error is not None:
+                    continue  # one error per call; the next fault waits for the next call
+                error = fault.error
+            delay += fault.delay
+            if fault.remaining is not None:
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self._faults.remove(fault)
+        return delay, error

@@ -1,0 +1,103 @@
+"""Image work done by Telegram (and its client apps) that the bot relies on.
+
+A photo reaches a bot as several JPEG sizes of the same picture, largest last; bots that take
+`photo[0]` get a 90-pixel thumbnail. Making the sizes real keeps that mistake visible in tests.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+# Longest side of the sizes Telegram generates (its "s", "m", "x", "y" and "w" sizes).
+PHOTO_SIDES = (90, 320, 800, 1280, 2560)
+JPEG_QUALITY = 87
+# Telegram rejects photos whose sides add up to more than this, or that are too elongated.
+MAX_PHOTO_SIDES_SUM = 10_000
+MAX_PHOTO_RATIO = 20
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+class NotAnImageError(ValueError):
+    """The bytes are not a picture Telegram could show as a photo."""
+
+
+@dataclass(frozen=True)
+class Picture:
+    width: int
+    height: int
+    data: bytes
+
+
+def open_image(data: bytes) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise NotAnImageError(f"not a decodable image: {exc}") from exc
+    return image
+
+
+def check_photo_dimensions(image: Image.Image) -> None:
+    width, height = image.size
+    if width + height > MAX_PHOTO_SIDES_SUM or max(width, height) > MAX_PHOTO_RATIO * min(
+        width, height
+    ):
+        raise NotAnImageError(f"photo dimensions {width}x{height} are not allowed")
+
+
+def _as_rgb(image: Image.Image) -> Image.Image:
+    """Flattens transparency onto white, as Telegram's apps do when they send a PNG as a photo."""
+    if image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, "white")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=JPEG_QUALITY)
+    return buffer.getvalue()
+
+
+def _scaled(image: Image.Image, side: int) -> Image.Image:
+    ratio = side / max(image.size)
+    size = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def thumbnails(image: Image.Image) -> list[Picture]:
+    """The smaller sizes Telegram adds below a photo's full size, smallest first."""
+    rgb = _as_rgb(image)
+    pictures = []
+    for side in PHOTO_SIDES:
+        if side >= max(rgb.size):
+            break
+        scaled = _scaled(rgb, side)
+        pictures.append(Picture(scaled.width, scaled.height, _jpeg(scaled)))
+    return pictures
+
+
+def client_photo(data: bytes) -> Picture:
+    """What a Telegram app uploads when a user sends `data` as a photo: a JPEG, at most 2560 px.
+
+    Raises NotAnImageError for anything the app would refuse to send as a photo.
+    """
+    image = open_image(data)
+    check_photo_dimensions(image)
+    rgb = _as_rgb(image)
+    if max(rgb.size) > PHOTO_SIDES[-1]:
+        rgb = _scaled(rgb, PHOTO_SIDES[-1])
+    return Picture(rgb.width, rgb.height, _jpeg(rgb))
+
+
+def placeholder_image(size: tuple[int, int], image_format: str) -> bytes:
+    """A small real image for sticker/animation messages whose content a test doesn't care about."""
+    image = Image.new("RGBA" if image_format == "WEBP" else "RGB", size, (30, 144, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format)
+    return buffer.getvalue()

@@ -1,0 +1,165 @@
+"""Runs the playground: the emulator with the chat page, and the unchanged bot as a subprocess.
+
+The bot is started exactly as an operator starts it (`python -m bot`, settings in the
+environment), only pointed at the emulator, so what the page shows is what Telegram users get.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from emulator.core import Emulator
+from emulator.playground.page import Playground
+
+READY_SECONDS = 90.0
+"""Loading the model takes a few seconds; a busy CI machine may need many more."""
+STOP_SECONDS = 15.0
+"""The bot finishes what it is doing on SIGTERM; after this long it is killed."""
+LOG_PREFIX = "bot | "
+BOT_NAME = "digitbot"
+BOT_USERNAME = "digitbot_playground_bot"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class Options:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("data/playground")
+    log_level: str = "INFO"
+    log_file: Path | None = None
+
+
+def bot_environment(emulator: Emulator, admin_id: int, options: Options) -> dict[str, str]:
+    """The caller's environment (MODEL_DIR etc. pass through) with the emulator's connection."""
+    return {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": emulator.token,
+        "TELEGRAM_API_BASE_URL": emulator.api_base_url,
+        "TELEGRAM_FILE_BASE_URL": emulator.file_base_url,
+        "ADMIN_IDS": str(admin_id),
+        "DATA_DIR": str(options.data_dir),
+        "LOG_LEVEL": options.log_level,
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+async def run(options: Options) -> int:
+    """Serves until Ctrl-C/SIGTERM (exit 0) or until the bot stops by itself (its status)."""
+    emulator = Emulator(
+        bot_name=BOT_NAME, bot_username=BOT_USERNAME, host=options.host, port=options.port
+    )
+    playground = Playground(emulator)
+    playground.install(emulator.app)
+    try:
+        await emulator.start()
+    except OSError as error:
+        _say(f"cannot listen on {options.host}:{options.port} ({error.strerror}); try --port")
+        return 2
+    try:
+        return await _serve(emulator, playground, options)
+    finally:
+        await emulator.stop()
+
+
+async def _serve(emulator: Emulator, playground: Playground, options: Options) -> int:
+    options.data_dir.mkdir(parents=True, exist_ok=True)
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=bot_environment(emulator, playground.admin_id, options),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,  # Ctrl-C reaches only us; we stop the bot in order
+    )
+    assert bot.stdout is not None
+    with _log_sink(options.log_file) as sink:
+        forwarding = asyncio.create_task(_forward(bot.stdout, sink))
+        stopping = _stop_requested()
+        exited = asyncio.create_task(bot.wait())
+        ready = asyncio.create_task(emulator.wait_for_polling(timeout=READY_SECONDS))
+        await asyncio.wait({ready, exited, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if exited.done():
+            _say(f"the bot stopped during start-up (exit status {bot.returncode}); see its log")
+        elif ready.done() and ready.exception() is not None:
+            _say(f"the bot did not start polling within {READY_SECONDS:g}s; see its log")
+        elif ready.done():
+            _announce(emulator, playground, options)
+            await asyncio.wait({exited, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (ready, stopping):
+            task.cancel()
+        status = await _stop(bot, exited)
+        await forwarding
+    return 0 if stopping.done() and not stopping.cancelled() else status or 1
+
+
+def _stop_requested() -> asyncio.Future[None]:
+    """Resolves on SIGINT or SIGTERM, so both end the playground the same tidy way."""
+    loop = asyncio.get_running_loop()
+    stopping: asyncio.Future[None] = loop.create_future()
+
+    def request_stop() -> None:
+        if not stopping.done():
+            stopping.set_result(None)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still interrupts
+            loop.add_signal_handler(signum, request_stop)
+    return stopping
+
+
+async def _stop(bot: asyncio.subprocess.Process, exited: asyncio.Task[int]) -> int:
+    if not exited.done():
+        bot.terminate()
+        try:
+            await asyncio.wait_for(asyncio.shield(exited), STOP_SECONDS)
+        except TimeoutError:
+            _say(f"the bot did not stop within {STOP_SECONDS:g}s; killing it")
+            bot.kill()
+    return await exited
+
+
+async def _forward(stream: asyncio.StreamReader, sink: TextIO) -> None:
+    """Copies the bot's log lines as they come (the bot keeps its token out of them)."""
+    async for line in stream:
+        sink.write(LOG_PREFIX + line.decode(errors="replace"))
+        sink.flush()
+
+
+@contextlib.contextmanager
+def _log_sink(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stderr
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as sink:
+        yield sink
+
+
+def _announce(emulator: Emulator, playground: Playground, options: Options) -> None:
+    admin = playground.people["admin"]
+    lines = [
+        f"digitbot playground: open {emulator.url}/",
+        f"  you chat with the real bot as Ada, or as the admin {admin.first_name} (id {admin.id})",
+        f"  the bot's data: {options.data_dir}; Ctrl-C stops both",
+    ]
+    if options.host not in LOOPBACK:
+        port = emulator.url.rsplit(":", 1)[1]
+        lines.append(
+            f"  listening on {options.host}: devices on your network (and anyone there) can open "
+            f"http://<this machine's address>:{port}/"
+        )
+    print("\n".join(lines), flush=True)
+
+
+def _say(message: str) -> None:
+    print(f"digitbot-playground: {message}", file=sys.stderr, flush=True)

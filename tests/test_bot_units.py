@@ -1,0 +1,177 @@
+"""Small pieces of the bot on their own: rate limit, log scrubbing, buttons, texts, charts."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import logging
+import sys
+import tomllib
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from PIL import Image
+from telegram import Animation, Chat, Document, Message, PhotoSize
+
+import bot.__main__ as bot_main
+from bot import keyboards, texts
+from bot.images import ImageRef, image_of
+from bot.logs import REDACTED, RedactingFormatter, token_forms
+from bot.model_metrics import ModelMetrics
+from bot.ratelimit import UserRateLimiter
+from bot.stats_chart import axis_start, render_accuracy_chart
+from bot.storage import Usage
+from recognizer import Box, Prediction
+from tests.conftest import REPO_ROOT
+
+TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQr"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_limit_allows_the_limit_then_tells_once_per_window() -> None:
+    clock = Clock()
+    limiter = UserRateLimiter(3, 10.0, clock)
+    assert all(limiter.check(1).allowed for _ in range(3))
+    first, second = limiter.check(1), limiter.check(1)
+    assert not first.allowed
+    assert first.notify
+    assert first.retry_in == pytest.approx(10.0)
+    assert not second.allowed
+    assert not second.notify
+    assert limiter.check(2).allowed, "other users are not affected"
+    clock.now += 10.01
+    assert limiter.check(1).allowed
+
+
+def test_rate_limit_forgets_idle_users() -> None:
+    clock = Clock()
+    limiter = UserRateLimiter(1, 1.0, clock)
+    for user in range(2000):
+        limiter.check(user)
+        clock.now += 0.01
+    assert len(limiter._recent) < 1000
+
+
+def _record(message: str, *args: object) -> logging.LogRecord:
+    return logging.LogRecord("httpx", logging.INFO, __file__, 1, message, args, None)
+
+
+def test_log_lines_never_show_the_token_or_its_secret() -> None:
+    formatter = RedactingFormatter("%(message)s", token_forms(TOKEN))
+    secret = TOKEN.partition(":")[2]
+    url = f"POST http://127.0.0.1/bot{TOKEN}/getUpdates"
+    assert formatter.format(_record(url)) == f"POST http://127.0.0.1/bot{REDACTED}/getUpdates"
+    assert secret not in formatter.format(_record("%s", f"/bot123%3A{secret}/x"))
+    record = _record("boom")
+    try:
+        raise ValueError(f"failed at {url}")
+    except ValueError:
+        record.exc_info = sys.exc_info()
+    assert secret not in formatter.format(record)
+
+
+def test_feedback_buttons_round_trip() -> None:
+    data = [b.callback_data for row in keyboards.right_or_wrong(42).inline_keyboard for b in row]
+    assert [keyboards.parse(d) for d in data] == [
+        keyboards.FeedbackPress(42, "right"),
+        keyboards.FeedbackPress(42, "wrong"),
+    ]
+    keypad = keyboards.digit_keypad(42).inline_keyboard
+    assert [b.text for row in keypad for b in row] == [*map(str, range(10)), "Back"]
+    assert keyboards.parse(keypad[1][2].callback_data).label == 7
+    assert keyboards.parse("fb:42:11") is None
+    assert keyboards.parse("other:1:right") is None
+
+
+def _prediction(probabilities: list[float]) -> Prediction:
+    digit = int(np.argmax(probabilities))
+    return Prediction(
+        digit,
+        probabilities[digit],
+        tuple(probabilities),
+        np.zeros((28, 28), np.uint8),
+        Box(0, 0, 28, 28),
+    )
+
+
+def test_caption_is_short_when_sure_and_names_the_runner_up_when_not() -> None:
+    sure = _prediction([0.0] * 7 + [0.998, 0.002, 0.0])
+    assert texts.caption(sure) == "7 (99.8% sure)"
+    unsure = _prediction([0.0, 0.35, 0.0, 0.0, 0.0, 0.0, 0.0, 0.6, 0.05, 0.0])
+    caption = texts.caption(unsure)
+    assert caption.startswith("Maybe 7 (60.0% sure)")
+    assert "could also be a 1" in caption
+
+
+def test_stats_text_reports_model_usage_and_feedback() -> None:
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    metrics = ModelMetrics(0.9912, tuple(0.99 for _ in range(10)), now - timedelta(hours=3))
+    report = texts.stats(metrics, Usage(120, 15, 8, 6), now)
+    assert "2026-11-25 09:00 UTC (3 h ago)" in report
+    assert "99.12%" in report
+    assert "120 in total, 15 in the last 24 h" in report
+    assert "75.0% (6 right out of 8 labelled)" in report
+    assert "not available" in texts.stats(None, Usage(0, 0, 0, 0), now)
+
+
+def test_accuracy_chart_is_a_png_with_a_bar_per_digit() -> None:
+    chart = render_accuracy_chart(
+        [0.99, 0.995, 0.98, 0.97, 0.96, 0.99, 0.99, 0.95, 0.97, 0.96], "t"
+    )
+    with Image.open(io.BytesIO(chart)) as image:
+        assert image.format == "PNG"
+        assert image.height > image.width / 2
+    assert axis_start([0.99, 0.95]) == pytest.approx(0.9)
+    assert axis_start([0.4]) == pytest.approx(0.35)
+
+
+def _message(**content: object) -> Message:
+    chat = Chat(1, Chat.PRIVATE)
+    return Message(1, datetime(2026, 1, 1, tzinfo=UTC), chat, **content)
+
+
+def test_the_largest_photo_size_is_read() -> None:
+    sizes = [
+        PhotoSize("big", "b", 1280, 960, file_size=200_000),
+        PhotoSize("small", "s", 90, 68, file_size=2_000),
+        PhotoSize("medium", "m", 320, 240, file_size=20_000),
+    ]
+    assert image_of(_message(photo=sizes)) == ImageRef("big", 200_000)
+
+
+@pytest.mark.parametrize(
+    ("file_name", "mime_type", "readable"),
+    [
+        ("scan.png", "image/png", True),
+        ("photo.JPG", None, True),
+        ("pic.webp", "image/webp", True),
+        ("noext", "image/jpeg", True),
+        ("notes.pdf", "application/pdf", False),
+        ("anim.gif", "image/gif", False),
+    ],
+)
+def test_image_files_are_recognised_by_type_or_extension(
+    file_name: str, mime_type: str | None, readable: bool
+) -> None:
+    document = Document("id", "uid", file_name=file_name, mime_type=mime_type, file_size=10)
+    assert (image_of(_message(document=document)) is not None) is readable
+
+
+def test_a_gif_animation_is_not_an_image_to_read() -> None:
+    animation = Animation("a", "ua", 320, 240, 1, file_name="a.mp4", mime_type="video/mp4")
+    document = Document("a", "ua", file_name="a.png", mime_type="image/png")
+    assert image_of(_message(animation=animation, document=document)) is None
+
+
+def test_the_digitbot_console_script_is_the_module_entry_point() -> None:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    module, _, function = project["project"]["scripts"]["digitbot"].partition(":")
+    assert getattr(importlib.import_module(module), function) is bot_main.main

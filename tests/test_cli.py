@@ -1,0 +1,93 @@
+"""``python -m recognizer``: answers per image, JSON lines, charts, debug stages, exit status."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from recognizer.__main__ import main
+from tests.conftest import REPO_ROOT
+from training.mnist import Mnist
+
+
+@pytest.fixture
+def digit_file(tmp_path: Path, mnist: Mnist) -> tuple[Path, int]:
+    """An MNIST test digit drawn dark on a light page, saved as a JPEG photo."""
+    page = np.full((480, 640), 230, np.uint8)
+    digit = Image.fromarray(255 - mnist.x_test[0]).resize((224, 224), Image.BICUBIC)
+    page[120:344, 200:424] = np.minimum(np.asarray(digit), 230)
+    path = tmp_path / "digit.jpg"
+    Image.fromarray(page).save(path, quality=90)
+    return path, int(mnist.y_test[0])
+
+
+@pytest.fixture
+def text_file(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.txt"
+    path.write_text("not an image\n")
+    return path
+
+
+def test_prints_digit_confidence_and_ten_bars(digit_file, capsys) -> None:
+    path, label = digit_file
+    assert main([str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{path}: {label} (")
+    bars = lines[1:]
+    assert [line.split()[0] for line in bars] == [str(d) for d in range(10)]
+    assert bars[label].endswith("<"), "the chosen digit is marked"
+    assert "#" in bars[label]
+
+
+def test_json_lines_for_answers_and_errors(digit_file, text_file, capsys) -> None:
+    path, label = digit_file
+    assert main(["--json", str(path), str(text_file)]) == 1
+    answer, error = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert answer["file"] == str(path)
+    assert answer["digit"] == label
+    assert len(answer["probabilities"]) == 10
+    assert answer["confidence"] == max(answer["probabilities"])
+    assert error["file"] == str(text_file)
+    assert "image" in error["error"]
+
+
+def test_chart_and_debug_stages_are_saved(digit_file, tmp_path, capsys) -> None:
+    path, _ = digit_file
+    chart, debug = tmp_path / "chart.png", tmp_path / "stages"
+    assert main([str(path), "--chart", str(chart), "--debug", str(debug)]) == 0
+    assert Image.open(chart).format == "PNG"
+    stages = sorted(p.name for p in (debug / path.stem).iterdir())
+    assert stages[0] == "00-gray.png"
+    assert stages[-1].endswith("-mnist.png")
+    assert len(stages) >= 6
+    assert Image.open(debug / path.stem / stages[-1]).size == (28, 28)
+
+
+def test_missing_model_directory_fails_cleanly(digit_file, tmp_path, capsys) -> None:
+    path, _ = digit_file
+    assert main([str(path), "--model-dir", str(tmp_path / "nowhere")]) == 2
+    assert "No model found" in capsys.readouterr().err
+
+
+def test_failures_are_one_friendly_line_and_a_nonzero_exit(digit_file, text_file) -> None:
+    """Run as a user would: a real process, a missing file and a text file among the images."""
+    path, label = digit_file
+    missing = path.parent / "missing.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "recognizer", str(path), str(missing), str(text_file)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f": {label} (" in result.stdout
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 2
+    assert "Traceback" not in result.stderr

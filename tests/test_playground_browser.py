@@ -1,0 +1,111 @@
+"""The playground in a real browser: Debian's Chromium, driven by Playwright, against the real
+launcher, the real bot and the shipped model.
+
+A newcomer's first minutes: open the page, send a photo of a digit, read the answer and its
+chart, correct it with the keypad, ask for /stats, try the admin user.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.botharness import digit_photo, first_of_each_digit
+from tests.playgroundharness import PlaygroundProcess
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]'")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundProcess]:
+    with PlaygroundProcess(tmp_path_factory.mktemp("playground")) as running:
+        yield running
+
+
+@pytest.fixture
+def page(playground: PlaygroundProcess) -> Iterator[sync_api.Page]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 900, "height": 1000})
+        page.set_default_timeout(WAIT_MS)
+        page.goto(playground.url)
+        yield page
+        browser.close()
+
+
+def test_a_photo_gets_the_digit_its_chart_and_the_keypad(
+    page: sync_api.Page, playground: PlaygroundProcess, mnist, tmp_path: Path
+) -> None:
+    expect = sync_api.expect
+    index = first_of_each_digit(mnist.y_test)[7]
+    photo = tmp_path / "seven.jpg"
+    photo.write_bytes(digit_photo(mnist.x_test[index], "JPEG", side=600))
+
+    page.set_input_files("#photo-input", str(photo))
+    expect(page.locator("#attachment")).to_contain_text("seven.jpg")
+    page.click("#send")
+
+    with_buttons = page.locator(".message.bot").filter(has=page.locator(".keyboard")).last
+    expect(with_buttons.locator(".text")).to_contain_text("7 (")
+    answer = page.locator(f".message[data-id='{with_buttons.get_attribute('data-id')}']")
+    expect(answer.locator("img.photo")).to_have_js_property("complete", True)
+    chart_width = answer.locator("img.photo").evaluate("image => image.naturalWidth")
+    assert chart_width > 100, "the answer's chart image did not load"
+    assert page.locator(".message.user img.photo").count() == 1, "the sent photo is not shown"
+
+    answer.get_by_role("button", name="Wrong").click()
+    answer.get_by_role("button", name="1", exact=True).click()
+    expect(answer.locator(".text")).to_contain_text("Saved as a 1")
+    expect(answer.locator(".meta")).to_contain_text("edited")
+
+    page.fill("#text", "/stats")
+    page.press("#text", "Enter")
+    expect(page.locator(".message.bot").last).to_contain_text("ccura")  # Accuracy / accuracy
+    page.screenshot(path=str(tmp_path / "playground.png"), full_page=True)
+    print(f"screenshot: {tmp_path / 'playground.png'}")
+
+
+def test_the_page_guides_through_mistakes_and_switches_users(
+    page: sync_api.Page, tmp_path: Path
+) -> None:
+    expect = sync_api.expect
+    page.click("#send")
+    expect(page.locator("#notice")).to_contain_text("Nothing to send")
+
+    page.set_input_files(
+        "#file-input",
+        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a digit"}],
+    )
+    page.click("#send")
+    expect(page.locator(".message.bot").last).to_contain_text("can't read that file")
+
+    page.click("#menu-button")
+    page.locator("#menu li", has_text="/help").click()
+    expect(page.locator(".message.bot").last).to_contain_text("photo")
+
+    page.click("#as-admin")
+    expect(page.locator(".message")).to_have_count(0)
+    page.fill("#text", "hello")
+    page.press("#text", "Enter")
+    expect(page.locator(".message.bot")).to_have_count(1)
+    page.click("#as-user")
+    expect(page.locator(".message.user").first).to_be_visible()
+    page.click("#send")
+    page.screenshot(path=str(tmp_path / "mistakes.png"))

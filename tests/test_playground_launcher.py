@@ -1,0 +1,109 @@
+"""`digitbot-playground` end to end without a browser: the real launcher starts the real bot with
+the shipped model; the page's HTTP routes stand in for the page."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot import texts
+from tests.botharness import bot_environment, digit_photo, first_of_each_digit, reads_as
+from tests.playgroundharness import PlaygroundProcess
+
+REPLY_SECONDS = 30
+TOKEN_SHAPE = re.compile(r"\d{6,}:[A-Za-z0-9_-]{30,}")
+
+
+@pytest.fixture(scope="module")
+def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundProcess]:
+    with PlaygroundProcess(tmp_path_factory.mktemp("launcher")) as running:
+        yield running
+
+
+@pytest.fixture
+def client(playground: PlaygroundProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=playground.url, timeout=REPLY_SECONDS) as session:
+        yield session
+
+
+def bot_reply(client: httpx.Client, who: str, after: int) -> dict[str, Any]:
+    """The bot's first message in `who`'s chat with an id above `after`, once it has come."""
+    deadline = time.monotonic() + REPLY_SECONDS
+    version = ""
+    while time.monotonic() < deadline:
+        chat = client.get(f"/api/chats/{who}", params={"after": version} if version else {}).json()
+        version = chat["version"]
+        replies = [m for m in chat["messages"] if m["from_bot"] and m["id"] > after]
+        if replies:
+            return replies[0]
+    raise AssertionError(f"no reply from the bot in {who}'s chat after message {after}")
+
+
+def test_a_digit_photo_is_read_by_the_real_bot(client: httpx.Client, mnist) -> None:
+    for digit in (3, 8):
+        image = mnist.x_test[first_of_each_digit(mnist.y_test)[digit]]
+        files = {"file": (f"{digit}.jpg", digit_photo(image, "JPEG", side=3000), "image/jpeg")}
+        sent = client.post("/api/chats/user/photo", files=files).json()
+        assert sent["sent_as"] == "photo"
+        answer = bot_reply(client, "user", sent["message_id"])
+        assert reads_as(answer["text"], digit), answer["text"]
+        assert [button["text"] for button in answer["buttons"][0]] == ["Right", "Wrong"]
+        chart = client.get(answer["photo"])
+        assert chart.status_code == 200
+        assert chart.content.startswith(b"\x89PNG")
+
+
+def test_a_text_file_gets_the_bots_friendly_reply(client: httpx.Client) -> None:
+    files = {"file": ("digit.txt", b"seven", "text/plain")}
+    sent = client.post("/api/chats/user/photo", files=files).json()
+    assert sent["sent_as"] == "document"
+    assert bot_reply(client, "user", sent["message_id"])["text"] == texts.NOT_AN_IMAGE_FILE
+
+
+def test_the_admin_user_is_the_bots_admin(client: httpx.Client) -> None:
+    replies = {}
+    for who in ("user", "admin"):
+        sent = client.post(f"/api/chats/{who}/text", json={"text": "/debug"}).json()
+        replies[who] = bot_reply(client, who, sent["message_id"])["text"]
+    assert replies["user"] == texts.ADMINS_ONLY
+    assert replies["admin"] != texts.ADMINS_ONLY
+    assert "tensorflow" in replies["admin"].lower()
+
+
+def test_sigterm_stops_the_bot_cleanly(tmp_path: Path) -> None:
+    with PlaygroundProcess(tmp_path) as playground:
+        assert playground.url.startswith("http://127.0.0.1:")
+        assert playground.stop() == 0
+    log = playground.log_path.read_text()
+    assert "Application.stop() complete" in log
+    printed = log + "".join(playground.stdout)
+    assert not TOKEN_SHAPE.search(printed), "the generated bot token was printed"
+
+
+def test_a_taken_port_gets_a_one_line_answer(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        finished = subprocess.run(
+            [sys.executable, "-m", "emulator.playground", "--port", str(port)],
+            cwd=tmp_path,
+            env=bot_environment({}),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert finished.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert not (tmp_path / "data").exists(), "it started a bot anyway"

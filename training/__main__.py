@@ -1,0 +1,163 @@
+"""``python -m training`` / ``digitbot-train``: train and publish a model, or evaluate one.
+
+    python -m training [--data mnist.npz] [--out models/] [--samples DIR] [--init-from DIR]
+                       [--epochs N] [--limit N] [--seed N] [--progress bar|json]
+    python -m training evaluate --model-dir DIR [--data mnist.npz] [--folder DIR] [--json]
+
+Exit status: 0 done, 2 bad input (one line saying what and how to fix it), 130/143 interrupted
+by SIGINT/SIGTERM (the target directory is left exactly as it was).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import NoReturn
+
+from recognizer.config import DEFAULT_MODEL_DIR, KERAS_FILE
+from training.config import Recipe
+from training.evaluate import evaluate
+from training.mnist import MNIST_PATH_ENV, DataError, load_mnist
+from training.progress import PROGRAM, Reporter, make_reporter
+from training.samples import UserSamples, empty_samples, load_samples
+
+BAD_INPUT = 2
+_QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "ABSL_MIN_LOG_LEVEL": "2"}
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Argument mistakes get one line with the fix, not a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {message} (see --help)", file=sys.stderr)
+        sys.exit(BAD_INPUT)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def _data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help=f"Keras-layout mnist.npz (default: ${MNIST_PATH_ENV}, else Keras' download)",
+    )
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    parser = _OneLineParser(prog=PROGRAM, description="Train and publish the digit model.")
+    _data_option(parser)
+    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR, help="model directory")
+    parser.add_argument("--samples", type=Path, help="user samples folder: <digit>/*.png, 28x28")
+    parser.add_argument("--init-from", type=Path, help="fine-tune this model directory's model")
+    parser.add_argument("--epochs", type=_positive_int, help="epochs (default: the recipe's)")
+    parser.add_argument("--limit", type=_positive_int, help="train on at most N MNIST images")
+    parser.add_argument("--seed", type=int, default=Recipe().seed, help="random seed")
+    parser.add_argument("--progress", choices=("bar", "json"), default="bar")
+    return parser
+
+
+def _evaluate_parser() -> argparse.ArgumentParser:
+    parser = _OneLineParser(
+        prog=f"{PROGRAM} evaluate", description="Accuracy of a model directory."
+    )
+    parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR)
+    _data_option(parser)
+    parser.add_argument(
+        "--folder", type=Path, help="labelled images <digit>/*.png|jpg, run through the recognizer"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (docker stop, the bot cancelling a retrain) unwinds like Ctrl-C: cleanup runs."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def _check_out_dir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise DataError(f"--out {out} is a file; pass a directory for the model")
+    existing = next(path for path in (out, *out.parents) if path.exists())
+    if not os.access(existing, os.W_OK):
+        raise DataError(f"cannot write to {out}; pass --out a writable directory")
+
+
+def _load_user_samples(folder: Path | None) -> UserSamples:
+    return load_samples(folder) if folder else empty_samples()
+
+
+def _train(args: argparse.Namespace, reporter: Reporter) -> None:
+    _check_out_dir(args.out)
+    if args.init_from and not (args.init_from / KERAS_FILE).is_file():
+        raise DataError(
+            f"no {KERAS_FILE} in {args.init_from}; pass --init-from a model directory written by "
+            "training, or leave it out to train from scratch"
+        )
+    mnist = load_mnist(args.data)
+    samples = _load_user_samples(args.samples)
+    os.environ.update(_QUIET_TENSORFLOW)
+    # TensorFlow loads only once the inputs are known good: mistakes fail fast and quietly.
+    from training.run import RunRequest, run_training  # noqa: PLC0415
+
+    request = RunRequest(
+        mnist, samples, args.out, args.epochs, args.limit, args.seed, args.init_from
+    )
+    metrics = run_training(request, reporter)
+    reporter.event(
+        "done",
+        model_dir=str(args.out),
+        test_accuracy=metrics["test_accuracy"],
+        int8_test_accuracy=metrics["int8"]["test_accuracy"],
+        training_seconds=metrics["training_seconds"],
+        user_samples=metrics["samples"]["user"],
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    evaluating = arguments[:1] == ["evaluate"]
+    args = (_evaluate_parser() if evaluating else _train_parser()).parse_args(
+        arguments[evaluating:]
+    )
+    reporter = make_reporter("bar" if evaluating else args.progress)
+    _stop_on_sigterm()
+    try:
+        if evaluating:
+            evaluate(args.model_dir, args.data, args.folder, as_json=args.json)
+        else:
+            _train(args, reporter)
+    except DataError as error:
+        reporter.error(str(error))
+        return BAD_INPUT
+    except KeyboardInterrupt as stop:
+        name = str(stop) if str(stop) in signal.Signals.__members__ else "SIGINT"
+        unchanged = "" if evaluating else f"; {args.out} left unchanged"
+        reporter.error(f"interrupted by {name}{unchanged}")
+        return 128 + signal.Signals[name].value
+    except Exception as error:
+        # A bug or a broken installation, not bad input: still one line (and a JSON event for
+        # the bot), and the staging directory is already gone, so models/ is untouched.
+        reporter.error(f"training failed unexpectedly ({type(error).__name__}: {error})")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Every tunable number of training, in one place, so a recipe change is a one-line diff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one training run learns; the defaults are the shipped model's recipe."""
+
+    epochs: int = 18
+    batch_size: int = 128
+    peak_learning_rate: float = 3e-3
+    warmup_fraction: float = 0.15
+    """One-cycle: a short linear warm-up lets BatchNorm statistics settle before the large steps."""
+    final_learning_rate_fraction: float = 0.01
+    weight_decay: float = 1e-4
+    dropout: float = 0.25
+    validation_size: int = 5000
+    """Held out from MNIST train for model choice; the test set only gives the final figure."""
+    seed: int = 1
+
+
+FINE_TUNE = Recipe(epochs=3, peak_learning_rate=5e-4, warmup_fraction=0.0)
+"""``--init-from``: a few gentle epochs adapt the model to new samples without forgetting MNIST."""
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """Random distortions that mimic what the recognizer's preprocessing makes of real photos.
+
+    Real photos arrive cropped, scaled to a 20x20 box and centred like MNIST, but with leftover
+    tilt, off-centre mass, a different stroke width (pen vs. pencil, camera resolution) and
+    softness from upscaling a small crop.
+    """
+
+    rotation_degrees: float = 8.0
+    scale: float = 0.08
+    """Isotropic zoom range (+/-); real crops are normalised so larger ranges only add noise."""
+    aspect: float = 0.04
+    """Extra independent x/y zoom (+/-): narrow and wide handwriting."""
+    shear: float = 0.08
+    translation_pixels: float = 2.0
+    stroke_change: float = 0.4
+    """Up to this fraction of a 3x3 dilation (positive) or erosion (negative) is blended in."""
+    blur_probability: float = 0.2
+    """Share of images blended towards a 3x3 Gaussian blur, with a random strength."""
+
+
+USER_SAMPLE_MAX_REPEAT = 10
+"""A user sample counts up to this many times: there are few, and they show real photos."""
+
+USER_SAMPLE_MAX_SHARE = 0.2
+"""Oversampling stops before user samples exceed this share of an epoch (not to forget MNIST)."""
+
+INT8_TOLERANCE_PP = 0.05
+"""The int8 model is shipped only if its test accuracy is within this many percentage points."""
+
+MILESTONE_ACCURACY = 0.995
+"""Validation accuracy whose time-to-reach is recorded in metrics.json (for the benchmarks)."""
+
+REPRESENTATIVE_IMAGES = 500
+"""Training images the int8 converter sees to calibrate activation ranges."""

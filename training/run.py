@@ -1,0 +1,200 @@
+"""One training run from loaded data to a published model directory.
+
+Imports TensorFlow; the command line checks its inputs before importing this module, so a
+wrong path fails in a blink with one line instead of after TensorFlow's start-up noise.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
+from training import convert
+from training.config import FINE_TUNE, INT8_TOLERANCE_PP, REPRESENTATIVE_IMAGES, Recipe
+from training.dataset import TrainingData, assemble
+from training.fit import FitResult, seed_everything, train
+from training.litert import LiteRTModel, predict_tflite
+from training.metrics import (
+    accuracy_figures,
+    library_versions,
+    now_utc,
+    sha256_of_arrays,
+    sha256_of_file,
+)
+from training.mnist import DataError, Mnist
+from training.plots import plot_confusion, plot_history
+from training.progress import Reporter
+from training.publish import publish, staging_directory
+from training.samples import UserSamples
+
+INT8_FILE = "digits_int8.tflite"
+HISTORY_PLOT = "training_history.png"
+CONFUSION_PLOT = "confusion_matrix.png"
+OWNED_FILES = frozenset(
+    {MODEL_FILE, KERAS_FILE, METRICS_FILE, INT8_FILE, HISTORY_PLOT, CONFUSION_PLOT}
+)
+_TIMING_IMAGES = 300
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    mnist: Mnist
+    samples: UserSamples
+    out: Path
+    epochs: int | None
+    limit: int | None
+    seed: int
+    init_from: Path | None
+
+
+def recipe_for(request: RunRequest) -> Recipe:
+    """The shipped recipe for a fresh model, the gentle one for fine-tuning; flags override."""
+    base = FINE_TUNE if request.init_from else Recipe()
+    return replace(base, epochs=request.epochs or base.epochs, seed=request.seed)
+
+
+def load_starting_model(model_dir: Path) -> keras.Model:
+    path = model_dir / KERAS_FILE
+    try:
+        return keras.models.load_model(path)
+    except (OSError, ValueError) as error:
+        raise DataError(
+            f"cannot load the model to fine-tune from {path} ({error}); "
+            "pass --init-from a model directory written by training"
+        ) from None
+
+
+def run_training(request: RunRequest, reporter: Reporter) -> dict[str, Any]:
+    """Train, export into a staging directory, check, then publish; returns metrics.json's dict."""
+    started = time.monotonic()
+    recipe = recipe_for(request)
+    seed_everything(recipe.seed)
+    data = assemble(
+        request.mnist, request.samples, recipe.validation_size, request.limit, recipe.seed
+    )
+    starting = load_starting_model(request.init_from) if request.init_from else None
+    reporter.event(
+        "start",
+        epochs=recipe.epochs,
+        train_samples=len(data.train),
+        user_samples=data.user_samples,
+        validation_samples=len(data.validation),
+    )
+    fitted = train(data, recipe, reporter, starting)
+    reporter.event("stage", stage="export")
+    with staging_directory(request.out) as staging:
+        metrics = _export(fitted, data, request, recipe, staging=staging, started=started)
+        publish(staging, request.out, OWNED_FILES)
+    return metrics
+
+
+def _export(
+    fitted: FitResult,
+    data: TrainingData,
+    request: RunRequest,
+    recipe: Recipe,
+    *,
+    staging: Path,
+    started: float,
+) -> dict[str, Any]:
+    classifier = fitted.classifier
+    classifier.save(staging / KERAS_FILE)
+    (staging / MODEL_FILE).write_bytes(convert.to_float32(classifier))
+    probabilities = predict_tflite(staging / MODEL_FILE, data.test.x)
+    keras_probabilities = classifier.predict(data.test.x, batch_size=512, verbose=0)
+    test = accuracy_figures(data.test.y, probabilities)
+    int8 = _export_int8(classifier, data, test["accuracy"], staging)
+    plot_history(fitted.history, staging / HISTORY_PLOT)
+    plot_confusion(np.asarray(test["confusion_matrix"]), test["accuracy"], staging / CONFUSION_PLOT)
+    metrics = {
+        "created_at": now_utc(),
+        "test_accuracy": test["accuracy"],
+        "per_digit_accuracy": test["per_digit_accuracy"],
+        "confusion_matrix": test["confusion_matrix"],
+        "test_images": test["images"],
+        "litert_keras_max_difference": float(np.abs(probabilities - keras_probabilities).max()),
+        "int8": int8,
+        "validation_accuracy": max(fitted.history["val_accuracy"]),
+        "best_epoch": fitted.best_epoch,
+        "epochs": recipe.epochs,
+        "training_seconds": round(fitted.seconds, 1),
+        "seconds_to_validation_99_5": _rounded(fitted.seconds_to_milestone),
+        "run_seconds": None,
+        "epoch_end_seconds": [round(value, 1) for value in fitted.epoch_seconds],
+        "history": fitted.history,
+        "samples": {
+            "mnist_train": data.mnist_train,
+            "mnist_validation": len(data.validation),
+            "mnist_test": len(data.test),
+            "user": data.user_samples,
+            "user_repeat": data.user_repeat,
+            "user_skipped": request.samples.skipped,
+        },
+        "data": {
+            "mnist_source": request.mnist.source,
+            "mnist_sha256": _mnist_checksum(request.mnist),
+            "user_samples_sha256": request.samples.sha256,
+        },
+        "model": {
+            "file": MODEL_FILE,
+            "sha256": sha256_of_file(staging / MODEL_FILE),
+            "bytes": (staging / MODEL_FILE).stat().st_size,
+            "keras_sha256": sha256_of_file(staging / KERAS_FILE),
+            "parameters": classifier.count_params(),
+            "litert_ms_per_image": _milliseconds_per_image(staging / MODEL_FILE, data.test.x),
+        },
+        "recipe": asdict(recipe),
+        "init_from": str(request.init_from) if request.init_from else None,
+        "limit": request.limit,
+        "versions": library_versions(),
+    }
+    metrics["run_seconds"] = round(time.monotonic() - started, 1)
+    (staging / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n")
+    return metrics
+
+
+def _export_int8(
+    classifier: keras.Model, data: TrainingData, float_accuracy: float, staging: Path
+) -> dict[str, Any]:
+    """Measure the quantised model; keep its file only if it is (almost) as accurate."""
+    calibration = data.train.x[:REPRESENTATIVE_IMAGES]
+    path = staging / INT8_FILE
+    path.write_bytes(convert.to_int8(classifier, calibration))
+    accuracy = accuracy_figures(data.test.y, predict_tflite(path, data.test.x))["accuracy"]
+    shipped = (float_accuracy - accuracy) * 100 <= INT8_TOLERANCE_PP
+    figures = {"test_accuracy": accuracy, "bytes": path.stat().st_size, "shipped": shipped}
+    if shipped:
+        figures["file"] = INT8_FILE
+        figures["sha256"] = sha256_of_file(path)
+    else:
+        path.unlink()
+    return figures
+
+
+def _milliseconds_per_image(model_path: Path, images: np.ndarray) -> float:
+    """Single-image latency on one thread, as the recognizer serves a photo (warm-up excluded)."""
+    model = LiteRTModel(model_path, threads=1)
+    sample = images[: _TIMING_IMAGES + 1]
+    model.predict(sample[:1])
+    started = time.perf_counter()
+    for image in sample[1:]:
+        model.predict(image[np.newaxis])
+    return round((time.perf_counter() - started) * 1000 / max(len(sample) - 1, 1), 4)
+
+
+def _mnist_checksum(mnist: Mnist) -> str:
+    source = Path(mnist.source)
+    if source.is_file():
+        return sha256_of_file(source)
+    return sha256_of_arrays(mnist.x_train, mnist.y_train, mnist.x_test, mnist.y_test)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
