@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from benchmarks.accuracy import MNIST_FILE, REPO_ROOT
+from benchmarks.measure import machine, percentiles
 from benchmarks.photos import CASES, generate
 from recognizer.chart import render_chart
-from recognizer.config import DEFAULT_MODEL_DIR
+from recognizer.config import CANVAS, DEFAULT_MODEL_DIR
 from recognizer.decode import decode
 from recognizer.model import DigitModel
 from recognizer.prediction import Box, Prediction
@@ -31,28 +31,39 @@ from training.mnist import load_mnist
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "out" / "latency.json"
 STAGES = ("decode", "preprocess", "infer", "chart", "total")
 PHOTO_SIZE = (1280, 960)
+BATCH_SIZES = (1, 64)
+
+Infer = Callable[[np.ndarray], np.ndarray]
+"""(N, 28, 28) uint8 white-on-black images -> (N, 10) probabilities: LiteRT or Keras."""
 
 
-def measure(photos: list[bytes], model: DigitModel, rounds: int) -> dict[str, list[float]]:
+def landscape_photos(count: int, seed: int) -> list[bytes]:
+    """Seeded 1280x960 JPEGs: the size a phone's photo has after Telegram's app resizes it."""
+    mnist = load_mnist(MNIST_FILE)
+    landscape = tuple(case for case in CASES if case.size == PHOTO_SIZE)
+    return [photo.jpeg for photo in generate(count, seed, mnist.x_test, mnist.y_test, landscape)]
+
+
+def measure(photos: list[bytes], infer: Infer, rounds: int) -> dict[str, list[float]]:
     """Milliseconds per stage for every photo in every round (the first round warms caches)."""
     timings: dict[str, list[float]] = {stage: [] for stage in STAGES}
     for round_number in range(rounds + 1):
         for photo in photos:
-            spent = _one_photo(photo, model)
+            spent = _one_photo(photo, infer)
             if round_number:
                 for stage, milliseconds in spent.items():
                     timings[stage].append(milliseconds)
     return timings
 
 
-def _one_photo(photo: bytes, model: DigitModel) -> dict[str, float]:
+def _one_photo(photo: bytes, infer: Infer) -> dict[str, float]:
     clock = time.perf_counter
     started = clock()
     decoded = decode(photo)
     decoded_at = clock()
     prepared = preprocess(decoded.gray)
     prepared_at = clock()
-    probabilities = model.probabilities(prepared.image[None])[0]
+    probabilities = infer(prepared.image[None])[0]
     inferred_at = clock()
     digit = int(np.argmax(probabilities))
     render_chart(
@@ -75,14 +86,24 @@ def _one_photo(photo: bytes, model: DigitModel) -> dict[str, float]:
 
 
 def summary(timings: dict[str, list[float]]) -> dict[str, dict[str, float]]:
-    return {
-        stage: {
-            "p50_ms": round(float(np.percentile(values, 50)), 2),
-            "p99_ms": round(float(np.percentile(values, 99)), 2),
-            "mean_ms": round(float(np.mean(values)), 2),
-        }
-        for stage, values in timings.items()
-    }
+    return {stage: percentiles(values) for stage, values in timings.items()}
+
+
+def inference_alone(infer: Infer, repeats: int) -> dict[str, dict[str, float]]:
+    """Model call alone per batch size, on real MNIST digits; per-image figures for comparison."""
+    digits = load_mnist(MNIST_FILE).x_test
+    figures = {}
+    for size in BATCH_SIZES:
+        batch = digits[:size].reshape(size, CANVAS, CANVAS)
+        infer(batch)
+        spent = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            infer(batch)
+            spent.append((time.perf_counter() - started) * 1000)
+        call = percentiles(spent)
+        figures[f"batch_{size}"] = {**call, "per_image_p50": round(call["p50"] / size, 3)}
+    return figures
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -93,24 +114,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    mnist = load_mnist(MNIST_FILE)
-    landscape = tuple(case for case in CASES if case.size == PHOTO_SIZE)
-    generated = generate(args.photos, args.seed, mnist.x_test, mnist.y_test, landscape)
-    photos = [photo.jpeg for photo in generated]
-    figures = summary(measure(photos, DigitModel.load(args.model_dir), args.rounds))
+    photos = landscape_photos(args.photos, args.seed)
+    figures = summary(measure(photos, DigitModel.load(args.model_dir).probabilities, args.rounds))
     print("| Stage | p50 (ms) | p99 (ms) |\n|---|---:|---:|")
     for stage, values in figures.items():
-        print(f"| {stage} | {values['p50_ms']:.2f} | {values['p99_ms']:.2f} |")
-    machine = {
-        "cpus": os.cpu_count(),
-        "load_average": os.getloadavg(),
-        "processor": platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-    }
+        print(f"| {stage} | {values['p50']:.2f} | {values['p99']:.2f} |")
+    stamp = machine()
     print(f"\n{len(photos)} JPEG photos {PHOTO_SIZE[0]}x{PHOTO_SIZE[1]} x {args.rounds} rounds")
-    print(f"machine: {machine['cpus']} CPUs, load average {machine['load_average']}")
+    print(f"machine: {stamp['cores']} cores, load average {stamp['load_average']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    report = {"photos": len(photos), "rounds": args.rounds, "machine": machine, "stages": figures}
+    report = {"photos": len(photos), "rounds": args.rounds, "machine": stamp, "stages": figures}
     args.out.write_text(json.dumps(report, indent=2))
     print(f"written: {args.out}")
 

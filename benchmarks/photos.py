@@ -153,11 +153,78 @@ def _crop(coverage: np.ndarray) -> np.ndarray:
     return coverage[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
 
-def render(glyph: np.ndarray, case: PhotoCase, rng: np.random.Generator) -> bytes:
-    """Draw the glyph as handwriting on a sheet, photograph it, return JPEG bytes."""
+@dataclass(frozen=True, slots=True)
+class NumberPhoto:
+    """A generated photo of a written number: JPEG bytes, the true digits and how it was made."""
+
+    jpeg: bytes
+    number: str
+    case: str
+    touching: bool
+    """Whether one pair of neighbouring digits was written touching."""
+
+
+def generate_numbers(
+    count: int,
+    seed: int,
+    mnist_images: np.ndarray,
+    mnist_labels: np.ndarray,
+    lengths: tuple[int, ...] = (2, 3, 4, 5, 6),
+    touching_every: int = 0,
+    cases: tuple[PhotoCase, ...] = CASES,
+) -> list[NumberPhoto]:
+    """``count`` numbers of MNIST test digits, cycling through ``cases`` and ``lengths``.
+
+    Digits are written side by side as a person would: similar heights, a wavering baseline and
+    gaps of a fifth to half a digit's height. Every ``touching_every``-th photo (0: none) has one
+    neighbouring pair pushed together until their strokes overlap.
+    """
+    photos = []
+    for index in range(count):
+        rng = np.random.default_rng([seed, index, 1])
+        case = cases[index % len(cases)]
+        length = lengths[index % len(lengths)]
+        picks = rng.integers(len(mnist_images), size=length)
+        touching = touching_every > 0 and index % touching_every == 0
+        pair = int(rng.integers(length - 1)) if touching else -1
+        glyph = _write_number([_mnist_glyph(mnist_images[pick]) for pick in picks], pair, rng)
+        number = "".join(str(int(mnist_labels[pick])) for pick in picks)
+        photos.append(NumberPhoto(render(glyph, case, rng, turn=5), number, case.name, touching))
+    return photos
+
+
+def _write_number(glyphs: list[np.ndarray], touching: int, rng: np.random.Generator) -> np.ndarray:
+    """Lay glyphs out left to right on one canvas; glyph ``touching`` overlaps the next one."""
+    height = 100
+    scaled = []
+    for glyph in glyphs:
+        factor = height * rng.uniform(0.9, 1.1) / glyph.shape[0]
+        size = (max(1, round(glyph.shape[1] * factor)), max(1, round(glyph.shape[0] * factor)))
+        scaled.append(np.clip(cv2.resize(glyph, size, interpolation=cv2.INTER_CUBIC), 0, 1))
+    lefts, left = [], 0
+    for index, glyph in enumerate(scaled):
+        lefts.append(left)
+        gap = rng.uniform(-0.12, -0.06) if index == touching else rng.uniform(0.2, 0.5)
+        left += glyph.shape[1] + round(gap * height)
+    tops = [round(rng.uniform(0, 0.12) * height) for _ in scaled]
+    width = max(x + g.shape[1] for x, g in zip(lefts, scaled, strict=True))
+    canvas = np.zeros((height + max(g.shape[0] for g in scaled), width), np.float32)
+    for x, top, glyph in zip(lefts, tops, scaled, strict=True):
+        area = canvas[top : top + glyph.shape[0], x : x + glyph.shape[1]]
+        np.maximum(area, glyph, out=area)
+    return _crop(canvas)
+
+
+def render(
+    glyph: np.ndarray, case: PhotoCase, rng: np.random.Generator, turn: float = 12
+) -> bytes:
+    """Draw the glyph as handwriting on a sheet, photograph it, return JPEG bytes.
+
+    ``turn`` is the largest rotation in degrees: a long number tilted far would leave the frame.
+    """
     width, height = case.size
     sheet = _paper(case, rng, width, height)
-    coverage = _place(_pen(glyph, case.pen, height, rng), width, height, rng)
+    coverage = _place(_pen(glyph, case.pen, (width, height), rng), width, height, rng, turn)
     ink = np.asarray(INKS[case.ink], np.float32) * rng.uniform(0.85, 1.1)
     sheet = sheet * (1 - coverage[..., None]) + np.clip(ink, 0, 1) * coverage[..., None]
     photo = _camera(sheet, case, rng)
@@ -189,9 +256,16 @@ def _paper(case: PhotoCase, rng: np.random.Generator, width: int, height: int) -
     return sheet
 
 
-def _pen(glyph: np.ndarray, pen: str, height: int, rng: np.random.Generator) -> np.ndarray:
-    """Scale the glyph to a handwritten size and give it the pen's stroke width."""
+def _pen(
+    glyph: np.ndarray, pen: str, frame: tuple[int, int], rng: np.random.Generator
+) -> np.ndarray:
+    """Scale the glyph to a handwritten size and give it the pen's stroke width.
+
+    A long number is written smaller, so that it spans at most 85% of the frame's width.
+    """
+    width, height = frame
     digit_height = int(height * rng.uniform(0.18, 0.45))
+    digit_height = min(digit_height, int(0.85 * width * glyph.shape[0] / glyph.shape[1]))
     scale = digit_height / glyph.shape[0]
     size = (max(1, round(glyph.shape[1] * scale)), digit_height)
     large = cv2.resize(glyph, size, interpolation=cv2.INTER_CUBIC)
@@ -207,7 +281,9 @@ def _pen(glyph: np.ndarray, pen: str, height: int, rng: np.random.Generator) -> 
     return np.clip((large - 0.3) / 0.4, 0, 1)
 
 
-def _place(coverage: np.ndarray, width: int, height: int, rng: np.random.Generator) -> np.ndarray:
+def _place(
+    coverage: np.ndarray, width: int, height: int, rng: np.random.Generator, turn: float
+) -> np.ndarray:
     """Put the digit somewhere in the middle of the frame, slightly rotated."""
     canvas = np.zeros((height, width), np.float32)
     glyph_h, glyph_w = coverage.shape
@@ -218,7 +294,7 @@ def _place(coverage: np.ndarray, width: int, height: int, rng: np.random.Generat
     top = int(np.clip(centre_y - glyph_h / 2, 0, height - glyph_h))
     canvas[top : top + glyph_h, left : left + glyph_w] = coverage[:, :glyph_w]
     turn = cv2.getRotationMatrix2D(
-        (left + glyph_w / 2, top + glyph_h / 2), rng.uniform(-12, 12), 1.0
+        (left + glyph_w / 2, top + glyph_h / 2), rng.uniform(-turn, turn), 1.0
     )
     return cv2.warpAffine(canvas, turn, (width, height), flags=cv2.INTER_LINEAR)
 

@@ -11,6 +11,7 @@ import asyncio
 import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image
 
@@ -30,14 +31,20 @@ class Answer:
 class RecognitionService:
     """Runs the recognizer on a bounded pool so a burst of photos queues instead of thrashing."""
 
-    def __init__(self, recognizer: Recognizer, threads: int) -> None:
+    def __init__(self, recognizer: Recognizer, threads: int, model_dir: Path) -> None:
         self.recognizer = recognizer
+        self.model_dir = model_dir
+        """The directory the served recognizer was loaded from (its metrics.json is beside it)."""
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="recognize")
 
     async def recognize(self, image: bytes) -> Answer:
         """Raises the recognizer's RecognizerError family for images it refuses."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, self._answer, self.recognizer, image)
+
+    def swap(self, recognizer: Recognizer, model_dir: Path) -> None:
+        """Serve a freshly loaded model; photos already on a worker finish on the old one."""
+        self.recognizer, self.model_dir = recognizer, model_dir
 
     @staticmethod
     def _answer(recognizer: Recognizer, image: bytes) -> Answer:

@@ -33,11 +33,17 @@ ENV_VARIABLES = (
     "RATE_LIMIT_WINDOW_SECONDS",
     "MAX_IMAGE_MB",
     "RECOGNIZER_THREADS",
+    "DIGITBOT_MNIST_PATH",
+    "MODEL_VERSIONS_KEEP",
+    "RETRAIN_MAX_DROP_PP",
+    "RETRAIN_EPOCHS",
+    "RETRAIN_LIMIT",
 )
 """Every variable the bot reads; ``.env.example`` documents exactly these."""
 
 DATABASE_FILE = "digitbot.sqlite3"
 SAMPLES_DIR = "samples"
+MODELS_DIR = "models"
 
 
 class SettingsError(Exception):
@@ -59,6 +65,15 @@ class Settings:
     rate_limit_window_seconds: float
     max_image_bytes: int
     recognizer_threads: int
+    mnist_path: Path | None = None
+    """Passed to retraining as ``--data``; unset, training falls back to Keras' download."""
+    model_versions_keep: int = 5
+    retrain_max_drop_pp: float = 0.1
+    """How far (percentage points of MNIST test accuracy) a retrained model may fall behind."""
+    retrain_epochs: int | None = None
+    """Epochs for /retrain; unset, training's recipe decides (few to fine-tune, more from scratch)."""
+    retrain_limit: int | None = None
+    """At most this many MNIST training images for /retrain (tests keep runs tiny); unset: all."""
 
     @property
     def database_path(self) -> Path:
@@ -68,6 +83,11 @@ class Settings:
     def samples_dir(self) -> Path:
         """Labelled crops as ``<digit>/<id>.png``: the layout training reads user samples from."""
         return self.data_dir / SAMPLES_DIR
+
+    @property
+    def models_root(self) -> Path:
+        """Versioned model directories and the ``current`` pointer the bot serves."""
+        return self.data_dir / MODELS_DIR
 
 
 def load_settings(
@@ -91,6 +111,11 @@ def load_settings(
         rate_limit_window_seconds=reader.number("RATE_LIMIT_WINDOW_SECONDS", 60, minimum=0.1),
         max_image_bytes=int(reader.number("MAX_IMAGE_MB", 10, minimum=0.01) * 1024 * 1024),
         recognizer_threads=int(reader.number("RECOGNIZER_THREADS", 2, minimum=1)),
+        mnist_path=reader.path("DIGITBOT_MNIST_PATH"),
+        model_versions_keep=int(reader.number("MODEL_VERSIONS_KEEP", 5, minimum=2)),
+        retrain_max_drop_pp=reader.number("RETRAIN_MAX_DROP_PP", 0.1, minimum=0),
+        retrain_epochs=reader.optional_int("RETRAIN_EPOCHS"),
+        retrain_limit=reader.optional_int("RETRAIN_LIMIT"),
     )
 
 
@@ -103,6 +128,18 @@ class _Reader:
     def optional(self, name: str) -> str | None:
         value = self._values.get(name, "").strip()
         return value or None
+
+    def path(self, name: str) -> Path | None:
+        value = self.optional(name)
+        return Path(value) if value else None
+
+    def optional_int(self, name: str) -> int | None:
+        if self.optional(name) is None:
+            return None
+        value = self.number(name, 0, minimum=1)
+        if value != int(value):
+            raise SettingsError(f"{name} must be a whole number, got {self.optional(name)!r}")
+        return int(value)
 
     def token(self) -> str:
         token = self.optional("TELEGRAM_BOT_TOKEN")

@@ -11,8 +11,9 @@ from recognizer.errors import (
     NoDigitError,
     RecognizerError,
 )
-from recognizer.prediction import Box, Prediction
+from recognizer.prediction import Box, NumberReading, Prediction
 from recognizer.recognizer import Recognizer
+from recognizer.segment import TooManyDigitsError
 
 __all__ = [
     "Box",
@@ -21,7 +22,9 @@ __all__ = [
     "ImageTooSmallError",
     "ModelLoadError",
     "NoDigitError",
+    "NumberReading",
     "Prediction",
     "Recognizer",
     "RecognizerError",
+    "TooManyDigitsError",
 ]

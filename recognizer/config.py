@@ -91,3 +91,32 @@ MNIST_STROKE_WIDTH = 2.25
 
 STROKE_TOLERANCE = 1.6
 """Strokes thinner or thicker than MNIST's by more than this factor are brought back toward it."""
+
+# --- Numbers (several digits in one photo) --------------------------------------------------
+
+MAX_DIGITS = 12
+"""The longest number read at once; beyond it the picture is more likely text than a number."""
+
+NUMBER_GAP = 1.2
+"""Components this many digit heights apart or closer continue the same number."""
+
+NUMBER_ROW_DRIFT = 0.5
+"""How far (in digit heights) a neighbour's middle may sit above or below: slant and baseline."""
+
+MINOR_HEIGHT = 0.45
+"""Components lower than this share of the tallest are pieces (caps, fragments), not digits."""
+
+BROKEN_DIGIT_OVERLAP = 0.6
+"""Tall components sharing this share of the narrower's width are one broken digit."""
+
+SPLIT_MAYBE_ASPECT = 0.95
+"""From this width/height, a piece may be touching digits: cut it if the parts read better."""
+
+SPLIT_ALWAYS_ASPECT = 1.35
+"""From this width/height, a piece is wider than digits are written: always cut it."""
+
+CUT_SPAN = 0.3
+"""Cuts are tried within this share of a piece's width either side of its middle."""
+
+CUT_CANDIDATES = 5
+"""How many of the thinnest columns are tried as cuts (each costs two model inputs)."""

@@ -39,3 +39,28 @@ class Prediction:
     @property
     def is_unsure(self) -> bool:
         return self.confidence < UNSURE_BELOW
+
+
+@dataclass(frozen=True, slots=True)
+class NumberReading:
+    """A whole number read from one photo: its digits left to right, each a Prediction."""
+
+    digits: tuple[Prediction, ...]
+    picture: np.ndarray
+    """The upright grayscale photo the digits were found in, for drawing their boxes."""
+    picture_scale: float
+    """Pixels of ``picture`` per pixel of the sender's photo (the boxes' unit)."""
+
+    @property
+    def number(self) -> str:
+        """The digits as text: a string, so leading zeros (a PIN, "007") survive."""
+        return "".join(str(prediction.digit) for prediction in self.digits)
+
+    @property
+    def confidence(self) -> float:
+        """How likely every digit is right at once: the product of the digits' confidences."""
+        return float(np.prod([prediction.confidence for prediction in self.digits]))
+
+    @property
+    def is_unsure(self) -> bool:
+        return any(prediction.is_unsure for prediction in self.digits)

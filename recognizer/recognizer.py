@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from recognizer.config import DEFAULT_MODEL_DIR
-from recognizer.decode import decode
+from recognizer.decode import DecodedImage, decode
 from recognizer.model import DigitModel
-from recognizer.prediction import Box, Prediction
+from recognizer.prediction import Box, NumberReading, Prediction
 from recognizer.preprocess import Preprocessed, Stages, preprocess
+from recognizer.segment import split_digits
 
 ImageInput = bytes | np.ndarray
 """Encoded image bytes (JPEG, PNG, GIF, WebP...) or a gray, RGB or RGBA array."""
@@ -41,11 +42,34 @@ class Recognizer:
         probabilities = self._model.probabilities(np.stack([p.image for p in prepared]))
         return [_prediction(p, row) for p, row in zip(prepared, probabilities, strict=True)]
 
+    def read_number(self, image: ImageInput) -> NumberReading:
+        """Read every digit of a written number, left to right (up to MAX_DIGITS).
+
+        A picture with one digit gives exactly what ``predict`` gives, so a single digit is
+        answered as it always was; raises TooManyDigitsError for longer numbers or pages.
+        """
+        decoded = decode(image)
+        found = split_digits(decoded.gray, self._model.probabilities)
+        if len(found) < 2:
+            prepared = [_prepared(decoded, None)]
+        else:
+            prepared = [_mapped(decoded, Preprocessed(d.image, d.box)) for d in found]
+        probabilities = self._model.probabilities(np.stack([p.image for p in prepared]))
+        digits = tuple(_prediction(p, row) for p, row in zip(prepared, probabilities, strict=True))
+        return NumberReading(digits, decoded.gray, decoded.scale)
+
 
 def prepare(image: ImageInput, stages: Stages | None = None) -> Preprocessed:
     """Decode and preprocess, with the digit's box mapped back onto the sender's picture."""
-    decoded = decode(image)
-    result = preprocess(decoded.gray, stages)
+    return _prepared(decode(image), stages)
+
+
+def _prepared(decoded: DecodedImage, stages: Stages | None) -> Preprocessed:
+    return _mapped(decoded, preprocess(decoded.gray, stages))
+
+
+def _mapped(decoded: DecodedImage, result: Preprocessed) -> Preprocessed:
+    """The box moved from the decoded (possibly reduced) image onto the sender's picture."""
     x, y, width, height = (round(value / decoded.scale) for value in result.box)
     return Preprocessed(result.image, (x, y, width, height))
 

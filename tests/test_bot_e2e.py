@@ -436,11 +436,12 @@ def test_server_errors_and_blocked_users_are_survived(
 ) -> None:
     emu.fail_next("sendPhoto", chat=user)
     emu.send_photo(user, seven[1])
+    # Photos in one chat are answered concurrently: let the failure land before the next one.
+    bot.wait_for_log(f"user={user.id} chat={user.id} kind=photo outcome=error: NetworkError")
     blocker = emu.add_user("Blocker")
     emu.block_bot(blocker)
     emu.send_photo(blocker, seven[1])
     assert reads_as(ask(emu, user, seven[1]).caption, seven[0])
-    bot.wait_for_log(f"user={user.id} chat={user.id} kind=photo outcome=error: NetworkError")
     bot.wait_for_log(f"user={blocker.id} chat={blocker.id} kind=photo outcome=error: Forbidden")
     assert "blocked the bot" in bot.log
 

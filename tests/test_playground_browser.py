@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.botharness import digit_photo, first_of_each_digit
 from tests.playgroundharness import PlaygroundProcess
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]'")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -38,10 +38,10 @@ def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundP
 
 
 @pytest.fixture
-def page(playground: PlaygroundProcess) -> Iterator[sync_api.Page]:
+def page(playground: PlaygroundProcess) -> Iterator[Page]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 900, "height": 1000})
         page.set_default_timeout(WAIT_MS)
@@ -51,9 +51,8 @@ def page(playground: PlaygroundProcess) -> Iterator[sync_api.Page]:
 
 
 def test_a_photo_gets_the_digit_its_chart_and_the_keypad(
-    page: sync_api.Page, playground: PlaygroundProcess, mnist, tmp_path: Path
+    page: Page, playground: PlaygroundProcess, mnist, tmp_path: Path
 ) -> None:
-    expect = sync_api.expect
     index = first_of_each_digit(mnist.y_test)[7]
     photo = tmp_path / "seven.jpg"
     photo.write_bytes(digit_photo(mnist.x_test[index], "JPEG", side=600))
@@ -82,10 +81,7 @@ def test_a_photo_gets_the_digit_its_chart_and_the_keypad(
     print(f"screenshot: {tmp_path / 'playground.png'}")
 
 
-def test_the_page_guides_through_mistakes_and_switches_users(
-    page: sync_api.Page, tmp_path: Path
-) -> None:
-    expect = sync_api.expect
+def test_the_page_guides_through_mistakes_and_switches_users(page: Page, tmp_path: Path) -> None:
     page.click("#send")
     expect(page.locator("#notice")).to_contain_text("Nothing to send")
 

@@ -27,6 +27,8 @@ LOG_PREFIX = "bot | "
 BOT_NAME = "digitbot"
 BOT_USERNAME = "digitbot_playground_bot"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+LOG_LINE_LIMIT = 1024 * 1024
+"""asyncio's default of 64 KiB per line would end log forwarding at one huge log line."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ async def _serve(emulator: Emulator, playground: Playground, options: Options) -
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C reaches only us; we stop the bot in order
+        limit=LOG_LINE_LIMIT,
     )
     assert bot.stdout is not None
     with _log_sink(options.log_file) as sink:

@@ -218,10 +218,15 @@ function showNewToasts(toasts) {
 function notice(text) {
   $("notice").textContent = text || "";
   $("notice").hidden = !text;
+  keepBottom();
 }
 
 const formatSize = (bytes) =>
-  bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  bytes >= 1 << 20
+    ? `${(bytes / (1 << 20)).toFixed(1)} MB`
+    : bytes >= 1024
+      ? `${Math.round(bytes / 1024)} KB`
+      : `${bytes} B`;
 
 // -- acting ------------------------------------------------------------------------------------
 

@@ -1,0 +1,146 @@
+"""Versioned model directories with a ``current`` pointer the bot serves from.
+
+Layout under ``DATA_DIR/models``::
+
+    v0001/ v0002/ ...     complete model directories, numbered in the order they were accepted
+    current -> v0002      a relative symlink, replaced atomically with os.replace
+    .candidate/           where a retrain writes; never served, removed at start-up
+
+Only a model that passed the quality gate is renamed into a version, and only a version is
+ever pointed at, so a crash at any moment leaves the bot serving a complete model.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from recognizer.config import MODEL_FILE
+
+_LOGGER = logging.getLogger(__name__)
+
+CURRENT = "current"
+CANDIDATE = ".candidate"
+_PREFIX = "v"
+_DIGITS = 4
+
+
+class ModelStoreError(Exception):
+    """The models folder cannot be set up or changed; the message says what to fix."""
+
+
+class ModelStore:
+    """The versions under one root; ``keep`` bounds how many stay on disk."""
+
+    def __init__(self, root: Path, keep: int) -> None:
+        self.root = root
+        self.keep = keep
+
+    @property
+    def candidate_dir(self) -> Path:
+        return self.root / CANDIDATE
+
+    def prepare(self, shipped: Path) -> Path:
+        """Clear a crashed run's leftovers, seed version 1 from ``shipped``; the served dir."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.discard_leftovers()
+            if self.current_version() is None:
+                self._seed(shipped)
+        except OSError as error:
+            raise ModelStoreError(f"cannot set up {self.root}: {error}") from None
+        return self.path(self._require_current())
+
+    def discard_leftovers(self) -> None:
+        """Candidates and staging folders are only ever half-trusted: remove them all."""
+        for entry in self.root.iterdir():
+            if entry.name.startswith("."):
+                _LOGGER.warning("removing the unfinished model %s", entry)
+                _remove(entry)
+
+    def versions(self) -> list[str]:
+        """Complete versions, oldest first."""
+        found = [p.name for p in self.root.iterdir() if _is_version(p.name) and p.is_dir()]
+        return sorted(found, key=_number)
+
+    def current_version(self) -> str | None:
+        link = self.root / CURRENT
+        if not link.is_symlink():
+            return None
+        name = os.readlink(link)
+        return name if _is_version(name) and (self.root / name / MODEL_FILE).is_file() else None
+
+    def path(self, version: str) -> Path:
+        return self.root / version
+
+    def previous_version(self) -> str | None:
+        """The newest version older than the served one: what /rollback returns to."""
+        current = self.current_version()
+        older = [v for v in self.versions() if current and _number(v) < _number(current)]
+        return older[-1] if older else None
+
+    def adopt_candidate(self) -> str:
+        """Turn the finished candidate into the next version (not served yet)."""
+        version = self._next_version()
+        self.candidate_dir.rename(self.path(version))
+        return version
+
+    def switch_to(self, version: str) -> None:
+        """Point ``current`` at ``version`` in one rename, then drop the oldest versions."""
+        temporary = self.root / f".{CURRENT}.new"
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(version)
+        os.replace(temporary, self.root / CURRENT)
+        self._prune()
+
+    def remove(self, version: str) -> None:
+        if version != self.current_version():
+            _remove(self.path(version))
+
+    def _seed(self, shipped: Path) -> None:
+        if not (shipped / MODEL_FILE).is_file():
+            raise ModelStoreError(
+                f"no {MODEL_FILE} in MODEL_DIR={shipped}: point MODEL_DIR at a trained model"
+            )
+        staging = self.root / ".seed"
+        _remove(staging)
+        shutil.copytree(shipped, staging)
+        version = self._next_version()
+        staging.rename(self.path(version))
+        self.switch_to(version)
+        _LOGGER.info("model %s created from %s", version, shipped)
+
+    def _require_current(self) -> str:
+        version = self.current_version()
+        if version is None:
+            raise ModelStoreError(f"{self.root / CURRENT} does not point at a model version")
+        return version
+
+    def _next_version(self) -> str:
+        numbers = [_number(v) for v in self.versions()]
+        return f"{_PREFIX}{max(numbers, default=0) + 1:0{_DIGITS}d}"
+
+    def _prune(self) -> None:
+        current = self.current_version()
+        versions = self.versions()
+        for version in versions[: max(0, len(versions) - self.keep)]:
+            if version != current:
+                _LOGGER.info("deleting old model version %s", version)
+                _remove(self.path(version))
+
+
+def _is_version(name: str) -> bool:
+    return name.startswith(_PREFIX) and name[len(_PREFIX) :].isdigit()
+
+
+def _number(version: str) -> int:
+    return int(version[len(_PREFIX) :])
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
