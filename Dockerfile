@@ -2,7 +2,7 @@
 #   slim (default): serves predictions; no TensorFlow, so /retrain explains how to enable it.
 #   full: adds the `train` extra (TensorFlow) so admins can /retrain from the chat.
 # Build:  docker build --target slim -t digitbot:slim .
-# Run:    docker run --env-file .env -v digitbot-data:/data digitbot:slim
+# Run:    docker run --env-file .env -v digitbot_data:/data digitbot:slim  (or: docker compose up -d)
 # The base is an argument so the image also builds on a locally made Debian base (see README).
 ARG BASE=python:3.12-slim
 
@@ -17,12 +17,15 @@ ENV PATH=/opt/venv/bin:$PATH \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python3 -m venv /opt/venv
-# pyproject.toml (which names README and LICENSE) without the sources: installing it pulls the
-# dependencies into a layer of their own, so editing the code does not download them again.
-COPY pyproject.toml README.md LICENSE ./
+# pyproject.toml without the sources: installing it pulls the dependencies into a layer of
+# their own, so editing the code or the docs does not download them again. The README it names
+# only has to exist here; the real one comes with the sources.
+COPY pyproject.toml ./
+RUN touch README.md
 
 # The code the image runs; the emulator and the tests stay out (see .dockerignore).
 FROM scratch AS sources
+COPY README.md LICENSE /src/
 COPY bot/ /src/bot/
 COPY recognizer/ /src/recognizer/
 COPY training/ /src/training/

@@ -31,8 +31,8 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
         return {"p50": only, "p99": only, "mean": only}
     cuts = statistics.quantiles(values, n=100, method="inclusive")
     return {
-        "p50": round(cuts[49], 2),
-        "p99": round(cuts[98], 2),
+        "p50": round(float(cuts[49]), 2),
+        "p99": round(float(cuts[98]), 2),
         "mean": round(statistics.fmean(values), 2),
     }
 

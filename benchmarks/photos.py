@@ -189,7 +189,9 @@ def generate_numbers(
         pair = int(rng.integers(length - 1)) if touching else -1
         glyph = _write_number([_mnist_glyph(mnist_images[pick]) for pick in picks], pair, rng)
         number = "".join(str(int(mnist_labels[pick])) for pick in picks)
-        photos.append(NumberPhoto(render(glyph, case, rng, turn=5), number, case.name, touching))
+        photos.append(
+            NumberPhoto(render(glyph, case, rng, turn=5, margin=0.08), number, case.name, touching)
+        )
     return photos
 
 
@@ -216,15 +218,23 @@ def _write_number(glyphs: list[np.ndarray], touching: int, rng: np.random.Genera
 
 
 def render(
-    glyph: np.ndarray, case: PhotoCase, rng: np.random.Generator, turn: float = 12
+    glyph: np.ndarray,
+    case: PhotoCase,
+    rng: np.random.Generator,
+    turn: float = 12,
+    margin: float = 0.0,
 ) -> bytes:
     """Draw the glyph as handwriting on a sheet, photograph it, return JPEG bytes.
 
-    ``turn`` is the largest rotation in degrees: a long number tilted far would leave the frame.
+    ``turn`` is the largest rotation in degrees and ``margin`` the share of the frame kept free
+    on each side: a long number tilted far or pushed to an edge would leave the frame, and
+    nobody photographs a number with its first digit cut off.
     """
     width, height = case.size
     sheet = _paper(case, rng, width, height)
-    coverage = _place(_pen(glyph, case.pen, (width, height), rng), width, height, rng, turn)
+    coverage = _place(
+        _pen(glyph, case.pen, (width, height), rng), (width, height), rng, turn, margin
+    )
     ink = np.asarray(INKS[case.ink], np.float32) * rng.uniform(0.85, 1.1)
     sheet = sheet * (1 - coverage[..., None]) + np.clip(ink, 0, 1) * coverage[..., None]
     photo = _camera(sheet, case, rng)
@@ -261,11 +271,11 @@ def _pen(
 ) -> np.ndarray:
     """Scale the glyph to a handwritten size and give it the pen's stroke width.
 
-    A long number is written smaller, so that it spans at most 85% of the frame's width.
+    A long number is written smaller, so that it spans at most 70% of the frame's width.
     """
     width, height = frame
     digit_height = int(height * rng.uniform(0.18, 0.45))
-    digit_height = min(digit_height, int(0.85 * width * glyph.shape[0] / glyph.shape[1]))
+    digit_height = min(digit_height, int(0.7 * width * glyph.shape[0] / glyph.shape[1]))
     scale = digit_height / glyph.shape[0]
     size = (max(1, round(glyph.shape[1] * scale)), digit_height)
     large = cv2.resize(glyph, size, interpolation=cv2.INTER_CUBIC)
@@ -282,16 +292,22 @@ def _pen(
 
 
 def _place(
-    coverage: np.ndarray, width: int, height: int, rng: np.random.Generator, turn: float
+    coverage: np.ndarray,
+    frame: tuple[int, int],
+    rng: np.random.Generator,
+    turn: float,
+    margin: float,
 ) -> np.ndarray:
     """Put the digit somewhere in the middle of the frame, slightly rotated."""
+    width, height = frame
     canvas = np.zeros((height, width), np.float32)
     glyph_h, glyph_w = coverage.shape
     glyph_w = min(glyph_w, width - 2)
     centre_x = width / 2 + rng.uniform(-0.2, 0.2) * width
     centre_y = height / 2 + rng.uniform(-0.2, 0.2) * height
-    left = int(np.clip(centre_x - glyph_w / 2, 0, width - glyph_w))
-    top = int(np.clip(centre_y - glyph_h / 2, 0, height - glyph_h))
+    side, edge = round(margin * width), round(margin * height)
+    left = int(np.clip(centre_x - glyph_w / 2, side, max(side, width - glyph_w - side)))
+    top = int(np.clip(centre_y - glyph_h / 2, edge, max(edge, height - glyph_h - edge)))
     canvas[top : top + glyph_h, left : left + glyph_w] = coverage[:, :glyph_w]
     turn = cv2.getRotationMatrix2D(
         (left + glyph_w / 2, top + glyph_h / 2), rng.uniform(-turn, turn), 1.0

@@ -17,8 +17,10 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot.application import ALLOWED_UPDATES, build_application
 from bot.logs import configure_logging, scrub, token_forms
+from bot.model_store import ModelStore, ModelStoreError
 from bot.ratelimit import UserRateLimiter
 from bot.recognition import RecognitionService
+from bot.retrain.retrainer import Retrainer
 from bot.samples import SampleFiles
 from bot.services import Services
 from bot.settings import Settings, SettingsError, load_settings
@@ -66,18 +68,25 @@ def _services(settings: Settings) -> Services:
         store = Store(settings.database_path, SampleFiles(settings.samples_dir))
     except StorageError as error:
         _fail(str(error), EXIT_CONFIG)
+    models = ModelStore(settings.models_root, settings.model_versions_keep)
     try:
-        recognizer = Recognizer.load(settings.model_dir)
-    except RecognizerError as error:
+        served = models.prepare(settings.model_dir)
+        recognizer = Recognizer.load(served)
+    except (ModelStoreError, RecognizerError) as error:
         store.close()
         _fail(f"cannot load the model from MODEL_DIR={settings.model_dir}: {error}", EXIT_CONFIG)
+    recognition = RecognitionService(recognizer, settings.recognizer_threads, served)
+    retrainer = Retrainer(settings, models, recognition)
+    retrainer.clear_stale_state()
     return Services(
         settings=settings,
-        recognition=RecognitionService(recognizer, settings.recognizer_threads),
+        recognition=recognition,
         store=store,
         rate_limiter=UserRateLimiter(
             settings.rate_limit_messages, settings.rate_limit_window_seconds
         ),
+        models=models,
+        retrainer=retrainer,
     )
 
 

@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from bot import errors, keyboards, texts
 from bot import filters as routes
-from bot.handlers import commands, fallback, feedback, photo, ratelimit, stats
+from bot.handlers import admin, commands, fallback, feedback, photo, ratelimit, stats
 from bot.services import Services, install, services
 from bot.update_log import LoggedUpdateProcessor
 
@@ -45,6 +45,9 @@ _COMMANDS = {
     "forget": commands.on_forget,
     "digit": photo.on_digit_command,
     "debug": commands.on_debug,
+    "retrain": admin.retrain,
+    "rollback": admin.rollback,
+    "model": admin.model,
 }
 
 _PRIVATE_FALLBACKS = (
@@ -69,6 +72,7 @@ def build_application(found: Services) -> Application:
         .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD_CONTROL))
         .defaults(Defaults(allow_sending_without_reply=True))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if settings.api_base_url:
@@ -81,7 +85,12 @@ def build_application(found: Services) -> Application:
     return application
 
 
+_TYPED_NUMBER = filters.TEXT & ~filters.COMMAND & (routes.PRIVATE | routes.REPLIES_TO_BOT)
+"""Text that may be the right number after "Wrong"; the handler lets anything else pass on."""
+
+
 def register_handlers(application: Application) -> None:
+    application.add_handler(MessageHandler(_TYPED_NUMBER, feedback.on_typed_number), group=-2)
     application.add_handler(
         MessageHandler(routes.RATE_LIMITED, ratelimit.enforce_rate_limit), group=-1
     )
@@ -89,6 +98,9 @@ def register_handlers(application: Application) -> None:
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(MessageHandler(routes.IMAGE_REQUEST, photo.on_image))
     application.add_handler(CallbackQueryHandler(feedback.on_feedback, pattern=keyboards.PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(feedback.on_number_feedback, pattern=keyboards.NUMBER_PATTERN)
+    )
     for kind, callback in _PRIVATE_FALLBACKS:
         application.add_handler(MessageHandler(routes.PRIVATE & kind, callback))
     application.add_error_handler(errors.on_error)
@@ -103,10 +115,15 @@ async def _post_init(application: Application) -> None:
     _LOGGER.info(
         "digitbot started as @%s: model %s, data %s, tensorflow loaded: %s",
         application.bot.username,
-        found.settings.model_dir,
+        found.recognition.model_dir,
         found.settings.data_dir,
         texts.yes_no(commands.tensorflow_loaded()),
     )
+
+
+async def _post_stop(application: Application) -> None:
+    """A running retrain is stopped while the loop still runs; the served model stays."""
+    await services(application).retrainer.shutdown()
 
 
 async def _post_shutdown(application: Application) -> None:

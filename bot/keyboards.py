@@ -60,3 +60,49 @@ def digit_keypad(prediction_id: int) -> InlineKeyboardMarkup:
     ]
     back = InlineKeyboardButton("Back", callback_data=_data(prediction_id, BACK))
     return InlineKeyboardMarkup([digits[:5], digits[5:], [back]])
+
+
+NUMBER_PREFIX = "nb"
+NUMBER_PATTERN = re.compile(rf"^{NUMBER_PREFIX}:(\d+):(\d+):(right|wrong|back)$")
+"""Feedback on a whole number: ``nb:<first prediction id>:<digit count>:<choice>``.
+
+Each digit is stored as its own prediction, logged in one go so their ids are consecutive; the
+first id and the count name them all and stay under Telegram's 64 bytes for any length.
+"""
+
+
+@dataclass(frozen=True)
+class NumberPress:
+    first_id: int
+    count: int
+    choice: str
+
+    @property
+    def prediction_ids(self) -> range:
+        return range(self.first_id, self.first_id + self.count)
+
+
+def parse_number(data: str) -> NumberPress | None:
+    match = NUMBER_PATTERN.match(data)
+    return NumberPress(int(match[1]), int(match[2]), match[3]) if match else None
+
+
+def _number_data(first_id: int, count: int, choice: str) -> str:
+    return f"{NUMBER_PREFIX}:{first_id}:{count}:{choice}"
+
+
+def number_right_or_wrong(first_id: int, count: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Right", callback_data=_number_data(first_id, count, RIGHT)),
+                InlineKeyboardButton("Wrong", callback_data=_number_data(first_id, count, WRONG)),
+            ]
+        ]
+    )
+
+
+def number_typing(first_id: int, count: int) -> InlineKeyboardMarkup:
+    """While the user types the right number: a way back if "Wrong" was a slip."""
+    back = InlineKeyboardButton("Back", callback_data=_number_data(first_id, count, BACK))
+    return InlineKeyboardMarkup([[back]])

@@ -89,6 +89,8 @@ class ModelStore:
 
     def switch_to(self, version: str) -> None:
         """Point ``current`` at ``version`` in one rename, then drop the oldest versions."""
+        if not (self.path(version) / MODEL_FILE).is_file():
+            raise ModelStoreError(f"model version {version} is missing or incomplete")
         temporary = self.root / f".{CURRENT}.new"
         temporary.unlink(missing_ok=True)
         temporary.symlink_to(version)
@@ -123,12 +125,13 @@ class ModelStore:
         return f"{_PREFIX}{max(numbers, default=0) + 1:0{_DIGITS}d}"
 
     def _prune(self) -> None:
-        current = self.current_version()
+        """Oldest first, but never the served version, even after a rollback to an old one."""
         versions = self.versions()
-        for version in versions[: max(0, len(versions) - self.keep)]:
-            if version != current:
-                _LOGGER.info("deleting old model version %s", version)
-                _remove(self.path(version))
+        current = self.current_version()
+        removable = [version for version in versions if version != current]
+        for version in removable[: max(0, len(versions) - self.keep)]:
+            _LOGGER.info("deleting old model version %s", version)
+            _remove(self.path(version))
 
 
 def _is_version(name: str) -> bool:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from recognizer import Prediction, Recognizer
-from recognizer.chart import render_chart
+from recognizer import NumberReading, Prediction, Recognizer
+from recognizer.chart import render_chart, render_number
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,18 @@ class Answer:
     prediction: Prediction
     chart_png: bytes
     crop_png: bytes
+
+
+@dataclass(frozen=True)
+class NumberAnswer:
+    """A reading with the images the bot needs: the picture to send, each digit's crop to keep.
+
+    One digit gets the probability chart, as always; a number gets its annotated photo.
+    """
+
+    reading: NumberReading
+    picture_png: bytes
+    crop_pngs: tuple[bytes, ...]
 
 
 class RecognitionService:
@@ -42,6 +54,11 @@ class RecognitionService:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, self._answer, self.recognizer, image)
 
+    async def read_number(self, image: bytes) -> NumberAnswer:
+        """Like ``recognize`` for a photo that may hold a whole number."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self._number, self.recognizer, image)
+
     def swap(self, recognizer: Recognizer, model_dir: Path) -> None:
         """Serve a freshly loaded model; photos already on a worker finish on the old one."""
         self.recognizer, self.model_dir = recognizer, model_dir
@@ -50,6 +67,13 @@ class RecognitionService:
     def _answer(recognizer: Recognizer, image: bytes) -> Answer:
         prediction = recognizer.predict(image)
         return Answer(prediction, render_chart(prediction), encode_crop(prediction))
+
+    @staticmethod
+    def _number(recognizer: Recognizer, image: bytes) -> NumberAnswer:
+        reading = recognizer.read_number(image)
+        digits = reading.digits
+        picture = render_chart(digits[0]) if len(digits) == 1 else render_number(reading)
+        return NumberAnswer(reading, picture, tuple(encode_crop(p) for p in digits))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -14,8 +14,10 @@ from typing import ParamSpec, TypeVar, cast
 
 from telegram.ext import Application, ContextTypes
 
+from bot.model_store import ModelStore
 from bot.ratelimit import UserRateLimiter
 from bot.recognition import RecognitionService
+from bot.retrain.retrainer import Retrainer
 from bot.settings import Settings
 from bot.storage import Store
 
@@ -31,6 +33,8 @@ class Services:
     recognition: RecognitionService
     store: Store
     rate_limiter: UserRateLimiter
+    models: ModelStore
+    retrainer: Retrainer
     started_at: float = field(default_factory=time.monotonic)
 
     async def db(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

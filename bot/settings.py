@@ -71,7 +71,7 @@ class Settings:
     retrain_max_drop_pp: float = 0.1
     """How far (percentage points of MNIST test accuracy) a retrained model may fall behind."""
     retrain_epochs: int | None = None
-    """Epochs for /retrain; unset, training's recipe decides (few to fine-tune, more from scratch)."""
+    """Epochs for /retrain; unset, training's recipe (a few to fine-tune, more from scratch)."""
     retrain_limit: int | None = None
     """At most this many MNIST training images for /retrain (tests keep runs tiny); unset: all."""
 

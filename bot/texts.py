@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.model_metrics import ModelMetrics
+from bot.retrain.gate import Verdict
+from bot.retrain.retrainer import Outcome, Progress, Result
 from bot.storage import LabelStatus, Usage
-from recognizer import Prediction
+from recognizer import NumberReading, Prediction
 
 START = (
     "Hi! I read handwritten digits.\n\n"
@@ -178,3 +180,156 @@ def _age(elapsed: timedelta) -> str:
 
 
 STATS_CHART_TITLE = "Test accuracy per digit (MNIST)"
+
+
+# -- retraining, /model and /rollback (admins) ------------------------------------------------
+
+RETRAIN_USAGE = (
+    "/retrain or /retrain quick: fine-tune the served model with the labelled samples\n"
+    "/retrain full: train a new model from scratch\n"
+    "/retrain cancel: stop a running retrain"
+)
+RETRAIN_NEEDS_TENSORFLOW = (
+    "Retraining is not available: this installation only serves the model (TensorFlow is not "
+    'installed). To enable it, install the training extra (pip install -e ".[train]") or run '
+    "the full Docker image, then restart the bot."
+)
+RETRAIN_NOT_RUNNING = "No retrain is running."
+RETRAIN_CANCELLING = "Stopping the retrain; the served model stays as it is."
+_MODE_NAMES = {"quick": "quick fine-tune", "full": "full training from scratch"}
+_STAGES = {
+    "starting": "starting (loading TensorFlow and the data)",
+    "export": "exporting the new model",
+    "checking": "checking the new model against the served one",
+}
+
+
+def retrain_refused(reason: str) -> str:
+    return f"Can't retrain: {reason}."
+
+
+def retrain_progress(progress: Progress) -> str:
+    """The one message edited as a retrain goes: mode, epoch k/n, validation accuracy, ETA."""
+    title = f"Retraining ({_MODE_NAMES[progress.mode.value]})"
+    if progress.stage != "training":
+        return f"{title}: {_STAGES.get(progress.stage, progress.stage)}…"
+    if progress.epoch == 0:
+        return f"{title}: epoch 1/{progress.epochs} running…"
+    lines = [f"{title}: epoch {progress.epoch}/{progress.epochs} done"]
+    if progress.val_accuracy is not None:
+        lines.append(f"validation accuracy {progress.val_accuracy:.2%}")
+    if progress.eta_s is not None and progress.epoch < (progress.epochs or 0):
+        lines.append(f"about {_duration(progress.eta_s)} left")
+    return "\n".join(lines)
+
+
+def retrain_already_running(progress: Progress | None) -> str:
+    """'A retrain is already running, epoch 3/10': where it is, and how to stop it."""
+    where = ""
+    if progress is not None and progress.epochs:
+        where = f", epoch {max(progress.epoch, 1)}/{progress.epochs}"
+    if progress is not None and progress.stage != "training":
+        where += f" ({_STAGES.get(progress.stage, progress.stage)})"
+    return f"A retrain is already running{where}. /retrain cancel stops it."
+
+
+def retrain_outcome(outcome: Outcome) -> str:
+    took = _duration(outcome.seconds)
+    if outcome.result is Result.SERVED:
+        assert outcome.verdict is not None
+        return (
+            f"Retrain done in {took}: model {outcome.version} is now served.\n"
+            f"{_verdict_lines(outcome.verdict)}\n/rollback returns to the previous model."
+        )
+    if outcome.result is Result.REJECTED:
+        assert outcome.verdict is not None
+        return (
+            f"Retrain done in {took}, but the new model is not better, so I keep serving the "
+            f"current one.\n{_verdict_lines(outcome.verdict)}"
+        )
+    if outcome.result is Result.CANCELLED:
+        return f"Retrain stopped ({outcome.reason}) after {took}. The served model is unchanged."
+    return (
+        f"Retrain failed after {took}: {outcome.reason}\n"
+        "The served model is unchanged and I keep answering photos."
+    )
+
+
+def _verdict_lines(verdict: Verdict) -> str:
+    served = "unknown" if verdict.served_accuracy is None else f"{verdict.served_accuracy:.2%}"
+    mark = {True: "ok", False: "too low"}
+    lines = [
+        f"MNIST test accuracy: new {verdict.new_accuracy:.2%}, served {served} "
+        f"(may drop at most {verdict.max_drop_pp:g}pp): {mark[verdict.mnist_ok]}"
+    ]
+    if verdict.holdout_size:
+        lines.append(
+            f"Held-out user samples: new {verdict.new_holdout_correct}/{verdict.holdout_size}, "
+            f"served {verdict.served_holdout_correct}/{verdict.holdout_size}: "
+            f"{mark[verdict.holdout_ok]}"
+        )
+    else:
+        lines.append("Held-out user samples: none yet (every 5th labelled sample is held out)")
+    return "\n".join(lines)
+
+
+def rolled_back(version: str) -> str:
+    return f"Rolled back: model {version} is served again. /model shows its figures."
+
+
+def rollback_refused(reason: str) -> str:
+    return f"Can't roll back: {reason}."
+
+
+def model_report(version: str, metrics: ModelMetrics | None, versions: list[str]) -> str:
+    """/model: which version is served, how good it is, when it was trained."""
+    lines = [f"Served model: {version}"]
+    if metrics is None:
+        lines.append("No readable metrics.json beside it.")
+    else:
+        when = "an unknown time"
+        if metrics.trained_at is not None:
+            when = f"{metrics.trained_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        lines.append(f"Trained: {when}")
+        lines.append(f"MNIST test accuracy: {metrics.test_accuracy:.2%}")
+    lines.append(f"Versions kept: {', '.join(versions)}")
+    return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(max(0, round(seconds)), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def number_caption(reading: NumberReading) -> str:
+    """'2026' with each digit's confidence; an unsure digit names its runner-up."""
+    parts = []
+    for prediction in reading.digits:
+        part = f"{prediction.digit}: {prediction.confidence:.0%}"
+        if prediction.is_unsure:
+            part += f" (maybe {prediction.runner_up}?)"
+        parts.append(part)
+    lead = "I'm not sure about every digit of this one" if reading.is_unsure else "I read"
+    return f"{lead}: {reading.number}\n" + " · ".join(parts)
+
+
+def type_number(count: int) -> str:
+    return f"Which number is it? Type its {count} digits, for example {('1234567890' * 2)[:count]}."
+
+
+def wrong_length(typed: int, count: int) -> str:
+    return (
+        f"That's {typed} digits, but I found {count} in the photo. Please type all {count} "
+        "digits, left to right (or press Back under my answer)."
+    )
+
+
+NOT_A_NUMBER = "Please type just the digits of the number, like 2026 (or press Back)."
+TYPE_NUMBER_TOAST = "Type the right number in the chat."
+
+
+def number_thanks(number: str | None) -> str:
+    """Appended to a number's answer once labelled; ``None`` means the user confirmed it."""
+    if number is None:
+        return "Thanks for confirming! Saved to help me learn."
+    return f"Thanks! Saved as {number}: I'll learn from each digit."

@@ -1,4 +1,9 @@
-"""Command line: ``python -m recognizer IMAGE...`` prints the digit read in each image."""
+"""Command line: ``python -m recognizer IMAGE...`` prints the digit or number read in each image.
+
+An image holding one digit is answered as always (the digit, its confidence, ten bars); one
+holding a number gets the number and a line per digit. ``--json`` objects carry ``number`` and
+``digits`` always, and ``digit`` and ``probabilities`` when the image holds exactly one digit.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,10 @@ from pathlib import Path
 
 import cv2
 
-from recognizer.chart import render_chart
+from recognizer.chart import render_chart, render_number
 from recognizer.config import DEFAULT_MODEL_DIR
 from recognizer.errors import RecognizerError
-from recognizer.prediction import Prediction
+from recognizer.prediction import NumberReading, Prediction
 from recognizer.recognizer import Recognizer
 
 _BAR_WIDTH = 40
@@ -37,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m recognizer",
-        description="Read the handwritten digit in each image (photo, scan or drawing).",
+        description="Read the handwritten digit or number in each image (photo, scan, drawing).",
     )
     parser.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -50,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
 def _recognize(recognizer: Recognizer, path: Path, args: argparse.Namespace) -> bool:
     stages: dict | None = {} if args.debug else None
     try:
-        prediction = recognizer.predict(_read(path), stages)
+        reading = recognizer.read_number(_read(path), stages)
     except RecognizerError as error:
         _report_error(path, str(error), args.json)
         return False
@@ -58,8 +63,8 @@ def _recognize(recognizer: Recognizer, path: Path, args: argparse.Namespace) -> 
         if stages:
             _save_stages(stages, args.debug / path.stem)
     if args.chart:
-        _save_chart(prediction, _chart_path(args.chart, path, len(args.images)))
-    print(_as_json(path, prediction) if args.json else _as_text(path, prediction))
+        _save_chart(reading, _chart_path(args.chart, path, len(args.images)))
+    print(_as_json(path, reading) if args.json else _as_text(path, reading))
     return True
 
 
@@ -77,18 +82,40 @@ def _report_error(path: Path, message: str, as_json: bool) -> None:
         print(f"{path}: error: {message}", file=sys.stderr)
 
 
-def _as_json(path: Path, prediction: Prediction) -> str:
-    return json.dumps(
+def _as_json(path: Path, reading: NumberReading) -> str:
+    answer: dict = {"file": str(path)}
+    if len(reading.digits) == 1:
+        only = reading.digits[0]
+        answer["digit"] = only.digit
+        answer["probabilities"] = [round(p, 6) for p in only.probabilities]
+    answer["confidence"] = round(reading.confidence, 6)
+    answer["number"] = reading.number
+    answer["digits"] = [
         {
-            "file": str(path),
-            "digit": prediction.digit,
-            "confidence": round(prediction.confidence, 6),
-            "probabilities": [round(p, 6) for p in prediction.probabilities],
+            "digit": p.digit,
+            "confidence": round(p.confidence, 6),
+            "box": [p.box.x, p.box.y, p.box.width, p.box.height],
         }
-    )
+        for p in reading.digits
+    ]
+    return json.dumps(answer)
 
 
-def _as_text(path: Path, prediction: Prediction) -> str:
+def _as_text(path: Path, reading: NumberReading) -> str:
+    if len(reading.digits) == 1:
+        return _digit_as_text(path, reading.digits[0])
+    lines = [f"{path}: {reading.number} ({reading.confidence:.1%} sure of every digit)"]
+    for place, prediction in enumerate(reading.digits, start=1):
+        unsure = f" (unsure; maybe {prediction.runner_up})" if prediction.is_unsure else ""
+        box = prediction.box
+        lines.append(
+            f"  digit {place}: {prediction.digit} ({prediction.confidence:.1%}){unsure}"
+            f" at x={box.x} y={box.y} {box.width}x{box.height}"
+        )
+    return "\n".join(lines)
+
+
+def _digit_as_text(path: Path, prediction: Prediction) -> str:
     """The tutorial's predict.py output: the answer, then one bar per digit."""
     unsure = f" (unsure; maybe {prediction.runner_up})" if prediction.is_unsure else ""
     lines = [f"{path}: {prediction.digit} ({prediction.confidence:.1%}){unsure}"]
@@ -106,9 +133,11 @@ def _chart_path(chart: Path, image: Path, count: int) -> Path:
     return chart.with_name(f"{chart.stem}-{image.stem}{chart.suffix or '.png'}")
 
 
-def _save_chart(prediction: Prediction, path: Path) -> None:
+def _save_chart(reading: NumberReading, path: Path) -> None:
+    """One digit: the probability chart as always; a number: the annotated photo."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(render_chart(prediction))
+    one = len(reading.digits) == 1
+    path.write_bytes(render_chart(reading.digits[0]) if one else render_number(reading))
 
 
 def _save_stages(stages: dict, directory: Path) -> None:

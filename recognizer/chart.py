@@ -14,7 +14,7 @@ from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from recognizer.prediction import Prediction
+from recognizer.prediction import NumberReading, Prediction
 
 _WIDTH, _HEIGHT = 720, 400
 _MARGIN = 20
@@ -85,3 +85,89 @@ def _draw_bars(draw: ImageDraw.ImageDraw, prediction: Prediction, highlight: int
         length = max(2.0, (_BAR_RIGHT - _BAR_LEFT) * probability)
         draw.rectangle((_BAR_LEFT, y + 5, _BAR_LEFT + length, y + _ROW - 5), fill=colour)
         draw.text((_BAR_LEFT + length + 8, y + 6), f"{probability:.0%}", font=_font(20), fill=_TEXT)
+
+
+_NUMBER_WIDTH = 720
+_PHOTO_HEIGHT = 300
+"""The photo strip's largest height: a number is wide, so its crop is scaled to the width."""
+_CROP_MARGIN = 0.35
+"""Context kept around the digits' boxes, as a share of their height."""
+_BAR_ROW = 150
+"""Height of the probability bars drawn under the photo for each unsure digit."""
+_RGB = {_CHOSEN: (25, 118, 210), _UNSURE: (245, 124, 0), _BAR: (176, 190, 197)}
+
+
+def render_number(reading: NumberReading) -> bytes:
+    """PNG bytes: the photo around the number, each digit boxed with its reading above it,
+    and the ten probability bars of each unsure digit below, so a user sees what went wrong.
+    """
+    photo, boxes = _number_photo(reading)
+    unsure = [(index, p) for index, p in enumerate(reading.digits) if p.is_unsure]
+    canvas = Image.new("RGB", (_NUMBER_WIDTH, photo.height + _BAR_ROW * len(unsure)), "white")
+    canvas.paste(photo.convert("RGB"))
+    draw = ImageDraw.Draw(canvas)
+    for prediction, (left, top, right, bottom) in zip(reading.digits, boxes, strict=True):
+        colour = _RGB[_UNSURE if prediction.is_unsure else _CHOSEN]
+        draw.rectangle((left, top, right, bottom), outline=colour, width=3)
+        label = str(prediction.digit)
+        font = _font(30)
+        text_box = draw.textbbox((left, top), label, font=font, anchor="lb")
+        draw.rectangle(text_box, fill=colour)
+        draw.text((left, top), label, font=font, anchor="lb", fill="white")
+    for row, (index, prediction) in enumerate(unsure):
+        _draw_small_bars(draw, prediction, index, photo.height + row * _BAR_ROW)
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _number_photo(reading: NumberReading) -> tuple[Image.Image, list[tuple[int, ...]]]:
+    """The photo cropped around the digits and scaled to the chart, with the boxes moved too."""
+    scale = reading.picture_scale
+    boxes = [
+        (
+            p.box.x * scale,
+            p.box.y * scale,
+            (p.box.x + p.box.width) * scale,
+            (p.box.y + p.box.height) * scale,
+        )
+        for p in reading.digits
+    ]
+    left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    right, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    margin = _CROP_MARGIN * (bottom - top)
+    height, width = reading.picture.shape
+    crop = (
+        max(0, round(left - margin)),
+        max(0, round(top - margin)),
+        min(width, round(right + margin)),
+        min(height, round(bottom + margin)),
+    )
+    factor = min(_NUMBER_WIDTH / (crop[2] - crop[0]), _PHOTO_HEIGHT / (crop[3] - crop[1]))
+    size = (
+        max(1, round((crop[2] - crop[0]) * factor)),
+        max(1, round((crop[3] - crop[1]) * factor)),
+    )
+    photo = Image.fromarray(reading.picture).crop(crop).resize(size, Image.BILINEAR)
+    shown = [
+        tuple(round((value - crop[i % 2]) * factor) for i, value in enumerate(box)) for box in boxes
+    ]
+    return photo, shown
+
+
+def _draw_small_bars(
+    draw: ImageDraw.ImageDraw, prediction: Prediction, index: int, top: int
+) -> None:
+    """One unsure digit's ten probabilities as vertical bars, its answer highlighted."""
+    title = f"Digit {index + 1}: {prediction.digit}? ({prediction.confidence:.0%} sure)"
+    draw.text((_MARGIN, top + 6), title, font=_font(20), fill=(33, 33, 33))
+    step = (_NUMBER_WIDTH - 2 * _MARGIN) / 10
+    base, tallest = top + _BAR_ROW - 28, _BAR_ROW - 66
+    for digit, probability in enumerate(prediction.probabilities):
+        x = _MARGIN + digit * step
+        colour = _RGB[_UNSURE if digit == prediction.digit else _BAR]
+        height = max(2.0, tallest * probability)
+        draw.rectangle((x + 8, base - height, x + step - 8, base), fill=colour)
+        draw.text(
+            (x + step / 2, base + 2), str(digit), font=_font(20), anchor="mt", fill=(33, 33, 33)
+        )

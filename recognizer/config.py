@@ -97,7 +97,7 @@ STROKE_TOLERANCE = 1.6
 MAX_DIGITS = 12
 """The longest number read at once; beyond it the picture is more likely text than a number."""
 
-NUMBER_GAP = 1.2
+NUMBER_GAP = 1.5
 """Components this many digit heights apart or closer continue the same number."""
 
 NUMBER_ROW_DRIFT = 0.5
@@ -106,14 +106,31 @@ NUMBER_ROW_DRIFT = 0.5
 MINOR_HEIGHT = 0.45
 """Components lower than this share of the tallest are pieces (caps, fragments), not digits."""
 
-BROKEN_DIGIT_OVERLAP = 0.6
+TALLEST_DIGIT = 1.8
+"""Components taller than this multiple of the typical digit are printed lines fused with ink."""
+
+MINOR_OVERLAP = 0.5
+"""A small piece sharing this share of its width with a digit sits over or under it: joins it."""
+
+MINOR_GAP = 0.15
+"""A small piece closer than this many digit heights to a digit joins it; further: a speck."""
+
+BROKEN_DIGIT_OVERLAP = 0.85
 """Tall components sharing this share of the narrower's width are one broken digit."""
 
-SPLIT_MAYBE_ASPECT = 0.95
-"""From this width/height, a piece may be touching digits: cut it if the parts read better."""
+SPLIT_MIN_ASPECT = 0.95
+"""Narrower pieces (width / height) are one digit; wider ones may be touching digits."""
 
-SPLIT_ALWAYS_ASPECT = 1.35
-"""From this width/height, a piece is wider than digits are written: always cut it."""
+SPLIT_EVEN_ASPECT = 1.4
+"""At this width / height, a cut and the whole piece are judged evenly by the classifier: 1.7%
+of MNIST test digits are wider than 1.3, two MNIST digits side by side are about 1.5 wide."""
+
+SPLIT_MARGIN_SLOPE = 1.0
+"""How fast the cut's handicap (narrower than SPLIT_EVEN_ASPECT) or head start (wider) grows, in
+confidence per unit of width / height."""
+
+SPLIT_DEPTH = 2
+"""Cuts within cuts: a piece of up to four touching digits comes apart."""
 
 CUT_SPAN = 0.3
 """Cuts are tried within this share of a piece's width either side of its middle."""

@@ -42,16 +42,17 @@ class Recognizer:
         probabilities = self._model.probabilities(np.stack([p.image for p in prepared]))
         return [_prediction(p, row) for p, row in zip(prepared, probabilities, strict=True)]
 
-    def read_number(self, image: ImageInput) -> NumberReading:
+    def read_number(self, image: ImageInput, stages: Stages | None = None) -> NumberReading:
         """Read every digit of a written number, left to right (up to MAX_DIGITS).
 
         A picture with one digit gives exactly what ``predict`` gives, so a single digit is
-        answered as it always was; raises TooManyDigitsError for longer numbers or pages.
+        answered as it always was (``stages`` collects its intermediate images); raises
+        TooManyDigitsError for longer numbers or pages.
         """
         decoded = decode(image)
         found = split_digits(decoded.gray, self._model.probabilities)
         if len(found) < 2:
-            prepared = [_prepared(decoded, None)]
+            prepared = [_prepared(decoded, stages)]
         else:
             prepared = [_mapped(decoded, Preprocessed(d.image, d.box)) for d in found]
         probabilities = self._model.probabilities(np.stack([p.image for p in prepared]))

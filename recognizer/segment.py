@@ -25,11 +25,16 @@ from recognizer.config import (
     MAX_DIGITS,
     MIN_COMPONENT_FRACTION,
     MIN_INK_CONTRAST,
+    MINOR_GAP,
     MINOR_HEIGHT,
+    MINOR_OVERLAP,
     NUMBER_GAP,
     NUMBER_ROW_DRIFT,
-    SPLIT_ALWAYS_ASPECT,
-    SPLIT_MAYBE_ASPECT,
+    SPLIT_DEPTH,
+    SPLIT_EVEN_ASPECT,
+    SPLIT_MARGIN_SLOPE,
+    SPLIT_MIN_ASPECT,
+    TALLEST_DIGIT,
 )
 from recognizer.errors import RecognizerError
 from recognizer.preprocess import (
@@ -102,7 +107,7 @@ def split_digits(gray: np.ndarray, classify: Classify) -> list[DigitImage]:
         and not _is_rule(stats[label], binary.shape)
         and not _is_blob(stats[label], binary.shape)
     ]
-    if len(candidates) < 2:
+    if not candidates:
         return []
     seed = max(
         candidates, key=lambda label: _plausibility(stats[label], centroids[label], (height, width))
@@ -110,13 +115,16 @@ def split_digits(gray: np.ndarray, classify: Classify) -> list[DigitImage]:
     row = _row_of(seed, candidates, stats)
     majors, minors = _split_by_height(row, stats)
     _refuse_pages(candidates, row, stats, stats[seed, cv2.CC_STAT_HEIGHT])
-    if len(majors) < 2:
-        return []
     pieces = _group(majors, minors, stats)
     if len(pieces) > MAX_DIGITS:
         raise TooManyDigitsError(TOO_MANY_DIGITS)
     renderer = _Renderer(ink, labels, classify)
-    digits = [part for piece in pieces for part in renderer.split(piece, stats)]
+    if len(pieces) == 1 and renderer.aspect(pieces[0]) < SPLIT_EVEN_ASPECT:
+        return []  # one digit, or at most a pair touching too closely to tell apart
+    parts = [part for piece in pieces for part in renderer.split(piece)]
+    # A cut can leave a sliver that is no digit: the stub of a ruled line, a trailing stroke.
+    least = MINOR_HEIGHT * float(np.median([renderer.height(piece) for piece in pieces]))
+    digits = [part for part in parts if renderer.height(part) >= least]
     if len(digits) > MAX_DIGITS:
         raise TooManyDigitsError(TOO_MANY_DIGITS)
     return [renderer.digit(piece, scale) for piece in digits]
@@ -156,11 +164,21 @@ def _continues(member: np.ndarray, other: np.ndarray, tall: float) -> bool:
 
 
 def _split_by_height(row: list[int], stats: np.ndarray) -> tuple[list[int], list[int]]:
-    """Digit-sized components, and the small pieces (caps, fragments, specks) beside them."""
-    heights = stats[row, cv2.CC_STAT_HEIGHT]
-    tallest = float(heights.max())
-    majors = [label for label in row if stats[label, cv2.CC_STAT_HEIGHT] >= MINOR_HEIGHT * tallest]
-    minors = [label for label in row if label not in majors]
+    """Digit-sized components, and the small pieces (caps, fragments, specks) beside them.
+
+    Digits are measured against the typical tall component, not the tallest: a printed line
+    fused with a stroke can tower over the writing, and is then left out as no digit.
+    """
+    heights = stats[row, cv2.CC_STAT_HEIGHT].astype(np.float64)
+    typical = float(np.median(heights[heights >= MINOR_HEIGHT * heights.max()]))
+    majors = [
+        label
+        for label, height in zip(row, heights, strict=True)
+        if MINOR_HEIGHT * typical <= height <= TALLEST_DIGIT * typical
+    ]
+    minors = [
+        label for label, height in zip(row, heights, strict=True) if height < MINOR_HEIGHT * typical
+    ]
     return majors, minors
 
 
@@ -184,8 +202,8 @@ def _group(majors: list[int], minors: list[int], stats: np.ndarray) -> list[_Pie
         else:
             groups.append([label])
     for label in minors:
-        best = max(range(len(groups)), key=lambda i: _closeness(stats, groups[i], label))
-        if _closeness(stats, groups[best], label) > -NUMBER_GAP / 4 * _height(stats, groups[best]):
+        best = max(range(len(groups)), key=lambda i: _attachment(stats, groups[i], label))
+        if _attachment(stats, groups[best], label) > 0:
             groups[best].append(label)
     return [_piece(group, stats) for group in groups]
 
@@ -215,13 +233,15 @@ def _overlap(stats: np.ndarray, group: list[int], label: int) -> float:
     return shared / max(1, min(right - left, w))
 
 
-def _closeness(stats: np.ndarray, group: list[int], label: int) -> float:
-    """Minus the gap between a small piece and a digit's box (0 when they overlap)."""
+def _attachment(stats: np.ndarray, group: list[int], label: int) -> float:
+    """How surely a small piece belongs to a digit: positive when it sits over or under it
+    (a 5's cap) or almost touches it (a broken stroke); specks further off belong to none."""
     left, top, right, bottom = _extent(stats, group)
     x, y, w, h = (int(v) for v in stats[label, :4])
-    dx = max(left - (x + w), x - right, 0)
-    dy = max(top - (y + h), y - bottom, 0)
-    return -float(max(dx, dy))
+    if _overlap(stats, group, label) >= MINOR_OVERLAP:
+        return 1.0 + _overlap(stats, group, label)
+    gap = max(left - (x + w), x - right, top - (y + h), y - bottom, 0)
+    return 1.0 - gap / (MINOR_GAP * (bottom - top))
 
 
 def _piece(group: list[int], stats: np.ndarray) -> _Piece:
@@ -243,6 +263,14 @@ class _Renderer:
         mask[:, piece.left : piece.right] = np.isin(window, piece.labels)
         return mask
 
+    def aspect(self, piece: _Piece) -> float:
+        ys, xs = np.nonzero(self.mask(piece))
+        return (xs.max() + 1 - xs.min()) / (ys.max() + 1 - ys.min()) if xs.size else 0.0
+
+    def height(self, piece: _Piece) -> int:
+        rows = np.flatnonzero(self.mask(piece).any(axis=1))
+        return int(rows[-1] + 1 - rows[0]) if rows.size else 0
+
     def image(self, piece: _Piece) -> np.ndarray:
         digit, _ = _crop(self._ink, self.mask(piece))
         return _fit_mnist(_normalise_stroke(digit, None))
@@ -251,18 +279,18 @@ class _Renderer:
         _, box = _crop(self._ink, self.mask(piece))
         return DigitImage(self.image(piece), tuple(round(v / scale) for v in box))
 
-    def split(self, piece: _Piece, stats: np.ndarray, depth: int = 2) -> list[_Piece]:
+    def split(self, piece: _Piece, depth: int = SPLIT_DEPTH) -> list[_Piece]:
         """The piece as it is, or cut into touching digits if that reads better.
 
-        Wider than any digit is written: always cut. Merely wide (a broad 0 or 2 is that wide
-        too): cut only if every part reads more surely than the whole.
+        Few digits are written wider than tall, two side by side nearly always are; in between
+        (a broad 0 or 2, a touching pair of slim digits) the classifier decides: the cut wins
+        when its less sure part reads more surely than the whole, by a margin that shrinks
+        as the piece gets wider.
         """
         mask = self.mask(piece)
-        ys, xs = np.nonzero(mask)
-        if xs.size == 0 or depth == 0:
-            return [piece]
-        aspect = (xs.max() + 1 - xs.min()) / (ys.max() + 1 - ys.min())
-        if aspect < SPLIT_MAYBE_ASPECT:
+        xs = np.flatnonzero(mask.any(axis=0))
+        aspect = self.aspect(piece)
+        if depth == 0 or aspect < SPLIT_MIN_ASPECT:
             return [piece]
         cuts = self._cut_candidates(mask, int(xs.min()), int(xs.max()) + 1)
         options = [
@@ -272,16 +300,15 @@ class _Renderer:
         options = [pair for pair in options if all(self.mask(part).any() for part in pair)]
         if not options:
             return [piece]
-        images = np.stack(
-            [self.image(part) for pair in options for part in pair] + [self.image(piece)]
-        )
-        confidence = self._classify(images).max(axis=1)
+        images = [self.image(part) for pair in options for part in pair]
+        confidence = self._classify(np.stack([*images, self.image(piece)])).max(axis=1)
         pair_scores = np.minimum(confidence[0:-1:2], confidence[1:-1:2])
         best = int(np.argmax(pair_scores))
-        if aspect < SPLIT_ALWAYS_ASPECT and pair_scores[best] <= confidence[-1]:
+        margin = SPLIT_MARGIN_SLOPE * (SPLIT_EVEN_ASPECT - aspect)
+        if pair_scores[best] <= confidence[-1] + margin:
             return [piece]
         left, right = options[best]
-        return self.split(left, stats, depth - 1) + self.split(right, stats, depth - 1)
+        return self.split(left, depth - 1) + self.split(right, depth - 1)
 
     @staticmethod
     def _part(piece: _Piece, left: int, right: int) -> _Piece:

@@ -1,10 +1,12 @@
 """Proof that the Dockerfile's images build and run: a smoke test with podman, too slow for CI.
 
 For each image target it builds the image, runs it against the fake Bot API server (the
-emulator) on the host's loopback, sends a real MNIST digit as a phone-sized JPEG photo and checks
-the answer, runs the image's HEALTHCHECK, stops the container with SIGTERM and checks it shut
-down cleanly, then starts a new container on the same data volume and checks /stats still
-counts the earlier answers. It ends with a table of image sizes and timings.
+emulator) on the host's loopback and, in that container: sends real MNIST digits as phone-sized
+JPEG photos and checks the answers; sends /retrain (slim must explain how to enable it, full must
+finish a short one); runs the image's HEALTHCHECK; stops it with SIGTERM and checks it shut down
+cleanly. Then a new container on the same data volume must still count the earlier answers in
+/stats, and (full) a retrain interrupted by SIGTERM must leave the served model as it was.
+It ends with a table of image sizes and timings.
 
 Run from the repository root (README, "Self-hosting", says how to make the local base image):
 
@@ -28,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from emulator import SentMessage, SyncEmulator, User
+from emulator import BotAction, SentMessage, SyncEmulator, User
 from training.mnist import MNIST_PATH_ENV, Mnist, load_mnist
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -43,10 +45,20 @@ PAPER, INK = 238, 35
 """Grey levels of the photographed page and of the pen."""
 
 STOP_TIMEOUT_S = 10
+CLEAN_STOP_LOG = "Application.stop() complete"
+"""python-telegram-bot logs this once polling has stopped and pending updates are handled."""
 START_TIMEOUT_S = 120.0
 ANSWER_TIMEOUT_S = 60.0
 ANSWER_PATTERN = re.compile(r"\b(\d) \([\d.]+% sure\)")
 STATS_PATTERN = re.compile(r"Answers served: (\d+) in total")
+MNIST_IN_CONTAINER = "/mnist/mnist.npz"
+"""/retrain in the full image reads MNIST from the host's copy, mounted read-only."""
+QUICK_RETRAIN_LIMIT = "3000"
+"""MNIST images for the retrain that must finish; the one stopped by SIGTERM uses them all."""
+RETRAIN_TIMEOUT_S = 420.0
+NO_TENSORFLOW = re.compile(r"Retraining is not available")
+RETRAIN_OUTCOME = re.compile(r"^Retrain (done|failed|stopped)")
+RETRAIN_RUNNING = re.compile(r"epoch \d+/\d+ running")
 
 
 class SmokeError(Exception):
@@ -61,6 +73,7 @@ class TargetResult:
     first_answer_s: float
     answer_latency_s: float
     memory: str
+    retrain_s: float | None
     stop_s: float
 
 
@@ -154,17 +167,18 @@ def volume(name: str) -> Iterator[str]:
 
 
 @contextmanager
-def container(name: str, image: str, data_volume: str, bot_env: dict[str, str]) -> Iterator[str]:
+def container(
+    name: str, image: str, mounts: Sequence[str], bot_env: dict[str, str]
+) -> Iterator[str]:
     """The bot in a container on the host's network; the token travels in podman's environment,
     never on its command line."""
-    env_flags = [f"--env={key}" for key in bot_env]
     podman(
         "run",
         "--detach",
         f"--name={name}",
         "--network=host",
-        f"--volume={data_volume}:/data",
-        *env_flags,
+        *(f"--volume={mount}" for mount in mounts),
+        *(f"--env={key}" for key in bot_env),
         image,
         env={**os.environ, **bot_env},
     )
@@ -172,6 +186,10 @@ def container(name: str, image: str, data_volume: str, bot_env: dict[str, str]) 
         yield name
     finally:
         subprocess.run(["podman", "rm", "--force", name], capture_output=True, check=False)
+
+
+def data_volume_name(container_name: str) -> str:
+    return f"{container_name}-data"
 
 
 def logs(name: str) -> str:
@@ -249,6 +267,58 @@ def check_answers(emu: SyncEmulator, user: User, mnist: Mnist) -> float:
     return latencies[0]
 
 
+def wait_for_content(
+    emu: SyncEmulator, user: User, pattern: re.Pattern[str], timeout: float
+) -> str:
+    """The first message the bot sends or edits into a text that matches the pattern."""
+
+    def matches(action: BotAction) -> bool:
+        return action.message is not None and pattern.search(action.message.content) is not None
+
+    action = emu.wait_for(user, matches, timeout=timeout)
+    assert action.message is not None
+    return action.message.content
+
+
+def check_retrain(emu: SyncEmulator, user: User, target: str) -> float | None:
+    """slim explains how to get /retrain; full runs a short one to the end (TensorFlow works)."""
+    if target != "full":
+        ask(emu, user, lambda: emu.send_command(user, "retrain"), NO_TENSORFLOW)
+        return None
+    started = time.monotonic()
+    emu.send_command(user, "retrain", "quick")
+    outcome = wait_for_content(emu, user, RETRAIN_OUTCOME, RETRAIN_TIMEOUT_S)
+    if not outcome.startswith("Retrain done"):
+        raise SmokeError(f"/retrain quick did not finish: {outcome!r}")
+    return time.monotonic() - started
+
+
+def served_version(image: str, data_volume: str) -> str:
+    """Which model version the data volume's ``current`` link names, read by a throwaway box."""
+    return podman(
+        "run",
+        "--rm",
+        "--network=none",
+        f"--volume={data_volume}:/data",
+        image,
+        "readlink",
+        "/data/models/current",
+    )
+
+
+def check_stop_during_retrain(emu: SyncEmulator, user: User, name: str, image: str) -> None:
+    """SIGTERM in the middle of a retrain: a clean exit, and the served model is untouched."""
+    before = served_version(image, data_volume_name(name))
+    emu.send_command(user, "retrain", "quick")
+    wait_for_content(emu, user, RETRAIN_RUNNING, RETRAIN_TIMEOUT_S)
+    stop(name)
+    after = served_version(image, data_volume_name(name))
+    if after != before:
+        raise SmokeError(
+            f"a retrain stopped by SIGTERM changed the served model: {before} -> {after}"
+        )
+
+
 def memory_usage(name: str) -> str:
     """Resident memory of the container as podman reports it, e.g. '180.2MB'."""
     return podman("stats", "--no-stream", "--format={{.MemUsage}}", name).split(" / ")[0]
@@ -269,9 +339,23 @@ def stop(name: str) -> float:
     elapsed = time.monotonic() - started
     status = state(name)
     output = logs(name)
-    if status != "exited 0" or elapsed >= STOP_TIMEOUT_S or "Traceback" in output:
+    clean = CLEAN_STOP_LOG in output and "Traceback" not in output
+    if status != "exited 0" or elapsed >= STOP_TIMEOUT_S or not clean:
         raise SmokeError(f"{name}: unclean stop ({status}, {elapsed:.1f} s):\n{tail(output)}")
     return elapsed
+
+
+def bot_environment(emu: SyncEmulator, admin: User, **extra: str) -> dict[str, str]:
+    return {
+        "TELEGRAM_BOT_TOKEN": emu.token,
+        "TELEGRAM_API_BASE_URL": emu.api_base_url,
+        "TELEGRAM_FILE_BASE_URL": emu.file_base_url,
+        "ADMIN_IDS": str(admin.id),
+        "LOG_LEVEL": "INFO",
+        "DIGITBOT_MNIST_PATH": MNIST_IN_CONTAINER,
+        "RETRAIN_EPOCHS": "1",
+        **extra,
+    }
 
 
 def smoke_target(
@@ -282,36 +366,46 @@ def smoke_target(
     build_s = build(target, base, image)
     size = int(podman("image", "inspect", "--format={{.Size}}", image))
     check_image(target, image, base)
-    bot_env = {
-        "TELEGRAM_BOT_TOKEN": emu.token,
-        "TELEGRAM_API_BASE_URL": emu.api_base_url,
-        "TELEGRAM_FILE_BASE_URL": emu.file_base_url,
-        "ADMIN_IDS": str(user.id),
-    }
     name = f"digitbot-smoke-{target}"
-    with volume(f"{name}-data") as data:
-        print(f"[{target}] running it; sending digits", flush=True)
+    mnist_file = Path(mnist.source).resolve()
+    mounts = (f"{data_volume_name(name)}:/data", f"{mnist_file}:{MNIST_IN_CONTAINER}:ro")
+    with volume(data_volume_name(name)):
+        print(f"[{target}] running it: digits, /retrain, healthcheck, SIGTERM", flush=True)
         started, polls_before = time.monotonic(), polls(emu)
-        with container(name, image, data, bot_env):
+        quick = bot_environment(emu, user, RETRAIN_LIMIT=QUICK_RETRAIN_LIMIT)
+        with container(name, image, mounts, quick):
             wait_for_polling(emu, name, polls_before)
             latency = check_answers(emu, user, mnist)
             first_answer_s = time.monotonic() - started
             memory = memory_usage(name)
+            retrain_s = check_retrain(emu, user, target)
             check_health(name)
             stop_s = stop(name)
-            print(f"[{target}] stopped cleanly in {stop_s:.1f} s; restarting", flush=True)
+        print(f"[{target}] restarting on the same volume: /stats", flush=True)
         polls_before = polls(emu)
-        with container(name, image, data, bot_env):
+        with container(name, image, mounts, bot_environment(emu, user)):
             wait_for_polling(emu, name, polls_before)
             found = ask(emu, user, lambda: emu.send_command(user, "stats"), STATS_PATTERN)
             if int(found.group(1)) != len(MNIST_TEST_INDICES):
                 raise SmokeError(f"after a restart /stats says {found[0]!r}")
-            stop(name)
-    return TargetResult(target, size, build_s, first_answer_s, latency, memory, stop_s)
+            if target == "full":
+                check_stop_during_retrain(emu, user, name, image)
+            else:
+                stop(name)
+    return TargetResult(target, size, build_s, first_answer_s, latency, memory, retrain_s, stop_s)
 
 
 def print_table(results: Sequence[TargetResult]) -> None:
-    header = ("target", "image", "build", "start to 1st answer", "answer", "memory", "stop")
+    header = (
+        "target",
+        "image",
+        "build",
+        "start to 1st answer",
+        "answer",
+        "memory",
+        "retrain",
+        "stop",
+    )
     rows = [
         (
             r.target,
@@ -320,6 +414,7 @@ def print_table(results: Sequence[TargetResult]) -> None:
             f"{r.first_answer_s:.1f} s",
             f"{r.answer_latency_s:.2f} s",
             r.memory,
+            "-" if r.retrain_s is None else f"{r.retrain_s:.0f} s",
             f"{r.stop_s:.1f} s",
         )
         for r in results
@@ -346,7 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print()
     print_table(results)
-    print("\nAll checks passed: answers right, healthy, clean SIGTERM stop, stats kept.")
+    print("\nAll checks passed: right answers, /retrain, healthy, clean SIGTERM stops, stats kept.")
     return 0
 
 

@@ -44,7 +44,7 @@ async def on_debug(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         update,
         texts.debug_report(
             tensorflow_loaded=tensorflow_loaded(),
-            model_dir=str(found.settings.model_dir),
+            model_dir=str(found.recognition.model_dir),
             uptime_seconds=time.monotonic() - found.started_at,
         ),
         "debug",

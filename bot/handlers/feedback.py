@@ -1,9 +1,10 @@
-"""The Right / Wrong buttons and the digit keypad under each answer."""
+"""The Right / Wrong buttons under each answer: the digit keypad for one digit, and for a
+number, the right number typed as a message."""
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Message, Update
-from telegram.ext import ContextTypes
+from telegram import CallbackQuery, ForceReply, Message, Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import keyboards, texts
 from bot.services import Services, services
@@ -47,3 +48,87 @@ async def _switch_keyboard(
     await query.answer(texts.PICK_DIGIT if opening else None)
     keyboard = keyboards.digit_keypad if opening else keyboards.right_or_wrong
     await query.edit_message_reply_markup(reply_markup=keyboard(press.prediction_id))
+
+
+_TYPING = "number_correction"
+"""user_data key: the NumberPress whose right number the user was asked to type."""
+
+
+async def on_number_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Right / Wrong / Back under a number's answer; "Wrong" asks for the number as text."""
+    query = update.callback_query
+    press = keyboards.parse_number(query.data or "") if query else None
+    if query is None or press is None:
+        return
+    found = services(context)
+    user_id = query.from_user.id
+    status = await found.db(found.store.label_status, press.first_id, user_id)
+    record_outcome(f"number {press.choice}: {status.value}")
+    if status is not LabelStatus.OPEN:
+        await query.answer(texts.LABEL_REFUSED[status])
+        return
+    user_data = context.user_data if context.user_data is not None else {}
+    if press.choice == keyboards.RIGHT:
+        await _confirm_number(query, found, press, user_id)
+        return
+    if press.choice == keyboards.BACK:
+        user_data.pop(_TYPING, None)
+        await query.answer()
+        await query.edit_message_reply_markup(
+            reply_markup=keyboards.number_right_or_wrong(press.first_id, press.count)
+        )
+        return
+    user_data[_TYPING] = press
+    await query.answer(texts.TYPE_NUMBER_TOAST)
+    await query.edit_message_reply_markup(
+        reply_markup=keyboards.number_typing(press.first_id, press.count)
+    )
+    if isinstance(query.message, Message):
+        await query.message.reply_text(
+            texts.type_number(press.count), reply_markup=ForceReply(selective=True)
+        )
+
+
+async def on_typed_number(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The right number, typed after "Wrong"; any other text goes on to the usual handlers."""
+    message = update.effective_message
+    user = update.effective_user
+    press = context.user_data.get(_TYPING) if context.user_data is not None else None
+    if message is None or user is None or not isinstance(press, keyboards.NumberPress):
+        return
+    typed = "".join((message.text or "").split())
+    if not typed.isdecimal() or not typed.isascii():
+        await message.reply_text(texts.NOT_A_NUMBER)
+    elif len(typed) != press.count:
+        await message.reply_text(texts.wrong_length(len(typed), press.count))
+    else:
+        found = services(context)
+        statuses = [
+            await found.db(found.store.save_label, prediction_id, user.id, int(digit))
+            for prediction_id, digit in zip(press.prediction_ids, typed, strict=True)
+        ]
+        context.user_data.pop(_TYPING, None)
+        refused = [s for s in statuses if s is not LabelStatus.SAVED]
+        record_outcome(f"number typed: {refused[0].value if refused else 'saved'}")
+        text = texts.LABEL_REFUSED[refused[0]] if refused else texts.number_thanks(typed)
+        await message.reply_text(text)
+    raise ApplicationHandlerStop
+
+
+async def _confirm_number(
+    query: CallbackQuery, found: Services, press: keyboards.NumberPress, user_id: int
+) -> None:
+    statuses = [
+        await found.db(found.store.save_label, prediction_id, user_id, None)
+        for prediction_id in press.prediction_ids
+    ]
+    refused = [s for s in statuses if s is not LabelStatus.SAVED]
+    if refused:
+        await query.answer(texts.LABEL_REFUSED[refused[0]])
+        return
+    await query.answer(texts.LABEL_SAVED)
+    if isinstance(query.message, Message):
+        original = query.message.caption or ""
+        await query.edit_message_caption(
+            caption=f"{original}\n\n{texts.number_thanks(None)}", reply_markup=None
+        )

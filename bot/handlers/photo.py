@@ -1,8 +1,13 @@
-"""Photo in, answer out: the digit, its confidence, the chart and the feedback buttons."""
+"""Photo in, answer out: the digit or number, confidences, a picture and the feedback buttons.
+
+One digit is answered as it always was (chart, caption, Right/Wrong with the keypad); a number
+gets its annotated photo, the per-digit confidences and Right/Wrong for the whole number.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 
 from telegram import Message, Update
 from telegram.constants import ChatAction
@@ -12,11 +17,17 @@ from telegram.ext import ContextTypes
 from bot import keyboards, texts
 from bot.handlers.replies import reply
 from bot.images import image_of
+from bot.recognition import NumberAnswer
 from bot.services import services
+from bot.storage import Store
 from bot.update_log import record_outcome
 from recognizer import RecognizerError
 
 _LOGGER = logging.getLogger(__name__)
+
+_LOGGING = threading.Lock()
+"""Held while one answer's digits are logged, so a number's prediction ids are consecutive
+(its feedback buttons name them by the first id and the count)."""
 
 
 async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -61,28 +72,37 @@ async def answer_image(source: Message, context: ContextTypes.DEFAULT_TYPE) -> N
     if await _refused_as_too_large(source, len(data), limit):
         return
     try:
-        answer = await found.recognition.recognize(data)
+        answer = await found.recognition.read_number(data)
     except RecognizerError as error:
         record_outcome(f"refused: {type(error).__name__}")
         await source.reply_text(str(error), do_quote=True)
         return
-    prediction = answer.prediction
     owner = source.from_user.id if source.from_user else 0
-    prediction_id = await found.db(
-        found.store.log_prediction,
-        owner,
-        source.chat_id,
-        prediction.digit,
-        prediction.confidence,
-        answer.crop_png,
-    )
+    first_id = await found.db(_log_answer, found.store, owner, source.chat_id, answer)
+    reading = answer.reading
+    if len(reading.digits) == 1:
+        prediction = reading.digits[0]
+        caption = texts.caption(prediction)
+        keyboard = keyboards.right_or_wrong(first_id)
+        outcome = f"answered {prediction.digit} ({prediction.confidence:.3f})"
+    else:
+        caption = texts.number_caption(reading)
+        keyboard = keyboards.number_right_or_wrong(first_id, len(reading.digits))
+        outcome = f"answered number {reading.number} ({reading.confidence:.3f})"
     await source.reply_photo(
-        answer.chart_png,
-        caption=texts.caption(prediction),
-        reply_markup=keyboards.right_or_wrong(prediction_id),
-        do_quote=True,
+        answer.picture_png, caption=caption, reply_markup=keyboard, do_quote=True
     )
-    record_outcome(f"answered {prediction.digit} ({prediction.confidence:.3f})")
+    record_outcome(outcome)
+
+
+def _log_answer(store: Store, owner: int, chat_id: int, answer: NumberAnswer) -> int:
+    """Log each digit with its crop (kept until labelled); returns the first prediction id."""
+    pairs = zip(answer.reading.digits, answer.crop_pngs, strict=True)
+    with _LOGGING:
+        ids = [
+            store.log_prediction(owner, chat_id, p.digit, p.confidence, crop) for p, crop in pairs
+        ]
+    return ids[0]
 
 
 async def _refused_as_too_large(source: Message, size: int | None, limit: int) -> bool:

@@ -21,7 +21,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     found = services(context)
     usage = await found.db(found.store.usage)
-    metrics = await asyncio.to_thread(read_metrics, found.settings.model_dir)
+    metrics = await asyncio.to_thread(read_metrics, found.recognition.model_dir)
     report = texts.stats(metrics, usage, datetime.now(UTC))
     if metrics is None:
         record_outcome("stats without model figures")

@@ -62,7 +62,8 @@ class TrainingProcess:
 
     async def events(self) -> AsyncIterator[dict[str, Any]]:
         """Each JSON event as it arrives; other stdout lines (library chatter) are skipped."""
-        assert self._process is not None and self._process.stdout is not None
+        assert self._process is not None
+        assert self._process.stdout is not None
         async for raw in self._process.stdout:
             event = _parse(raw)
             if event is None:
@@ -96,7 +97,8 @@ class TrainingProcess:
 
     async def _drain_stderr(self) -> None:
         """TensorFlow is chatty on stderr: read it all so the pipe never fills and blocks it."""
-        assert self._process is not None and self._process.stderr is not None
+        assert self._process is not None
+        assert self._process.stderr is not None
         async for raw in self._process.stderr:
             line = raw.decode(errors="replace").strip()
             if line:

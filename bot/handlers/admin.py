@@ -1,0 +1,132 @@
+"""The admins' model commands: /retrain [quick|full|cancel], /rollback and /model."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.handlers.replies import reply
+from bot.model_metrics import read_metrics
+from bot.retrain.retrainer import (
+    Mode,
+    Outcome,
+    Progress,
+    Retrainer,
+    RetrainError,
+    training_installed,
+)
+from bot.services import services
+
+_LOGGER = logging.getLogger(__name__)
+
+EDIT_INTERVAL_SECONDS = 1.0
+"""Telegram limits edits per chat; a fast run's epochs are folded into fewer edits."""
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def admins_only(handler: Handler) -> Handler:
+    """Anyone else gets the polite refusal, and the attempt is logged with the user id."""
+
+    @wraps(handler)
+    async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if not services(context).is_admin(user.id if user else None):
+            _LOGGER.warning("refused /%s to non-admin %s", handler.__name__, user and user.id)
+            await reply(update, texts.ADMINS_ONLY, "refused: not an admin")
+            return
+        await handler(update, context)
+
+    return checked
+
+
+class ChatListener:
+    """Shows a retrain in the admin's chat: one progress message edited, then the result."""
+
+    def __init__(self, message: Message) -> None:
+        self._message = message
+        self._last_edit = time.monotonic()
+        self._last_text = message.text
+
+    async def progress(self, progress: Progress) -> None:
+        if time.monotonic() - self._last_edit >= EDIT_INTERVAL_SECONDS:
+            await self._edit(texts.retrain_progress(progress))
+
+    async def finished(self, outcome: Outcome) -> None:
+        await self._edit(texts.retrain_outcome(outcome))
+
+    async def _edit(self, text: str) -> None:
+        if text == self._last_text:
+            return
+        self._last_edit, self._last_text = time.monotonic(), text
+        try:
+            await self._message.edit_text(text)
+        except TelegramError as error:
+            # The chat may be gone; the retrain itself must go on regardless.
+            _LOGGER.warning("cannot update the retrain message: %s", error)
+
+
+@admins_only
+async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    retrainer = _retrainer(context)
+    argument = (context.args or ["quick"])[0].lower()
+    if argument == "cancel":
+        stopping = await retrainer.cancel()
+        await reply(
+            update,
+            texts.RETRAIN_CANCELLING if stopping else texts.RETRAIN_NOT_RUNNING,
+            "retrain cancel",
+        )
+        return
+    if argument not in {mode.value for mode in Mode}:
+        await reply(update, texts.RETRAIN_USAGE, "retrain usage")
+        return
+    if retrainer.running:
+        await reply(update, texts.retrain_already_running(retrainer.progress), "retrain busy")
+        return
+    if not await asyncio.to_thread(training_installed):
+        await reply(update, texts.RETRAIN_NEEDS_TENSORFLOW, "retrain unavailable")
+        return
+    mode = Mode(argument)
+    try:
+        retrainer.check(mode)
+        progress_message = await message.reply_text(texts.retrain_progress(Progress(mode)))
+        retrainer.start(mode, ChatListener(progress_message))
+    except RetrainError as error:
+        await reply(update, texts.retrain_refused(str(error)), "retrain refused")
+        return
+    _LOGGER.info("retrain (%s) started by admin %s", mode.value, update.effective_user.id)
+
+
+@admins_only
+async def rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        version = await _retrainer(context).rollback()
+    except RetrainError as error:
+        await reply(update, texts.rollback_refused(str(error)), "rollback refused")
+        return
+    await reply(update, texts.rolled_back(version), f"rolled back to {version}")
+
+
+@admins_only
+async def model(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    found = services(context)
+    served = found.recognition.model_dir
+    metrics = await asyncio.to_thread(read_metrics, served)
+    versions = await asyncio.to_thread(found.models.versions)
+    await reply(update, texts.model_report(served.name, metrics, versions), "model")
+
+
+def _retrainer(context: ContextTypes.DEFAULT_TYPE) -> Retrainer:
+    return services(context).retrainer

@@ -1,0 +1,337 @@
+"""One retrain at a time: run training, judge its model, then serve it or throw it away.
+
+The served model is only ever changed by ``_serve``: the candidate is renamed into a new
+version, loaded, the ``current`` pointer is switched, and only then does the recognizer
+reference change. Any failure before that leaves both the pointer and the recognizer alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import importlib.util
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.model_metrics import read_metrics
+from bot.model_store import ModelStore, ModelStoreError
+from bot.recognition import RecognitionService
+from bot.retrain.gate import Verdict
+from bot.retrain.holdout import Holdout, split_samples
+from bot.retrain.process import Exit, TrainingProcess
+from bot.settings import Settings
+from recognizer import Recognizer, RecognizerError
+from recognizer.config import KERAS_FILE
+
+_LOGGER = logging.getLogger(__name__)
+
+STATE_FILE = "retrain.json"
+"""Present while a retrain runs; found at start-up, it means the bot died during one."""
+TRAINING_SAMPLES = ".retrain-samples"
+_SHUTDOWN_WAIT_SECONDS = 15.0
+
+
+class Mode(enum.Enum):
+    QUICK = "quick"
+    """Fine-tune the served model for a few epochs."""
+    FULL = "full"
+    """Train a new model from scratch."""
+
+
+class Result(enum.Enum):
+    SERVED = "served"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class Progress:
+    """What the training process said last; read by "already running" and the chat message."""
+
+    mode: Mode
+    started: float = field(default_factory=time.monotonic)
+    epoch: int = 0
+    epochs: int | None = None
+    val_accuracy: float | None = None
+    eta_s: float | None = None
+    stage: str = "starting"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Result
+    mode: Mode
+    seconds: float
+    version: str | None = None
+    verdict: Verdict | None = None
+    reason: str | None = None
+
+
+class Listener(Protocol):
+    """Where a retrain reports to: the admin's chat."""
+
+    async def progress(self, progress: Progress) -> None: ...
+
+    async def finished(self, outcome: Outcome) -> None: ...
+
+
+class RetrainError(Exception):
+    """A request that cannot be carried out now; the message is for the admin."""
+
+
+def training_installed() -> bool:
+    """find_spec looks the package up without importing it: the bot stays TensorFlow-free."""
+    return importlib.util.find_spec("tensorflow") is not None
+
+
+class Retrainer:
+    def __init__(
+        self, settings: Settings, models: ModelStore, recognition: RecognitionService
+    ) -> None:
+        self._settings = settings
+        self._models = models
+        self._recognition = recognition
+        self._state_path = settings.data_dir / STATE_FILE
+        self._task: asyncio.Task[None] | None = None
+        self._process: TrainingProcess | None = None
+        self._stopping: str | None = None
+        self.progress: Progress | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def clear_stale_state(self) -> None:
+        """After a crash mid-retrain: stop an orphaned trainer, forget that it ran."""
+        try:
+            state = json.loads(self._state_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as error:
+            state = {"error": str(error)}
+        _LOGGER.warning("a retrain was interrupted (%s); its unfinished model is discarded", state)
+        _stop_orphan(state.get("pid"))
+        self._state_path.unlink(missing_ok=True)
+        self._clean_up()
+
+    def check(self, mode: Mode) -> None:
+        """Raise RetrainError saying why a retrain in ``mode`` cannot start now."""
+        if self.running:
+            raise RetrainError("a retrain is already running")
+        served = self._recognition.model_dir
+        if mode is Mode.QUICK and not (served / KERAS_FILE).is_file():
+            raise RetrainError(
+                f"the served model has no {KERAS_FILE} to fine-tune: use /retrain full"
+            )
+
+    def start(self, mode: Mode, listener: Listener) -> None:
+        """Begin a retrain in the background."""
+        self.check(mode)
+        self._stopping = None
+        self.progress = Progress(mode)
+        self._task = asyncio.create_task(self._run(mode, listener), name="retrain")
+
+    async def cancel(self, reason: str = "cancelled by an admin") -> bool:
+        """Stop the running retrain; False if none runs."""
+        if not self.running:
+            return False
+        self._stopping = reason
+        if self._process is not None:
+            await self._process.stop()
+        return True
+
+    async def shutdown(self) -> None:
+        """On bot shutdown: the trainer is stopped and the served model stays as it is."""
+        if await self.cancel("the bot is shutting down") and self._task is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self._task), _SHUTDOWN_WAIT_SECONDS)
+
+    async def rollback(self) -> str:
+        """Serve the version before the current one; returns its name."""
+        if self.running:
+            raise RetrainError("a retrain is running: /retrain cancel first")
+        previous = self._models.previous_version()
+        if previous is None:
+            raise RetrainError("there is no earlier model version to go back to")
+        try:
+            await self._serve(previous)
+        except (RecognizerError, ModelStoreError) as error:
+            raise RetrainError(f"model {previous} cannot be served ({error})") from None
+        return previous
+
+    async def _run(self, mode: Mode, listener: Listener) -> None:
+        assert self.progress is not None
+        try:
+            outcome = await self._retrain(mode, listener)
+        except Exception as error:  # the retrain fails, the bot must not
+            _LOGGER.exception("retrain failed")
+            outcome = self._outcome(Result.FAILED, reason=f"{type(error).__name__}: {error}")
+        finally:
+            self._process = None
+            self._state_path.unlink(missing_ok=True)
+            await asyncio.to_thread(self._clean_up)
+        _LOGGER.info("retrain (%s) ended: %s", mode.value, outcome)
+        with contextlib.suppress(Exception):
+            await listener.finished(outcome)
+
+    async def _retrain(self, mode: Mode, listener: Listener) -> Outcome:
+        progress = self.progress
+        assert progress is not None
+        await asyncio.to_thread(self._models.discard_leftovers)
+        holdout = await asyncio.to_thread(
+            split_samples, self._settings.samples_dir, self._training_samples
+        )
+        process = TrainingProcess(self._argv(mode), self._environment())
+        self._process = process
+        await process.start()
+        self._write_state(mode, process.pid)
+        if self._stopping is not None:
+            await process.stop()
+        async for event in process.events():
+            if self._record(event):
+                await listener.progress(progress)
+        ended = await process.wait()
+        if self._stopping is not None:
+            return self._outcome(Result.CANCELLED, reason=self._stopping)
+        if ended.status != 0 or not (self._models.candidate_dir / "metrics.json").is_file():
+            return self._outcome(Result.FAILED, reason=_explain(ended))
+        progress.stage = "checking"
+        await listener.progress(progress)
+        verdict = await asyncio.to_thread(self._judge, holdout)
+        if not verdict.accepted:
+            return self._outcome(Result.REJECTED, verdict=verdict)
+        if self._stopping is not None:  # cancelled while the model was being checked
+            return self._outcome(Result.CANCELLED, reason=self._stopping)
+        version = await asyncio.to_thread(self._models.adopt_candidate)
+        try:
+            await self._serve(version)
+        except RecognizerError as error:
+            await asyncio.to_thread(self._models.remove, version)
+            return self._outcome(Result.FAILED, reason=f"the new model does not load: {error}")
+        return self._outcome(Result.SERVED, version=version, verdict=verdict)
+
+    def _record(self, event: dict[str, Any]) -> bool:
+        """Fold one event into the progress; True when the chat should hear of it."""
+        progress = self.progress
+        assert progress is not None
+        kind = event.get("event")
+        if kind == "start":
+            progress.epochs = _int(event.get("epochs"))
+            progress.stage = "training"
+        elif kind == "epoch":
+            progress.epoch = _int(event.get("epoch")) or progress.epoch
+            progress.epochs = _int(event.get("epochs")) or progress.epochs
+            progress.val_accuracy = _float(event.get("val_accuracy"))
+            progress.eta_s = _float(event.get("eta_s"))
+        elif kind == "stage":
+            progress.stage = str(event.get("stage"))
+        else:
+            return False
+        return True
+
+    def _judge(self, holdout: Holdout) -> Verdict:
+        served = self._recognition.model_dir
+        candidate = self._models.candidate_dir
+        served_metrics, new_metrics = read_metrics(served), read_metrics(candidate)
+        if new_metrics is None:
+            raise RetrainError("training wrote no readable metrics.json")
+        return Verdict(
+            served_accuracy=served_metrics.test_accuracy if served_metrics else None,
+            new_accuracy=new_metrics.test_accuracy,
+            max_drop_pp=self._settings.retrain_max_drop_pp,
+            holdout_size=len(holdout),
+            served_holdout_correct=holdout.correct(served),
+            new_holdout_correct=holdout.correct(candidate),
+        )
+
+    async def _serve(self, version: str) -> None:
+        """Load first, then switch: if loading fails nothing has changed."""
+        path = self._models.path(version)
+        recognizer = await asyncio.to_thread(Recognizer.load, path)
+        await asyncio.to_thread(self._models.switch_to, version)
+        self._recognition.swap(recognizer, path)
+        _LOGGER.info("now serving model %s", version)
+
+    def _clean_up(self) -> None:
+        """Drop the candidate and the sample links: a /forget must not leave copies behind."""
+        self._models.discard_leftovers()
+        shutil.rmtree(self._training_samples, ignore_errors=True)
+
+    @property
+    def _training_samples(self) -> Path:
+        return self._settings.data_dir / TRAINING_SAMPLES
+
+    def _argv(self, mode: Mode) -> list[str]:
+        settings = self._settings
+        argv = [sys.executable, "-m", "training", "--progress", "json"]
+        argv += ["--out", str(self._models.candidate_dir)]
+        argv += ["--samples", str(self._training_samples)]
+        if mode is Mode.QUICK:
+            argv += ["--init-from", str(self._recognition.model_dir)]
+        if settings.mnist_path is not None:
+            argv += ["--data", str(settings.mnist_path)]
+        if settings.retrain_epochs is not None:
+            argv += ["--epochs", str(settings.retrain_epochs)]
+        if settings.retrain_limit is not None:
+            argv += ["--limit", str(settings.retrain_limit)]
+        return argv
+
+    @staticmethod
+    def _environment() -> dict[str, str]:
+        """The bot's own environment, minus the token: training has no use for it."""
+        return {key: value for key, value in os.environ.items() if key != "TELEGRAM_BOT_TOKEN"}
+
+    def _write_state(self, mode: Mode, pid: int | None) -> None:
+        state = {"mode": mode.value, "pid": pid, "started_at": time.time()}
+        self._state_path.write_text(json.dumps(state), encoding="utf-8")
+
+    def _outcome(self, result: Result, **details: Any) -> Outcome:
+        progress = self.progress
+        assert progress is not None
+        return Outcome(result, progress.mode, time.monotonic() - progress.started, **details)
+
+
+def _explain(ended: Exit) -> str:
+    """The admin's one line on why training stopped, from the most telling evidence."""
+    if ended.error:
+        return ended.error
+    if ended.signal_name == "SIGKILL":
+        return "the training process was killed (SIGKILL), most likely out of memory"
+    if ended.signal_name:
+        return f"the training process was stopped by {ended.signal_name}"
+    if ended.status == 0:
+        return "training ended without writing a model"
+    last = f": {ended.stderr_tail}" if ended.stderr_tail else ""
+    return f"training exited with status {ended.status}{last}"
+
+
+def _stop_orphan(pid: object) -> None:
+    """A trainer left running by a killed bot would later write into the candidate folder."""
+    if not isinstance(pid, int):
+        return
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return
+    if b"training" in command:
+        _LOGGER.warning("stopping the orphaned training process %s", pid)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) else None
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None

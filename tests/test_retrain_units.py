@@ -1,0 +1,138 @@
+"""The pieces of retraining that need no bot: versioned model folders, the gate, the child."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import texts
+from bot.model_store import CURRENT, ModelStore, ModelStoreError
+from bot.retrain.gate import Verdict
+from bot.retrain.process import TrainingProcess
+from bot.retrain.retrainer import Mode, Progress
+from recognizer.config import MODEL_FILE
+from tests.conftest import REPO_ROOT
+
+
+def model_folder(path: Path, content: bytes = b"model") -> Path:
+    path.mkdir(parents=True)
+    (path / MODEL_FILE).write_bytes(content)
+    return path
+
+
+def add_version(store: ModelStore, content: bytes) -> str:
+    model_folder(store.candidate_dir, content)
+    version = store.adopt_candidate()
+    store.switch_to(version)
+    return version
+
+
+def test_the_shipped_model_becomes_version_one(tmp_path: Path) -> None:
+    store = ModelStore(tmp_path / "models", keep=3)
+    served = store.prepare(model_folder(tmp_path / "shipped", b"shipped"))
+    assert served == tmp_path / "models" / "v0001"
+    assert (served / MODEL_FILE).read_bytes() == b"shipped"
+    assert os.readlink(tmp_path / "models" / CURRENT) == "v0001"
+    assert store.prepare(tmp_path / "shipped") == served, "seeded once, not on every start"
+
+
+def test_a_missing_shipped_model_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelStoreError, match="MODEL_DIR"):
+        ModelStore(tmp_path / "models", keep=3).prepare(tmp_path / "nothing")
+
+
+def test_history_is_bounded_and_rollback_goes_one_back(tmp_path: Path) -> None:
+    store = ModelStore(tmp_path / "models", keep=3)
+    store.prepare(model_folder(tmp_path / "shipped"))
+    made = [add_version(store, f"model {n}".encode()) for n in range(2, 6)]
+    assert made == ["v0002", "v0003", "v0004", "v0005"]
+    assert store.versions() == ["v0003", "v0004", "v0005"]
+    assert store.previous_version() == "v0004"
+    store.switch_to("v0003")
+    assert store.previous_version() is None
+    assert store.current_version() == "v0003"
+
+
+def test_pruning_never_deletes_the_served_version(tmp_path: Path) -> None:
+    store = ModelStore(tmp_path / "models", keep=2)
+    store.prepare(model_folder(tmp_path / "shipped"))
+    add_version(store, b"two")
+    store.switch_to("v0001")  # rolled back to the oldest
+    model_folder(store.candidate_dir, b"three")
+    store.adopt_candidate()
+    store.switch_to("v0001")
+    assert store.versions() == ["v0001", "v0003"]
+    with pytest.raises(ModelStoreError, match="v0002"):
+        store.switch_to("v0002")
+
+
+def test_half_written_models_are_discarded_and_never_served(tmp_path: Path) -> None:
+    root = tmp_path / "models"
+    model_folder(root / ".candidate", b"half")
+    model_folder(root / ".candidate.staging-x1", b"half")
+    store = ModelStore(root, keep=3)
+    served = store.prepare(model_folder(tmp_path / "shipped", b"shipped"))
+    assert sorted(p.name for p in root.iterdir()) == [CURRENT, "v0001"]
+    assert (served / MODEL_FILE).read_bytes() == b"shipped"
+
+
+def test_checking_for_tensorflow_does_not_import_it() -> None:
+    probe = (
+        "import sys; from bot.retrain.retrainer import training_installed; "
+        "print(training_installed(), any(m.startswith('tensorflow') for m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["True", "False"]
+
+
+@pytest.mark.parametrize(
+    ("new_accuracy", "served_right", "new_right", "accepted"),
+    [(0.9953, 4, 4, True), (0.9952, 4, 5, False), (0.999, 4, 3, False), (0.999, 3, 4, True)],
+)
+def test_gate_allows_a_small_mnist_drop_but_no_loss_on_user_samples(
+    new_accuracy: float, served_right: int, new_right: int, accepted: bool
+) -> None:
+    verdict = Verdict(0.9963, new_accuracy, 0.1, 5, served_right, new_right)
+    assert verdict.accepted is accepted
+
+
+def test_progress_text_has_epoch_accuracy_and_time_left() -> None:
+    progress = Progress(
+        Mode.FULL, epoch=3, epochs=10, val_accuracy=0.9912, eta_s=130, stage="training"
+    )
+    text = texts.retrain_progress(progress)
+    assert "epoch 3/10" in text
+    assert "validation accuracy 99.12%" in text
+    assert "about 2 min 10 s left" in text
+    assert texts.retrain_already_running(progress).startswith(
+        "A retrain is already running, epoch 3/10."
+    )
+
+
+async def test_training_process_reports_events_and_its_error(tmp_path: Path) -> None:
+    script = (
+        "import json, sys\n"
+        "print('chatter')\n"
+        "print(json.dumps({'event': 'epoch', 'epoch': 1}))\n"
+        "print(json.dumps({'event': 'error', 'message': 'MNIST file not found'}))\n"
+        "print('last words', file=sys.stderr)\n"
+        "sys.exit(2)\n"
+    )
+    process = TrainingProcess([sys.executable, "-c", script], dict(os.environ))
+    await process.start()
+    events = [event async for event in process.events()]
+    ended = await process.wait()
+    assert [event["event"] for event in events] == ["epoch", "error"]
+    assert (ended.status, ended.error, ended.stderr_tail) == (
+        2,
+        "MNIST file not found",
+        "last words",
+    )
+    assert json.dumps(events[0]) == '{"event": "epoch", "epoch": 1}'
