@@ -79,13 +79,12 @@ class _Run:
         """Seconds from spawning the process to the answer of a photo already waiting for it."""
         (first,) = self._new_users(1)
         self._send(first)
-        module = "bot" if limiter else "benchmarks.bot_without_limiter"
         started = time.perf_counter()
         with (self.workdir / "bot.log").open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", module],
+                [sys.executable, "-m", "bot"],
                 cwd=self.workdir,
-                env=self._environment(),
+                env=self._environment(limiter),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -99,7 +98,7 @@ class _Run:
         self.answered = 1
         return time.perf_counter() - started
 
-    def _environment(self) -> dict[str, str]:
+    def _environment(self, limiter: bool) -> dict[str, str]:
         """Production defaults: none of the caller's own bot settings leak in."""
         env = {key: value for key, value in os.environ.items() if key not in ENV_VARIABLES}
         env.update(
@@ -107,6 +106,7 @@ class _Run:
             TELEGRAM_API_BASE_URL=self.emu.api_base_url,
             TELEGRAM_FILE_BASE_URL=self.emu.file_base_url,
             DATA_DIR=str(self.workdir / "data"),
+            OUTGOING_RATE_LIMIT="on" if limiter else "off",
             PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
         )
         return env

@@ -169,6 +169,7 @@ def generate_numbers(
     seed: int,
     mnist_images: np.ndarray,
     mnist_labels: np.ndarray,
+    *,
     lengths: tuple[int, ...] = (2, 3, 4, 5, 6),
     touching_every: int = 0,
     cases: tuple[PhotoCase, ...] = CASES,

@@ -19,6 +19,9 @@ from recognizer.config import DEFAULT_MODEL_DIR
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 """BotFather's tokens: the bot's numeric id, a colon, then a long url-safe secret."""
 
+_SWITCH_ON = frozenset({"on", "true", "yes", "1"})
+_SWITCH_OFF = frozenset({"off", "false", "no", "0"})
+
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 ENV_VARIABLES = (
@@ -33,6 +36,7 @@ ENV_VARIABLES = (
     "RATE_LIMIT_WINDOW_SECONDS",
     "MAX_IMAGE_MB",
     "RECOGNIZER_THREADS",
+    "OUTGOING_RATE_LIMIT",
     "DIGITBOT_MNIST_PATH",
     "MODEL_VERSIONS_KEEP",
     "RETRAIN_MAX_DROP_PP",
@@ -65,6 +69,8 @@ class Settings:
     rate_limit_window_seconds: float
     max_image_bytes: int
     recognizer_threads: int
+    outgoing_rate_limit: bool = True
+    """Keep outgoing calls under Telegram's flood limits; a local Bot API server has none."""
     mnist_path: Path | None = None
     """Passed to retraining as ``--data``; unset, training falls back to Keras' download."""
     model_versions_keep: int = 5
@@ -111,6 +117,7 @@ def load_settings(
         rate_limit_window_seconds=reader.number("RATE_LIMIT_WINDOW_SECONDS", 60, minimum=0.1),
         max_image_bytes=int(reader.number("MAX_IMAGE_MB", 10, minimum=0.01) * 1024 * 1024),
         recognizer_threads=int(reader.number("RECOGNIZER_THREADS", 2, minimum=1)),
+        outgoing_rate_limit=reader.switch("OUTGOING_RATE_LIMIT", default=True),
         mnist_path=reader.path("DIGITBOT_MNIST_PATH"),
         model_versions_keep=int(reader.number("MODEL_VERSIONS_KEEP", 5, minimum=2)),
         retrain_max_drop_pp=reader.number("RETRAIN_MAX_DROP_PP", 0.1, minimum=0),
@@ -171,6 +178,16 @@ class _Reader:
         if level not in _LOG_LEVELS:
             raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {level!r}")
         return level
+
+    def switch(self, name: str, *, default: bool) -> bool:
+        raw = (self.optional(name) or "").lower()
+        if not raw:
+            return default
+        if raw in _SWITCH_ON:
+            return True
+        if raw in _SWITCH_OFF:
+            return False
+        raise SettingsError(f"{name} must be on or off, got {raw!r}")
 
     def number(self, name: str, default: float, *, minimum: float) -> float:
         raw = self.optional(name)

@@ -25,6 +25,7 @@ def test_defaults_need_only_a_token(tmp_path: Path) -> None:
     assert settings.max_image_bytes == 10 * 1024 * 1024
     assert settings.database_path == Path("data/digitbot.sqlite3")
     assert settings.samples_dir == Path("data/samples")
+    assert settings.outgoing_rate_limit is True
 
 
 def test_every_setting_is_read(tmp_path: Path) -> None:
@@ -41,6 +42,7 @@ def test_every_setting_is_read(tmp_path: Path) -> None:
             "RATE_LIMIT_WINDOW_SECONDS": "2.5",
             "MAX_IMAGE_MB": "0.5",
             "RECOGNIZER_THREADS": "3",
+            "OUTGOING_RATE_LIMIT": "Off",
         },
         env_file=None,
     )
@@ -53,6 +55,7 @@ def test_every_setting_is_read(tmp_path: Path) -> None:
     assert (settings.rate_limit_messages, settings.rate_limit_window_seconds) == (5, 2.5)
     assert settings.max_image_bytes == 512 * 1024
     assert settings.recognizer_threads == 3
+    assert settings.outgoing_rate_limit is False
 
 
 def test_dotenv_fills_in_and_the_environment_wins(tmp_path: Path) -> None:
@@ -80,6 +83,7 @@ def test_the_token_stays_out_of_repr() -> None:
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "RATE_LIMIT_MESSAGES": "0"}, "at least 1"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "MAX_IMAGE_MB": "ten"}, "MAX_IMAGE_MB must be a number"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "OUTGOING_RATE_LIMIT": "maybe"}, "must be on or off"),
     ],
 )
 def test_bad_settings_name_the_variable(environment: dict[str, str], message: str) -> None:
