@@ -115,7 +115,7 @@ MINOR_OVERLAP = 0.5
 MINOR_GAP = 0.15
 """A small piece closer than this many digit heights to a digit joins it; further: a speck."""
 
-BROKEN_DIGIT_OVERLAP = 0.5
+BROKEN_DIGIT_OVERLAP = 0.85
 """Tall components sharing this share of the narrower's width are one broken digit."""
 
 SPLIT_MIN_ASPECT = 0.95

@@ -38,18 +38,6 @@ def keyboard(*labels: str) -> InlineKeyboardMarkup:
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator() as running:
-        yield running
-
-
-@pytest.fixture
-async def bot(emu: Emulator) -> AsyncIterator[Bot]:
-    async with Bot(emu.token, base_url=emu.api_base_url, base_file_url=emu.file_base_url) as bot:
-        yield bot
-
-
-@pytest.fixture
 async def flood_limited() -> AsyncIterator[tuple[Emulator, Bot]]:
     async with Emulator(flood_limits=True) as emu:
         request = HTTPXRequest(connection_pool_size=64)

@@ -8,8 +8,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -19,20 +17,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from emulator import Emulator, SyncEmulator, WaitTimeoutError
 from emulator.entities import entity_text
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator() as running:
-        yield running
-
-
-@pytest.fixture
-async def bot(emu: Emulator) -> AsyncIterator[Bot]:
-    async with Bot(emu.token, base_url=emu.api_base_url, base_file_url=emu.file_base_url) as bot:
-        yield bot
+from tests.conftest import REPO_ROOT
 
 
 def test_commands_and_mentions_get_entities_in_utf16_units() -> None:
