@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from recognizer import Recognizer
 from training.mnist import MNIST_PATH_ENV, Mnist, load_mnist
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -23,3 +24,9 @@ def mnist_path() -> Path:
 @pytest.fixture(scope="session")
 def mnist() -> Mnist:
     return load_mnist(mnist_path())
+
+
+@pytest.fixture(scope="session")
+def recognizer() -> Recognizer:
+    """The shipped model, loaded once: the suite tests what a fresh clone serves."""
+    return Recognizer.load()

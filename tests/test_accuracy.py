@@ -27,11 +27,6 @@ MNIST_PNGS = 2000
 
 
 @pytest.fixture(scope="module")
-def recognizer() -> Recognizer:
-    return Recognizer.load(DEFAULT_MODEL_DIR)
-
-
-@pytest.fixture(scope="module")
 def photos() -> list[Sample]:
     return generated_samples(GENERATED_PHOTOS, seed=11, mnist_file=mnist_path())
 

@@ -15,14 +15,8 @@ from PIL import Image
 
 from recognizer import ModelLoadError, Prediction, Recognizer
 from recognizer.chart import render_chart
-from recognizer.config import DEFAULT_MODEL_DIR
 from tests.conftest import REPO_ROOT
 from training.mnist import Mnist
-
-
-@pytest.fixture(scope="module")
-def recognizer() -> Recognizer:
-    return Recognizer.load(DEFAULT_MODEL_DIR)
 
 
 def png(image: np.ndarray) -> bytes:

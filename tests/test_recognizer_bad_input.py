@@ -14,15 +14,9 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from recognizer import Recognizer, RecognizerError
-from recognizer.config import DEFAULT_MODEL_DIR
 from recognizer.decode import decode
 from recognizer.errors import ImageDecodeError, ImageTooLargeError, ImageTooSmallError, NoDigitError
 from recognizer.preprocess import Preprocessed, preprocess
-
-
-@pytest.fixture(scope="module")
-def recognizer() -> Recognizer:
-    return Recognizer.load(DEFAULT_MODEL_DIR)
 
 
 def encode(image: np.ndarray, fmt: str = "PNG", **options) -> bytes:
