@@ -12,14 +12,15 @@ from recognizer import NumberReading, Prediction
 
 START = (
     "Hi! I read handwritten digits.\n\n"
-    "Write one digit (0-9) on paper, take a photo and send it to me: I'll tell you which "
-    "digit it is, how sure I am, and show you what I saw.\n\n"
+    "Write a digit (0-9), or a number of up to 12 digits, on paper, take a photo and send "
+    "it to me: I'll tell you what it says, how sure I am, and show you what I saw.\n\n"
     "/help: how to take a good photo\n/stats: how good I am\n/privacy: what I keep"
 )
 
 HELP = (
     "How to get a good answer:\n"
-    "• one digit per photo, written large with a dark pen or marker on plain light paper;\n"
+    "• one digit or one number per photo, written large with a dark pen or marker on plain "
+    "light paper, the digits side by side with a little space between them;\n"
     "• fill most of the photo with the digit, in even light, without shadows over it;\n"
     "• send it as a photo, or as a JPEG, PNG or WebP file.\n\n"
     "Under each answer press Right or Wrong: your corrections teach me.\n"
