@@ -1,5 +1,8 @@
 """How long one photo takes: decode + preprocess + inference + chart, on 1280x960 JPEGs.
 
+Preprocessing is what the bot runs: it looks for a whole number and reads a single digit the
+single-digit way, finding the ink once.
+
     python -m benchmarks.latency [--photos 40] [--rounds 5] [--model-dir models]
 
 Prints p50/p99 per stage and in total as a markdown table and writes JSON (default
@@ -25,7 +28,7 @@ from recognizer.config import CANVAS, DEFAULT_MODEL_DIR
 from recognizer.decode import decode
 from recognizer.model import DigitModel
 from recognizer.prediction import Box, Prediction
-from recognizer.preprocess import preprocess
+from recognizer.segment import find_digits
 from training.mnist import load_mnist
 
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "out" / "latency.json"
@@ -61,7 +64,8 @@ def _one_photo(photo: bytes, infer: Infer) -> dict[str, float]:
     started = clock()
     decoded = decode(photo)
     decoded_at = clock()
-    prepared = preprocess(decoded.gray)
+    # What the bot runs: look for a whole number, read as one digit when there is one.
+    prepared = find_digits(decoded.gray, infer)[0]
     prepared_at = clock()
     probabilities = infer(prepared.image[None])[0]
     inferred_at = clock()

@@ -15,6 +15,7 @@ from typing import NoReturn
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
+from bot import health
 from bot.application import ALLOWED_UPDATES, build_application
 from bot.logs import configure_logging, scrub, token_forms
 from bot.model_store import ModelStore, ModelStoreError
@@ -29,18 +30,27 @@ from recognizer import Recognizer, RecognizerError
 
 EXIT_CONFIG = 2
 EXIT_TELEGRAM = 1
+EXIT_UNHEALTHY = 1
 
 
 def main(argv: list[str] | None = None) -> None:
-    argparse.ArgumentParser(
+    parser = argparse.ArgumentParser(
         prog="digitbot",
         description="Serve the digit-reading Telegram bot. All settings come from the "
         "environment or a .env file in the current directory: see .env.example.",
-    ).parse_args(argv)
+    )
+    parser.add_argument(
+        "--healthcheck",
+        action="store_true",
+        help="check the running bot (model loads, heartbeat fresh) and exit 0 if healthy",
+    )
+    arguments = parser.parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as error:
         _fail(str(error), EXIT_CONFIG)
+    if arguments.healthcheck:
+        _healthcheck(settings)
     configure_logging(settings.log_level, token_forms(settings.token))
     application = build_application(_services(settings))
     try:
@@ -51,6 +61,14 @@ def main(argv: list[str] | None = None) -> None:
         reason = scrub(str(error), token_forms(settings.token))
         _fail(f"cannot reach the Telegram Bot API: {reason}", EXIT_TELEGRAM)
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+def _healthcheck(settings: Settings) -> NoReturn:
+    found = health.problem(settings)
+    if found:
+        _fail(f"unhealthy: {found}", EXIT_UNHEALTHY)
+    print("digitbot: healthy")
+    sys.exit(0)
 
 
 async def _check_token(bot: Bot) -> None:
@@ -87,6 +105,7 @@ def _services(settings: Settings) -> Services:
         ),
         models=models,
         retrainer=retrainer,
+        heartbeat=health.Heartbeat(health.heartbeat_path(settings)),
     )
 
 

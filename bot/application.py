@@ -116,6 +116,7 @@ async def _post_init(application: Application) -> None:
         [BotCommand(name, description) for name, description in texts.COMMANDS]
     )
     found = services(application)
+    found.heartbeat.start()
     _LOGGER.info(
         "digitbot started as @%s: model %s, data %s, tensorflow loaded: %s",
         application.bot.username,
@@ -131,4 +132,6 @@ async def _post_stop(application: Application) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
-    services(application).close()
+    found = services(application)
+    await found.heartbeat.stop()
+    found.close()

@@ -14,6 +14,7 @@ from typing import ParamSpec, TypeVar, cast
 
 from telegram.ext import Application, ContextTypes
 
+from bot.health import Heartbeat
 from bot.model_store import ModelStore
 from bot.ratelimit import UserRateLimiter
 from bot.recognition import RecognitionService
@@ -35,6 +36,7 @@ class Services:
     rate_limiter: UserRateLimiter
     models: ModelStore
     retrainer: Retrainer
+    heartbeat: Heartbeat
     started_at: float = field(default_factory=time.monotonic)
 
     async def db(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

@@ -55,6 +55,13 @@ LINE_SLANT_TOLERANCE = 9
 """Rows (px, working image) within which strips must agree on a printed line: it may be a few
 degrees off level."""
 
+LINE_MAX_TILT = 6.0
+"""Degrees off level a photo's printed lines may run (a turned sheet, perspective); the lines
+are found along the angle, within this range, at which their ink lines up best."""
+
+LINE_TILT_STEP = 0.5
+"""Degrees between the tilts tried; finer than a line stays within a strip's rows."""
+
 LINE_STRIPS = 8
 """Strips the image is cut into across a line's direction; within one, a slanted line stays
 within a few rows. Most strips must agree on a line, so a digit filling a strip cannot."""
@@ -128,6 +135,10 @@ of MNIST test digits are wider than 1.3, two MNIST digits side by side are about
 SPLIT_MARGIN_SLOPE = 1.0
 """How fast the cut's handicap (narrower than SPLIT_EVEN_ASPECT) or head start (wider) grows, in
 confidence per unit of width / height."""
+
+SPLIT_HEAD_START = 0.15
+"""The most a wide piece's cut may read less surely than the whole and still win: a broad 2 or
+a 5 with a long cap is as wide as a touching pair, and its halves often read as digits too."""
 
 SPLIT_DEPTH = 2
 """Cuts within cuts: a piece of up to four touching digits comes apart."""

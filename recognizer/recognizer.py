@@ -12,7 +12,7 @@ from recognizer.decode import DecodedImage, decode
 from recognizer.model import DigitModel
 from recognizer.prediction import Box, NumberReading, Prediction
 from recognizer.preprocess import Preprocessed, Stages, preprocess
-from recognizer.segment import split_digits
+from recognizer.segment import find_digits
 
 ImageInput = bytes | np.ndarray
 """Encoded image bytes (JPEG, PNG, GIF, WebP...) or a gray, RGB or RGBA array."""
@@ -50,11 +50,8 @@ class Recognizer:
         TooManyDigitsError for longer numbers or pages.
         """
         decoded = decode(image)
-        found = split_digits(decoded.gray, self._model.probabilities)
-        if len(found) < 2:
-            prepared = [_prepared(decoded, stages)]
-        else:
-            prepared = [_mapped(decoded, Preprocessed(d.image, d.box)) for d in found]
+        found = find_digits(decoded.gray, self._model.probabilities, stages)
+        prepared = [_mapped(decoded, digit) for digit in found]
         probabilities = self._model.probabilities(np.stack([p.image for p in prepared]))
         digits = tuple(_prediction(p, row) for p, row in zip(prepared, probabilities, strict=True))
         return NumberReading(digits, decoded.gray, decoded.scale)

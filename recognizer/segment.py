@@ -32,21 +32,25 @@ from recognizer.config import (
     NUMBER_ROW_DRIFT,
     SPLIT_DEPTH,
     SPLIT_EVEN_ASPECT,
+    SPLIT_HEAD_START,
     SPLIT_MARGIN_SLOPE,
     SPLIT_MIN_ASPECT,
     TALLEST_DIGIT,
 )
 from recognizer.errors import RecognizerError
 from recognizer.preprocess import (
-    _components,
-    _crop,
-    _downscale,
-    _fit_mnist,
-    _ink_strength,
-    _is_rule,
-    _normalise_stroke,
-    _plausibility,
-    _printed_lines,
+    Ink,
+    Preprocessed,
+    Stages,
+    components,
+    crop,
+    find_ink,
+    fit_mnist,
+    is_rule,
+    normalise_stroke,
+    plausibility,
+    preprocess,
+    read_digit,
 )
 
 Classify = Callable[[np.ndarray], np.ndarray]
@@ -67,16 +71,6 @@ class TooManyDigitsError(RecognizerError):
 
 
 @dataclass(frozen=True, slots=True)
-class DigitImage:
-    """One digit of the number as the model will see it, and where it was."""
-
-    image: np.ndarray
-    """uint8 (28, 28), white digit on black."""
-    box: tuple[int, int, int, int]
-    """x, y, width, height in pixels of the grayscale input."""
-
-
-@dataclass(frozen=True, slots=True)
 class _Piece:
     """Ink of one digit candidate: a set of components, optionally cut to a column range."""
 
@@ -86,31 +80,42 @@ class _Piece:
     """Columns [left, right) of the working image the digit may use."""
 
 
-def split_digits(gray: np.ndarray, classify: Classify) -> list[DigitImage]:
-    """The digits of the number in an upright grayscale photo, left to right.
+def find_digits(
+    gray: np.ndarray, classify: Classify, stages: Stages | None = None
+) -> list[Preprocessed]:
+    """Every digit of the number in an upright grayscale photo, as model inputs, left to right.
+
+    A picture with one digit gives exactly what ``preprocess`` gives (``stages`` collects its
+    intermediate images); the ink is found once either way.
+    """
+    if gray.shape == (CANVAS, CANVAS):
+        return [preprocess(gray, stages)]  # MNIST-shaped: one digit by construction
+    ink = find_ink(gray, stages)
+    digits = split_digits(ink, classify)
+    return digits if len(digits) > 1 else [read_digit(ink, stages)]
+
+
+def split_digits(ink: Ink, classify: Classify) -> list[Preprocessed]:
+    """The digits of the number in a photo's ink, left to right.
 
     Returns an empty or one-element list when the picture holds at most one digit: the caller
     then reads it with the single-digit pipeline, so one digit behaves exactly as before.
     """
-    if gray.shape == (CANVAS, CANVAS):
-        return []  # MNIST-shaped: one digit by construction
-    work, scale = _downscale(gray)
-    ink = _ink_strength(work)
-    binary = (ink >= MIN_INK_CONTRAST) & ~_printed_lines(ink, None)
-    count, labels, stats, centroids = _components(binary.astype(np.uint8))
+    binary = (ink.strength >= MIN_INK_CONTRAST) & ~ink.lines
+    count, labels, stats, centroids = components(binary.astype(np.uint8))
     height, width = binary.shape
     areas = stats[:, cv2.CC_STAT_AREA]
     candidates = [
         label
         for label in range(1, count)
         if areas[label] >= MIN_COMPONENT_FRACTION * height * width
-        and not _is_rule(stats[label], binary.shape)
+        and not is_rule(stats[label], binary.shape)
         and not _is_blob(stats[label], binary.shape)
     ]
     if not candidates:
         return []
     seed = max(
-        candidates, key=lambda label: _plausibility(stats[label], centroids[label], (height, width))
+        candidates, key=lambda label: plausibility(stats[label], centroids[label], (height, width))
     )
     row = _row_of(seed, candidates, stats)
     majors, minors = _split_by_height(row, stats)
@@ -118,7 +123,7 @@ def split_digits(gray: np.ndarray, classify: Classify) -> list[DigitImage]:
     pieces = _group(majors, minors, stats)
     if len(pieces) > MAX_DIGITS:
         raise TooManyDigitsError(TOO_MANY_DIGITS)
-    renderer = _Renderer(ink, labels, classify)
+    renderer = _Renderer(ink.strength, labels, classify)
     if len(pieces) == 1 and renderer.aspect(pieces[0]) < SPLIT_EVEN_ASPECT:
         return []  # one digit, or at most a pair touching too closely to tell apart
     parts = [part for piece in pieces for part in renderer.split(piece)]
@@ -127,7 +132,7 @@ def split_digits(gray: np.ndarray, classify: Classify) -> list[DigitImage]:
     digits = [part for part in parts if renderer.height(part) >= least]
     if len(digits) > MAX_DIGITS:
         raise TooManyDigitsError(TOO_MANY_DIGITS)
-    return [renderer.digit(piece, scale) for piece in digits]
+    return [renderer.digit(piece, ink.scale) for piece in digits]
 
 
 def _is_blob(stat: np.ndarray, shape: tuple[int, int]) -> bool:
@@ -272,12 +277,12 @@ class _Renderer:
         return int(rows[-1] + 1 - rows[0]) if rows.size else 0
 
     def image(self, piece: _Piece) -> np.ndarray:
-        digit, _ = _crop(self._ink, self.mask(piece))
-        return _fit_mnist(_normalise_stroke(digit, None))
+        digit, _ = crop(self._ink, self.mask(piece))
+        return fit_mnist(normalise_stroke(digit, None))
 
-    def digit(self, piece: _Piece, scale: float) -> DigitImage:
-        _, box = _crop(self._ink, self.mask(piece))
-        return DigitImage(self.image(piece), tuple(round(v / scale) for v in box))
+    def digit(self, piece: _Piece, scale: float) -> Preprocessed:
+        _, box = crop(self._ink, self.mask(piece))
+        return Preprocessed(self.image(piece), tuple(round(v / scale) for v in box))
 
     def split(self, piece: _Piece, depth: int = SPLIT_DEPTH) -> list[_Piece]:
         """The piece as it is, or cut into touching digits if that reads better.
@@ -304,7 +309,7 @@ class _Renderer:
         confidence = self._classify(np.stack([*images, self.image(piece)])).max(axis=1)
         pair_scores = np.minimum(confidence[0:-1:2], confidence[1:-1:2])
         best = int(np.argmax(pair_scores))
-        margin = SPLIT_MARGIN_SLOPE * (SPLIT_EVEN_ASPECT - aspect)
+        margin = max(SPLIT_MARGIN_SLOPE * (SPLIT_EVEN_ASPECT - aspect), -SPLIT_HEAD_START)
         if pair_scores[best] <= confidence[-1] + margin:
             return [piece]
         left, right = options[best]

@@ -46,11 +46,11 @@ def bot_environment(overrides: Mapping[str, str]) -> dict[str, str]:
 
 
 def run_bot_once(
-    workdir: Path, overrides: Mapping[str, str], timeout: float = 60
+    workdir: Path, overrides: Mapping[str, str], *arguments: str, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m bot`` to completion (for start-up failures); returns the finished process."""
+    """Run ``python -m bot`` to completion (start-up failures, the healthcheck)."""
     return subprocess.run(
-        [sys.executable, "-m", "bot"],
+        [sys.executable, "-m", "bot", *arguments],
         cwd=workdir,
         env=bot_environment(overrides),
         capture_output=True,

@@ -6,7 +6,9 @@ they live apart from ``test_bot_e2e.py``'s one long-lived bot.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -143,6 +145,37 @@ def test_an_unreachable_api_exits_1_with_one_line(tmp_path: Path) -> None:
     assert ours[0].startswith("digitbot: cannot reach the Telegram Bot API")
     assert "Traceback" not in result.stderr
     assert A_TOKEN.partition(":")[2] not in result.stderr
+
+
+# -- health ---------------------------------------------------------------------------------
+
+
+def _healthcheck(bot: BotProcess) -> subprocess.CompletedProcess[str]:
+    return run_bot_once(bot.workdir, bot.settings, "--healthcheck")
+
+
+def test_healthcheck_is_healthy_only_while_the_bot_serves(
+    launch: Callable[..., BotProcess],
+) -> None:
+    bot = launch()
+    serving = _healthcheck(bot)
+    assert serving.returncode == 0, serving.stderr
+    assert serving.stdout.strip() == "digitbot: healthy"
+    assert bot.stop() == 0
+    stopped = _healthcheck(bot)
+    assert stopped.returncode == 1
+    assert "no heartbeat" in stopped.stderr
+    assert "Traceback" not in stopped.stderr
+
+
+def test_healthcheck_calls_a_silent_bot_stuck(launch: Callable[..., BotProcess]) -> None:
+    bot = launch()
+    assert bot.kill() != 0
+    long_ago = time.time() - 600
+    os.utime(bot.data_dir / "heartbeat", (long_ago, long_ago))
+    stuck = _healthcheck(bot)
+    assert stuck.returncode == 1
+    assert "the bot is stuck" in stuck.stderr
 
 
 # -- restarts and crashes -------------------------------------------------------------------

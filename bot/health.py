@@ -1,0 +1,75 @@
+"""Liveness for container supervisors: a heartbeat file the bot keeps fresh, and the check.
+
+The heartbeat is written from a task on the bot's event loop, so a loop that hangs (not only a
+process that dies) lets it go stale. The check runs in a separate process (``--healthcheck``,
+the Docker HEALTHCHECK) and never talks to Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from pathlib import Path
+
+from bot.model_store import ModelStore
+from bot.settings import Settings
+from recognizer import Recognizer, RecognizerError
+
+_LOGGER = logging.getLogger(__name__)
+
+HEARTBEAT_FILE = "heartbeat"
+BEAT_EVERY_SECONDS = 15.0
+STALE_AFTER_SECONDS = 90.0
+"""Six missed beats: long enough for a busy moment, short enough to catch a hung bot."""
+
+
+def heartbeat_path(settings: Settings) -> Path:
+    return settings.data_dir / HEARTBEAT_FILE
+
+
+class Heartbeat:
+    """Touches the heartbeat file every few seconds while the bot serves."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._beat())
+
+    async def stop(self) -> None:
+        """Stop beating and remove the file: a stopped bot is not a healthy one."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._path.unlink(missing_ok=True)
+
+    async def _beat(self) -> None:
+        while True:
+            try:
+                self._path.touch()
+            except OSError as error:
+                _LOGGER.warning("cannot write the heartbeat %s: %s", self._path, error)
+            await asyncio.sleep(BEAT_EVERY_SECONDS)
+
+
+def problem(settings: Settings) -> str | None:
+    """Why the bot is unhealthy, or None: the served model must load and the beat be fresh."""
+    store = ModelStore(settings.models_root, settings.model_versions_keep)
+    version = store.current_version() if settings.models_root.is_dir() else None
+    model_dir = store.path(version) if version else settings.model_dir
+    try:
+        Recognizer.load(model_dir)
+    except RecognizerError as error:
+        return f"the model in {model_dir} does not load: {error}"
+    beat = heartbeat_path(settings)
+    try:
+        age = time.time() - beat.stat().st_mtime
+    except OSError:
+        return f"no heartbeat at {beat}: the bot is not running"
+    if age > STALE_AFTER_SECONDS:
+        return f"the heartbeat is {age:.0f} s old: the bot is stuck"
+    return None
