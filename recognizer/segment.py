@@ -126,9 +126,10 @@ def split_digits(ink: Ink, classify: Classify) -> list[Preprocessed]:
     renderer = _Renderer(ink.strength, labels, classify)
     if len(pieces) == 1 and renderer.aspect(pieces[0]) < SPLIT_EVEN_ASPECT:
         return []  # one digit, or at most a pair touching too closely to tell apart
-    parts = [part for piece in pieces for part in renderer.split(piece)]
+    tall = float(np.median([renderer.height(piece) for piece in pieces]))
+    parts = [part for piece in pieces for part in renderer.split(piece, tall)]
     # A cut can leave a sliver that is no digit: the stub of a ruled line, a trailing stroke.
-    least = MINOR_HEIGHT * float(np.median([renderer.height(piece) for piece in pieces]))
+    least = MINOR_HEIGHT * tall
     digits = [part for part in parts if renderer.height(part) >= least]
     if len(digits) > MAX_DIGITS:
         raise TooManyDigitsError(TOO_MANY_DIGITS)
@@ -284,17 +285,19 @@ class _Renderer:
         _, box = crop(self._ink, self.mask(piece))
         return Preprocessed(self.image(piece), tuple(round(v / scale) for v in box))
 
-    def split(self, piece: _Piece, depth: int = SPLIT_DEPTH) -> list[_Piece]:
+    def split(self, piece: _Piece, tall: float, depth: int = SPLIT_DEPTH) -> list[_Piece]:
         """The piece as it is, or cut into touching digits if that reads better.
 
         Few digits are written wider than tall, two side by side nearly always are; in between
         (a broad 0 or 2, a touching pair of slim digits) the classifier decides: the cut wins
         when its less sure part reads more surely than the whole, by a margin that shrinks
-        as the piece gets wider.
+        as the piece gets wider. Width is measured against ``tall``, the number's typical digit
+        height: a pair with one short digit, or a slanted pair, is as wide as its neighbours'
+        height says, whatever its own height.
         """
         mask = self.mask(piece)
         xs = np.flatnonzero(mask.any(axis=0))
-        aspect = self.aspect(piece)
+        aspect = (xs.max() + 1 - xs.min()) / tall if xs.size else 0.0
         if depth == 0 or aspect < SPLIT_MIN_ASPECT:
             return [piece]
         cuts = self._cut_candidates(mask, int(xs.min()), int(xs.max()) + 1)
@@ -313,7 +316,7 @@ class _Renderer:
         if pair_scores[best] <= confidence[-1] + margin:
             return [piece]
         left, right = options[best]
-        return self.split(left, depth - 1) + self.split(right, depth - 1)
+        return self.split(left, tall, depth - 1) + self.split(right, tall, depth - 1)
 
     @staticmethod
     def _part(piece: _Piece, left: int, right: int) -> _Piece:
