@@ -17,6 +17,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot import health
 from bot.application import ALLOWED_UPDATES, build_application
+from bot.crop_expiry import CropSweeper
 from bot.logs import configure_logging, scrub, token_forms
 from bot.model_store import ModelStore, ModelStoreError
 from bot.ratelimit import UserRateLimiter
@@ -88,11 +89,12 @@ def _services(settings: Settings) -> Services:
         _fail(str(error), EXIT_CONFIG)
     models = ModelStore(settings.models_root, settings.model_versions_keep)
     try:
-        served = models.prepare(settings.model_dir)
+        served = models.prepare(settings.model_dir, check=Recognizer.load)
         recognizer = Recognizer.load(served)
     except (ModelStoreError, RecognizerError) as error:
         store.close()
-        _fail(f"cannot load the model from MODEL_DIR={settings.model_dir}: {error}", EXIT_CONFIG)
+        # The error names the folder at fault: MODEL_DIR, or the version it was copied into.
+        _fail(f"cannot load the model (MODEL_DIR={settings.model_dir}): {error}", EXIT_CONFIG)
     recognition = RecognitionService(recognizer, settings.recognizer_threads, served)
     retrainer = Retrainer(settings, models, recognition)
     retrainer.clear_stale_state()
@@ -106,6 +108,7 @@ def _services(settings: Settings) -> Services:
         models=models,
         retrainer=retrainer,
         heartbeat=health.Heartbeat(health.heartbeat_path(settings)),
+        crop_sweeper=CropSweeper(store),
     )
 
 

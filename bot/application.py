@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -112,11 +113,12 @@ def register_handlers(application: Application) -> None:
 
 async def _post_init(application: Application) -> None:
     """Register the command menu and state, once, what this process is serving."""
-    await application.bot.set_my_commands(
-        [BotCommand(name, description) for name, description in texts.COMMANDS]
-    )
+    await application.bot.set_my_commands(_menu(texts.COMMANDS))
     found = services(application)
+    for admin_id in found.settings.admin_ids:
+        await _show_admin_commands(application, admin_id)
     found.heartbeat.start()
+    found.crop_sweeper.start()
     _LOGGER.info(
         "digitbot started as @%s: model %s, data %s, tensorflow loaded: %s",
         application.bot.username,
@@ -124,6 +126,21 @@ async def _post_init(application: Application) -> None:
         found.settings.data_dir,
         texts.yes_no(commands.tensorflow_loaded()),
     )
+
+
+def _menu(commands: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in commands]
+
+
+async def _show_admin_commands(application: Application, admin_id: int) -> None:
+    """The admin commands in the admin's own chat menu; Telegram refuses a chat it has never
+    seen (an admin who has not started the bot yet), which must not stop the bot."""
+    try:
+        await application.bot.set_my_commands(
+            _menu(texts.COMMANDS + texts.ADMIN_COMMANDS), scope=BotCommandScopeChat(admin_id)
+        )
+    except TelegramError as error:
+        _LOGGER.warning("could not show the admin commands to user %s: %s", admin_id, error)
 
 
 async def _post_stop(application: Application) -> None:
@@ -134,4 +151,5 @@ async def _post_stop(application: Application) -> None:
 async def _post_shutdown(application: Application) -> None:
     found = services(application)
     await found.heartbeat.stop()
+    await found.crop_sweeper.stop()
     found.close()

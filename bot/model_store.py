@@ -4,6 +4,7 @@ Layout under ``DATA_DIR/models``::
 
     v0001/ v0002/ ...     complete model directories, numbered in the order they were accepted
     current -> v0002      a relative symlink, replaced atomically with os.replace
+    shipped.sha256        the checksum of the MODEL_DIR model last taken into the versions
     .candidate/           where a retrain writes; never served, removed at start-up
 
 Only a model that passed the quality gate is renamed into a version, and only a version is
@@ -12,9 +13,11 @@ ever pointed at, so a crash at any moment leaves the bot serving a complete mode
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from recognizer.config import MODEL_FILE
@@ -23,8 +26,13 @@ _LOGGER = logging.getLogger(__name__)
 
 CURRENT = "current"
 CANDIDATE = ".candidate"
+SHIPPED_RECORD = "shipped.sha256"
 _PREFIX = "v"
 _DIGITS = 4
+
+
+def _no_check(_: Path) -> None:
+    """Take any model in: for callers that load it themselves afterwards."""
 
 
 class ModelStoreError(Exception):
@@ -42,13 +50,16 @@ class ModelStore:
     def candidate_dir(self) -> Path:
         return self.root / CANDIDATE
 
-    def prepare(self, shipped: Path) -> Path:
-        """Clear a crashed run's leftovers, seed version 1 from ``shipped``; the served dir."""
+    def prepare(self, shipped: Path, check: Callable[[Path], object] = _no_check) -> Path:
+        """Clear a crashed run's leftovers, take in ``shipped`` if it is new; the served dir.
+
+        ``check`` (e.g. ``Recognizer.load``) raises for a model that must not be taken in, so a
+        broken MODEL_DIR never becomes a version.
+        """
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self.discard_leftovers()
-            if self.current_version() is None:
-                self._seed(shipped)
+            self._take_in(shipped, check)
         except OSError as error:
             raise ModelStoreError(f"cannot set up {self.root}: {error}") from None
         return self.path(self._require_current())
@@ -101,18 +112,40 @@ class ModelStore:
         if version != self.current_version():
             _remove(self.path(version))
 
-    def _seed(self, shipped: Path) -> None:
-        if not (shipped / MODEL_FILE).is_file():
-            raise ModelStoreError(
-                f"no {MODEL_FILE} in MODEL_DIR={shipped}: point MODEL_DIR at a trained model"
-            )
+    def _take_in(self, shipped: Path, check: Callable[[Path], object]) -> None:
+        """Serve MODEL_DIR's model the first time it is seen: at the first start, and when an
+        upgrade brings a new one (a new image, a ``git pull``).
+
+        Restarts with the same MODEL_DIR keep serving what the admins chose (a retrain, a
+        rollback); the model that was served stays a version, so /rollback returns to it.
+        """
+        model = shipped / MODEL_FILE
+        current = self.current_version()
+        if not model.is_file():
+            if current is None:
+                raise ModelStoreError(
+                    f"no {MODEL_FILE} in MODEL_DIR={shipped}: point MODEL_DIR at a trained model"
+                )
+            _LOGGER.warning("no %s in MODEL_DIR=%s: serving %s", MODEL_FILE, shipped, current)
+            return
+        digest = hashlib.sha256(model.read_bytes()).hexdigest()
+        record = self.root / SHIPPED_RECORD
+        if current is not None and record.is_file() and record.read_text().strip() == digest:
+            return
+        check(shipped)
         staging = self.root / ".seed"
         _remove(staging)
         shutil.copytree(shipped, staging)
         version = self._next_version()
         staging.rename(self.path(version))
         self.switch_to(version)
-        _LOGGER.info("model %s created from %s", version, shipped)
+        written = self.root / f".{SHIPPED_RECORD}.new"
+        written.write_text(digest + "\n")
+        os.replace(written, record)
+        if current is None:
+            _LOGGER.info("model %s created from %s", version, shipped)
+        else:
+            _LOGGER.info("new model in %s: serving it as %s (was %s)", shipped, version, current)
 
     def _require_current(self) -> str:
         version = self.current_version()

@@ -20,15 +20,6 @@ from recognizer.chart import render_chart, render_number
 
 
 @dataclass(frozen=True)
-class Answer:
-    """A prediction with the two images the bot needs: the chart to send, the crop to keep."""
-
-    prediction: Prediction
-    chart_png: bytes
-    crop_png: bytes
-
-
-@dataclass(frozen=True)
 class NumberAnswer:
     """A reading with the images the bot needs: the picture to send, each digit's crop to keep.
 
@@ -49,24 +40,14 @@ class RecognitionService:
         """The directory the served recognizer was loaded from (its metrics.json is beside it)."""
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="recognize")
 
-    async def recognize(self, image: bytes) -> Answer:
-        """Raises the recognizer's RecognizerError family for images it refuses."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._answer, self.recognizer, image)
-
     async def read_number(self, image: bytes) -> NumberAnswer:
-        """Like ``recognize`` for a photo that may hold a whole number."""
+        """Raises the recognizer's RecognizerError family for images it refuses."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, self._number, self.recognizer, image)
 
     def swap(self, recognizer: Recognizer, model_dir: Path) -> None:
         """Serve a freshly loaded model; photos already on a worker finish on the old one."""
         self.recognizer, self.model_dir = recognizer, model_dir
-
-    @staticmethod
-    def _answer(recognizer: Recognizer, image: bytes) -> Answer:
-        prediction = recognizer.predict(image)
-        return Answer(prediction, render_chart(prediction), encode_crop(prediction))
 
     @staticmethod
     def _number(recognizer: Recognizer, image: bytes) -> NumberAnswer:

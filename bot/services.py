@@ -14,6 +14,7 @@ from typing import ParamSpec, TypeVar, cast
 
 from telegram.ext import Application, ContextTypes
 
+from bot.crop_expiry import CropSweeper
 from bot.health import Heartbeat
 from bot.model_store import ModelStore
 from bot.ratelimit import UserRateLimiter
@@ -37,6 +38,7 @@ class Services:
     models: ModelStore
     retrainer: Retrainer
     heartbeat: Heartbeat
+    crop_sweeper: CropSweeper
     started_at: float = field(default_factory=time.monotonic)
 
     async def db(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

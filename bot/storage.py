@@ -164,11 +164,17 @@ class Store:
                 "INSERT INTO pending_crops (prediction_id, created_at, png) VALUES (?, ?, ?)",
                 (prediction_id, now, crop_png),
             )
-            db.execute(
-                "DELETE FROM pending_crops WHERE created_at < ?",
-                (now - PENDING_CROP_HOURS * 3600,),
-            )
+            _delete_expired_crops(db, now)
         return prediction_id
+
+    def purge_expired_crops(self) -> int:
+        """Delete crops nobody labelled within PENDING_CROP_HOURS; returns how many.
+
+        ``log_prediction`` purges as it goes, but a bot nobody writes to logs nothing: this is
+        called at start-up and periodically so /privacy's promise holds when the bot is quiet.
+        """
+        with self._transaction() as db:
+            return _delete_expired_crops(db, self._clock())
 
     def label_status(self, prediction_id: int, user_id: int) -> LabelStatus:
         """Checked before showing the keypad, so only the owner can open it."""
@@ -242,6 +248,14 @@ class Store:
                 "SELECT COUNT(*), COALESCE(SUM(label = predicted), 0) FROM samples"
             ).fetchone()
         return Usage(total, last_day, feedback, correct)
+
+
+def _delete_expired_crops(db: sqlite3.Connection, now: float) -> int:
+    """The one definition of "expired", shared by every path that purges."""
+    cursor = db.execute(
+        "DELETE FROM pending_crops WHERE created_at < ?", (now - PENDING_CROP_HOURS * 3600,)
+    )
+    return cursor.rowcount
 
 
 def _label_row(

@@ -39,6 +39,13 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 """The list registered with Telegram at start-up, shown in the clients' command menu."""
 
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("retrain", "Retrain the model: quick, full or cancel"),
+    ("rollback", "Serve the previous model version"),
+    ("model", "The served model version and its figures"),
+)
+"""Added to the menu in each admin's own chat only: nobody else is offered them."""
+
 
 def privacy(pending_hours: int) -> str:
     return (

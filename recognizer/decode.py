@@ -16,7 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from recognizer.config import DECODE_TARGET_SIDE, MAX_IMAGE_PIXELS, MIN_IMAGE_SIDE
 from recognizer.errors import ImageDecodeError, ImageTooLargeError, ImageTooSmallError
 
-_NOT_AN_IMAGE = "This doesn't look like an image I can read. Please send a JPEG or PNG photo."
+NOT_AN_IMAGE = "This doesn't look like an image I can read. Please send a JPEG or PNG photo."
 _BROKEN = "The image seems damaged or cut short. Please send it again."
 _SEND_SMALLER = f"Please send one under {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels."
 
@@ -38,7 +38,7 @@ def decode(image: bytes | np.ndarray) -> DecodedImage:
         _check_size(gray.shape[1], gray.shape[0])
         return DecodedImage(gray, 1.0)
     if not isinstance(image, bytes | bytearray | memoryview):
-        raise ImageDecodeError(_NOT_AN_IMAGE)
+        raise ImageDecodeError(NOT_AN_IMAGE)
     return _decode_bytes(bytes(image))
 
 
@@ -58,7 +58,7 @@ def _decode_bytes(data: bytes) -> DecodedImage:
         # Pillow's own header check fires first for the most extreme sizes.
         raise ImageTooLargeError(f"The image is far too large. {_SEND_SMALLER}") from None
     except UnidentifiedImageError:
-        raise ImageDecodeError(_NOT_AN_IMAGE) from None
+        raise ImageDecodeError(NOT_AN_IMAGE) from None
     except (OSError, SyntaxError, ValueError, TypeError, EOFError, MemoryError, KeyError):
         # Pillow reports truncated and corrupt streams through all of these.
         raise ImageDecodeError(_BROKEN) from None
@@ -123,11 +123,11 @@ def array_to_gray(array: np.ndarray) -> np.ndarray:
     if array.ndim == 2 and array.dtype == np.uint8 and array.size:
         return np.ascontiguousarray(array)
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (2, 3, 4)):
-        raise ImageDecodeError(_NOT_AN_IMAGE)
+        raise ImageDecodeError(NOT_AN_IMAGE)
     if array.size == 0:
         raise ImageTooSmallError("The image is empty. Please send a photo of a digit.")
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise ImageDecodeError(_NOT_AN_IMAGE)
+        raise ImageDecodeError(NOT_AN_IMAGE)
     values = _to_unit_range(array)
     if values.ndim == 2:
         return _to_uint8(values)

@@ -18,6 +18,8 @@ from PIL import Image
 from bot import texts
 from bot.storage import LabelStatus
 from emulator import SentMessage, SyncEmulator, User
+from recognizer.decode import NOT_AN_IMAGE
+from recognizer.preprocess import NO_DIGIT
 from tests.botharness import (
     BotProcess,
     digit_photo,
@@ -85,8 +87,11 @@ def reply_text(emu: SyncEmulator, chat: User) -> str:
 
 
 def test_commands_are_registered_at_startup(emu: SyncEmulator, bot: BotProcess) -> None:
-    registered = {command["command"] for command in emu.commands()}
-    assert {"start", "help", "stats", "privacy", "forget", "digit"} <= registered
+    everyone = [command["command"] for command in emu.commands()]
+    assert everyone == [name for name, _ in texts.COMMANDS]
+    admin_menu = [c["command"] for c in emu.commands({"type": "chat", "chat_id": ADMIN_ID})]
+    assert admin_menu == [name for name, _ in texts.COMMANDS + texts.ADMIN_COMMANDS]
+    assert {"retrain", "rollback", "model"} <= set(admin_menu) - set(everyone)
 
 
 def test_real_digit_photos_are_read_with_a_chart(
@@ -113,7 +118,10 @@ def test_confident_caption_reads_digit_and_percentage(
     assert 80 <= float(rest.removesuffix("% sure)")) <= 100
 
 
-@pytest.mark.parametrize(("image_format", "file_name"), [("PNG", "digit.png"), ("WEBP", "d.webp")])
+@pytest.mark.parametrize(
+    ("image_format", "file_name"),
+    [("JPEG", "scan.jpg"), ("PNG", "digit.png"), ("WEBP", "d.webp")],
+)
 def test_images_sent_as_files_are_read(
     emu: SyncEmulator, user: User, mnist: Mnist, image_format: str, file_name: str
 ) -> None:
@@ -287,9 +295,9 @@ BAD_INPUTS = {
     ),
     "corrupt jpeg": (
         lambda emu, u: emu.send_document(u, b"\xff\xd8\xff\xe0" + bytes(300), "broken.jpg"),
-        "image",
+        NOT_AN_IMAGE,
     ),
-    "no digit": (lambda emu, u: emu.send_photo(u, _blank_photo()), "digit"),
+    "no digit": (lambda emu, u: emu.send_photo(u, _blank_photo()), NO_DIGIT),
 }
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from bot import texts
 from emulator import SentMessage, SyncEmulator, User
+from recognizer.config import MODEL_FILE
 from tests.botharness import (
     BotProcess,
     digit_photo,
@@ -78,6 +79,11 @@ def _write_garbage_database(data_dir: Path) -> None:
     (data_dir / "digitbot.sqlite3").write_bytes(b"this is not a database" * 100)
 
 
+def _write_garbage_model(model_dir: Path) -> None:
+    model_dir.mkdir()
+    (model_dir / MODEL_FILE).write_bytes(b"this is not a model" * 100)
+
+
 STARTUP_FAILURES = {
     "no token": ({}, "TELEGRAM_BOT_TOKEN is not set"),
     "malformed token": ({"TELEGRAM_BOT_TOKEN": "12345:short secret"}, "malformed"),
@@ -90,6 +96,10 @@ STARTUP_FAILURES = {
         {"TELEGRAM_BOT_TOKEN": A_TOKEN, "MODEL_DIR": "no-such-dir"},
         "cannot load the model",
     ),
+    "corrupt model": (
+        {"TELEGRAM_BOT_TOKEN": A_TOKEN, "MODEL_DIR": "broken-model"},
+        "MODEL_DIR=broken-model): The model at",
+    ),
     "damaged database": ({"TELEGRAM_BOT_TOKEN": A_TOKEN}, "damaged"),
 }
 
@@ -100,6 +110,8 @@ def test_startup_problem_exits_2_with_one_clear_line(tmp_path: Path, case: str) 
     data_dir = tmp_path / "data"
     if case == "damaged database":
         _write_garbage_database(data_dir)
+    if case == "corrupt model":
+        _write_garbage_model(tmp_path / "broken-model")
     result = run_bot_once(tmp_path, {"DATA_DIR": str(data_dir), **settings})
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()

@@ -113,6 +113,10 @@ def test_wrong_asks_for_the_number_and_stores_each_typed_digit(
     emu.send_text(user, "98 76")
     reply = emu.wait_for_message(user, since=mark, timeout=WAIT)
     assert reply.text == texts.number_thanks(corrected)
+    thanked = emu.wait_for_edit(user, since=mark, timeout=WAIT)
+    assert thanked.message_id == answer.message_id
+    assert (thanked.caption or "").endswith(texts.number_thanks(corrected))
+    assert thanked.button_texts == [], "a labelled answer keeps no buttons"
     rows = bot.query(
         "SELECT id, label, predicted FROM samples WHERE user_id = ? ORDER BY id", user.id
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import sqlite3
 from pathlib import Path
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from bot.crop_expiry import CropSweeper
 from bot.samples import SampleFiles
 from bot.storage import MIGRATIONS, PENDING_CROP_HOURS, LabelStatus, StorageError, Store
 
@@ -79,11 +81,74 @@ def test_only_the_owner_can_label(store: Store, crop: bytes) -> None:
     assert store.usage().feedback_total == 0
 
 
+def pending_crops(store: Store) -> list[int]:
+    """The answers whose crop is still in the database: what /privacy says we keep."""
+    with sqlite3.connect(store.path) as db:
+        rows = db.execute("SELECT prediction_id FROM pending_crops ORDER BY prediction_id")
+        return [prediction_id for (prediction_id,) in rows]
+
+
 def test_unlabelled_crops_expire(store: Store, clock: Clock, crop: bytes) -> None:
     old = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
-    clock.now += PENDING_CROP_HOURS * 3600 + 1
-    store.log_prediction(BOB, BOB, 1, 0.99, crop)
+    clock.now += PENDING_CROP_HOURS * 3600 - 1
+    young = store.log_prediction(BOB, BOB, 1, 0.99, crop)
+    assert pending_crops(store) == [old, young], "kept for the whole promised time"
+    clock.now += 2
+    newest = store.log_prediction(BOB, BOB, 1, 0.99, crop)
+    assert pending_crops(store) == [young, newest], "deleted from the database, not just hidden"
     assert store.save_label(old, ALICE, None) is LabelStatus.EXPIRED
+    assert store.save_label(young, BOB, None) is LabelStatus.SAVED
+
+
+def test_expired_crops_are_purged_without_new_answers(
+    store: Store, clock: Clock, crop: bytes
+) -> None:
+    old = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    clock.now += PENDING_CROP_HOURS * 3600 - 1
+    assert store.purge_expired_crops() == 0
+    assert pending_crops(store) == [old]
+    clock.now += 2
+    assert store.purge_expired_crops() == 1
+    assert pending_crops(store) == []
+    assert store.save_label(old, ALICE, None) is LabelStatus.EXPIRED
+    assert store.usage().predictions_total == 1, "only the crop goes, the answer stays counted"
+
+
+async def wait_for_no_pending_crops(store: Store) -> None:
+    """Until a sweep on its worker thread has deleted every crop: up to five seconds."""
+    for _ in range(500):
+        if not pending_crops(store):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no sweep deleted the expired crops {pending_crops(store)}")
+
+
+async def test_crops_that_expired_while_the_bot_was_down_go_at_start_up(
+    store: Store, clock: Clock, crop: bytes
+) -> None:
+    store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    clock.now += PENDING_CROP_HOURS * 3600 + 1
+    sweeper = CropSweeper(store, every_seconds=3600)
+    sweeper.start()
+    try:
+        await wait_for_no_pending_crops(store)
+    finally:
+        await sweeper.stop()
+
+
+async def test_crops_expire_while_nobody_uses_the_bot(
+    store: Store, clock: Clock, crop: bytes
+) -> None:
+    prediction = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    sweeper = CropSweeper(store, every_seconds=0.01)
+    sweeper.start()
+    try:
+        await asyncio.sleep(0.2)
+        assert pending_crops(store) == [prediction], "swept many times, but not expired yet"
+        clock.now += PENDING_CROP_HOURS * 3600 + 1
+        await wait_for_no_pending_crops(store)
+    finally:
+        await sweeper.stop()
 
 
 def test_usage_counts_the_last_day(store: Store, clock: Clock, crop: bytes) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from recognizer import Recognizer
 from recognizer.__main__ import main
+from recognizer.config import DEFAULT_MODEL_DIR, MODEL_FILE
 from tests.conftest import REPO_ROOT
 from training.mnist import Mnist
 
@@ -73,6 +76,27 @@ def test_missing_model_directory_fails_cleanly(digit_file, tmp_path, capsys) -> 
     path, _ = digit_file
     assert main([str(path), "--model-dir", str(tmp_path / "nowhere")]) == 2
     assert "No model found" in capsys.readouterr().err
+
+
+def test_alternative_model_directory_is_used(digit_file, tmp_path, capsys) -> None:
+    """--model-dir serves that directory's model, not the shipped one.
+
+    The alternative is a copy of models/ whose served file is the shipped int8 variant: a valid
+    model whose probabilities differ measurably from the float one's, so the answer shows which
+    model produced it.
+    """
+    path, label = digit_file
+    alternative = tmp_path / "other-models"
+    shutil.copytree(DEFAULT_MODEL_DIR, alternative)
+    shutil.copyfile(DEFAULT_MODEL_DIR / "digits_int8.tflite", alternative / MODEL_FILE)
+    image = path.read_bytes()
+    wanted = Recognizer.load(alternative).predict(image).probabilities
+    shipped = Recognizer.load().predict(image).probabilities
+    assert np.abs(np.subtract(wanted, shipped)).max() > 1e-4, "the two models are told apart"
+    assert main(["--json", str(path), "--model-dir", str(alternative)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["digit"] == label
+    assert answer["probabilities"] == pytest.approx(wanted, abs=2e-6)
 
 
 def test_failures_are_one_friendly_line_and_a_nonzero_exit(digit_file, text_file) -> None:

@@ -27,5 +27,7 @@ def test_benchmark_prints_a_table_and_writes_json(tmp_path: Path, capsys) -> Non
     assert len(report["sets"]) == 2 * len(LENGTHS)
     four = report["sets"]["4 digits, separated"]
     assert four["total"] == 2
-    assert 0 <= four["accuracy"] <= 1
+    outcomes = four["right"] + four["wrong_count"] + four["misread"] + four["refused"]
+    assert outcomes == four["total"], "every photo is counted once, right or with its mistake"
+    assert four["accuracy"] == four["right"] / four["total"]
     assert "| 4 digits, touching pair | 2 |" in capsys.readouterr().out

@@ -93,18 +93,23 @@ def png(width: int, height: int) -> bytes:
 KEYBOARD = {"inline_keyboard": [[{"text": "Right", "callback_data": "fb:1:right"}]]}
 
 
-async def test_state_names_the_people_and_the_commands_the_bot_registered(page: Page) -> None:
-    await page.bot("setMyCommands", commands=[{"command": "stats", "description": "Accuracy"}])
+async def test_state_names_the_people_and_the_commands_each_is_offered(page: Page) -> None:
+    everyone = [{"command": "stats", "description": "Accuracy"}]
+    admins = [*everyone, {"command": "retrain", "description": "Retrain"}]
+    await page.bot("setMyCommands", commands=everyone)
+    scope = {"type": "chat", "chat_id": page.playground.admin_id}
+    await page.bot("setMyCommands", commands=admins, scope=json.dumps(scope))
     status, state = await page.get("/api/state")
     assert status == 200
-    assert state["commands"] == [{"command": "stats", "description": "Accuracy"}]
     assert state["people"]["admin"] == {
         "id": page.playground.admin_id,
         "name": "Grace",
         "admin": True,
+        "commands": admins,
     }
     assert state["people"]["user"]["admin"] is False
     assert state["people"]["user"]["id"] != page.playground.admin_id
+    assert state["people"]["user"]["commands"] == everyone
 
 
 async def test_typed_text_reaches_the_bot_as_a_telegram_app_sends_it(page: Page) -> None:

@@ -10,8 +10,15 @@ import cv2
 import numpy as np
 import pytest
 
-from recognizer.config import CANVAS, DIGIT_BOX, MNIST_STROKE_WIDTH, STROKE_TOLERANCE
-from recognizer.preprocess import Preprocessed, preprocess
+from recognizer import Recognizer
+from recognizer.config import (
+    CANVAS,
+    DIGIT_BOX,
+    MIN_INK_CONTRAST,
+    MNIST_STROKE_WIDTH,
+    STROKE_TOLERANCE,
+)
+from recognizer.preprocess import Preprocessed, find_ink, preprocess
 from training.mnist import Mnist
 
 PAGE = (720, 960)  # height, width
@@ -76,6 +83,90 @@ def test_shadows_and_gradients_do_not_become_ink(mnist: Mnist, index: int) -> No
     light[:, : PAGE[1] // 4] *= 0.55  # a hard shadow over the left quarter
     lit = np.clip(page * light, 0, 255).astype(np.uint8)
     assert similarity(preprocess(page.astype(np.uint8)), preprocess(lit)) > 0.9
+
+
+def with_flash(
+    page: np.ndarray, centre: tuple[float, float], radius: float, glare: float
+) -> np.ndarray:
+    """A camera flash's hot spot: light reflected off the surface adds to paper and ink alike,
+    brightest at ``centre`` (``glare`` x 255 added there) and fading over ``radius`` pixels;
+    wherever the sum passes 255 the sensor clips, so the paper is blown out to pure white.
+    """
+    ys, xs = np.mgrid[0 : page.shape[0], 0 : page.shape[1]]
+    spot = np.exp(-((ys - centre[0]) ** 2 + (xs - centre[1]) ** 2) / (2 * radius**2))
+    return np.clip(page + 255 * glare * spot, 0, 255).astype(np.uint8)
+
+
+def ink_mask(page: np.ndarray) -> np.ndarray:
+    """Where the pipeline sees ink at all, before it picks the digit out of it."""
+    return find_ink(page).strength >= MIN_INK_CONTRAST
+
+
+def within(inner: tuple[int, ...], outer: tuple[int, ...], slack: int) -> bool:
+    """Whether box ``inner`` (x, y, width, height) lies inside ``outer`` give or take ``slack``."""
+    x, y, w, h = inner
+    left, top, width, height = outer
+    return (
+        x >= left - slack
+        and y >= top - slack
+        and x + w <= left + width + slack
+        and y + h <= top + height + slack
+    )
+
+
+def jpeg(image: np.ndarray) -> bytes:
+    """A phone's photo is a JPEG: its ringing around blown-out edges and specks comes along."""
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert ok
+    return encoded.tobytes()
+
+
+@pytest.mark.parametrize("index", range(4))
+@pytest.mark.parametrize("where", ["beside", "over"])
+def test_flash_hot_spot_does_not_become_ink(
+    mnist: Mnist, recognizer: Recognizer, index: int, where: str
+) -> None:
+    """A blown-out flash reflection beside the digit, or over part of its strokes, adds no ink
+    and leaves the reading alone.
+
+    Under the spot the strokes really are washed out (lighter ink on clipped white paper), so
+    the 28x28 result is not compared pixel for pixel: what matters is that the glare's rim is
+    never taken for a stroke, the box stays the digit's, and the model reads the same digit.
+    """
+    # Grey paper in a dim room: only the spot is blown out, so an estimate of the paper that
+    # spread the spot's brightness around it would take the paper beside it for ink.
+    clean = page_with(ink_of(mnist, index), paper=200)
+    x, y, w, h = preprocess(clean).box
+    if where == "beside":  # blown out right up to the digit's right edge
+        flashed = with_flash(clean, (y + 0.3 * h, x + w + 45), radius=45, glare=1.0)
+        assert (flashed[y : y + h, x + w : x + w + 45] == 255).mean() > 0.2, "it is blown out"
+    else:  # over the upper right of the digit, strokes still visible through it
+        flashed = with_flash(clean, (y + 0.25 * h, x + 0.75 * w), radius=40, glare=0.6)
+        assert flashed[y : y + h // 2, x + w // 2 : x + w].max() == 255, "it is blown out"
+    near_ink = cv2.dilate(ink_mask(clean).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert not (ink_mask(flashed) & ~near_ink).any(), "no ink appears where there was none"
+    assert within(preprocess(flashed).box, (x, y, w, h), slack=2)
+    assert recognizer.predict(jpeg(flashed)).digit == recognizer.predict(jpeg(clean)).digit
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_specks_and_dust_are_ignored(mnist: Mnist, recognizer: Recognizer, index: int) -> None:
+    """Hundreds of small dark dots (dust, crumbs, sensor specks) all over the page, some right
+    beside the strokes, are left out of the digit: same crop, same 28x28 image, same reading.
+    """
+    clean = page_with(ink_of(mnist, index))
+    dusty = clean.copy()
+    rng = np.random.default_rng(index)
+    for _ in range(400):
+        centre = (int(rng.integers(PAGE[1])), int(rng.integers(PAGE[0])))
+        radius, shade = int(rng.integers(1, 4)), int(rng.integers(20, 90))
+        cv2.circle(dusty, centre, radius, shade, thickness=-1, lineType=cv2.LINE_AA)
+    dusty = np.minimum(dusty, clean)
+    assert ink_mask(dusty).sum() > ink_mask(clean).sum() + 300, "the specks are seen as ink"
+    before, after = preprocess(clean), preprocess(dusty)
+    assert within(after.box, before.box, slack=6)
+    assert similarity(before, after) > 0.9
+    assert recognizer.predict(jpeg(dusty)).digit == recognizer.predict(jpeg(clean)).digit
 
 
 @pytest.mark.parametrize("pattern", ["ruled", "squared"])

@@ -7,13 +7,13 @@ import subprocess
 import sys
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import astuple
+from dataclasses import astuple, replace
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from recognizer import ModelLoadError, Prediction, Recognizer
+from recognizer import ModelLoadError, Prediction, Recognizer, chart
 from recognizer.chart import render_chart
 from tests.conftest import REPO_ROOT
 from training.mnist import Mnist
@@ -103,15 +103,51 @@ def test_corrupt_model_is_a_clear_error(tmp_path) -> None:
         Recognizer.load(tmp_path)
 
 
-def test_chart_is_a_png_showing_the_answer(recognizer: Recognizer, mnist: Mnist) -> None:
+def palette_rgb(value: int) -> np.ndarray:
+    """The colour the chart's palette shows for one of its drawing values."""
+    palette = chart._palette()
+    return np.array(palette[3 * value : 3 * value + 3])
+
+
+def unsure_reading(prediction: Prediction) -> Prediction:
+    """The same picture read as a hesitant 3 (60%) over 8 (30%): the orange highlight."""
+    probabilities = np.full(10, 0.1 / 8)
+    probabilities[3], probabilities[8] = 0.6, 0.3
+    return replace(prediction, digit=3, confidence=0.6, probabilities=tuple(probabilities))
+
+
+def bar_length(row: np.ndarray, colour: np.ndarray) -> int:
+    """How many pixels from the bars' left edge one row of the chart shows in ``colour``."""
+    drawn = np.all(row[chart._BAR_LEFT : chart._BAR_RIGHT + 1] == colour, axis=1)
+    return int(drawn.size if drawn.all() else np.argmin(drawn))
+
+
+@pytest.mark.parametrize("sure", [True, False])
+def test_chart_is_a_png_showing_the_answer(
+    recognizer: Recognizer, mnist: Mnist, sure: bool
+) -> None:
+    """The predicted digit's bar, and only it, is highlighted; every bar is as long as its
+    probability; the 28x28 image the model saw is drawn pixel for pixel where the layout puts
+    it. Positions come from the chart's own layout."""
     prediction = recognizer.predict(png(mnist.x_test[3]))
-    chart = Image.open(io.BytesIO(render_chart(prediction)))
-    assert chart.format == "PNG"
-    assert chart.width >= 600
-    assert chart.height >= 300
-    pixels = np.asarray(chart.convert("RGB")).reshape(-1, 3).astype(int)
-    blue = (pixels[:, 2] > 150) & (pixels[:, 0] < 80)
-    assert blue.sum() > 500, "the predicted digit's bar is highlighted in colour"
+    prediction = prediction if sure else unsure_reading(prediction)
+    assert prediction.is_unsure != sure
+    image = Image.open(io.BytesIO(render_chart(prediction)))
+    assert image.format == "PNG"
+    assert image.size == (chart._WIDTH, chart._HEIGHT)
+    rgb = np.asarray(image.convert("RGB")).astype(int)
+    highlight = chart._UNSURE if prediction.is_unsure else chart._CHOSEN
+    full = chart._BAR_RIGHT - chart._BAR_LEFT
+    for digit, probability in enumerate(prediction.probabilities):
+        colour = palette_rgb(highlight if digit == prediction.digit else chart._BAR)
+        row = rgb[round(chart._row_top(digit) + chart._ROW / 2)]
+        assert bar_length(row, colour) == pytest.approx(max(2, full * probability), abs=2)
+    top = chart._HEIGHT - chart._SEEN_SIDE - chart._MARGIN
+    seen = rgb[top : top + chart._SEEN_SIDE, chart._MARGIN : chart._MARGIN + chart._SEEN_SIDE, 0]
+    zoom = chart._SEEN_SIDE // prediction.image.shape[0]
+    centres = seen[zoom // 2 :: zoom, zoom // 2 :: zoom]
+    assert centres.shape == prediction.image.shape
+    assert np.abs(centres - prediction.image.astype(int)).max() <= 2, "the model's 28x28 input"
 
 
 def test_serving_never_imports_tensorflow() -> None:

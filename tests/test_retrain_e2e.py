@@ -1,9 +1,11 @@
 """End-to-end: /retrain, /model and /rollback through the emulator, with real tiny trainings.
 
 Each retrain really runs ``python -m training`` as the bot's child process, on 2000 MNIST
-images for one epoch, so a run takes seconds. Three bots, each with the settings its story
-needs: a lenient quality gate (a tiny fine-tune is accepted), the default gate (a tiny model
-trained from scratch must be rejected), and a missing MNIST file.
+images for one epoch, so a run takes seconds. One bot shared by the module has a lenient
+quality gate (a tiny fine-tune is accepted); the other stories each start their own bot with
+the settings or the data folder they need: the default gate (a tiny model trained from scratch
+must be rejected), a missing MNIST file, two model versions to roll back between, and a
+serve-only install that cannot import TensorFlow.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
 import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,8 +24,16 @@ import pytest
 from PIL import Image
 
 from bot import texts
+from bot.model_store import CURRENT, SHIPPED_RECORD, ModelStore
 from emulator import SentMessage, SyncEmulator, User
-from tests.botharness import BotProcess, digit_photo, model_dir, reads_as, wait_until
+from tests.botharness import (
+    BotProcess,
+    bot_environment,
+    digit_photo,
+    model_dir,
+    reads_as,
+    wait_until,
+)
 from tests.conftest import mnist_path
 from training.mnist import Mnist
 
@@ -148,6 +161,16 @@ def photos(mnist: Mnist, count: int) -> list[tuple[int, bytes]]:
     return [(int(mnist.y_test[i]), digit_photo(mnist.x_test[i])) for i in range(count)]
 
 
+def sent_since(emu: SyncEmulator, chat: User, since: int) -> list[str]:
+    """The texts of the messages the bot sent in ``chat`` after ``since``, as first sent."""
+    return [a.message.content for a in emu.actions(chat, ["sent"], since=since) if a.message]
+
+
+def stats_text(emu: SyncEmulator, chat: User) -> str:
+    emu.send_command(chat, "stats")
+    return emu.wait_for_message(chat, timeout=WAIT).content
+
+
 # -- the lenient bot: admins only, a served retrain, faults, cancel, rollback ---------------
 
 
@@ -239,20 +262,68 @@ def test_cancel_stops_the_training_process(
     assert command(emu, admin, "retrain cancel") == texts.RETRAIN_NOT_RUNNING
 
 
-def test_rollback_returns_to_the_previous_version(
-    emu: SyncEmulator, lenient: BotProcess, admin: User, mnist: Mnist
+def test_two_retrain_requests_at_once_start_one(
+    emu: SyncEmulator, lenient: BotProcess, admin: User
 ) -> None:
-    assert served_version(lenient) == "v0002"
-    assert command(emu, admin, "rollback") == texts.rolled_back("v0001")
-    assert served_version(lenient) == "v0001"
-    shipped = json.loads((model_dir() / "metrics.json").read_text())
-    assert "Served model: v0001" in command(emu, admin, "model")
-    emu.send_command(admin, "stats")
-    stats = emu.wait_for_message(admin, timeout=WAIT).content
-    assert f"Test accuracy (MNIST): {shipped['test_accuracy']:.2%}" in stats
-    digit, photo = photos(mnist, 1)[0]
-    assert reads_as(ask(emu, admin, photo).caption, digit)
-    assert command(emu, admin, "rollback").startswith("Can't roll back: there is no earlier")
+    """The bot handles updates concurrently: the second /retrain must find the first running.
+
+    The server holds the first reply back for a second, so the second /retrain is handled
+    while the first is still being answered: the window a check-then-await-then-start loses.
+    """
+    before = served_version(lenient)
+    mark = emu.mark()
+    emu.slow_down("sendMessage", 1.0, count=1, chat=admin)
+    emu.send_command(admin, "retrain", "full")
+    emu.send_command(admin, "retrain", "full")
+    pid = training_pid(lenient)
+    wait_until(lambda: len(sent_since(emu, admin, mark)) >= 2, WAIT, "both /retrain answered")
+    assert command(emu, admin, "retrain cancel") == texts.RETRAIN_CANCELLING
+    assert "cancelled by an admin" in outcome(emu, admin, mark, "Retrain stopped")
+    wait_until(lambda: gone(pid), WAIT, "the training process to end")
+    replies = sent_since(emu, admin, mark)
+    started = [text for text in replies if text.startswith("Retraining (full")]
+    busy = [text for text in replies if text.startswith("A retrain is already running")]
+    assert (len(started), len(busy), len(replies)) == (1, 1, 3), replies
+    assert served_version(lenient) == before
+    assert no_leftovers(lenient)
+
+
+# -- rollback: a bot that starts with two versions, as after an accepted retrain ------------
+
+RETRAINED_ACCURACY = 0.5
+"""What v0002's metrics claim, so /model and /stats show which version is served."""
+
+
+def two_versions(data_dir: Path) -> None:
+    """The shipped model as v0001 and, served, a v0002 made as a retrain makes one."""
+    store = ModelStore(data_dir / "models", keep=5)
+    store.prepare(model_dir())
+    shutil.copytree(model_dir(), store.candidate_dir)
+    metrics_path = store.candidate_dir / "metrics.json"
+    metrics = json.loads(metrics_path.read_text())
+    metrics["test_accuracy"] = RETRAINED_ACCURACY
+    metrics_path.write_text(json.dumps(metrics))
+    store.switch_to(store.adopt_candidate())
+
+
+def test_rollback_returns_to_the_previous_version(
+    own_emu: SyncEmulator, tmp_path: Path, mnist: Mnist
+) -> None:
+    emu, admin = own_emu, own_emu.add_user("Admin", user_id=ADMIN_ID)
+    bot = start_bot(emu, tmp_path, {}, two_versions)
+    try:
+        assert served_version(bot) == "v0002"
+        assert f"Test accuracy (MNIST): {RETRAINED_ACCURACY:.2%}" in stats_text(emu, admin)
+        assert command(emu, admin, "rollback") == texts.rolled_back("v0001")
+        assert served_version(bot) == "v0001"
+        shipped = json.loads((model_dir() / "metrics.json").read_text())
+        assert "Served model: v0001" in command(emu, admin, "model")
+        assert f"Test accuracy (MNIST): {shipped['test_accuracy']:.2%}" in stats_text(emu, admin)
+        digit, photo = photos(mnist, 1)[0]
+        assert reads_as(ask(emu, admin, photo).caption, digit)
+        assert command(emu, admin, "rollback").startswith("Can't roll back: there is no earlier")
+    finally:
+        assert bot.stop() == 0, bot.log
 
 
 # -- the default gate: a worse model is rejected; shutdown mid-retrain ----------------------
@@ -276,7 +347,8 @@ def test_gate_rejects_a_worse_model_and_shutdown_stops_training(
         assert "the new model is not better" in result
         assert "(may drop at most 0.1pp): too low" in result
         assert served_version(bot) == "v0001"
-        assert sorted(p.name for p in (bot.data_dir / "models").iterdir()) == ["current", "v0001"]
+        left = sorted(p.name for p in (bot.data_dir / "models").iterdir())
+        assert left == [CURRENT, SHIPPED_RECORD, "v0001"], "no candidate, no new version"
 
         mark, _ = retrain(emu, admin, "full")
         pid = training_pid(bot)
@@ -317,5 +389,50 @@ def test_missing_data_fails_clearly_and_a_stale_retrain_is_cleared(
         assert served_version(bot) == "v0001"
         digit, photo = photos(mnist, 1)[0]
         assert reads_as(ask(emu, emu.add_user("Later"), photo).caption, digit)
+    finally:
+        assert bot.stop() == 0, bot.log
+
+
+# -- a serve-only install: no TensorFlow ----------------------------------------------------
+
+
+def without_tensorflow(folder: Path) -> str:
+    """A PYTHONPATH under which TensorFlow cannot be imported, as on a serve-only install.
+
+    ``sys.modules[name] = None`` is how Python itself marks a module as not importable; a
+    sitecustomize early on the path sets it before any of the bot's code runs.
+    """
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text('import sys\n\nsys.modules["tensorflow"] = None\n')
+    return os.pathsep.join([str(folder), bot_environment({})["PYTHONPATH"]])
+
+
+def test_serve_only_install_says_how_to_enable_retraining(
+    own_emu: SyncEmulator, tmp_path: Path, mnist: Mnist
+) -> None:
+    emu, admin = own_emu, own_emu.add_user("Admin", user_id=ADMIN_ID)
+    serve_only = {"PYTHONPATH": without_tensorflow(tmp_path / "no-tensorflow")}
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from bot.retrain.retrainer import training_installed as t; print(t())",
+        ],
+        cwd=tmp_path,
+        env=bot_environment(serve_only),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.split() == ["False"], "the bot's own check must see no TensorFlow"
+
+    bot = start_bot(emu, tmp_path / "bot", serve_only, lambda _: None)
+    try:
+        for request in ("retrain", "retrain full"):
+            assert command(emu, admin, request) == texts.RETRAIN_NEEDS_TENSORFLOW
+        assert not (bot.data_dir / "retrain.json").exists()
+        assert "tensorflow loaded: no" in command(emu, admin, "debug")
+        for digit, photo in photos(mnist, 2):
+            assert reads_as(ask(emu, emu.add_user("Reader"), photo).caption, digit)
     finally:
         assert bot.stop() == 0, bot.log

@@ -108,6 +108,49 @@ def test_error_is_also_a_json_event(tmp_path: Path) -> None:
     assert str(missing) in event["message"]
 
 
+def without_modules(folder: Path, *names: str) -> dict[str, str]:
+    """An environment in which ``names`` cannot be imported, as on a serve-only install.
+
+    Python runs ``sitecustomize`` at start-up; a ``None`` entry in ``sys.modules`` is its own way
+    of marking a module unimportable, so no installed package has to be touched.
+    """
+    folder.mkdir()
+    blocked = "".join(f"sys.modules[{name!r}] = None\n" for name in names)
+    (folder / "sitecustomize.py").write_text(f"import sys\n{blocked}")
+    path = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path}
+
+
+@pytest.mark.parametrize("missing", [("tensorflow",), ("tensorflow", "keras")])
+def test_serve_only_install_says_how_to_get_training(
+    missing: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Without the ``train`` extra, one line names TensorFlow and the install command."""
+    environment = without_modules(tmp_path / "site", *missing)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import tensorflow"],
+        env=environment,
+        capture_output=True,
+        check=False,
+    )
+    assert probe.returncode != 0, "the environment really hides TensorFlow"
+    out = tmp_path / "m"
+    result = subprocess.run(
+        training_command("--data", str(mnist_path()), "--out", str(out), "--progress", "json"),
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert_one_line_error(result, "TensorFlow is not installed", 'pip install -e ".[train]"')
+    assert "unexpectedly" not in result.stderr
+    (event,) = json_events(result.stdout)
+    assert event["event"] == "error", "the bot relaying /retrain gets the same line"
+    assert not out.exists()
+
+
 # --- a quick real run, with user samples -----------------------------------------------------
 
 USER_SAMPLES = 40

@@ -4,13 +4,14 @@
                        [--epochs N] [--limit N] [--seed N] [--progress bar|json]
     python -m training evaluate --model-dir DIR [--data mnist.npz] [--folder DIR] [--json]
 
-Exit status: 0 done, 2 bad input (one line saying what and how to fix it), 130/143 interrupted
-by SIGINT/SIGTERM (the target directory is left exactly as it was).
+Exit status: 0 done, 2 bad input or no TensorFlow (one line saying what and how to fix it),
+130/143 interrupted by SIGINT/SIGTERM (the target directory is left exactly as it was).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import signal
 import sys
@@ -28,6 +29,14 @@ from training.samples import UserSamples, empty_samples, load_samples
 
 BAD_INPUT = 2
 _QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "ABSL_MIN_LOG_LEVEL": "2"}
+NO_TENSORFLOW = (
+    "TensorFlow is not installed, and training needs it: install the train extra with "
+    'pip install -e ".[train]" in the project folder'
+)
+
+
+class MissingTensorFlowError(Exception):
+    """A serve-only install: fixable by the user like bad input, so reported the same way."""
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -103,7 +112,20 @@ def _load_user_samples(folder: Path | None) -> UserSamples:
     return load_samples(folder) if folder else empty_samples()
 
 
+def _require_tensorflow() -> None:
+    """Fail first, in one line, on an install without the ``train`` extra.
+
+    A serve-only install leaves TensorFlow out on purpose; without this check the first use of
+    it (Keras' MNIST download, or the training import after the data was read) would surface
+    as an unexpected ModuleNotFoundError. Finding the module's spec imports nothing, so it
+    costs nothing where TensorFlow is installed.
+    """
+    if importlib.util.find_spec("tensorflow") is None:
+        raise MissingTensorFlowError(NO_TENSORFLOW)
+
+
 def _train(args: argparse.Namespace, reporter: Reporter) -> None:
+    _require_tensorflow()
     _check_out_dir(args.out)
     if args.init_from and not (args.init_from / KERAS_FILE).is_file():
         raise DataError(
@@ -143,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             evaluate(args.model_dir, args.data, args.folder, as_json=args.json)
         else:
             _train(args, reporter)
-    except DataError as error:
+    except (DataError, MissingTensorFlowError) as error:
         reporter.error(str(error))
         return BAD_INPUT
     except KeyboardInterrupt as stop:

@@ -24,6 +24,7 @@ from bot.retrain.retrainer import (
     training_installed,
 )
 from bot.services import services
+from bot.update_log import record_outcome
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -49,22 +50,46 @@ def admins_only(handler: Handler) -> Handler:
 
 
 class ChatListener:
-    """Shows a retrain in the admin's chat: one progress message edited, then the result."""
+    """Shows a retrain in the admin's chat: one progress message edited, then the result.
 
-    def __init__(self, message: Message) -> None:
-        self._message = message
+    The progress message is sent from the retrain's own task (``started``), not by /retrain
+    before it starts the retrain: that send is an await, and two /retrain updates processed
+    at once could both pass the "already running" check during it.
+    """
+
+    def __init__(self, request: Message) -> None:
+        self._request = request
+        self._message: Message | None = None
         self._last_edit = time.monotonic()
-        self._last_text = message.text
+        self._last_text: str | None = None
+
+    async def started(self, progress: Progress) -> None:
+        """Send the one progress message that later edits update."""
+        text = texts.retrain_progress(progress)
+        try:
+            self._message = await self._request.reply_text(text)
+        except TelegramError as error:
+            # The retrain goes on; its result is still sent as a new message when it ends.
+            _LOGGER.warning("cannot send the retrain progress message: %s", error)
+        self._last_edit, self._last_text = time.monotonic(), text
 
     async def progress(self, progress: Progress) -> None:
         if time.monotonic() - self._last_edit >= EDIT_INTERVAL_SECONDS:
             await self._edit(texts.retrain_progress(progress))
 
     async def finished(self, outcome: Outcome) -> None:
-        await self._edit(texts.retrain_outcome(outcome))
+        """The result replaces the progress; without a progress message it comes on its own."""
+        text = texts.retrain_outcome(outcome)
+        if self._message is not None:
+            await self._edit(text)
+            return
+        try:
+            await self._request.reply_text(text)
+        except TelegramError as error:
+            _LOGGER.warning("cannot tell the admin how the retrain ended: %s", error)
 
     async def _edit(self, text: str) -> None:
-        if text == self._last_text:
+        if text == self._last_text or self._message is None:
             return
         self._last_edit, self._last_text = time.monotonic(), text
         try:
@@ -92,21 +117,30 @@ async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if argument not in {mode.value for mode in Mode}:
         await reply(update, texts.RETRAIN_USAGE, "retrain usage")
         return
-    if retrainer.running:
-        await reply(update, texts.retrain_already_running(retrainer.progress), "retrain busy")
-        return
     if not await asyncio.to_thread(training_installed):
         await reply(update, texts.RETRAIN_NEEDS_TENSORFLOW, "retrain unavailable")
         return
     mode = Mode(argument)
-    try:
-        retrainer.check(mode)
-        progress_message = await message.reply_text(texts.retrain_progress(Progress(mode)))
-        retrainer.start(mode, ChatListener(progress_message))
-    except RetrainError as error:
-        await reply(update, texts.retrain_refused(str(error)), "retrain refused")
+    refusal = _start_unless_running(retrainer, mode, message)
+    if refusal is not None:
+        await reply(update, *refusal)
         return
+    record_outcome(f"retrain {mode.value} started")
     _LOGGER.info("retrain (%s) started by admin %s", mode.value, update.effective_user.id)
+
+
+def _start_unless_running(
+    retrainer: Retrainer, mode: Mode, request: Message
+) -> tuple[str, str] | None:
+    """Check and claim the one retrain slot atomically: no await, so no other update can run
+    in between. Returns the refusal (reply text, log outcome), or None once started."""
+    if retrainer.running:
+        return texts.retrain_already_running(retrainer.progress), "retrain busy"
+    try:
+        retrainer.start(mode, ChatListener(request))
+    except RetrainError as error:
+        return texts.retrain_refused(str(error)), "retrain refused"
+    return None
 
 
 @admins_only

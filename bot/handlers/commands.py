@@ -52,5 +52,11 @@ async def on_debug(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def tensorflow_loaded() -> bool:
-    """The bot must stay serve-only: TensorFlow belongs to the training subprocess."""
-    return any(name == "tensorflow" or name.startswith("tensorflow.") for name in sys.modules)
+    """The bot must stay serve-only: TensorFlow belongs to the training subprocess.
+
+    A ``None`` entry is how Python marks a module as not importable, not a loaded module.
+    """
+    return any(
+        module is not None and (name == "tensorflow" or name.startswith("tensorflow."))
+        for name, module in list(sys.modules.items())
+    )

@@ -3,6 +3,8 @@ number, the right number typed as a message."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import CallbackQuery, ForceReply, Message, Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -51,7 +53,16 @@ async def _switch_keyboard(
 
 
 _TYPING = "number_correction"
-"""user_data key: the NumberPress whose right number the user was asked to type."""
+"""user_data key: the _Correction the user was asked to type the right number for."""
+
+
+@dataclass(frozen=True)
+class _Correction:
+    """ "Wrong" was pressed under a number's answer; the typed number labels its digits."""
+
+    press: keyboards.NumberPress
+    answer: Message | None
+    """The answer the buttons were under, thanked once the number is typed."""
 
 
 async def on_number_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -78,7 +89,8 @@ async def on_number_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE)
             reply_markup=keyboards.number_right_or_wrong(press.first_id, press.count)
         )
         return
-    user_data[_TYPING] = press
+    answer = query.message if isinstance(query.message, Message) else None
+    user_data[_TYPING] = _Correction(press, answer)
     await query.answer(texts.TYPE_NUMBER_TOAST)
     await query.edit_message_reply_markup(
         reply_markup=keyboards.number_typing(press.first_id, press.count)
@@ -93,9 +105,10 @@ async def on_typed_number(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """The right number, typed after "Wrong"; any other text goes on to the usual handlers."""
     message = update.effective_message
     user = update.effective_user
-    press = context.user_data.get(_TYPING) if context.user_data is not None else None
-    if message is None or user is None or not isinstance(press, keyboards.NumberPress):
+    correction = context.user_data.get(_TYPING) if context.user_data is not None else None
+    if message is None or user is None or not isinstance(correction, _Correction):
         return
+    press = correction.press
     typed = "".join((message.text or "").split())
     if not typed.isdecimal() or not typed.isascii():
         await message.reply_text(texts.NOT_A_NUMBER)
@@ -112,6 +125,8 @@ async def on_typed_number(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         record_outcome(f"number typed: {refused[0].value if refused else 'saved'}")
         text = texts.LABEL_REFUSED[refused[0]] if refused else texts.number_thanks(typed)
         await message.reply_text(text)
+        if not refused and correction.answer is not None:
+            await _thank_under(correction.answer, typed)
     raise ApplicationHandlerStop
 
 
@@ -128,7 +143,10 @@ async def _confirm_number(
         return
     await query.answer(texts.LABEL_SAVED)
     if isinstance(query.message, Message):
-        original = query.message.caption or ""
-        await query.edit_message_caption(
-            caption=f"{original}\n\n{texts.number_thanks(None)}", reply_markup=None
-        )
+        await _thank_under(query.message, None)
+
+
+async def _thank_under(answer: Message, typed: str | None) -> None:
+    """The answer says it was confirmed or corrected, and its buttons go: labelled is done."""
+    caption = f"{answer.caption or ''}\n\n{texts.number_thanks(typed)}"
+    await answer.edit_caption(caption=caption, reply_markup=None)

@@ -80,6 +80,10 @@ class Outcome:
 class Listener(Protocol):
     """Where a retrain reports to: the admin's chat."""
 
+    async def started(self, progress: Progress) -> None:
+        """Called first thing in the retrain's task, so ``start`` itself never has to await."""
+        ...
+
     async def progress(self, progress: Progress) -> None: ...
 
     async def finished(self, outcome: Outcome) -> None: ...
@@ -135,7 +139,11 @@ class Retrainer:
             )
 
     def start(self, mode: Mode, listener: Listener) -> None:
-        """Begin a retrain in the background."""
+        """Begin a retrain in the background; ``running`` is true as soon as this returns.
+
+        Synchronous on purpose: a caller that checks ``running`` and then calls this, with no
+        await in between, cannot lose a race with a second request on the same event loop.
+        """
         self.check(mode)
         self._stopping = None
         self.progress = Progress(mode)
@@ -172,6 +180,7 @@ class Retrainer:
     async def _run(self, mode: Mode, listener: Listener) -> None:
         assert self.progress is not None
         try:
+            await listener.started(self.progress)
             outcome = await self._retrain(mode, listener)
         except Exception as error:  # the retrain fails, the bot must not
             _LOGGER.exception("retrain failed")

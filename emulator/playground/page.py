@@ -66,12 +66,25 @@ class Playground:
             {
                 "bot": {"name": bot.first_name, "username": bot.username},
                 "people": {
-                    who: {"id": person.id, "name": person.first_name, "admin": who == "admin"}
+                    who: {
+                        "id": person.id,
+                        "name": person.first_name,
+                        "admin": who == "admin",
+                        "commands": self._menu(person),
+                    }
                     for who, person in self.people.items()
                 },
-                "commands": self.emulator.commands(),
             }
         )
+
+    def _menu(self, person: User) -> list[dict[str, str]]:
+        """The commands Telegram offers this person in a private chat: those of the narrowest
+        scope the bot registered (e.g. admin commands in an admin's own chat)."""
+        for scope in ({"type": "chat", "chat_id": person.id}, {"type": "all_private_chats"}, None):
+            commands = self.emulator.commands(scope)
+            if commands:
+                return commands
+        return []
 
     async def _chat(self, request: web.Request) -> web.Response:
         """The whole chat; with `?after=<version>` it waits until something changes (long poll)."""

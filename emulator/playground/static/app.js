@@ -305,7 +305,8 @@ async function toggleMenu() {
     menu.hidden = true;
     return;
   }
-  const { commands } = await api("/api/state");
+  const { people } = await api("/api/state");
+  const { commands } = people[state.who];
   menu.replaceChildren();
   for (const { command, description } of commands) {
     const item = el("li");
