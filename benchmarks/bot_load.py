@@ -30,7 +30,7 @@ from pathlib import Path
 
 from benchmarks.accuracy import REPO_ROOT
 from benchmarks.latency import landscape_photos
-from benchmarks.measure import percentiles, rss_mb
+from benchmarks.measure import cpu_seconds, percentiles, rss_mb
 from bot.settings import ENV_VARIABLES
 from emulator import SyncEmulator
 from emulator.models import User
@@ -141,13 +141,25 @@ class _Run:
             thawed = time.time()
             os.kill(self.pid, signal.SIGCONT)
         sampler = None if profile is None else _sample(self.pid, profile)
+        bot_cpu, server_cpu = cpu_seconds(self.pid), cpu_seconds()
         try:
             figures = self._collect(dict(sent), cursor, thawed)
         finally:
             if sampler is not None:
                 sampler.send_signal(signal.SIGINT)
                 sampler.wait(timeout=30)
+        answered = max(1, figures["answered"])
         figures["photos_per_second"] = round(figures["answered"] / figures["seconds"], 1)
+        # Bot and emulator share the machine's cores: the bot's own CPU per photo says what the
+        # bot would sustain with the cores to itself, whichever side is the bottleneck.
+        bot_ms = (cpu_seconds(self.pid) - bot_cpu) * 1000 / answered
+        figures["bot_cpu_ms_per_photo"] = round(bot_ms, 1)
+        figures["emulator_cpu_ms_per_photo"] = round(
+            (cpu_seconds() - server_cpu) * 1000 / answered, 1
+        )
+        figures["bot_alone_photos_per_second"] = round(
+            (os.cpu_count() or 1) * 1000 / max(bot_ms, 0.1), 1
+        )
         return figures
 
     def _collect(self, sent: dict[Photo, float], cursor: int, started: float) -> dict:
@@ -209,7 +221,10 @@ class _Run:
 def _sample(pid: int, out: Path) -> subprocess.Popen[bytes]:
     """py-spy (the dev extra) recording ``pid`` as collapsed stacks until interrupted."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--output", str(out)]
+    # Beside this interpreter: the dev extra installs it into the same environment, which
+    # need not be on PATH.
+    py_spy = str(Path(sys.executable).with_name("py-spy"))
+    command = [py_spy, "record", "--pid", str(pid), "--format", "raw", "--output", str(out)]
     return subprocess.Popen(
         [*command, "--rate", "200", "--nonblocking"],
         stdout=subprocess.DEVNULL,

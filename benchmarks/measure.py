@@ -45,6 +45,12 @@ def rss_mb(pid: int | str = "self") -> float:
     raise RuntimeError(f"no VmRSS line for process {pid}")
 
 
+def cpu_seconds(pid: int | str = "self") -> float:
+    """User plus system CPU time a process has used, from /proc/PID/stat (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def machine() -> dict[str, object]:
     """Core count and date go with every figure: the goals are stated for a 2-core server."""
     return {

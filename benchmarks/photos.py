@@ -197,7 +197,7 @@ def generate_numbers(
 
 
 def _write_number(glyphs: list[np.ndarray], touching: int, rng: np.random.Generator) -> np.ndarray:
-    """Lay glyphs out left to right on one canvas; glyph ``touching`` overlaps the next one."""
+    """Lay glyphs out left to right on one canvas; glyph ``touching`` touches the next one."""
     height = 100
     scaled = []
     for glyph in glyphs:
@@ -210,12 +210,43 @@ def _write_number(glyphs: list[np.ndarray], touching: int, rng: np.random.Genera
         gap = rng.uniform(-0.12, -0.06) if index == touching else rng.uniform(0.2, 0.5)
         left += glyph.shape[1] + round(gap * height)
     tops = [round(rng.uniform(0, 0.12) * height) for _ in scaled]
+    if touching >= 0:
+        shift = _touching_left(scaled, lefts, tops, touching, rng) - lefts[touching + 1]
+        lefts[touching + 1 :] = [x + shift for x in lefts[touching + 1 :]]
     width = max(x + g.shape[1] for x, g in zip(lefts, scaled, strict=True))
     canvas = np.zeros((height + max(g.shape[0] for g in scaled), width), np.float32)
     for x, top, glyph in zip(lefts, tops, scaled, strict=True):
         area = canvas[top : top + glyph.shape[0], x : x + glyph.shape[1]]
         np.maximum(area, glyph, out=area)
     return _crop(canvas)
+
+
+def _touching_left(
+    glyphs: list[np.ndarray],
+    lefts: list[int],
+    tops: list[int],
+    pair: int,
+    rng: np.random.Generator,
+) -> int:
+    """Where glyph ``pair + 1`` starts so that its ink meets glyph ``pair``'s, a little over.
+
+    Overlapping boxes are not enough: a 7's stem and a 1 stay apart even with their boxes a
+    tenth of a digit into each other. The right glyph slides left until the strokes touch.
+    """
+    first, second = glyphs[pair], glyphs[pair + 1]
+    top_first, top_second = tops[pair], tops[pair + 1]
+    height = max(top_first + first.shape[0], top_second + second.shape[0])
+    width = first.shape[1] + second.shape[1]
+    placed = np.zeros((height, width), bool)
+    placed[top_first : top_first + first.shape[0], : first.shape[1]] = first > 0.5
+    for offset in range(first.shape[1], -1, -1):
+        moved = np.zeros_like(placed)
+        moved[top_second : top_second + second.shape[0], offset : offset + second.shape[1]] = (
+            second > 0.5
+        )
+        if (placed & moved).any():
+            return lefts[pair] + max(0, offset - int(rng.integers(0, 4)))
+    return lefts[pair]
 
 
 def render(

@@ -103,6 +103,24 @@ def _bot_rows(bot: dict) -> list[Row]:
             "photos/s",
             _at_least(100),
         ),
+        Row(
+            throughput,
+            "limiter off: bot CPU per photo",
+            local["burst"]["bot_cpu_ms_per_photo"],
+            "ms",
+        ),
+        Row(
+            throughput,
+            "limiter off: emulator CPU per photo, on the same cores",
+            local["burst"]["emulator_cpu_ms_per_photo"],
+            "ms",
+        ),
+        Row(
+            throughput,
+            "limiter off: what the bot's CPU per photo allows with the cores to itself",
+            local["burst"]["bot_alone_photos_per_second"],
+            "photos/s",
+        ),
     ]
     for name, run in (("production", production), ("limiter off", local)):
         paced = run["paced"]
