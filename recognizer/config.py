@@ -59,6 +59,10 @@ LINE_MAX_TILT = 6.0
 """Degrees off level a photo's printed lines may run (a turned sheet, perspective); the lines
 are found along the angle, within this range, at which their ink lines up best."""
 
+LINE_TILT_GAIN = 1.15
+"""How much better than level a tilt must line the ink up to count: on plain paper the best
+tilt wins by a few percent by chance, a turned ruled sheet's by 20% and more."""
+
 LINE_TILT_STEP = 0.5
 """Degrees between the tilts tried; finer than a line stays within a strip's rows."""
 
