@@ -54,6 +54,10 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message names the variable and the fix."""
 
 
+DEFAULT_MAX_IMAGE_MB = 10
+"""Telegram lets bots download up to 20 MB; a phone photo sent as a file is a few MB."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Validated settings; the token is kept out of ``repr`` so it never lands in a log."""
@@ -115,7 +119,9 @@ def load_settings(
         log_level=reader.log_level(),
         rate_limit_messages=int(reader.number("RATE_LIMIT_MESSAGES", 20, minimum=1)),
         rate_limit_window_seconds=reader.number("RATE_LIMIT_WINDOW_SECONDS", 60, minimum=0.1),
-        max_image_bytes=int(reader.number("MAX_IMAGE_MB", 10, minimum=0.01) * 1024 * 1024),
+        max_image_bytes=int(
+            reader.number("MAX_IMAGE_MB", DEFAULT_MAX_IMAGE_MB, minimum=0.01) * 1024 * 1024
+        ),
         recognizer_threads=int(reader.number("RECOGNIZER_THREADS", 2, minimum=1)),
         outgoing_rate_limit=reader.switch("OUTGOING_RATE_LIMIT", default=True),
         mnist_path=reader.path("DIGITBOT_MNIST_PATH"),

@@ -10,6 +10,8 @@ from PIL import Image
 
 from bot import texts
 from emulator import SentMessage, SyncEmulator, User
+from recognizer.config import MAX_DIGITS
+from recognizer.segment import PAGE_OF_TEXT, TOO_MANY_DIGITS
 from tests.botharness import BotProcess, digit_photo
 from tests.test_numbers import number_page
 from training.mnist import Mnist
@@ -145,3 +147,21 @@ def test_back_cancels_typing(
     emu.send_text(user, "1234")
     assert emu.wait_for_message(user, since=mark, timeout=WAIT).text == texts.TEXT_HINT
     assert bot.query("SELECT id FROM samples WHERE user_id = ?", user.id) == []
+
+
+TOO_MUCH = {
+    "more than twelve digits": (1, MAX_DIGITS + 2, TOO_MANY_DIGITS),
+    "a page of writing": (4, 6, PAGE_OF_TEXT),
+}
+"""Lines of digits, digits a line, and the reply."""
+
+
+@pytest.mark.parametrize("case", TOO_MUCH)
+def test_too_long_a_number_or_a_page_gets_a_clear_reply(
+    emu: SyncEmulator, user: User, mnist: Mnist, case: str
+) -> None:
+    lines, count, expected = TOO_MUCH[case]
+    page = number_page([mnist.x_test[i] for i in range(count)], rows=lines)
+    assert ask(emu, user, page).text == expected
+    answer = ask(emu, user, digit_photo(mnist.x_test[0]))
+    assert answer.photo is not None, "the bot keeps answering"

@@ -3,6 +3,7 @@ the shipped model; the page's HTTP routes stand in for the page."""
 
 from __future__ import annotations
 
+import io
 import re
 import socket
 import subprocess
@@ -13,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
+from PIL import Image
 
 from bot import texts
+from bot.settings import DEFAULT_MAX_IMAGE_MB
 from tests.botharness import bot_environment, digit_photo, first_of_each_digit, reads_as
 from tests.playgroundharness import PlaygroundProcess
 
@@ -67,6 +71,19 @@ def test_a_text_file_gets_the_bots_friendly_reply(client: httpx.Client) -> None:
     sent = client.post("/api/chats/user/photo", files=files).json()
     assert sent["sent_as"] == "document"
     assert bot_reply(client, "user", sent["message_id"])["text"] == texts.NOT_AN_IMAGE_FILE
+
+
+def test_a_huge_image_file_gets_the_bots_size_limit(client: httpx.Client) -> None:
+    """Sent uncompressed with the paper clip, as in Telegram, so no app shrinks it first."""
+    noise = np.random.default_rng(7).integers(0, 256, (2000, 2000, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(noise).save(buffer, format="PNG", compress_level=0)
+    data = buffer.getvalue()
+    files = {"file": ("scan.png", data, "image/png")}
+    sent = client.post("/api/chats/user/document", files=files).json()
+    assert sent["sent_as"] == "document"
+    reply = bot_reply(client, "user", sent["message_id"])["text"]
+    assert reply == texts.too_large(len(data), DEFAULT_MAX_IMAGE_MB * 2**20)
 
 
 def test_the_admin_user_is_the_bots_admin(client: httpx.Client) -> None:
