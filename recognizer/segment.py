@@ -24,7 +24,6 @@ from recognizer.config import (
     CUT_SPAN,
     MAX_DIGITS,
     MIN_COMPONENT_FRACTION,
-    MIN_INK_CONTRAST,
     MINOR_GAP,
     MINOR_HEIGHT,
     MINOR_OVERLAP,
@@ -42,7 +41,6 @@ from recognizer.preprocess import (
     Ink,
     Preprocessed,
     Stages,
-    components,
     crop,
     find_ink,
     fit_mnist,
@@ -101,16 +99,15 @@ def split_digits(ink: Ink, classify: Classify) -> list[Preprocessed]:
     Returns an empty or one-element list when the picture holds at most one digit: the caller
     then reads it with the single-digit pipeline, so one digit behaves exactly as before.
     """
-    binary = (ink.strength >= MIN_INK_CONTRAST) & ~ink.lines
-    count, labels, stats, centroids = components(binary.astype(np.uint8))
-    height, width = binary.shape
+    count, labels, stats, centroids = ink.pieces
+    height, width = labels.shape
     areas = stats[:, cv2.CC_STAT_AREA]
     candidates = [
         label
         for label in range(1, count)
         if areas[label] >= MIN_COMPONENT_FRACTION * height * width
-        and not is_rule(stats[label], binary.shape)
-        and not _is_blob(stats[label], binary.shape)
+        and not is_rule(stats[label], labels.shape)
+        and not _is_blob(stats[label], labels.shape)
     ]
     if not candidates:
         return []
@@ -124,7 +121,7 @@ def split_digits(ink: Ink, classify: Classify) -> list[Preprocessed]:
     if len(pieces) > MAX_DIGITS:
         raise TooManyDigitsError(TOO_MANY_DIGITS)
     renderer = _Renderer(ink.strength, labels, classify)
-    if len(pieces) == 1 and renderer.aspect(pieces[0]) < SPLIT_EVEN_ASPECT:
+    if len(pieces) == 1 and _aspect(pieces[0], stats) < SPLIT_EVEN_ASPECT:
         return []  # one digit, or at most a pair touching too closely to tell apart
     tall = float(np.median([renderer.height(piece) for piece in pieces]))
     parts = [part for piece in pieces for part in renderer.split(piece, tall)]
@@ -226,6 +223,12 @@ def _extent(stats: np.ndarray, group: list[int]) -> tuple[int, int, int, int]:
     return left, top, right, bottom
 
 
+def _aspect(piece: _Piece, stats: np.ndarray) -> float:
+    """Width over height of an uncut piece, from its components' boxes alone."""
+    left, top, right, bottom = _extent(stats, list(piece.labels))
+    return (right - left) / (bottom - top)
+
+
 def _height(stats: np.ndarray, group: list[int]) -> int:
     _, top, _, bottom = _extent(stats, group)
     return bottom - top
@@ -268,10 +271,6 @@ class _Renderer:
         window = self._labels[:, piece.left : piece.right]
         mask[:, piece.left : piece.right] = np.isin(window, piece.labels)
         return mask
-
-    def aspect(self, piece: _Piece) -> float:
-        ys, xs = np.nonzero(self.mask(piece))
-        return (xs.max() + 1 - xs.min()) / (ys.max() + 1 - ys.min()) if xs.size else 0.0
 
     def height(self, piece: _Piece) -> int:
         rows = np.flatnonzero(self.mask(piece).any(axis=1))
