@@ -209,7 +209,12 @@ _STAGES = {
     "starting": "starting (loading TensorFlow and the data)",
     "export": "exporting the new model",
     "checking": "checking the new model against the served one",
+    "switching": "switching to the new model",
 }
+
+
+def cancel_refused(reason: str) -> str:
+    return f"Too late to cancel: {reason}."
 
 
 def retrain_refused(reason: str) -> str:

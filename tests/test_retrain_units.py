@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import os
@@ -15,7 +16,8 @@ from bot import texts
 from bot.model_store import CURRENT, SHIPPED_RECORD, ModelStore, ModelStoreError
 from bot.retrain.gate import Verdict
 from bot.retrain.process import TrainingProcess
-from bot.retrain.retrainer import Mode, Progress
+from bot.retrain.retrainer import SWITCHING, Mode, Progress, Retrainer, RetrainError
+from bot.settings import load_settings
 from recognizer.config import MODEL_FILE
 from tests.conftest import REPO_ROOT
 
@@ -140,3 +142,21 @@ async def test_training_process_reports_events_and_its_error(tmp_path: Path) -> 
         "last words",
     )
     assert json.dumps(events[0]) == '{"event": "epoch", "epoch": 1}'
+
+
+async def test_a_cancel_once_the_new_model_is_being_switched_in_is_refused(
+    tmp_path: Path,
+) -> None:
+    """Past the gate, "the served model stays" would be a false promise: say it is too late."""
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": "123456:" + "a" * 35, "DATA_DIR": str(tmp_path)}, env_file=None
+    )
+    retrainer = Retrainer(settings, ModelStore(tmp_path / "models", keep=3), recognition=None)
+    switching = asyncio.Event()
+    retrainer._task = asyncio.create_task(switching.wait())  # a retrain in its last step
+    retrainer.progress = Progress(Mode.QUICK, stage=SWITCHING)
+    with pytest.raises(RetrainError, match="being switched in"):
+        await retrainer.cancel()
+    switching.set()
+    await retrainer._task
+    assert await retrainer.cancel() is False, "nothing runs any more"

@@ -107,7 +107,11 @@ async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     retrainer = _retrainer(context)
     argument = (context.args or ["quick"])[0].lower()
     if argument == "cancel":
-        stopping = await retrainer.cancel()
+        try:
+            stopping = await retrainer.cancel()
+        except RetrainError as error:
+            await reply(update, texts.cancel_refused(str(error)), "retrain cancel too late")
+            return
         await reply(
             update,
             texts.RETRAIN_CANCELLING if stopping else texts.RETRAIN_NOT_RUNNING,

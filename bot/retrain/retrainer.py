@@ -54,6 +54,15 @@ class Result(enum.Enum):
     CANCELLED = "cancelled"
 
 
+SWITCHING = "switching"
+"""The stage after the quality gate: the new model is being made a version and served."""
+
+TOO_LATE_TO_CANCEL = (
+    "the new model passed the checks and is being switched in now; /rollback returns to the "
+    "previous one"
+)
+
+
 @dataclass
 class Progress:
     """What the training process said last; read by "already running" and the chat message."""
@@ -150,9 +159,15 @@ class Retrainer:
         self._task = asyncio.create_task(self._run(mode, listener), name="retrain")
 
     async def cancel(self, reason: str = "cancelled by an admin") -> bool:
-        """Stop the running retrain; False if none runs."""
+        """Stop the running retrain; False if none runs.
+
+        Raises RetrainError once the new model has passed the gate and is being switched in:
+        promising "the served model stays" then would be untrue (/rollback undoes it).
+        """
         if not self.running:
             return False
+        if self.progress is not None and self.progress.stage == SWITCHING:
+            raise RetrainError(TOO_LATE_TO_CANCEL)
         self._stopping = reason
         if self._process is not None:
             await self._process.stop()
@@ -160,7 +175,11 @@ class Retrainer:
 
     async def shutdown(self) -> None:
         """On bot shutdown: the trainer is stopped and the served model stays as it is."""
-        if await self.cancel("the bot is shutting down") and self._task is not None:
+        try:
+            stopping = await self.cancel("the bot is shutting down")
+        except RetrainError:
+            stopping = True  # already switching to the new model: a moment, let it finish
+        if stopping and self._task is not None:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(asyncio.shield(self._task), _SHUTDOWN_WAIT_SECONDS)
 
@@ -221,6 +240,8 @@ class Retrainer:
             return self._outcome(Result.REJECTED, verdict=verdict)
         if self._stopping is not None:  # cancelled while the model was being checked
             return self._outcome(Result.CANCELLED, reason=self._stopping)
+        # No await since the check above: from here on a cancel is refused (see cancel).
+        progress.stage = SWITCHING
         version = await asyncio.to_thread(self._models.adopt_candidate)
         try:
             await self._serve(version)
