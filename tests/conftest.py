@@ -30,3 +30,16 @@ def mnist() -> Mnist:
 def recognizer() -> Recognizer:
     """The shipped model, loaded once: the suite tests what a fresh clone serves."""
     return Recognizer.load()
+
+
+def python_path_hiding(folder: Path, *names: str, rest: str | None = None) -> str:
+    """A PYTHONPATH (``folder`` first, then ``rest``) under which ``names`` cannot be imported,
+    as on a serve-only install.
+
+    Python runs ``sitecustomize`` at start-up; a ``None`` entry in ``sys.modules`` is its own way
+    of marking a module unimportable, so no installed package has to be touched.
+    """
+    folder.mkdir()
+    blocked = "".join(f"sys.modules[{name!r}] = None\n" for name in names)
+    (folder / "sitecustomize.py").write_text(f"import sys\n\n{blocked}")
+    return os.pathsep.join(filter(None, [str(folder), rest]))

@@ -34,7 +34,7 @@ from tests.botharness import (
     reads_as,
     wait_until,
 )
-from tests.conftest import mnist_path
+from tests.conftest import mnist_path, python_path_hiding
 from training.mnist import Mnist
 
 ADMIN_ID = 5151
@@ -396,22 +396,14 @@ def test_missing_data_fails_clearly_and_a_stale_retrain_is_cleared(
 # -- a serve-only install: no TensorFlow ----------------------------------------------------
 
 
-def without_tensorflow(folder: Path) -> str:
-    """A PYTHONPATH under which TensorFlow cannot be imported, as on a serve-only install.
-
-    ``sys.modules[name] = None`` is how Python itself marks a module as not importable; a
-    sitecustomize early on the path sets it before any of the bot's code runs.
-    """
-    folder.mkdir()
-    (folder / "sitecustomize.py").write_text('import sys\n\nsys.modules["tensorflow"] = None\n')
-    return os.pathsep.join([str(folder), bot_environment({})["PYTHONPATH"]])
-
-
 def test_serve_only_install_says_how_to_enable_retraining(
     own_emu: SyncEmulator, tmp_path: Path, mnist: Mnist
 ) -> None:
     emu, admin = own_emu, own_emu.add_user("Admin", user_id=ADMIN_ID)
-    serve_only = {"PYTHONPATH": without_tensorflow(tmp_path / "no-tensorflow")}
+    hidden = python_path_hiding(
+        tmp_path / "no-tensorflow", "tensorflow", rest=bot_environment({})["PYTHONPATH"]
+    )
+    serve_only = {"PYTHONPATH": hidden}
     probe = subprocess.run(
         [
             sys.executable,

@@ -13,75 +13,12 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.model_store import CURRENT, SHIPPED_RECORD, ModelStore, ModelStoreError
+from bot.model_store import ModelStore
 from bot.retrain.gate import Verdict
 from bot.retrain.process import TrainingProcess
 from bot.retrain.retrainer import SWITCHING, Mode, Progress, Retrainer, RetrainError
 from bot.settings import load_settings
-from recognizer.config import MODEL_FILE
 from tests.conftest import REPO_ROOT
-
-
-def model_folder(path: Path, content: bytes = b"model") -> Path:
-    path.mkdir(parents=True)
-    (path / MODEL_FILE).write_bytes(content)
-    return path
-
-
-def add_version(store: ModelStore, content: bytes) -> str:
-    model_folder(store.candidate_dir, content)
-    version = store.adopt_candidate()
-    store.switch_to(version)
-    return version
-
-
-def test_the_shipped_model_becomes_version_one(tmp_path: Path) -> None:
-    store = ModelStore(tmp_path / "models", keep=3)
-    served = store.prepare(model_folder(tmp_path / "shipped", b"shipped"))
-    assert served == tmp_path / "models" / "v0001"
-    assert (served / MODEL_FILE).read_bytes() == b"shipped"
-    assert os.readlink(tmp_path / "models" / CURRENT) == "v0001"
-    assert store.prepare(tmp_path / "shipped") == served, "seeded once, not on every start"
-
-
-def test_a_missing_shipped_model_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ModelStoreError, match="MODEL_DIR"):
-        ModelStore(tmp_path / "models", keep=3).prepare(tmp_path / "nothing")
-
-
-def test_history_is_bounded_and_rollback_goes_one_back(tmp_path: Path) -> None:
-    store = ModelStore(tmp_path / "models", keep=3)
-    store.prepare(model_folder(tmp_path / "shipped"))
-    made = [add_version(store, f"model {n}".encode()) for n in range(2, 6)]
-    assert made == ["v0002", "v0003", "v0004", "v0005"]
-    assert store.versions() == ["v0003", "v0004", "v0005"]
-    assert store.previous_version() == "v0004"
-    store.switch_to("v0003")
-    assert store.previous_version() is None
-    assert store.current_version() == "v0003"
-
-
-def test_pruning_never_deletes_the_served_version(tmp_path: Path) -> None:
-    store = ModelStore(tmp_path / "models", keep=2)
-    store.prepare(model_folder(tmp_path / "shipped"))
-    add_version(store, b"two")
-    store.switch_to("v0001")  # rolled back to the oldest
-    model_folder(store.candidate_dir, b"three")
-    store.adopt_candidate()
-    store.switch_to("v0001")
-    assert store.versions() == ["v0001", "v0003"]
-    with pytest.raises(ModelStoreError, match="v0002"):
-        store.switch_to("v0002")
-
-
-def test_half_written_models_are_discarded_and_never_served(tmp_path: Path) -> None:
-    root = tmp_path / "models"
-    model_folder(root / ".candidate", b"half")
-    model_folder(root / ".candidate.staging-x1", b"half")
-    store = ModelStore(root, keep=3)
-    served = store.prepare(model_folder(tmp_path / "shipped", b"shipped"))
-    assert sorted(p.name for p in root.iterdir()) == [CURRENT, SHIPPED_RECORD, "v0001"]
-    assert (served / MODEL_FILE).read_bytes() == b"shipped"
 
 
 def test_checking_for_tensorflow_does_not_import_it() -> None:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from PIL import Image
 
 from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
-from tests.conftest import REPO_ROOT, mnist_path
+from tests.conftest import REPO_ROOT, mnist_path, python_path_hiding
 from tests.test_training_units import snapshot, write_paper_photos, write_samples
 from training.litert import predict_tflite
 from training.metrics import sha256_of_file
@@ -28,8 +29,11 @@ def training_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "training", *args]
 
 
-def run_training(*args: str) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if key != MNIST_PATH_ENV}
+def run_training(
+    *args: str, environ: Mapping[str, str] = os.environ
+) -> subprocess.CompletedProcess[str]:
+    """``python -m training`` with ``args``; the MNIST path comes from the arguments only."""
+    environment = {key: value for key, value in environ.items() if key != MNIST_PATH_ENV}
     return subprocess.run(
         training_command(*args),
         cwd=REPO_ROOT,
@@ -108,25 +112,13 @@ def test_error_is_also_a_json_event(tmp_path: Path) -> None:
     assert str(missing) in event["message"]
 
 
-def without_modules(folder: Path, *names: str) -> dict[str, str]:
-    """An environment in which ``names`` cannot be imported, as on a serve-only install.
-
-    Python runs ``sitecustomize`` at start-up; a ``None`` entry in ``sys.modules`` is its own way
-    of marking a module unimportable, so no installed package has to be touched.
-    """
-    folder.mkdir()
-    blocked = "".join(f"sys.modules[{name!r}] = None\n" for name in names)
-    (folder / "sitecustomize.py").write_text(f"import sys\n{blocked}")
-    path = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path}
-
-
 @pytest.mark.parametrize("missing", [("tensorflow",), ("tensorflow", "keras")])
 def test_serve_only_install_says_how_to_get_training(
     missing: tuple[str, ...], tmp_path: Path
 ) -> None:
     """Without the ``train`` extra, one line names TensorFlow and the install command."""
-    environment = without_modules(tmp_path / "site", *missing)
+    hidden = python_path_hiding(tmp_path / "site", *missing, rest=os.environ.get("PYTHONPATH"))
+    environment = {**os.environ, "PYTHONPATH": hidden}
     probe = subprocess.run(
         [sys.executable, "-c", "import tensorflow"],
         env=environment,
@@ -135,14 +127,8 @@ def test_serve_only_install_says_how_to_get_training(
     )
     assert probe.returncode != 0, "the environment really hides TensorFlow"
     out = tmp_path / "m"
-    result = subprocess.run(
-        training_command("--data", str(mnist_path()), "--out", str(out), "--progress", "json"),
-        cwd=REPO_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_training(
+        "--data", str(mnist_path()), "--out", str(out), "--progress", "json", environ=environment
     )
     assert_one_line_error(result, "TensorFlow is not installed", 'pip install -e ".[train]"')
     assert "unexpectedly" not in result.stderr
