@@ -9,9 +9,9 @@ minutes, on a worker thread like every other database call.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
+from bot.periodic import Periodic
 from bot.storage import StorageError, Store
 
 _LOGGER = logging.getLogger(__name__)
@@ -25,20 +25,15 @@ class CropSweeper:
 
     def __init__(self, store: Store, every_seconds: float = SWEEP_EVERY_SECONDS) -> None:
         self._store = store
-        self._every_seconds = every_seconds
-        self._task: asyncio.Task[None] | None = None
+        self._sweeping = Periodic(self.sweep, every_seconds)
 
     def start(self) -> None:
         """The first sweep runs at once: crops that expired while the bot was down go first."""
-        self._task = asyncio.get_running_loop().create_task(self._sweep_forever())
+        self._sweeping.start()
 
     async def stop(self) -> None:
         """Stop before the store closes, so no sweep runs on a closed connection."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._sweeping.stop()
 
     async def sweep(self) -> int:
         """One purge; a busy or failing database is logged and tried again next time."""
@@ -50,8 +45,3 @@ class CropSweeper:
         if purged:
             _LOGGER.info("deleted %d expired unlabelled crops", purged)
         return purged
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            await self.sweep()
-            await asyncio.sleep(self._every_seconds)

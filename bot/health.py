@@ -7,13 +7,12 @@ the Docker HEALTHCHECK) and never talks to Telegram.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from pathlib import Path
 
 from bot.model_store import ModelStore
+from bot.periodic import Periodic
 from bot.settings import Settings
 from recognizer import Recognizer, RecognizerError
 
@@ -34,26 +33,21 @@ class Heartbeat:
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._task: asyncio.Task[None] | None = None
+        self._beating = Periodic(self._beat, BEAT_EVERY_SECONDS)
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._beat())
+        self._beating.start()
 
     async def stop(self) -> None:
         """Stop beating and remove the file: a stopped bot is not a healthy one."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._beating.stop()
         self._path.unlink(missing_ok=True)
 
     async def _beat(self) -> None:
-        while True:
-            try:
-                self._path.touch()
-            except OSError as error:
-                _LOGGER.warning("cannot write the heartbeat %s: %s", self._path, error)
-            await asyncio.sleep(BEAT_EVERY_SECONDS)
+        try:
+            self._path.touch()
+        except OSError as error:
+            _LOGGER.warning("cannot write the heartbeat %s: %s", self._path, error)
 
 
 def problem(settings: Settings) -> str | None:
