@@ -277,12 +277,16 @@ class _Renderer:
         return int(rows[-1] + 1 - rows[0]) if rows.size else 0
 
     def image(self, piece: _Piece) -> np.ndarray:
-        digit, _ = crop(self._ink, self.mask(piece))
-        return fit_mnist(normalise_stroke(digit, None))
+        return self._rendered(piece)[0]
 
     def digit(self, piece: _Piece, scale: float) -> Preprocessed:
-        _, box = crop(self._ink, self.mask(piece))
-        return Preprocessed(self.image(piece), tuple(round(v / scale) for v in box))
+        image, box = self._rendered(piece)
+        return Preprocessed(image, tuple(round(v / scale) for v in box))
+
+    def _rendered(self, piece: _Piece) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+        """The piece as the model sees it, and its box in the working image."""
+        digit, box = crop(self._ink, self.mask(piece))
+        return fit_mnist(normalise_stroke(digit, None)), box
 
     def split(self, piece: _Piece, tall: float, depth: int = SPLIT_DEPTH) -> list[_Piece]:
         """The piece as it is, or cut into touching digits if that reads better.
