@@ -6,6 +6,7 @@ are plain functions (call them on the emulator's event loop), waits are coroutin
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 import secrets
@@ -24,6 +25,7 @@ from emulator.flood import FloodControl
 from emulator.models import ActionKind, BotAction, Chat, SentMessage, User
 from emulator.recorder import WaitTimeoutError
 from emulator.server import API_PREFIX, FILE_PREFIX, BotApiServer
+from emulator.webhook import RetryPolicy
 from emulator.world import World
 
 DEFAULT_BOT_USERNAME = "digit_test_bot"
@@ -41,6 +43,8 @@ class EmulatorStats:
     updates_delivered: int
     updates_pending: int
     polls: int  # getUpdates calls so far
+    webhook_posts: int  # update deliveries tried through the webhook, retries included
+    webhook_failures: int  # of those, the ones the bot did not answer with 2xx
     calls: dict[str, int]
     # update_id -> seconds from the update's creation to the bot's first message/edit in its chat
     reply_latencies: dict[int, float]
@@ -69,13 +73,15 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         flood_limits: bool = False,
+        webhook_retry: RetryPolicy | None = None,
     ) -> None:
-        """`flood_limits=True` answers 429 to a bot sending faster than Telegram allows."""
+        """`flood_limits=True` answers 429 to a bot sending faster than Telegram allows;
+        `webhook_retry` sets how soon an unconfirmed webhook delivery is sent again."""
         if token is not None and not _TOKEN.fullmatch(token):
             raise ValueError("a bot token looks like '<bot id>:<secret>', e.g. '123456:ABC-def'")
         bot_id = int(token.split(":", 1)[0]) if token else DEFAULT_BOT_ID
         bot = User(bot_id, bot_name, bot_username, language_code=None, is_bot=True)
-        self.world = World(bot, token or new_token(bot_id))
+        self.world = World(bot, token or new_token(bot_id), webhook_retry)
         self.faults = Faults()
         flood = FloodControl() if flood_limits else None
         self.server = BotApiServer(BotApi(self.world), self.faults, flood)
@@ -103,6 +109,7 @@ class Emulator:
 
     async def stop(self) -> None:
         self.world.updates.close()
+        await self.world.webhook.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -457,6 +464,23 @@ class Emulator:
                 f"its calls so far: {dict(self.server.calls)}"
             )
 
+    async def wait_for_webhook(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a miss must say what happened
+    ) -> str:
+        """Returns the webhook's URL once the bot has set one: a webhook bot is up."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.world.webhook.config is None:
+            if loop.time() > deadline:
+                raise WaitTimeoutError(
+                    f"the bot set no webhook within {timeout:g}s; "
+                    f"its calls so far: {dict(self.server.calls)}"
+                )
+            await asyncio.sleep(0.02)
+        return self.world.webhook.config.url
+
     async def wait_for_message(
         self,
         chat: ChatRef | User,
@@ -564,6 +588,8 @@ class Emulator:
             updates_delivered=updates.delivered,
             updates_pending=updates.pending_count,
             polls=updates.polls,
+            webhook_posts=self.world.webhook.posts,
+            webhook_failures=self.world.webhook.failures,
             calls=dict(self.server.calls),
             reply_latencies=dict(self.world.recorder.latencies.by_update),
         )

@@ -143,6 +143,7 @@ class SyncEmulator:
     mark = _on_loop(Emulator.mark)
     wait_for = _on_loop(Emulator.wait_for)
     wait_for_polling = _on_loop(Emulator.wait_for_polling)
+    wait_for_webhook = _on_loop(Emulator.wait_for_webhook)
     wait_for_message = _on_loop(Emulator.wait_for_message)
     wait_for_edit = _on_loop(Emulator.wait_for_edit)
     fail_next = _on_loop(Emulator.fail_next)

@@ -18,16 +18,18 @@ from emulator.media import Picture, open_image, thumbnails
 from emulator.models import Chat, SentMessage, User
 from emulator.recorder import Recorder
 from emulator.updates import UpdateQueue
+from emulator.webhook import RetryPolicy, Webhook
 
 
 class World:
-    def __init__(self, bot: User, token: str) -> None:
+    def __init__(self, bot: User, token: str, webhook_retry: RetryPolicy | None = None) -> None:
         self.bot = bot
         self.token = token
         self.users: dict[int, User] = {bot.id: bot}
         self.chats: dict[int, Chat] = {}
         self.files = FileStore()
         self.updates = UpdateQueue()
+        self.webhook = Webhook(self.updates, webhook_retry)
         self.recorder = Recorder()
         self.blocked_chats: set[int] = set()
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
