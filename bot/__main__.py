@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application
 
 from bot import health
 from bot.application import ALLOWED_UPDATES, build_application
@@ -59,7 +60,10 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(error), EXIT_CONFIG)
     if arguments.healthcheck:
         _healthcheck(settings)
-    configure_logging(settings.log_level, token_forms(settings.token))
+    secrets = token_forms(settings.token)
+    if settings.webhook is not None:
+        secrets += (settings.webhook.secret_token,)
+    configure_logging(settings.log_level, secrets)
     application = build_application(_services(settings))
     try:
         asyncio.run(_check_token(application.bot))
@@ -68,7 +72,24 @@ def main(argv: list[str] | None = None) -> None:
     except TelegramError as error:
         reason = scrub(str(error), token_forms(settings.token))
         _fail(f"cannot reach the Telegram Bot API: {reason}", EXIT_TELEGRAM)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    _serve(application, settings)
+
+
+def _serve(application: Application, settings: Settings) -> None:
+    """Long polling by default; with WEBHOOK_URL, python-telegram-bot's webhook server, which
+    sets the webhook with the secret and refuses (403) requests without the right header."""
+    webhook = settings.webhook
+    if webhook is None:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        return
+    application.run_webhook(
+        listen=webhook.listen,
+        port=webhook.port,
+        url_path=webhook.url_path,
+        webhook_url=webhook.url,
+        secret_token=webhook.secret_token,
+        allowed_updates=ALLOWED_UPDATES,
+    )
 
 
 def _limit_malloc_arenas() -> None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -18,6 +19,9 @@ from recognizer.config import DEFAULT_MODEL_DIR
 
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 """BotFather's tokens: the bot's numeric id, a colon, then a long url-safe secret."""
+
+_SECRET_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+"""What Telegram accepts as setWebhook's secret_token."""
 
 _SWITCH_ON = frozenset({"on", "true", "yes", "1"})
 _SWITCH_OFF = frozenset({"off", "false", "no", "0"})
@@ -42,6 +46,10 @@ ENV_VARIABLES = (
     "RETRAIN_MAX_DROP_PP",
     "RETRAIN_EPOCHS",
     "RETRAIN_LIMIT",
+    "WEBHOOK_URL",
+    "WEBHOOK_LISTEN",
+    "WEBHOOK_PORT",
+    "WEBHOOK_SECRET_TOKEN",
 )
 """Every variable the bot reads; ``.env.example`` documents exactly these."""
 
@@ -56,6 +64,26 @@ class SettingsError(Exception):
 
 DEFAULT_MAX_IMAGE_MB = 10
 """Telegram lets bots download up to 20 MB; a phone photo sent as a file is a few MB."""
+
+
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
+DEFAULT_WEBHOOK_PORT = 8080
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """Where Telegram POSTs updates (``url``, the public address, usually a reverse proxy's)
+    and where this process listens for them; the secret proves a request came from Telegram."""
+
+    url: str
+    listen: str
+    port: int
+    secret_token: str = field(repr=False)
+
+    @property
+    def url_path(self) -> str:
+        """The public URL's path: the proxy passes it through unchanged, so the bot serves it."""
+        return urlsplit(self.url).path.lstrip("/")
 
 
 @dataclass(frozen=True)
@@ -84,6 +112,8 @@ class Settings:
     """Epochs for /retrain; unset, training's recipe (a few to fine-tune, more from scratch)."""
     retrain_limit: int | None = None
     """At most this many MNIST training images for /retrain (tests keep runs tiny); unset: all."""
+    webhook: WebhookSettings | None = None
+    """Receive updates through a webhook; unset (the default), the bot polls."""
 
     @property
     def database_path(self) -> Path:
@@ -129,6 +159,7 @@ def load_settings(
         retrain_max_drop_pp=reader.number("RETRAIN_MAX_DROP_PP", 0.1, minimum=0),
         retrain_epochs=reader.optional_int("RETRAIN_EPOCHS"),
         retrain_limit=reader.optional_int("RETRAIN_LIMIT"),
+        webhook=reader.webhook(),
     )
 
 
@@ -168,6 +199,28 @@ class _Reader:
                 "gives it, with no quotes or spaces"
             )
         return token
+
+    def webhook(self) -> WebhookSettings | None:
+        url = self.optional("WEBHOOK_URL")
+        if url is None:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in {"https", "http"} or not parts.hostname:
+            raise SettingsError(
+                f"WEBHOOK_URL must be the public https:// address Telegram posts to, got {url!r}"
+            )
+        secret = self.optional("WEBHOOK_SECRET_TOKEN")
+        if secret is None or not _SECRET_TOKEN_SHAPE.match(secret):
+            # Never echo the value: it is a secret.
+            raise SettingsError(
+                "WEBHOOK_SECRET_TOKEN must be set with WEBHOOK_URL: 1-256 letters, digits, _ or -"
+                " (e.g. the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        port = self.number("WEBHOOK_PORT", DEFAULT_WEBHOOK_PORT, minimum=1)
+        if port != int(port) or port > 65535:
+            raise SettingsError(f"WEBHOOK_PORT must be a port number, got {port:g}")
+        listen = self.optional("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN
+        return WebhookSettings(url, listen, int(port), secret)
 
     def id_list(self, name: str) -> frozenset[int]:
         raw = self.optional(name) or ""

@@ -1,0 +1,113 @@
+"""End-to-end: the real bot process in webhook mode, with the emulator POSTing updates to it."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot import texts
+from emulator import SyncEmulator
+from emulator.webhook import SECRET_HEADER
+from tests.botharness import BotProcess, digit_photo, first_of_each_digit, reads_as
+from training.mnist import Mnist
+
+WAIT = 30.0
+SECRET = "webhook_Secret-7f3a9c2e41d8"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[SyncEmulator]:
+    with SyncEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def hook_url() -> str:
+    return f"http://127.0.0.1:{free_port()}/telegram/updates"
+
+
+@pytest.fixture(scope="module")
+def webhook_bot(
+    emu: SyncEmulator, hook_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BotProcess]:
+    settings = {
+        "WEBHOOK_URL": hook_url,
+        "WEBHOOK_PORT": str(urlsplit(hook_url).port),
+        "WEBHOOK_SECRET_TOKEN": SECRET,
+    }
+    bot = BotProcess(emu, tmp_path_factory.mktemp("webhook") / "bot", settings).start()
+    try:
+        yield bot
+    finally:
+        bot.stop()
+
+
+def post(url: str, update: dict, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(update).encode(),
+        headers={"Content-Type": "application/json", **headers},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_the_bot_sets_its_webhook_and_answers_photos_through_it(
+    emu: SyncEmulator, webhook_bot: BotProcess, hook_url: str, mnist: Mnist
+) -> None:
+    assert emu.wait_for_webhook(timeout=WAIT) == hook_url
+    alice = emu.add_user("Alice", "alice")
+    for index in first_of_each_digit(mnist.y_test)[:4]:
+        sent = emu.send_photo(alice, digit_photo(mnist.x_test[index]))
+        answer = emu.wait_for_message(
+            alice, lambda m, sent=sent: m.reply_to_message_id == sent["message_id"], timeout=WAIT
+        )
+        assert reads_as(answer.caption, int(mnist.y_test[index])), answer.caption
+    stats = emu.stats
+    assert stats.polls == 0, "a webhook bot never calls getUpdates"
+    assert stats.webhook_posts >= 4
+    assert stats.updates_pending == 0
+    assert SECRET not in webhook_bot.log
+
+
+def test_requests_without_the_right_secret_are_refused(
+    emu: SyncEmulator, webhook_bot: BotProcess, hook_url: str
+) -> None:
+    emu.wait_for_webhook(timeout=WAIT)
+    bob = emu.add_user("Bob", "bob")
+    chat = emu.private_chat(bob)
+    forged = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": {"id": chat.id, "type": "private", "first_name": "Bob"},
+            "from": {"id": bob.id, "is_bot": False, "first_name": "Bob"},
+            "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+    assert post(hook_url, forged, {}) == 403
+    assert post(hook_url, forged, {SECRET_HEADER: "not-the-secret"}) == 403
+    time.sleep(1.5)
+    assert emu.sent_messages(bob) == [], "a refused request is never handled"
+    assert post(hook_url, forged, {SECRET_HEADER: SECRET}) == 200
+    reply = emu.wait_for_message(bob, timeout=WAIT)
+    assert texts.HELP in (reply.text or "")
