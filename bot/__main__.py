@@ -121,7 +121,7 @@ async def _check_token(bot: Bot) -> None:
 
 def _services(settings: Settings) -> Services:
     try:
-        store = Store(settings.database_path, SampleFiles(settings.samples_dir))
+        store = Store(settings.database, SampleFiles(settings.samples_dir))
     except StorageError as error:
         _fail(str(error), EXIT_CONFIG)
     models = ModelStore(settings.models_root, settings.model_versions_keep)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from bot.database import url_for
 from recognizer.config import DEFAULT_MODEL_DIR
 
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
@@ -46,6 +47,7 @@ ENV_VARIABLES = (
     "RETRAIN_MAX_DROP_PP",
     "RETRAIN_EPOCHS",
     "RETRAIN_LIMIT",
+    "DATABASE_URL",
     "WEBHOOK_URL",
     "WEBHOOK_LISTEN",
     "WEBHOOK_PORT",
@@ -114,10 +116,18 @@ class Settings:
     """At most this many MNIST training images for /retrain (tests keep runs tiny); unset: all."""
     webhook: WebhookSettings | None = None
     """Receive updates through a webhook; unset (the default), the bot polls."""
+    database_url: str | None = field(default=None, repr=False)
+    """A PostgreSQL server (``postgresql://user:password@host/db``); unset: SQLite in DATA_DIR.
+    Kept out of ``repr``: it may hold a password."""
 
     @property
     def database_path(self) -> Path:
         return self.data_dir / DATABASE_FILE
+
+    @property
+    def database(self) -> str | Path:
+        """What the store opens: DATABASE_URL if set, else the SQLite file in DATA_DIR."""
+        return self.database_url or self.database_path
 
     @property
     def samples_dir(self) -> Path:
@@ -160,6 +170,7 @@ def load_settings(
         retrain_epochs=reader.optional_int("RETRAIN_EPOCHS"),
         retrain_limit=reader.optional_int("RETRAIN_LIMIT"),
         webhook=reader.webhook(),
+        database_url=reader.database_url(),
     )
 
 
@@ -200,6 +211,22 @@ class _Reader:
             )
         return token
 
+    def database_url(self) -> str | None:
+        raw = self.optional("DATABASE_URL")
+        if raw is None:
+            return None
+        try:
+            if "://" not in raw:
+                raise ValueError("no scheme")
+            url_for(raw)
+        except ValueError as error:
+            # Not echoed: the value may hold a password.
+            raise SettingsError(
+                "DATABASE_URL must be postgresql://user:password@host:port/database "
+                f"(or sqlite:///path): {error}"
+            ) from None
+        return raw
+
     def webhook(self) -> WebhookSettings | None:
         url = self.optional("WEBHOOK_URL")
         if url is None:
@@ -214,7 +241,7 @@ class _Reader:
             # Never echo the value: it is a secret.
             raise SettingsError(
                 "WEBHOOK_SECRET_TOKEN must be set with WEBHOOK_URL: 1-256 letters, digits, _ or -"
-                " (e.g. the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                " (e.g. from: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
         port = self.number("WEBHOOK_PORT", DEFAULT_WEBHOOK_PORT, minimum=1)
         if port != int(port) or port > 65535:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from recognizer import Recognizer
+from tests.postgres import PostgresServer
 from training.mnist import MNIST_PATH_ENV, Mnist, load_mnist
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -43,3 +45,19 @@ def python_path_hiding(folder: Path, *names: str, rest: str | None = None) -> st
     blocked = "".join(f"sys.modules[{name!r}] = None\n" for name in names)
     (folder / "sitecustomize.py").write_text(f"import sys\n\n{blocked}")
     return os.pathsep.join(filter(None, [str(folder), rest]))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole run, started only if a test asks for it."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh empty database on that server, dropped after the test."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)

@@ -1,19 +1,32 @@
-"""The bot's SQLite store and sample files, driven directly on a temporary directory."""
+"""The bot's store and sample files, driven directly: every behaviour on SQLite (a file in a
+temporary directory) and on a real PostgreSQL server the tests start themselves."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+import shutil
 import sqlite3
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from alembic.script import ScriptDirectory
 from PIL import Image
+from sqlalchemy import inspect, select, text
 
+from bot import schema
 from bot.crop_expiry import CropSweeper
+from bot.database import alembic_config
 from bot.samples import SampleFiles
-from bot.storage import MIGRATIONS, PENDING_CROP_HOURS, LabelStatus, StorageError, Store
+from bot.storage import PENDING_CROP_HOURS, LabelStatus, StorageError, Store
+from tests.conftest import REPO_ROOT
+
+LEGACY_DATABASE = REPO_ROOT / "tests" / "data" / "digitbot-user-version-1.sqlite3"
+"""Made by the pre-Alembic store (bot/storage.py at commit 19db9a5, ``PRAGMA user_version = 1``):
+predictions 1-4 (users 11 and 22), 1 and 3 labelled (7 confirmed, 1 corrected to 4), crops of
+2 and 4 pending."""
 
 ALICE, BOB = 11, 22
 
@@ -37,9 +50,17 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """Each store test runs on both engines: a SQLite file, and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "db.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock):
-    opened = Store(tmp_path / "db.sqlite3", SampleFiles(tmp_path / "samples"), clock)
+def store(database: str | Path, tmp_path: Path, clock: Clock):
+    opened = Store(database, SampleFiles(tmp_path / "samples"), clock)
     yield opened
     opened.close()
 
@@ -83,9 +104,9 @@ def test_only_the_owner_can_label(store: Store, crop: bytes) -> None:
 
 def pending_crops(store: Store) -> list[int]:
     """The answers whose crop is still in the database: what /privacy says we keep."""
-    with sqlite3.connect(store.path) as db:
-        rows = db.execute("SELECT prediction_id FROM pending_crops ORDER BY prediction_id")
-        return [prediction_id for (prediction_id,) in rows]
+    column = schema.pending_crops.c.prediction_id
+    with store.engine.connect() as db:
+        return list(db.execute(select(column).order_by(column)).scalars())
 
 
 def test_unlabelled_crops_expire(store: Store, clock: Clock, crop: bytes) -> None:
@@ -170,30 +191,100 @@ def test_forget_removes_samples_crops_and_names(store: Store, tmp_path: Path, cr
     assert [p.parent.name for p in (tmp_path / "samples").rglob("*.png")] == ["2"]
     assert store.save_label(pending, ALICE, None) is LabelStatus.EXPIRED
     assert store.usage().predictions_total == 3, "anonymous counts stay for /stats"
-    with sqlite3.connect(store.path) as db:
-        assert db.execute(
-            "SELECT COUNT(*) FROM predictions WHERE user_id = ?", (ALICE,)
-        ).fetchone() == (0,)
+    with store.engine.connect() as db:
+        owners = db.execute(select(schema.predictions.c.user_id)).scalars().all()
+    assert sorted(owners, key=str) == [BOB, None, None]
 
 
-def test_data_survive_reopening_and_the_schema_is_versioned(
-    tmp_path: Path, clock: Clock, crop: bytes
+def test_data_survive_reopening_at_the_latest_revision(
+    database: str | Path, tmp_path: Path, clock: Clock, crop: bytes
 ) -> None:
     files = SampleFiles(tmp_path / "samples")
-    first = Store(tmp_path / "db.sqlite3", files, clock)
+    first = Store(database, files, clock)
     first.log_prediction(ALICE, ALICE, 7, 0.99, crop)
     first.close()
-    again = Store(tmp_path / "db.sqlite3", files, clock)
+    again = Store(database, files, clock)
     assert again.usage().predictions_total == 1
+    with again.engine.connect() as db:
+        head = ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+        assert db.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
     again.close()
+
+
+def test_the_migrations_make_the_schema_the_code_describes(store: Store) -> None:
+    found = inspect(store.engine)
+    for table in schema.metadata.sorted_tables:
+        columns = {column["name"] for column in found.get_columns(table.name)}
+        assert columns == set(table.columns.keys()), table.name
+        indexes = {index["name"] for index in found.get_indexes(table.name)}
+        assert {index.name for index in table.indexes} <= indexes, table.name
+
+
+def test_ids_beyond_32_bits_are_stored(store: Store, crop: bytes) -> None:
+    supergroup, big_user = -1_001_234_567_890, 7_000_000_001
+    prediction = store.log_prediction(big_user, supergroup, 7, 0.99, crop)
+    assert store.save_label(prediction, big_user, None) is LabelStatus.SAVED
+    with store.engine.connect() as db:
+        assert db.execute(select(schema.predictions.c.chat_id)).scalar() == supergroup
+
+
+def test_two_presses_at_once_label_once(store: Store, tmp_path: Path, crop: bytes) -> None:
+    prediction = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    start = threading.Barrier(4)
+    results: list[LabelStatus] = []
+
+    def press() -> None:
+        start.wait()
+        results.append(store.save_label(prediction, ALICE, 3))
+
+    threads = [threading.Thread(target=press) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(result.value for result in results) == sorted(
+        [LabelStatus.SAVED.value] + [LabelStatus.ALREADY_LABELLED.value] * 3
+    )
+    assert len(list((tmp_path / "samples").rglob("*.png"))) == 1
+
+
+def test_a_schema_newer_than_the_code_is_refused(database: str | Path, tmp_path: Path) -> None:
+    Store(database, SampleFiles(tmp_path / "samples")).close()
+    store = Store(database, SampleFiles(tmp_path / "samples"))
+    with store.engine.begin() as db:
+        db.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
+    store.close()
+    with pytest.raises(StorageError, match="newer"):
+        Store(database, SampleFiles(tmp_path / "samples"))
+
+
+def test_a_database_of_the_pre_alembic_bot_keeps_its_data(tmp_path: Path, clock: Clock) -> None:
+    path = tmp_path / "digitbot.sqlite3"
+    shutil.copyfile(LEGACY_DATABASE, path)
+    store = Store(path, SampleFiles(tmp_path / "samples"), clock)
+    usage = store.usage()
+    assert (usage.predictions_total, usage.feedback_total, usage.feedback_correct) == (4, 2, 1)
+    assert pending_crops(store) == [2, 4]
+    assert store.label_status(1, 11) is LabelStatus.ALREADY_LABELLED
+    assert store.save_label(2, 11, 5) is LabelStatus.SAVED, "a pending crop is still labellable"
+    assert store.forget_user(22) == 1
+    newest = store.log_prediction(ALICE, ALICE, 7, 0.99, b"png")
+    assert newest == 5, "ids go on from the old ones"
+    store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    assert Store(path, SampleFiles(tmp_path / "samples")).usage().predictions_total == 5
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    Store(tmp_path / "db.sqlite3", SampleFiles(tmp_path / "samples")).close()
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
-def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+def test_a_newer_pre_alembic_schema_is_refused(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+        db.execute("PRAGMA user_version = 99")
     with pytest.raises(StorageError, match="newer"):
         Store(tmp_path / "db.sqlite3", SampleFiles(tmp_path / "samples"))
 
