@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -111,3 +112,42 @@ def test_requests_without_the_right_secret_are_refused(
     assert post(hook_url, forged, {SECRET_HEADER: SECRET}) == 200
     reply = emu.wait_for_message(bob, timeout=WAIT)
     assert texts.HELP in (reply.text or "")
+
+
+def test_a_webhook_bot_on_postgresql_keeps_answers_and_labels_across_a_restart(
+    tmp_path: Path, postgres_url: str, mnist: Mnist
+) -> None:
+    """The production shape: webhook mode with the database on a PostgreSQL server."""
+    with SyncEmulator() as emu:
+        _answer_label_restart_and_count(emu, tmp_path, postgres_url, mnist)
+
+
+def _answer_label_restart_and_count(
+    emu: SyncEmulator, tmp_path: Path, postgres_url: str, mnist: Mnist
+) -> None:
+    url = f"http://127.0.0.1:{free_port()}/hook"
+    settings = {
+        "WEBHOOK_URL": url,
+        "WEBHOOK_PORT": str(urlsplit(url).port),
+        "WEBHOOK_SECRET_TOKEN": SECRET,
+        "DATABASE_URL": postgres_url,
+    }
+    bot = BotProcess(emu, tmp_path / "bot", settings).start()
+    try:
+        assert emu.wait_for_webhook(timeout=WAIT) == url
+        carol = emu.add_user("Carol", "carol")
+        index = first_of_each_digit(mnist.y_test)[7]
+        emu.send_photo(carol, digit_photo(mnist.x_test[index]))
+        answer = emu.wait_for_message(carol, lambda m: m.photo is not None, timeout=WAIT)
+        assert reads_as(answer.caption, 7), answer.caption
+        emu.press_button(carol, answer, text="Right")
+        emu.wait_for_edit(carol, timeout=WAIT)
+        assert bot.stop() == 0
+        assert not (bot.data_dir / "digitbot.sqlite3").exists(), "nothing went to SQLite"
+        bot.start()
+        emu.send_command(carol, "stats")
+        stats = emu.wait_for_message(carol, lambda m: m.photo is not None, timeout=WAIT)
+        assert "Answers served: 1 in total" in (stats.caption or "")
+        assert "(1 right out of 1 labelled)" in (stats.caption or "")
+    finally:
+        bot.kill()
