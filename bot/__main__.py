@@ -82,14 +82,21 @@ def _serve(application: Application, settings: Settings) -> None:
     if webhook is None:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
         return
-    application.run_webhook(
-        listen=webhook.listen,
-        port=webhook.port,
-        url_path=webhook.url_path,
-        webhook_url=webhook.url,
-        secret_token=webhook.secret_token,
-        allowed_updates=ALLOWED_UPDATES,
-    )
+    try:
+        application.run_webhook(
+            listen=webhook.listen,
+            port=webhook.port,
+            url_path=webhook.url_path,
+            webhook_url=webhook.url,
+            secret_token=webhook.secret_token,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    except OSError as error:
+        _fail(
+            f"cannot listen for the webhook on {webhook.listen}:{webhook.port} "
+            f"(WEBHOOK_LISTEN, WEBHOOK_PORT): {error.strerror or error}",
+            EXIT_CONFIG,
+        )
 
 
 def _limit_malloc_arenas() -> None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+
+from tests.ports import listening_port
 
 BIN_GLOB = "/usr/lib/postgresql/*/bin"
 UNPRIVILEGED_USER = "nobody"
@@ -40,12 +41,6 @@ def server_binaries() -> Path:
     return found[-1]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class PostgresServer:
     """One cluster on 127.0.0.1 with a fresh database per ``new_database`` call."""
 
@@ -53,7 +48,7 @@ class PostgresServer:
         self._bin = server_binaries()
         self._root = Path(tempfile.mkdtemp(prefix="digitbot-postgres-"))
         self._data = self._root / "data"
-        self.port = _free_port()
+        self.port = listening_port()
         self._as_root = os.geteuid() == 0
         if self._as_root:
             user = pwd.getpwnam(UNPRIVILEGED_USER)

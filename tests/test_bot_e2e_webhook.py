@@ -16,17 +16,18 @@ import pytest
 from bot import texts
 from emulator import SyncEmulator
 from emulator.webhook import SECRET_HEADER
-from tests.botharness import BotProcess, digit_photo, first_of_each_digit, reads_as
+from tests.botharness import (
+    BotProcess,
+    digit_photo,
+    first_of_each_digit,
+    reads_as,
+    run_bot_once,
+)
+from tests.ports import listening_port
 from training.mnist import Mnist
 
 WAIT = 30.0
 SECRET = "webhook_Secret-7f3a9c2e41d8"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def emu() -> Iterator[SyncEmulator]:
 
 @pytest.fixture(scope="module")
 def hook_url() -> str:
-    return f"http://127.0.0.1:{free_port()}/telegram/updates"
+    return f"http://127.0.0.1:{listening_port()}/telegram/updates"
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +126,7 @@ def test_a_webhook_bot_on_postgresql_keeps_answers_and_labels_across_a_restart(
 def _answer_label_restart_and_count(
     emu: SyncEmulator, tmp_path: Path, postgres_url: str, mnist: Mnist
 ) -> None:
-    url = f"http://127.0.0.1:{free_port()}/hook"
+    url = f"http://127.0.0.1:{listening_port()}/hook"
     settings = {
         "WEBHOOK_URL": url,
         "WEBHOOK_PORT": str(urlsplit(url).port),
@@ -146,8 +147,28 @@ def _answer_label_restart_and_count(
         assert not (bot.data_dir / "digitbot.sqlite3").exists(), "nothing went to SQLite"
         bot.start()
         emu.send_command(carol, "stats")
-        stats = emu.wait_for_message(carol, lambda m: m.photo is not None, timeout=WAIT)
+        try:
+            stats = emu.wait_for_message(carol, lambda m: m.photo is not None, timeout=WAIT)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{emu.stats}\n{bot.log[-6000:]}") from None
         assert "Answers served: 1 in total" in (stats.caption or "")
         assert "(1 right out of 1 labelled)" in (stats.caption or "")
     finally:
         bot.kill()
+
+
+def test_a_port_in_use_is_reported_in_one_line(tmp_path: Path) -> None:
+    with SyncEmulator() as emu, socket.socket() as taken:
+        port = listening_port()
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        settings = {
+            "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+            "WEBHOOK_PORT": str(port),
+            "WEBHOOK_SECRET_TOKEN": SECRET,
+        }
+        bot = BotProcess(emu, tmp_path, settings)
+        result = run_bot_once(tmp_path, bot.settings)
+    assert result.returncode == 2, result.stderr
+    assert f"cannot listen for the webhook on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -4,7 +4,6 @@ python-telegram-bot `Bot`, and deliveries received by a real HTTP server in the 
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from telegram.error import BadRequest, Conflict
 
 from emulator import Emulator, User
 from emulator.webhook import SECRET_HEADER, RetryPolicy
+from tests.ports import listening_port
 
 SECRET = "s3cret_token-42"
 
@@ -47,12 +47,6 @@ class Receiver:
         return [body["update_id"] for _, body in self.requests]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def serve(receiver: Receiver, port: int) -> web.AppRunner:
     app = web.Application()
     app.router.add_post("/hook", receiver.handle)
@@ -65,7 +59,7 @@ async def serve(receiver: Receiver, port: int) -> web.AppRunner:
 @pytest.fixture
 async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
     found = Receiver()
-    port = free_port()
+    port = listening_port()
     runner = await serve(found, port)
     yield found, f"http://127.0.0.1:{port}/hook"
     await runner.cleanup()
@@ -133,7 +127,7 @@ async def test_a_delivery_without_200_is_retried_and_reported(
 async def test_updates_wait_while_the_bot_is_down_and_arrive_when_it_is_up(
     bot: Bot, alice: User, emu: Emulator
 ) -> None:
-    port = free_port()
+    port = listening_port()
     await bot.set_webhook(f"http://127.0.0.1:{port}/hook")
     for number in range(3):
         emu.send_text(alice, f"message {number}")
