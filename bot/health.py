@@ -41,7 +41,10 @@ class Heartbeat:
     async def stop(self) -> None:
         """Stop beating and remove the file: a stopped bot is not a healthy one."""
         await self._beating.stop()
-        self._path.unlink(missing_ok=True)
+        try:
+            self._path.unlink(missing_ok=True)
+        except OSError as error:  # e.g. the data folder became read-only
+            _LOGGER.warning("cannot remove the heartbeat %s: %s", self._path, error)
 
     async def _beat(self) -> None:
         try:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+_PROBE = ".write-probe"
+
 
 class SampleFiles:
     """The sample tree under one root directory."""
@@ -33,3 +35,19 @@ class SampleFiles:
 
     def delete(self, digit: int, sample_id: int) -> None:
         self.path(digit, sample_id).unlink(missing_ok=True)
+
+    def check_writable(self) -> None:
+        """Create the root and write a probe file in it; raises OSError if that fails."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        probe = self.root / _PROBE
+        probe.write_bytes(b"")
+        probe.unlink()
+
+    def remove_unknown(self, known: set[Path]) -> int:
+        """Delete every sample file not in ``known`` and every ``.partial``; returns how many."""
+        removed = 0
+        for found in self.root.glob("[0-9]/*"):
+            if found.is_file() and found not in known:
+                found.unlink(missing_ok=True)
+                removed += 1
+        return removed

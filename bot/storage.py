@@ -11,10 +11,13 @@ Schema changes are numbered migrations tracked in ``PRAGMA user_version``: appen
 
 from __future__ import annotations
 
+import errno
+import logging
+import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -22,8 +25,16 @@ from pathlib import Path
 
 from bot.samples import SampleFiles
 
+_LOGGER = logging.getLogger(__name__)
+
 PENDING_CROP_HOURS = 48
 """How long the crop of an unlabelled answer is kept so its owner can still press a button."""
+
+HANDLED_UPDATES_KEPT_SECONDS = 24 * 3600
+"""Handled updates are remembered this long, so one Telegram delivers again is not re-answered."""
+
+DISK_FULL_BELOW_BYTES = 1024 * 1024
+"""Less free space than this beside the database counts as a full disk."""
 
 BUSY_TIMEOUT_SECONDS = 5.0
 """How long a write waits for another process's lock before reporting the database as busy."""
@@ -56,6 +67,32 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX samples_by_user ON samples (user_id);
     """,
+    # 2: answers (one per photo answered, a number's digits share one) and the update inbox.
+    # Before, each digit was its own row and nothing said whether the answer reached the user:
+    # every old prediction becomes one answer, counted as sent (nothing better is known).
+    """
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at REAL NOT NULL,
+        digits INTEGER NOT NULL CHECK (digits >= 1),
+        chat_id INTEGER,
+        message_id INTEGER,
+        sent_at REAL
+    );
+    CREATE INDEX answers_by_sent_time ON answers (sent_at);
+    ALTER TABLE predictions ADD COLUMN answer_id INTEGER REFERENCES answers (id);
+    INSERT INTO answers (id, created_at, digits, chat_id, sent_at)
+        SELECT id, created_at, 1, chat_id, created_at FROM predictions;
+    UPDATE predictions SET answer_id = id;
+    CREATE INDEX predictions_by_answer ON predictions (answer_id);
+    CREATE TABLE updates (
+        update_id INTEGER PRIMARY KEY,
+        received_at REAL NOT NULL,
+        payload TEXT NOT NULL,
+        done_at REAL
+    );
+    CREATE INDEX updates_by_done_time ON updates (done_at);
+    """,
 )
 
 
@@ -75,12 +112,31 @@ class LabelStatus(Enum):
 
 
 @dataclass(frozen=True)
+class LoggedDigit:
+    """One digit of an answer as it is logged: the reading and the 28x28 crop (PNG)."""
+
+    digit: int
+    confidence: float
+    crop_png: bytes
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A logged answer: its id and its digits' prediction ids (consecutive, left to right)."""
+
+    id: int
+    prediction_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Usage:
     """What users did with the bot, for /stats."""
 
     predictions_total: int
+    """Answers sent: a number counts once, an answer that never reached its chat not at all."""
     predictions_last_day: int
     feedback_total: int
+    """Answers labelled in full (each digit of a number)."""
     feedback_correct: int
 
 
@@ -95,6 +151,12 @@ class Store:
         self._clock = clock
         self._lock = threading.Lock()
         self._connection = self._connect()
+        try:
+            samples.check_writable()
+            self._reconcile_samples()
+        except OSError as error:
+            self._connection.close()
+            raise StorageError(explain_os_error(samples.root, error)) from None
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -113,6 +175,7 @@ class Store:
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA foreign_keys = ON")
             _migrate(connection)
+            _check_writable(connection)
         except sqlite3.Error as error:
             connection.close()
             raise StorageError(_explain(self.path, error)) from None
@@ -120,6 +183,18 @@ class Store:
             connection.close()
             raise StorageError(f"{self.path}: {error}") from None
         return connection
+
+    def _reconcile_samples(self) -> None:
+        """Make the sample tree match the samples table after a crash.
+
+        A label is written file first, row second; a kill in between leaves a file (or a
+        ``.partial``) no row knows: training would use it and /forget could not find it.
+        """
+        with self._transaction(write=False) as db:
+            known = {self._samples.path(label, i) for i, label in db.execute(_ALL_SAMPLES)}
+        removed = self._samples.remove_unknown(known)
+        if removed:
+            _LOGGER.warning("removed %d sample files left by an interrupted label", removed)
 
     def close(self) -> None:
         with self._lock:
@@ -148,29 +223,70 @@ class Store:
                     raise StorageError(_explain(self.path, error)) from None
                 raise
 
-    def log_prediction(
-        self, user_id: int, chat_id: int, digit: int, confidence: float, crop_png: bytes
-    ) -> int:
-        """Record an answer and keep its crop until labelled; returns the prediction id."""
+    def log_answer(self, user_id: int, chat_id: int, digits: Sequence[LoggedDigit]) -> Answer:
+        """Record an answer about to be sent, each digit with its crop (kept until labelled).
+
+        One transaction: a number's digits get consecutive prediction ids and one answer row,
+        which is what its feedback buttons name. It counts in /stats once ``mark_sent``.
+        """
+        if not digits:
+            raise ValueError("an answer has at least one digit")
         now = self._clock()
         with self._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO predictions (created_at, user_id, chat_id, digit, confidence)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (now, user_id, chat_id, digit, confidence),
+                "INSERT INTO answers (created_at, digits, chat_id) VALUES (?, ?, ?)",
+                (now, len(digits), chat_id),
             )
-            prediction_id = int(cursor.lastrowid or 0)
-            db.execute(
-                "INSERT INTO pending_crops (prediction_id, created_at, png) VALUES (?, ?, ?)",
-                (prediction_id, now, crop_png),
-            )
+            answer_id = int(cursor.lastrowid or 0)
+            ids = []
+            for digit in digits:
+                cursor = db.execute(
+                    "INSERT INTO predictions"
+                    " (created_at, user_id, chat_id, digit, confidence, answer_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (now, user_id, chat_id, digit.digit, digit.confidence, answer_id),
+                )
+                ids.append(int(cursor.lastrowid or 0))
+                db.execute(
+                    "INSERT INTO pending_crops (prediction_id, created_at, png) VALUES (?, ?, ?)",
+                    (ids[-1], now, digit.crop_png),
+                )
             _delete_expired_crops(db, now)
-        return prediction_id
+        return Answer(answer_id, tuple(ids))
+
+    def mark_sent(self, answer_id: int, message_id: int) -> None:
+        """The answer reached the chat as ``message_id``: it counts, and its buttons are live."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE answers SET sent_at = ?, message_id = ? WHERE id = ?",
+                (self._clock(), message_id, answer_id),
+            )
+
+    def press_matches(
+        self, first_id: int, count: int, chat_id: int | None, message_id: int | None
+    ) -> bool:
+        """Whether ``count`` predictions from ``first_id`` are exactly one sent answer, shown
+        in this message: buttons carry ids a modified client can forge, so each is checked."""
+        with self._transaction(write=False) as db:
+            row = db.execute(
+                "SELECT a.digits, a.chat_id, a.message_id, MIN(p.id) FROM answers AS a"
+                " JOIN predictions AS p ON p.answer_id = a.id"
+                " WHERE a.id = (SELECT answer_id FROM predictions WHERE id = ?)"
+                " AND a.sent_at IS NOT NULL GROUP BY a.id",
+                (first_id,),
+            ).fetchone()
+        if row is None:
+            return False
+        digits, answer_chat, answer_message, first = row
+        if (digits, first) != (count, first_id):
+            return False
+        # Answers logged before migration 2 do not know their message.
+        return answer_message is None or (answer_chat, answer_message) == (chat_id, message_id)
 
     def purge_expired_crops(self) -> int:
         """Delete crops nobody labelled within PENDING_CROP_HOURS; returns how many.
 
-        ``log_prediction`` purges as it goes, but a bot nobody writes to logs nothing: this is
+        ``log_answer`` purges as it goes, but a bot nobody writes to logs nothing: this is
         called at start-up and periodically so /privacy's promise holds when the bot is quiet.
         """
         with self._transaction() as db:
@@ -204,7 +320,8 @@ class Store:
                 written = (final, int(cursor.lastrowid or 0))
                 self._samples.write(*written, png)
         except OSError as error:
-            raise StorageError(f"cannot write the sample file: {error}") from None
+            message = explain_os_error(self._samples.root, error)
+            raise StorageError(f"cannot write the sample file: {message}") from None
         except BaseException:
             if written is not None:
                 self._samples.delete(*written)
@@ -228,6 +345,11 @@ class Store:
                 (user_id,),
             )
             db.execute(
+                "UPDATE answers SET chat_id = NULL, message_id = NULL WHERE id IN"
+                " (SELECT answer_id FROM predictions WHERE user_id = ?)",
+                (user_id,),
+            )
+            db.execute(
                 "UPDATE predictions SET user_id = NULL, chat_id = NULL WHERE user_id = ?",
                 (user_id,),
             )
@@ -239,15 +361,58 @@ class Store:
         return len(samples)
 
     def usage(self) -> Usage:
+        """Answers sent (a number is one answer) and answers labelled in full: a number is
+        right only if every one of its digits was."""
         since = self._clock() - 24 * 3600
         with self._transaction(write=False) as db:
             total, last_day = db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(created_at >= ?), 0) FROM predictions", (since,)
+                "SELECT COUNT(*), COALESCE(SUM(sent_at >= ?), 0) FROM answers"
+                " WHERE sent_at IS NOT NULL",
+                (since,),
             ).fetchone()
             feedback, correct = db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(label = predicted), 0) FROM samples"
+                "SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM ("
+                " SELECT MIN(s.label = s.predicted) AS correct FROM answers AS a"
+                " JOIN predictions AS p ON p.answer_id = a.id"
+                " JOIN samples AS s ON s.prediction_id = p.id"
+                " GROUP BY a.id HAVING COUNT(s.id) = a.digits)"
             ).fetchone()
         return Usage(total, last_day, feedback, correct)
+
+    # -- the update inbox: updates kept from their arrival until they are handled --------------
+
+    def keep_updates(self, updates: Sequence[tuple[int, str]]) -> None:
+        """Store (update_id, JSON) pairs durably; an update already kept is left as it is."""
+        now = self._clock()
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO updates (update_id, received_at, payload) VALUES (?, ?, ?)",
+                [(update_id, now, payload) for update_id, payload in updates],
+            )
+            db.execute(
+                "DELETE FROM updates WHERE done_at < ?", (now - HANDLED_UPDATES_KEPT_SECONDS,)
+            )
+
+    def update_done(self, update_id: int) -> bool:
+        """Whether this update was handled already (Telegram may deliver it again)."""
+        with self._transaction(write=False) as db:
+            row = db.execute(
+                "SELECT done_at FROM updates WHERE update_id = ?", (update_id,)
+            ).fetchone()
+        return row is not None and row[0] is not None
+
+    def finish_update(self, update_id: int) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE updates SET done_at = ? WHERE update_id = ?", (self._clock(), update_id)
+            )
+
+    def unfinished_updates(self) -> list[tuple[int, str]]:
+        """Updates received but not handled (the bot stopped or crashed), oldest first."""
+        with self._transaction(write=False) as db:
+            return db.execute(
+                "SELECT update_id, payload FROM updates WHERE done_at IS NULL ORDER BY update_id"
+            ).fetchall()
 
 
 def _delete_expired_crops(db: sqlite3.Connection, now: float) -> int:
@@ -280,6 +445,24 @@ def _label_row(
     return LabelStatus.OPEN, predicted, png
 
 
+_ALL_SAMPLES = "SELECT id, label FROM samples"
+
+
+def _check_writable(connection: sqlite3.Connection) -> None:
+    """A real write, so a read-only file or folder is found at start-up, not on a photo."""
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    connection.executescript(f"BEGIN IMMEDIATE; PRAGMA user_version = {version}; COMMIT;")
+
+
+def explain_os_error(path: Path, error: OSError) -> str:
+    """An operator's reading of a failed file operation: disk full and read-only first."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"disk full: cannot write in {path} ({error.strerror})"
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{path} is not writable ({error.strerror}): check the data folder's permissions"
+    return f"cannot write in {path}: {error}"
+
+
 def _check_integrity(connection: sqlite3.Connection) -> None:
     (verdict,) = connection.execute("PRAGMA quick_check").fetchone()
     if verdict != "ok":
@@ -298,8 +481,20 @@ def _migrate(connection: sqlite3.Connection) -> None:
         connection.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
 
 
+def _disk_full(path: Path) -> bool:
+    """SQLite reports some failed writes only as "disk I/O error"; the free space tells."""
+    try:
+        return shutil.disk_usage(path.parent).free < DISK_FULL_BELOW_BYTES
+    except OSError:
+        return False
+
+
 def _explain(path: Path, error: sqlite3.Error) -> str:
     text = str(error)
+    if "disk is full" in text or ("disk I/O" in text and _disk_full(path)):
+        return f"disk full: the database {path} cannot grow ({text}); free some space"
+    if "readonly" in text or "read-only" in text:
+        return f"the database {path} is not writable ({text}): check the data folder's permissions"
     if "locked" in text or "busy" in text:
         return f"the database {path} is locked by another process ({text}); try again shortly"
     if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError):

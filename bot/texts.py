@@ -95,6 +95,8 @@ LABEL_REFUSED = {
 }
 """Why a button press did nothing."""
 
+UNKNOWN_BUTTON = "This button doesn't do anything any more."
+
 TEXT_HINT = (
     "Send me a photo of one handwritten digit and I'll tell you which it is. "
     "Tips for a good photo: /help"
@@ -115,6 +117,10 @@ ADMINS_ONLY = "Sorry, that command is for the bot's admins."
 STORAGE_DOWN = (
     "My database isn't available right now, so I couldn't record that. "
     "Please try again in a minute."
+)
+SEND_AGAIN = (
+    "Sorry, Telegram had trouble passing your photo to me (or my answer back). "
+    "Please send it again."
 )
 INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again."
 
