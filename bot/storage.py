@@ -265,14 +265,18 @@ class Store:
     def press_matches(
         self, first_id: int, count: int, chat_id: int | None, message_id: int | None
     ) -> bool:
-        """Whether ``count`` predictions from ``first_id`` are exactly one sent answer, shown
-        in this message: buttons carry ids a modified client can forge, so each is checked."""
+        """Whether ``count`` predictions from ``first_id`` are exactly one answer, in the chat
+        and message the button was pressed in: a modified client can put any ids in a button.
+
+        The message is known once the answer is marked sent (a press can come in between);
+        answers logged before migration 2, or whose chat /forget erased, are checked by their
+        ids alone.
+        """
         with self._transaction(write=False) as db:
             row = db.execute(
                 "SELECT a.digits, a.chat_id, a.message_id, MIN(p.id) FROM answers AS a"
                 " JOIN predictions AS p ON p.answer_id = a.id"
-                " WHERE a.id = (SELECT answer_id FROM predictions WHERE id = ?)"
-                " AND a.sent_at IS NOT NULL GROUP BY a.id",
+                " WHERE a.id = (SELECT answer_id FROM predictions WHERE id = ?) GROUP BY a.id",
                 (first_id,),
             ).fetchone()
         if row is None:
@@ -280,8 +284,9 @@ class Store:
         digits, answer_chat, answer_message, first = row
         if (digits, first) != (count, first_id):
             return False
-        # Answers logged before migration 2 do not know their message.
-        return answer_message is None or (answer_chat, answer_message) == (chat_id, message_id)
+        if answer_chat is not None and answer_chat != chat_id:
+            return False
+        return answer_message is None or answer_message == message_id
 
     def purge_expired_crops(self) -> int:
         """Delete crops nobody labelled within PENDING_CROP_HOURS; returns how many.

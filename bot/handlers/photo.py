@@ -20,7 +20,7 @@ from bot.images import image_of
 from bot.recognition import NumberAnswer
 from bot.retries import is_transient, with_retries
 from bot.services import services
-from bot.storage import LoggedDigit
+from bot.storage import LoggedDigit, StorageError
 from bot.update_log import record_outcome
 from recognizer import RecognizerError, sniff
 
@@ -136,8 +136,12 @@ async def _send_answer(
             raise
         await _send_again(source, "failed: Telegram unavailable for sendPhoto")
         return
-    await found.db(found.store.mark_sent, logged.id, sent.message_id)
     record_outcome(outcome)
+    try:
+        await found.db(found.store.mark_sent, logged.id, sent.message_id)
+    except StorageError as error:
+        # The user has the answer; only /stats misses it. No second message about it.
+        _LOGGER.error("cannot mark answer %s sent: %s", logged.id, error)
 
 
 async def _send_again(source: Message, outcome: str) -> None:
