@@ -39,11 +39,10 @@ def crop_png(mnist_digit: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def answered(
-    store: Store, user_id: int, chat_id: int, digit: int, confidence: float, crop: bytes
-) -> int:
-    """A one-digit answer logged and sent (as message 1); returns its prediction id."""
-    answer = store.log_answer(user_id, chat_id, [LoggedDigit(digit, confidence, crop)])
+def answered(store: Store, who: tuple[int, int], digit: int, confidence: float, crop: bytes) -> int:
+    """A one-digit answer for (user id, chat id), logged and sent as message 1; returns its
+    prediction id."""
+    answer = store.log_answer(*who, [LoggedDigit(digit, confidence, crop)])
     store.mark_sent(answer.id, 1)
     return answer.prediction_ids[0]
 
@@ -68,7 +67,7 @@ def crop(mnist) -> bytes:
 def test_a_confirmed_answer_becomes_a_sample_file_and_row(
     store: Store, tmp_path: Path, crop: bytes, mnist
 ) -> None:
-    prediction = answered(store, ALICE, ALICE, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     assert store.label_status(prediction, ALICE) is LabelStatus.OPEN
     assert store.save_label(prediction, ALICE, None) is LabelStatus.SAVED
     [path] = (tmp_path / "samples").rglob("*.png")
@@ -82,7 +81,7 @@ def test_a_confirmed_answer_becomes_a_sample_file_and_row(
 def test_a_correction_is_filed_under_the_users_digit(
     store: Store, tmp_path: Path, crop: bytes
 ) -> None:
-    prediction = answered(store, ALICE, ALICE, 7, 0.6, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.6, crop)
     assert store.save_label(prediction, ALICE, 1) is LabelStatus.SAVED
     assert [p.parent.name for p in (tmp_path / "samples").rglob("*.png")] == ["1"]
     usage = store.usage()
@@ -90,7 +89,7 @@ def test_a_correction_is_filed_under_the_users_digit(
 
 
 def test_only_the_owner_can_label(store: Store, crop: bytes) -> None:
-    prediction = answered(store, ALICE, -100, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, -100), 7, 0.99, crop)
     assert store.label_status(prediction, BOB) is LabelStatus.NOT_OWNER
     assert store.save_label(prediction, BOB, 1) is LabelStatus.NOT_OWNER
     assert store.save_label(prediction + 1, ALICE, 1) is LabelStatus.UNKNOWN
@@ -105,12 +104,12 @@ def pending_crops(store: Store) -> list[int]:
 
 
 def test_unlabelled_crops_expire(store: Store, clock: Clock, crop: bytes) -> None:
-    old = answered(store, ALICE, ALICE, 7, 0.99, crop)
+    old = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     clock.now += PENDING_CROP_HOURS * 3600 - 1
-    young = answered(store, BOB, BOB, 1, 0.99, crop)
+    young = answered(store, (BOB, BOB), 1, 0.99, crop)
     assert pending_crops(store) == [old, young], "kept for the whole promised time"
     clock.now += 2
-    newest = answered(store, BOB, BOB, 1, 0.99, crop)
+    newest = answered(store, (BOB, BOB), 1, 0.99, crop)
     assert pending_crops(store) == [young, newest], "deleted from the database, not just hidden"
     assert store.save_label(old, ALICE, None) is LabelStatus.EXPIRED
     assert store.save_label(young, BOB, None) is LabelStatus.SAVED
@@ -119,7 +118,7 @@ def test_unlabelled_crops_expire(store: Store, clock: Clock, crop: bytes) -> Non
 def test_expired_crops_are_purged_without_new_answers(
     store: Store, clock: Clock, crop: bytes
 ) -> None:
-    old = answered(store, ALICE, ALICE, 7, 0.99, crop)
+    old = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     clock.now += PENDING_CROP_HOURS * 3600 - 1
     assert store.purge_expired_crops() == 0
     assert pending_crops(store) == [old]
@@ -142,7 +141,7 @@ async def wait_for_no_pending_crops(store: Store) -> None:
 async def test_crops_that_expired_while_the_bot_was_down_go_at_start_up(
     store: Store, clock: Clock, crop: bytes
 ) -> None:
-    answered(store, ALICE, ALICE, 7, 0.99, crop)
+    answered(store, (ALICE, ALICE), 7, 0.99, crop)
     clock.now += PENDING_CROP_HOURS * 3600 + 1
     sweeper = CropSweeper(store, every_seconds=3600)
     sweeper.start()
@@ -155,7 +154,7 @@ async def test_crops_that_expired_while_the_bot_was_down_go_at_start_up(
 async def test_crops_expire_while_nobody_uses_the_bot(
     store: Store, clock: Clock, crop: bytes
 ) -> None:
-    prediction = answered(store, ALICE, ALICE, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     sweeper = CropSweeper(store, every_seconds=0.01)
     sweeper.start()
     try:
@@ -168,19 +167,19 @@ async def test_crops_expire_while_nobody_uses_the_bot(
 
 
 def test_usage_counts_the_last_day(store: Store, clock: Clock, crop: bytes) -> None:
-    answered(store, ALICE, ALICE, 7, 0.99, crop)
+    answered(store, (ALICE, ALICE), 7, 0.99, crop)
     clock.now += 25 * 3600
-    answered(store, ALICE, ALICE, 7, 0.99, crop)
-    answered(store, BOB, BOB, 7, 0.99, crop)
+    answered(store, (ALICE, ALICE), 7, 0.99, crop)
+    answered(store, (BOB, BOB), 7, 0.99, crop)
     usage = store.usage()
     assert (usage.predictions_total, usage.predictions_last_day) == (3, 2)
 
 
 def test_forget_removes_samples_crops_and_names(store: Store, tmp_path: Path, crop: bytes) -> None:
-    labelled = answered(store, ALICE, ALICE, 7, 0.99, crop)
+    labelled = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     store.save_label(labelled, ALICE, None)
-    pending = answered(store, ALICE, ALICE, 3, 0.99, crop)
-    kept = answered(store, BOB, BOB, 2, 0.99, crop)
+    pending = answered(store, (ALICE, ALICE), 3, 0.99, crop)
+    kept = answered(store, (BOB, BOB), 2, 0.99, crop)
     store.save_label(kept, BOB, None)
     assert store.forget_user(ALICE) == 1
     assert [p.parent.name for p in (tmp_path / "samples").rglob("*.png")] == ["2"]
@@ -197,7 +196,7 @@ def test_data_survive_reopening_and_the_schema_is_versioned(
 ) -> None:
     files = SampleFiles(tmp_path / "samples")
     first = Store(tmp_path / "db.sqlite3", files, clock)
-    answered(first, ALICE, ALICE, 7, 0.99, crop)
+    answered(first, (ALICE, ALICE), 7, 0.99, crop)
     first.close()
     again = Store(tmp_path / "db.sqlite3", files, clock)
     assert again.usage().predictions_total == 1
@@ -225,7 +224,7 @@ def test_a_damaged_file_is_reported_not_replaced(tmp_path: Path) -> None:
 def test_a_failed_file_write_keeps_the_answer_labellable(
     store: Store, tmp_path: Path, crop: bytes
 ) -> None:
-    prediction = answered(store, ALICE, ALICE, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     (tmp_path / "samples").rmdir()  # made (and checked writable) when the store opened
     (tmp_path / "samples").write_text("a file where the folder should be")
     with pytest.raises(StorageError, match="sample file"):
