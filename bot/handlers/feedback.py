@@ -19,8 +19,11 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if query is None:
         return
     press = keyboards.parse(query.data or "")
+    if press is None:
+        await on_unknown_button(update, context)
+        return
     found = services(context)
-    if press is None or not await _genuine(found, query, press.prediction_id, 1):
+    if not await _genuine(found, query, press.prediction_id, 1):
         await _refuse_forged(query)
         return
     user_id = query.from_user.id
@@ -96,8 +99,11 @@ async def on_number_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if query is None:
         return
     press = keyboards.parse_number(query.data or "")
+    if press is None:
+        await on_unknown_button(update, context)
+        return
     found = services(context)
-    if press is None or not await _genuine(found, query, press.first_id, press.count):
+    if not await _genuine(found, query, press.first_id, press.count):
         await _refuse_forged(query)
         return
     user_id = query.from_user.id
