@@ -24,8 +24,11 @@ HELP = (
     "• fill most of the photo with the digit, in even light, without shadows over it;\n"
     "• send it as a photo, or as a JPEG, PNG or WebP file.\n\n"
     "Under each answer press Right or Wrong: your corrections teach me.\n"
-    "In groups, mention me in the photo's caption, reply to me with a photo, or reply "
-    "/digit to a photo.\n\n"
+    "In a group, I read a photo whose caption mentions me (@ and my username), a photo "
+    "sent as a reply to one of my messages, or the photo you reply /digit to. An album: "
+    "mention me in the caption of its first photo. If the group's member list says I have "
+    "no access to messages (Telegram's privacy mode, on by default), Telegram shows me only "
+    "the album's first photo: reply /digit to each of the others.\n\n"
     "Commands: /stats, /privacy, /forget"
 )
 

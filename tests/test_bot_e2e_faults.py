@@ -287,6 +287,7 @@ def test_a_huge_png_is_refused_from_its_header(
 def test_an_album_addressed_in_its_first_caption_is_read_photo_by_photo(
     emu: SyncEmulator, bot: BotProcess
 ) -> None:
+    assert "privacy mode is off" in bot.log
     ada, bob = emu.add_user("AlbumAda"), emu.add_user("AlbumBob")
     group = emu.add_group("Album club", [ada, bob])
     names = ["doc-scan-mime-image-jpg-2.jpg", "album-4.jpg", "album-7.jpg"]
