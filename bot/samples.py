@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-_PROBE = ".write-probe"
-
 
 class SampleFiles:
     """The sample tree under one root directory."""
@@ -36,12 +34,6 @@ class SampleFiles:
     def delete(self, digit: int, sample_id: int) -> None:
         self.path(digit, sample_id).unlink(missing_ok=True)
 
-    def check_writable(self) -> None:
-        """Create the root and write a probe file in it; raises OSError if that fails."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        probe = self.root / _PROBE
-        probe.write_bytes(b"")
-        probe.unlink()
 
     def remove_unknown(self, known: set[Path]) -> int:
         """Delete every sample file not in ``known`` and every ``.partial``; returns how many."""

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import shutil
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -152,7 +154,7 @@ class Store:
         self._lock = threading.Lock()
         self._connection = self._connect()
         try:
-            samples.check_writable()
+            probe_writable(samples.root)
             self._reconcile_samples()
         except OSError as error:
             self._connection.close()
@@ -160,7 +162,10 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            probe_writable(self.path.parent)
+        except OSError as error:
+            raise StorageError(explain_os_error(self.path.parent, error)) from None
+        try:
             connection = sqlite3.connect(
                 self.path,
                 timeout=BUSY_TIMEOUT_SECONDS,
@@ -457,6 +462,16 @@ def _check_writable(connection: sqlite3.Connection) -> None:
     """A real write, so a read-only file or folder is found at start-up, not on a photo."""
     (version,) = connection.execute("PRAGMA user_version").fetchone()
     connection.executescript(f"BEGIN IMMEDIATE; PRAGMA user_version = {version}; COMMIT;")
+
+
+def probe_writable(folder: Path) -> None:
+    """Create ``folder`` if needed and write and remove a file in it; raises OSError if the
+    folder is read-only, full or not ours. Start-up and the health check both ask."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder) as probe:
+        probe.write(b"probe")
+        probe.flush()
+        os.fsync(probe.fileno())
 
 
 def explain_os_error(path: Path, error: OSError) -> str:

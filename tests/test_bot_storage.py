@@ -231,3 +231,98 @@ def test_a_failed_file_write_keeps_the_answer_labellable(
         store.save_label(prediction, ALICE, None)
     (tmp_path / "samples").unlink()
     assert store.save_label(prediction, ALICE, None) is LabelStatus.SAVED
+
+
+def test_a_number_is_one_answer_counted_once_sent_and_labelled_as_a_whole(
+    store: Store, crop: bytes
+) -> None:
+    digits = [LoggedDigit(d, 0.9, crop) for d in (2, 0, 2, 6)]
+    number = store.log_answer(ALICE, ALICE, digits)
+    assert list(number.prediction_ids) == list(
+        range(number.prediction_ids[0], number.prediction_ids[0] + 4)
+    )
+    assert store.usage().predictions_total == 0, "not counted before it is sent"
+    store.mark_sent(number.id, 5)
+    assert store.usage().predictions_total == 1
+    for prediction_id, label in zip(number.prediction_ids[:3], (2, 0, 2), strict=True):
+        store.save_label(prediction_id, ALICE, label)
+    assert store.usage().feedback_total == 0, "three digits of four are not a labelled answer"
+    store.save_label(number.prediction_ids[3], ALICE, 5)
+    usage = store.usage()
+    assert (usage.feedback_total, usage.feedback_correct) == (1, 0), "one digit was wrong"
+
+
+def test_a_press_must_name_one_whole_answer_in_its_own_message(store: Store, crop: bytes) -> None:
+    number = store.log_answer(ALICE, ALICE, [LoggedDigit(d, 0.9, crop) for d in (4, 2)])
+    store.mark_sent(number.id, 17)
+    first = number.prediction_ids[0]
+    assert store.press_matches(first, 2, ALICE, 17)
+    assert not store.press_matches(first, 3, ALICE, 17), "wrong count"
+    assert not store.press_matches(first + 1, 1, ALICE, 17), "not the answer's first id"
+    assert not store.press_matches(first, 2, ALICE, 18), "another message"
+    assert not store.press_matches(first, 2, BOB, 17), "another chat"
+    assert not store.press_matches(9 * 10**17, 2, ALICE, 17), "no such answer"
+
+
+def test_a_sample_file_without_its_row_is_removed_on_opening(
+    tmp_path: Path, clock: Clock, crop: bytes
+) -> None:
+    """kill -9 between the file and the commit left a file training would use and /forget
+    could not find, and a .partial."""
+    files = SampleFiles(tmp_path / "samples")
+    first = Store(tmp_path / "db.sqlite3", files, clock)
+    kept = answered(first, (ALICE, ALICE), 7, 0.99, crop)
+    first.save_label(kept, ALICE, None)
+    first.close()
+    orphan = files.write(3, 99, crop)
+    partial = orphan.with_name("100.png.partial")
+    partial.write_bytes(crop[:10])
+    again = Store(tmp_path / "db.sqlite3", files, clock)
+    again.close()
+    assert sorted(p.name for p in (tmp_path / "samples").rglob("*") if p.is_file()) == ["1.png"]
+
+
+def test_updates_are_kept_until_finished(store: Store) -> None:
+    store.keep_updates([(5, '{"update_id": 5}'), (6, '{"update_id": 6}')])
+    store.keep_updates([(5, '{"update_id": 5, "again": true}')])
+    assert store.unfinished_updates() == [(5, '{"update_id": 5}'), (6, '{"update_id": 6}')]
+    store.finish_update(5)
+    assert store.update_done(5)
+    assert not store.update_done(6)
+    assert store.unfinished_updates() == [(6, '{"update_id": 6}')]
+
+
+def test_a_version_1_database_is_migrated_with_its_answers_kept(
+    tmp_path: Path, clock: Clock, crop: bytes
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0])
+        db.execute(
+            "INSERT INTO predictions (created_at, user_id, chat_id, digit, confidence)"
+            " VALUES (?, ?, ?, 7, 0.9)",
+            (clock.now, ALICE, ALICE),
+        )
+        db.execute("INSERT INTO pending_crops VALUES (1, ?, ?)", (clock.now, crop))
+        db.execute("PRAGMA user_version = 1")
+    migrated = Store(path, SampleFiles(tmp_path / "samples"), clock)
+    assert migrated.usage().predictions_total == 1
+    assert migrated.press_matches(1, 1, ALICE, 42), "old buttons keep working (any message)"
+    assert migrated.save_label(1, ALICE, None) is LabelStatus.SAVED
+    migrated.close()
+
+
+def test_a_full_database_says_disk_full(tmp_path: Path, clock: Clock, crop: bytes) -> None:
+    """SQLite's own SQLITE_FULL, from a page limit: the disk-full path without a full disk."""
+    store = Store(tmp_path / "db.sqlite3", SampleFiles(tmp_path / "samples"), clock)
+    store._connection.execute("PRAGMA max_page_count = 8")  # test-only: a tiny "disk"
+
+    def fill() -> None:
+        for _ in range(100):
+            answered(store, (ALICE, ALICE), 7, 0.99, crop * 20)
+
+    try:
+        with pytest.raises(StorageError, match="disk full"):
+            fill()
+    finally:
+        store.close()
