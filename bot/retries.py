@@ -20,9 +20,8 @@ _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BACKOFF_SECONDS = (0.5, 1.5, 3.0)
-"""Waits before the 2nd, 3rd and 4th attempt (each stretched by up to 20% jitter). With
-python-telegram-bot's 5 s timeouts, a call gives up within ~25 s: inside the 30 s the container
-gets to stop (compose's stop_grace_period)."""
+"""Waits before the 2nd, 3rd and 4th attempt (each stretched by up to 20% jitter): Telegram's
+hiccups pass within seconds; longer, the user is asked to send the photo again."""
 
 
 def is_transient(error: BaseException) -> bool:
@@ -31,16 +30,20 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
-async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
+async def with_retries(
+    call: Callable[[], Awaitable[T]], what: str, keep_trying: Callable[[], bool]
+) -> T:
     """``await call()``, again after each transient failure; the last failure is raised.
 
-    ``what`` names the call in the log (no ids of users, no token).
+    ``what`` names the call in the log (no ids of users, no token). ``keep_trying`` is asked
+    before each retry: once the bot is stopping, a failure is final, so a stop waits for at
+    most one more call per update in progress (the update stays stored for the next start).
     """
     for wait in BACKOFF_SECONDS:
         try:
             return await call()
         except NetworkError as error:
-            if not is_transient(error):
+            if not is_transient(error) or not keep_trying():
                 raise
             _LOGGER.warning("%s failed (%s); trying again in %.1f s", what, error, wait)
         await asyncio.sleep(wait * (1 + random.random() / 5))

@@ -34,7 +34,6 @@ class SampleFiles:
     def delete(self, digit: int, sample_id: int) -> None:
         self.path(digit, sample_id).unlink(missing_ok=True)
 
-
     def remove_unknown(self, known: set[Path]) -> int:
         """Delete every sample file not in ``known`` and every ``.partial``; returns how many."""
         removed = 0

@@ -22,7 +22,7 @@ HELP = (
     "• one digit or one number per photo, written large with a dark pen or marker on plain "
     "light paper, the digits side by side with a little space between them;\n"
     "• fill most of the photo with the digit, in even light, without shadows over it;\n"
-    "• send it as a photo, or as a JPEG, PNG or WebP file.\n\n"
+    "• send it as a photo, or as an image file (JPEG, PNG, WebP, HEIC or AVIF).\n\n"
     "Under each answer press Right or Wrong: your corrections teach me.\n"
     "In a group, I read a photo whose caption mentions me (@ and my username), a photo "
     "sent as a reply to one of my messages, or the photo you reply /digit to. An album: "
@@ -109,7 +109,7 @@ VOICE = "I can't listen, sorry: write the digit on paper and send me a photo of 
 VIDEO = "I read still photos, not videos: send me a photo of a handwritten digit."
 ANIMATION = "GIFs are fun, but I read still photos: send me a photo of a handwritten digit."
 NOT_AN_IMAGE_FILE = (
-    "I can't read that file. Send a photo, or an image file in JPEG, PNG or WebP format."
+    "I can't read that file. Send a photo, or an image file: JPEG, PNG, WebP, HEIC or AVIF."
 )
 OTHER = "I only understand photos of handwritten digits (and a few commands: /help)."
 UNKNOWN_COMMAND = "I don't know that command. Here is what I can do: /help"

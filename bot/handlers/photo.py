@@ -7,6 +7,7 @@ gets its annotated photo, the per-digit confidences and Right/Wrong for the whol
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import Message, Update
 from telegram.constants import ChatAction
@@ -71,12 +72,12 @@ async def answer_image(source: Message, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     except DownloadRefusedError as error:
         _LOGGER.warning("refused to download a file in chat %s: %s", source.chat_id, error)
-        await _send_again(source, "refused: cannot download")
+        await _send_again(source, context, "refused: cannot download")
         return
     except NetworkError as error:
-        if not is_transient(error):
-            raise
-        await _send_again(source, "failed: Telegram unavailable for the download")
+        if not is_transient(error) or not context.application.running:
+            raise  # a stop keeps the update stored: it is answered after the restart
+        await _send_again(source, context, "failed: Telegram unavailable for the download")
         return
     if not sniff.is_image(data):
         record_outcome("refused: not an image file")
@@ -96,10 +97,19 @@ async def _fetch(
 ) -> bytes:
     """getFile then the download, each retried on transient errors."""
     bot = context.bot
-    telegram_file = await with_retries(lambda: bot.get_file(file_id), "getFile")
+    running = _running(context)
+    telegram_file = await with_retries(lambda: bot.get_file(file_id), "getFile", running)
     return await with_retries(
-        lambda: download(bot, telegram_file, limit, local_mode=local_mode), "file download"
+        lambda: download(bot, telegram_file, limit, local_mode=local_mode),
+        "file download",
+        running,
     )
+
+
+def _running(context: ContextTypes.DEFAULT_TYPE) -> Callable[[], bool]:
+    """False once the bot is stopping: then failed calls are not retried (see with_retries)."""
+    application = context.application
+    return lambda: application.running
 
 
 async def _send_answer(
@@ -130,11 +140,12 @@ async def _send_answer(
                 answer.picture_png, caption=caption, reply_markup=keyboard, do_quote=True
             ),
             "sendPhoto",
+            _running(context),
         )
     except NetworkError as error:
-        if not is_transient(error):
-            raise
-        await _send_again(source, "failed: Telegram unavailable for sendPhoto")
+        if not is_transient(error) or not context.application.running:
+            raise  # a stop keeps the update stored: it is answered after the restart
+        await _send_again(source, context, "failed: Telegram unavailable for sendPhoto")
         return
     record_outcome(outcome)
     try:
@@ -144,12 +155,14 @@ async def _send_answer(
         _LOGGER.error("cannot mark answer %s sent: %s", logged.id, error)
 
 
-async def _send_again(source: Message, outcome: str) -> None:
+async def _send_again(source: Message, context: ContextTypes.DEFAULT_TYPE, outcome: str) -> None:
     """The one reply when Telegram kept failing: if even this fails, the error handler keeps
     the update stored so it is tried again after a restart."""
     record_outcome(outcome)
     await with_retries(
-        lambda: source.reply_text(texts.SEND_AGAIN, do_quote=True), "sendMessage (send again)"
+        lambda: source.reply_text(texts.SEND_AGAIN, do_quote=True),
+        "sendMessage (send again)",
+        _running(context),
     )
 
 
