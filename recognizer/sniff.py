@@ -11,6 +11,7 @@ from __future__ import annotations
 _HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
 _AVIF_BRANDS = frozenset({b"avif", b"avis"})
 
+
 def image_format(data: bytes) -> str | None:
     """The format's Pillow name, or None when the bytes are no image we read."""
     head = bytes(data[:32])
