@@ -1,4 +1,4 @@
-"""``python -m benchmarks``: every speed, memory and start-up figure of issue 7 in one run.
+"""``python -m benchmarks``: every speed, memory and start-up figure (issues 7 and 13) in one run.
 
     python -m benchmarks [--quick] [--out benchmarks/results.json]
 
@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks import bot_load
+from benchmarks import bot_load, image_memory
 from benchmarks.accuracy import REPO_ROOT
 from benchmarks.latency import inference_alone, landscape_photos, measure, summary
 from benchmarks.measure import machine, run_child
@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
         "latency": latency,
         "inference": inference,
         "bot": bot(sizes),
+        "image_memory": image_memory.run(args.quick),
         "training": training(args.model_dir),
     }
     table = rows(results)

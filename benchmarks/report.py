@@ -41,6 +41,7 @@ def rows(results: dict) -> list[Row]:
         *_inference_rows(results["inference"]),
         *_bot_rows(results["bot"]),
         *_training_rows(results["training"]),
+        *_image_memory_rows(results["image_memory"]),
     ]
 
 
@@ -207,6 +208,16 @@ def _exactly(expected: float) -> Goal:
 
 def _ratio(numerator: dict, denominator: dict) -> float:
     return round(numerator["p50"] / denominator["p50"], 1)
+
+
+def _image_memory_rows(section: dict) -> list[Row]:
+    """Issue 13: any image the bot accepts, two at once, within 250 MB for the whole bot."""
+    name = "6 Bot peak memory, one image file sent twice at once"
+    found = [
+        Row(name, case, figures["peak_rss_mb"], "MB") for case, figures in section["cases"].items()
+    ]
+    worst = section["worst_peak_mb"]
+    return [*found, goal_row(name, "worst case", worst, "MB", _at_most(section["goal_mb"]))]
 
 
 def markdown(table: list[Row], machine: dict) -> str:

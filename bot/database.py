@@ -13,6 +13,7 @@ the Alembic revision its number stands for, then upgraded like any other, keepin
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -30,8 +31,11 @@ _LOGGER = logging.getLogger(__name__)
 BUSY_TIMEOUT_SECONDS = 5.0
 """How long a write waits for another process's lock before reporting the database as busy."""
 
-LEGACY_REVISIONS = ("0001",)
+LEGACY_REVISIONS = ("0001", "0002")
 """``PRAGMA user_version`` N of a database made before Alembic is revision LEGACY_REVISIONS[N-1]."""
+
+DISK_FULL_BELOW_BYTES = 1024 * 1024
+"""Less free space than this beside a SQLite database counts as a full disk."""
 
 MIGRATION_LOCK = 7_301_904_211
 """PostgreSQL advisory lock key: replicas starting together migrate one after the other."""
@@ -163,11 +167,27 @@ def _stamp_legacy(connection: Connection, config: Config) -> str | None:
     return revision
 
 
+def _disk_full(url: URL) -> bool:
+    """SQLite reports some failed writes only as "disk I/O error"; the free space tells."""
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return False
+    try:
+        return shutil.disk_usage(Path(url.database).parent).free < DISK_FULL_BELOW_BYTES
+    except OSError:
+        return False
+
+
 def explain(url: URL, error: BaseException) -> str:
     """One line an operator can act on, naming the database (never its password)."""
     where = shown(url)
     original = error.orig if isinstance(error, DBAPIError) else error
     reason = str(original).strip().splitlines()[0] if str(original).strip() else repr(original)
+    if "disk is full" in reason or ("disk I/O" in reason and _disk_full(url)):
+        return f"disk full: the database {where} cannot grow ({reason}); free some space"
+    if "readonly" in reason or "read-only" in reason:
+        return (
+            f"the database {where} is not writable ({reason}): check the data folder's permissions"
+        )
     if "locked" in reason or "busy" in reason:
         return f"the database {where} is locked by another process ({reason}); try again shortly"
     if isinstance(original, sqlite3.DatabaseError) and not isinstance(

@@ -18,12 +18,27 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     Table,
+    Text,
 )
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
 """64-bit ids; on SQLite exactly ``INTEGER PRIMARY KEY``, the form that is the row id."""
 
 metadata = MetaData()
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("created_at", Double, nullable=False),
+    Column("digits", Integer, CheckConstraint("digits >= 1"), nullable=False),
+    Column("chat_id", BigInteger),
+    Column("message_id", BigInteger),
+    Column("sent_at", Double),
+    Index("answers_by_sent_time", "sent_at"),
+    sqlite_autoincrement=True,
+)
+"""One per photo answered (a number's digits share one); counted in /stats once sent."""
 
 predictions = Table(
     "predictions",
@@ -35,10 +50,13 @@ predictions = Table(
     Column("chat_id", BigInteger),
     Column("digit", Integer, CheckConstraint("digit BETWEEN 0 AND 9"), nullable=False),
     Column("confidence", Double, nullable=False),
+    Column("answer_id", ID, ForeignKey("answers.id")),
     Index("predictions_by_time", "created_at"),
     Index("predictions_by_user", "user_id"),
+    Index("predictions_by_answer", "answer_id"),
     sqlite_autoincrement=True,
 )
+"""One per digit read."""
 
 pending_crops = Table(
     "pending_crops",
@@ -67,3 +85,14 @@ samples = Table(
     Index("samples_by_user", "user_id"),
     sqlite_autoincrement=True,
 )
+
+updates = Table(
+    "updates",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("received_at", Double, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("done_at", Double),
+    Index("updates_by_done_time", "done_at"),
+)
+"""The update inbox: each update kept from its arrival until handled (``bot.inbox``)."""

@@ -33,6 +33,7 @@ ENV_VARIABLES = (
     "TELEGRAM_BOT_TOKEN",
     "TELEGRAM_API_BASE_URL",
     "TELEGRAM_FILE_BASE_URL",
+    "TELEGRAM_LOCAL_MODE",
     "ADMIN_IDS",
     "DATA_DIR",
     "MODEL_DIR",
@@ -103,6 +104,9 @@ class Settings:
     rate_limit_window_seconds: float
     max_image_bytes: int
     recognizer_threads: int
+    local_mode: bool = False
+    """A local Bot API server started with ``--local`` answers getFile with paths on this
+    machine; only then may the bot read a file from its own disk (never by default)."""
     outgoing_rate_limit: bool = True
     """Keep outgoing calls under Telegram's flood limits; a local Bot API server has none."""
     mnist_path: Path | None = None
@@ -163,6 +167,7 @@ def load_settings(
             reader.number("MAX_IMAGE_MB", DEFAULT_MAX_IMAGE_MB, minimum=0.01) * 1024 * 1024
         ),
         recognizer_threads=int(reader.number("RECOGNIZER_THREADS", 2, minimum=1)),
+        local_mode=reader.switch("TELEGRAM_LOCAL_MODE", default=False),
         outgoing_rate_limit=reader.switch("OUTGOING_RATE_LIMIT", default=True),
         mnist_path=reader.path("DIGITBOT_MNIST_PATH"),
         model_versions_keep=int(reader.number("MODEL_VERSIONS_KEEP", 5, minimum=2)),

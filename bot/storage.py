@@ -8,25 +8,45 @@ describes the tables. Every method is one short transaction, safe to call from w
 
 from __future__ import annotations
 
+import errno
+import logging
+import os
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, case, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.database import StorageError, explain, open_engine, shown, url_for
 from bot.samples import SampleFiles
-from bot.schema import pending_crops, predictions, samples
+from bot.schema import answers, pending_crops, predictions, samples, updates
 
-__all__ = ["PENDING_CROP_HOURS", "LabelStatus", "StorageError", "Store", "Usage"]
+__all__ = [
+    "PENDING_CROP_HOURS",
+    "Answer",
+    "LabelStatus",
+    "LoggedDigit",
+    "StorageError",
+    "Store",
+    "Usage",
+    "explain_os_error",
+    "probe_writable",
+]
+
+_LOGGER = logging.getLogger(__name__)
 
 PENDING_CROP_HOURS = 48
 """How long the crop of an unlabelled answer is kept so its owner can still press a button."""
+
+HANDLED_UPDATES_KEPT_SECONDS = 24 * 3600
+"""Handled updates are remembered this long, so one Telegram delivers again is not re-answered."""
 
 
 class LabelStatus(Enum):
@@ -41,12 +61,31 @@ class LabelStatus(Enum):
 
 
 @dataclass(frozen=True)
+class LoggedDigit:
+    """One digit of an answer as it is logged: the reading and the 28x28 crop (PNG)."""
+
+    digit: int
+    confidence: float
+    crop_png: bytes
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A logged answer: its id and its digits' prediction ids (consecutive, left to right)."""
+
+    id: int
+    prediction_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Usage:
     """What users did with the bot, for /stats."""
 
     predictions_total: int
+    """Answers sent: a number counts once, an answer that never reached its chat not at all."""
     predictions_last_day: int
     feedback_total: int
+    """Answers labelled in full (each digit of a number)."""
     feedback_correct: int
 
 
@@ -66,7 +105,43 @@ class Store:
         self.url = database if isinstance(database, URL) else url_for(database)
         self._samples = sample_files
         self._clock = clock
+        if self.url.get_backend_name() == "sqlite" and self.url.database:
+            folder = Path(self.url.database).parent
+            try:
+                probe_writable(folder)
+            except OSError as error:
+                raise StorageError(explain_os_error(folder, error)) from None
         self.engine = open_engine(self.url)
+        try:
+            self._check_writable()
+            probe_writable(sample_files.root)
+            self._reconcile_samples()
+        except OSError as error:
+            self.engine.dispose()
+            raise StorageError(explain_os_error(sample_files.root, error)) from None
+        except StorageError:
+            self.engine.dispose()
+            raise
+
+    def _check_writable(self) -> None:
+        """A real write, so a read-only database is found at start-up, not on a photo."""
+        with self._transaction() as db:
+            db.execute(update(answers).where(answers.c.id == -1).values(sent_at=None))
+
+    def _reconcile_samples(self) -> None:
+        """Make the sample tree match the samples table after a crash.
+
+        A label is written file first, row second; a kill in between leaves a file (or a
+        ``.partial``) no row knows: training would use it and /forget could not find it.
+        """
+        with self._transaction() as db:
+            known = {
+                self._samples.path(label, sample_id)
+                for sample_id, label in db.execute(select(samples.c.id, samples.c.label))
+            }
+        removed = self._samples.remove_unknown(known)
+        if removed:
+            _LOGGER.warning("removed %d sample files left by an interrupted label", removed)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -83,34 +158,88 @@ class Store:
         except SQLAlchemyError as error:
             raise StorageError(explain(self.url, error)) from None
 
-    def log_prediction(
-        self, user_id: int, chat_id: int, digit: int, confidence: float, crop_png: bytes
-    ) -> int:
-        """Record an answer and keep its crop until labelled; returns the prediction id."""
+    def log_answer(self, user_id: int, chat_id: int, digits: Sequence[LoggedDigit]) -> Answer:
+        """Record an answer about to be sent, each digit with its crop (kept until labelled).
+
+        One transaction: a number's digits get consecutive prediction ids and one answer row,
+        which is what its feedback buttons name. It counts in /stats once ``mark_sent``.
+        """
+        if not digits:
+            raise ValueError("an answer has at least one digit")
         now = self._clock()
         with self._transaction() as db:
             result = db.execute(
-                insert(predictions).values(
-                    created_at=now,
-                    user_id=user_id,
-                    chat_id=chat_id,
-                    digit=digit,
-                    confidence=confidence,
-                )
+                insert(answers).values(created_at=now, digits=len(digits), chat_id=chat_id)
             )
-            prediction_id = int(result.inserted_primary_key[0])
-            db.execute(
-                insert(pending_crops).values(
-                    prediction_id=prediction_id, created_at=now, png=crop_png
+            answer_id = int(result.inserted_primary_key[0])
+            ids = []
+            for digit in digits:
+                result = db.execute(
+                    insert(predictions).values(
+                        created_at=now,
+                        user_id=user_id,
+                        chat_id=chat_id,
+                        digit=digit.digit,
+                        confidence=digit.confidence,
+                        answer_id=answer_id,
+                    )
                 )
-            )
+                ids.append(int(result.inserted_primary_key[0]))
+                db.execute(
+                    insert(pending_crops).values(
+                        prediction_id=ids[-1], created_at=now, png=digit.crop_png
+                    )
+                )
             _delete_expired_crops(db, now)
-        return prediction_id
+        return Answer(answer_id, tuple(ids))
+
+    def mark_sent(self, answer_id: int, message_id: int) -> None:
+        """The answer reached the chat as ``message_id``: it counts, and its buttons are live."""
+        with self._transaction() as db:
+            db.execute(
+                update(answers)
+                .where(answers.c.id == answer_id)
+                .values(sent_at=self._clock(), message_id=message_id)
+            )
+
+    def press_matches(
+        self, first_id: int, count: int, chat_id: int | None, message_id: int | None
+    ) -> bool:
+        """Whether ``count`` predictions from ``first_id`` are exactly one answer, in the chat
+        and message the button was pressed in: a modified client can put any ids in a button.
+
+        The message is known once the answer is marked sent (a press can come in between);
+        answers logged before revision 0002, or whose chat /forget erased, are checked by
+        their ids alone.
+        """
+        answer_of_first = (
+            select(predictions.c.answer_id).where(predictions.c.id == first_id).scalar_subquery()
+        )
+        with self._transaction() as db:
+            row = db.execute(
+                select(
+                    answers.c.digits,
+                    answers.c.chat_id,
+                    answers.c.message_id,
+                    func.min(predictions.c.id),
+                )
+                .select_from(answers.join(predictions, predictions.c.answer_id == answers.c.id))
+                .where(answers.c.id == answer_of_first)
+                .group_by(answers.c.id)
+            ).first()
+        if row is None:
+            return False
+        digits, answer_chat, answer_message, first = row
+        if (digits, first) != (count, first_id):
+            return False
+        if answer_chat is not None and answer_chat != chat_id:
+            return False
+        return answer_message is None or answer_message == message_id
 
     def purge_expired_crops(self) -> int:
         """Delete crops nobody labelled within PENDING_CROP_HOURS; returns how many.
 
-        ``log_prediction`` purges as it goes, but a bot nobody writes to logs nothing: this is
+        ``log_answer`` purges as it goes, but a bot nobody writes to logs nothing: this is
         called at start-up and periodically so /privacy's promise holds when the bot is quiet.
         """
         with self._transaction() as db:
@@ -156,7 +285,8 @@ class Store:
                 written = (final, int(result.inserted_primary_key[0]))
                 self._samples.write(*written, png)
         except OSError as error:
-            raise StorageError(f"cannot write the sample file: {error}") from None
+            message = explain_os_error(self._samples.root, error)
+            raise StorageError(f"cannot write the sample file: {message}") from None
         except BaseException:
             if written is not None:
                 self._samples.delete(*written)
@@ -176,6 +306,12 @@ class Store:
             db.execute(delete(samples).where(samples.c.user_id == user_id))
             theirs = select(predictions.c.id).where(predictions.c.user_id == user_id)
             db.execute(delete(pending_crops).where(pending_crops.c.prediction_id.in_(theirs)))
+            their_answers = select(predictions.c.answer_id).where(predictions.c.user_id == user_id)
+            db.execute(
+                update(answers)
+                .where(answers.c.id.in_(their_answers))
+                .values(chat_id=None, message_id=None)
+            )
             db.execute(
                 update(predictions)
                 .where(predictions.c.user_id == user_id)
@@ -189,19 +325,75 @@ class Store:
         return len(found)
 
     def usage(self) -> Usage:
+        """Answers sent (a number is one answer) and answers labelled in full: a number is
+        right only if every one of its digits was."""
         since = self._clock() - 24 * 3600
+        right = case((samples.c.label == samples.c.predicted, 1), else_=0)
+        labelled = (
+            select(func.min(right).label("correct"))
+            .select_from(
+                answers.join(predictions, predictions.c.answer_id == answers.c.id).join(
+                    samples, samples.c.prediction_id == predictions.c.id
+                )
+            )
+            .group_by(answers.c.id, answers.c.digits)
+            .having(func.count(samples.c.id) == answers.c.digits)
+            .subquery()
+        )
         with self._transaction() as db:
             total, last_day = db.execute(
-                select(
-                    func.count(), func.count().filter(predictions.c.created_at >= since)
-                ).select_from(predictions)
+                select(func.count(), func.count().filter(answers.c.sent_at >= since)).where(
+                    answers.c.sent_at.is_not(None)
+                )
             ).one()
             feedback, correct = db.execute(
-                select(
-                    func.count(), func.count().filter(samples.c.label == samples.c.predicted)
-                ).select_from(samples)
+                select(func.count(), func.coalesce(func.sum(labelled.c.correct), 0))
             ).one()
-        return Usage(total, last_day, feedback, correct)
+        return Usage(total, last_day, feedback, int(correct))
+
+    # -- the update inbox: updates kept from their arrival until they are handled --------------
+
+    def keep_updates(self, kept: Sequence[tuple[int, str]]) -> None:
+        """Store (update_id, JSON) pairs durably; an update already kept is left as it is."""
+        now = self._clock()
+        with self._transaction() as db:
+            dialect_insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
+            db.execute(
+                dialect_insert(updates).on_conflict_do_nothing(index_elements=["update_id"]),
+                [
+                    {"update_id": update_id, "received_at": now, "payload": payload}
+                    for update_id, payload in kept
+                ],
+            )
+            db.execute(
+                delete(updates).where(updates.c.done_at < now - HANDLED_UPDATES_KEPT_SECONDS)
+            )
+
+    def update_done(self, update_id: int) -> bool:
+        """Whether this update was handled already (Telegram may deliver it again)."""
+        with self._transaction() as db:
+            done = db.execute(
+                select(updates.c.done_at).where(updates.c.update_id == update_id)
+            ).first()
+        return done is not None and done[0] is not None
+
+    def finish_update(self, update_id: int) -> None:
+        with self._transaction() as db:
+            db.execute(
+                update(updates)
+                .where(updates.c.update_id == update_id)
+                .values(done_at=self._clock())
+            )
+
+    def unfinished_updates(self) -> list[tuple[int, str]]:
+        """Updates received but not handled (the bot stopped or crashed), oldest first."""
+        with self._transaction() as db:
+            rows = db.execute(
+                select(updates.c.update_id, updates.c.payload)
+                .where(updates.c.done_at.is_(None))
+                .order_by(updates.c.update_id)
+            ).all()
+        return [(update_id, payload) for update_id, payload in rows]
 
 
 def _delete_expired_crops(db: Connection, now: float) -> int:
@@ -231,3 +423,22 @@ def _label_row(db: Connection, prediction_id: int, user_id: int) -> tuple[LabelS
     if owner != user_id:
         return LabelStatus.NOT_OWNER, predicted, b""
     return LabelStatus.OPEN, predicted, bytes(png)
+
+
+def probe_writable(folder: Path) -> None:
+    """Create ``folder`` if needed and write and remove a file in it; raises OSError if the
+    folder is read-only, full or not ours. Start-up and the health check both ask."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder) as probe:
+        probe.write(b"probe")
+        probe.flush()
+        os.fsync(probe.fileno())
+
+
+def explain_os_error(path: Path, error: OSError) -> str:
+    """An operator's reading of a failed file operation: disk full and read-only first."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"disk full: cannot write in {path} ({error.strerror})"
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{path} is not writable ({error.strerror}): check the data folder's permissions"
+    return f"cannot write in {path}: {error}"

@@ -22,10 +22,13 @@ HELP = (
     "• one digit or one number per photo, written large with a dark pen or marker on plain "
     "light paper, the digits side by side with a little space between them;\n"
     "• fill most of the photo with the digit, in even light, without shadows over it;\n"
-    "• send it as a photo, or as a JPEG, PNG or WebP file.\n\n"
+    "• send it as a photo, or as an image file (JPEG, PNG, WebP, HEIC or AVIF).\n\n"
     "Under each answer press Right or Wrong: your corrections teach me.\n"
-    "In groups, mention me in the photo's caption, reply to me with a photo, or reply "
-    "/digit to a photo.\n\n"
+    "In a group, I read a photo whose caption mentions me (@ and my username), a photo "
+    "sent as a reply to one of my messages, or the photo you reply /digit to. An album: "
+    "mention me in the caption of its first photo. If the group's member list says I have "
+    "no access to messages (Telegram's privacy mode, on by default), Telegram shows me only "
+    "the album's first photo: reply /digit to each of the others.\n\n"
     "Commands: /stats, /privacy, /forget"
 )
 
@@ -95,6 +98,8 @@ LABEL_REFUSED = {
 }
 """Why a button press did nothing."""
 
+UNKNOWN_BUTTON = "This button doesn't do anything any more."
+
 TEXT_HINT = (
     "Send me a photo of one handwritten digit and I'll tell you which it is. "
     "Tips for a good photo: /help"
@@ -104,7 +109,7 @@ VOICE = "I can't listen, sorry: write the digit on paper and send me a photo of 
 VIDEO = "I read still photos, not videos: send me a photo of a handwritten digit."
 ANIMATION = "GIFs are fun, but I read still photos: send me a photo of a handwritten digit."
 NOT_AN_IMAGE_FILE = (
-    "I can't read that file. Send a photo, or an image file in JPEG, PNG or WebP format."
+    "I can't read that file. Send a photo, or an image file: JPEG, PNG, WebP, HEIC or AVIF."
 )
 OTHER = "I only understand photos of handwritten digits (and a few commands: /help)."
 UNKNOWN_COMMAND = "I don't know that command. Here is what I can do: /help"
@@ -115,6 +120,10 @@ ADMINS_ONLY = "Sorry, that command is for the bot's admins."
 STORAGE_DOWN = (
     "My database isn't available right now, so I couldn't record that. "
     "Please try again in a minute."
+)
+SEND_AGAIN = (
+    "Sorry, Telegram had trouble passing your photo to me (or my answer back). "
+    "Please send it again."
 )
 INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again."
 

@@ -73,15 +73,19 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         flood_limits: bool = False,
+        privacy_mode: bool = False,
         webhook_retry: RetryPolicy | None = None,
     ) -> None:
         """`flood_limits=True` answers 429 to a bot sending faster than Telegram allows;
-        `webhook_retry` sets how soon an unconfirmed webhook delivery is sent again."""
+        `privacy_mode=True` delivers only group messages addressed to the bot (Telegram's
+        default for bots; see `World.delivered_to_bot`); `webhook_retry` sets how soon an
+        unconfirmed webhook delivery is sent again."""
         if token is not None and not _TOKEN.fullmatch(token):
             raise ValueError("a bot token looks like '<bot id>:<secret>', e.g. '123456:ABC-def'")
         bot_id = int(token.split(":", 1)[0]) if token else DEFAULT_BOT_ID
         bot = User(bot_id, bot_name, bot_username, language_code=None, is_bot=True)
         self.world = World(bot, token or new_token(bot_id), webhook_retry)
+        self.world.privacy_mode = privacy_mode
         self.faults = Faults()
         flood = FloodControl() if flood_limits else None
         self.server = BotApiServer(BotApi(self.world), self.faults, flood)
@@ -91,6 +95,7 @@ class Emulator:
         self._user_ids = itertools.count(100_000_001)
         self._group_ids = itertools.count(4_000_000_001)
         self._callback_ids = itertools.count(secrets.randbelow(10**12) * 10**6)
+        self._media_group_ids = itertools.count(13_000_000_000_000_000)
 
     # -- running ----------------------------------------------------------------------------
 
@@ -231,7 +236,8 @@ class Emulator:
         if reply_id is not None and self.world.message(target.id, reply_id) is None:
             raise ValueError(f"no message {reply_id} in chat {target.id} to reply to")
         message = self.world.add_message(target, sender, content, reply_id)
-        self.world.push_update("message", message, target.id)
+        if self.world.delivered_to_bot(target, message):
+            self.world.push_update("message", message, target.id)
         return message
 
     def send_text(
@@ -275,6 +281,27 @@ class Emulator:
         """
         content = {**incoming.photo(self.world, data), **incoming.caption(caption)}
         return self._user_message(chat, content, user, reply_to)
+
+    def send_album(
+        self,
+        chat: ChatRef | User,
+        photos: Iterable[bytes],
+        *,
+        caption: str | None = None,
+        user: User | None = None,
+    ) -> list[dict[str, Any]]:
+        """An album (media group): one message per photo sharing a `media_group_id`, the
+        caption on the first only, as Telegram apps send it."""
+        group_id = str(next(self._media_group_ids))
+        sent = []
+        for index, data in enumerate(photos):
+            content = {
+                **incoming.photo(self.world, data),
+                "media_group_id": group_id,
+                **incoming.caption(caption if index == 0 else None),
+            }
+            sent.append(self._user_message(chat, content, user, None))
+        return sent
 
     def send_document(
         self,
@@ -373,12 +400,34 @@ class Emulator:
                 f"message {message_id} has no callback button matching text={text!r} "
                 f"data={data!r}; its buttons: {buttons}"
             )
+        return self._callback_query(target, sender, snapshot, chosen["callback_data"])
+
+    def forge_press(
+        self,
+        chat: ChatRef | User,
+        message: MessageRef,
+        data: str,
+        *,
+        user: User | None = None,
+    ) -> dict[str, Any]:
+        """A press with any callback data on a bot message, as a modified client can send;
+        Telegram does not check it against the message's buttons. Returns the CallbackQuery."""
+        target = self._chat(chat)
+        sender = self._sender(target, user)
+        current = self.world.message(target.id, _message_id(message))
+        if current is None or not self.world.is_from_bot(current):
+            raise ValueError(f"no bot message {_message_id(message)} in chat {target.id}")
+        return self._callback_query(target, sender, self.world.snapshot(current), data)
+
+    def _callback_query(
+        self, target: Chat, sender: User, snapshot: SentMessage, data: str
+    ) -> dict[str, Any]:
         query = {
             "id": str(next(self._callback_ids)),
             "from": sender.to_api(),
             "message": snapshot.raw,
             "chat_instance": str(abs(hash((target.id, self.bot.id)))),
-            "data": chosen["callback_data"],
+            "data": data,
         }
         self.world.callback_queries[query["id"]] = {"answered": False, "chat_id": target.id}
         self.world.push_update("callback_query", query, target.id)
@@ -567,6 +616,19 @@ class Emulator:
     ) -> None:
         chat_id = self._chat(chat).id if chat is not None else None
         self.faults.add(Fault(method, chat_id, error=error, remaining=count))
+
+    def drop_next(
+        self, method: str | None, count: int = 1, *, chat: ChatRef | User | None = None
+    ) -> None:
+        """The next `count` calls of `method` (or file downloads: `"download"`) get their
+        connection closed without an answer, and are not carried out."""
+        chat_id = self._chat(chat).id if chat is not None else None
+        self.faults.add(Fault(method, chat_id, drop=True, remaining=count))
+
+    def answer_get_file_with(self, file_path: str, file_size: int | None = None) -> None:
+        """The next getFile answers with this `file_path` (and `file_size`, left out if None),
+        like a local Bot API server giving a path on the bot's own machine."""
+        self.world.file_path_overrides.append((file_path, file_size))
 
     def clear_faults(self) -> None:
         self.faults.clear()

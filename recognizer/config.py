@@ -22,6 +22,12 @@ UNSURE_BELOW = 0.80
 MAX_IMAGE_PIXELS = 50_000_000
 """Larger images are refused from the header: 50 MP is beyond any phone camera's default."""
 
+DECODE_MEMORY_BUDGET = 64 * 1024 * 1024
+"""Bytes one decode may hold at its peak, judged from the header before decoding. The bot reads
+two images at once within 250 MB in all, ~110 MB of which is the bot itself. Read: a 12 MP phone
+HEIC, 13 MP RGB or 7 MP RGBA PNG, 4 MP WebP; 7000x7000 PNG or WebP is refused. JPEGs decode
+reduced, so only MAX_IMAGE_PIXELS limits them."""
+
 MIN_IMAGE_SIDE = 8
 """Smaller images cannot hold a readable digit (MNIST itself is 28 px)."""
 

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from alembic.script import ScriptDirectory
 from PIL import Image
-from sqlalchemy import inspect, select, text
+from sqlalchemy import event, inspect, select, text
 
 from bot import schema
 from bot.crop_expiry import CropSweeper
 from bot.database import alembic_config
 from bot.samples import SampleFiles
-from bot.storage import PENDING_CROP_HOURS, LabelStatus, StorageError, Store
+from bot.storage import PENDING_CROP_HOURS, LabelStatus, LoggedDigit, StorageError, Store
 from tests.conftest import REPO_ROOT
 
 LEGACY_DATABASE = REPO_ROOT / "tests" / "data" / "digitbot-user-version-1.sqlite3"
@@ -43,6 +43,14 @@ def crop_png(mnist_digit: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(mnist_digit).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def answered(store: Store, who: tuple[int, int], digit: int, confidence: float, crop: bytes) -> int:
+    """A one-digit answer for (user id, chat id), logged and sent as message 1; returns its
+    prediction id."""
+    answer = store.log_answer(*who, [LoggedDigit(digit, confidence, crop)])
+    store.mark_sent(answer.id, 1)
+    return answer.prediction_ids[0]
 
 
 @pytest.fixture
@@ -73,7 +81,7 @@ def crop(mnist) -> bytes:
 def test_a_confirmed_answer_becomes_a_sample_file_and_row(
     store: Store, tmp_path: Path, crop: bytes, mnist
 ) -> None:
-    prediction = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     assert store.label_status(prediction, ALICE) is LabelStatus.OPEN
     assert store.save_label(prediction, ALICE, None) is LabelStatus.SAVED
     [path] = (tmp_path / "samples").rglob("*.png")
@@ -87,7 +95,7 @@ def test_a_confirmed_answer_becomes_a_sample_file_and_row(
 def test_a_correction_is_filed_under_the_users_digit(
     store: Store, tmp_path: Path, crop: bytes
 ) -> None:
-    prediction = store.log_prediction(ALICE, ALICE, 7, 0.6, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.6, crop)
     assert store.save_label(prediction, ALICE, 1) is LabelStatus.SAVED
     assert [p.parent.name for p in (tmp_path / "samples").rglob("*.png")] == ["1"]
     usage = store.usage()
@@ -95,7 +103,7 @@ def test_a_correction_is_filed_under_the_users_digit(
 
 
 def test_only_the_owner_can_label(store: Store, crop: bytes) -> None:
-    prediction = store.log_prediction(ALICE, -100, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, -100), 7, 0.99, crop)
     assert store.label_status(prediction, BOB) is LabelStatus.NOT_OWNER
     assert store.save_label(prediction, BOB, 1) is LabelStatus.NOT_OWNER
     assert store.save_label(prediction + 1, ALICE, 1) is LabelStatus.UNKNOWN
@@ -110,12 +118,12 @@ def pending_crops(store: Store) -> list[int]:
 
 
 def test_unlabelled_crops_expire(store: Store, clock: Clock, crop: bytes) -> None:
-    old = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    old = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     clock.now += PENDING_CROP_HOURS * 3600 - 1
-    young = store.log_prediction(BOB, BOB, 1, 0.99, crop)
+    young = answered(store, (BOB, BOB), 1, 0.99, crop)
     assert pending_crops(store) == [old, young], "kept for the whole promised time"
     clock.now += 2
-    newest = store.log_prediction(BOB, BOB, 1, 0.99, crop)
+    newest = answered(store, (BOB, BOB), 1, 0.99, crop)
     assert pending_crops(store) == [young, newest], "deleted from the database, not just hidden"
     assert store.save_label(old, ALICE, None) is LabelStatus.EXPIRED
     assert store.save_label(young, BOB, None) is LabelStatus.SAVED
@@ -124,7 +132,7 @@ def test_unlabelled_crops_expire(store: Store, clock: Clock, crop: bytes) -> Non
 def test_expired_crops_are_purged_without_new_answers(
     store: Store, clock: Clock, crop: bytes
 ) -> None:
-    old = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    old = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     clock.now += PENDING_CROP_HOURS * 3600 - 1
     assert store.purge_expired_crops() == 0
     assert pending_crops(store) == [old]
@@ -147,7 +155,7 @@ async def wait_for_no_pending_crops(store: Store) -> None:
 async def test_crops_that_expired_while_the_bot_was_down_go_at_start_up(
     store: Store, clock: Clock, crop: bytes
 ) -> None:
-    store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    answered(store, (ALICE, ALICE), 7, 0.99, crop)
     clock.now += PENDING_CROP_HOURS * 3600 + 1
     sweeper = CropSweeper(store, every_seconds=3600)
     sweeper.start()
@@ -160,7 +168,7 @@ async def test_crops_that_expired_while_the_bot_was_down_go_at_start_up(
 async def test_crops_expire_while_nobody_uses_the_bot(
     store: Store, clock: Clock, crop: bytes
 ) -> None:
-    prediction = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     sweeper = CropSweeper(store, every_seconds=0.01)
     sweeper.start()
     try:
@@ -173,19 +181,19 @@ async def test_crops_expire_while_nobody_uses_the_bot(
 
 
 def test_usage_counts_the_last_day(store: Store, clock: Clock, crop: bytes) -> None:
-    store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    answered(store, (ALICE, ALICE), 7, 0.99, crop)
     clock.now += 25 * 3600
-    store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
-    store.log_prediction(BOB, BOB, 7, 0.99, crop)
+    answered(store, (ALICE, ALICE), 7, 0.99, crop)
+    answered(store, (BOB, BOB), 7, 0.99, crop)
     usage = store.usage()
     assert (usage.predictions_total, usage.predictions_last_day) == (3, 2)
 
 
 def test_forget_removes_samples_crops_and_names(store: Store, tmp_path: Path, crop: bytes) -> None:
-    labelled = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    labelled = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     store.save_label(labelled, ALICE, None)
-    pending = store.log_prediction(ALICE, ALICE, 3, 0.99, crop)
-    kept = store.log_prediction(BOB, BOB, 2, 0.99, crop)
+    pending = answered(store, (ALICE, ALICE), 3, 0.99, crop)
+    kept = answered(store, (BOB, BOB), 2, 0.99, crop)
     store.save_label(kept, BOB, None)
     assert store.forget_user(ALICE) == 1
     assert [p.parent.name for p in (tmp_path / "samples").rglob("*.png")] == ["2"]
@@ -201,7 +209,7 @@ def test_data_survive_reopening_at_the_latest_revision(
 ) -> None:
     files = SampleFiles(tmp_path / "samples")
     first = Store(database, files, clock)
-    first.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    answered(first, (ALICE, ALICE), 7, 0.99, crop)
     first.close()
     again = Store(database, files, clock)
     assert again.usage().predictions_total == 1
@@ -222,14 +230,14 @@ def test_the_migrations_make_the_schema_the_code_describes(store: Store) -> None
 
 def test_ids_beyond_32_bits_are_stored(store: Store, crop: bytes) -> None:
     supergroup, big_user = -1_001_234_567_890, 7_000_000_001
-    prediction = store.log_prediction(big_user, supergroup, 7, 0.99, crop)
+    prediction = answered(store, (big_user, supergroup), 7, 0.99, crop)
     assert store.save_label(prediction, big_user, None) is LabelStatus.SAVED
     with store.engine.connect() as db:
         assert db.execute(select(schema.predictions.c.chat_id)).scalar() == supergroup
 
 
 def test_two_presses_at_once_label_once(store: Store, tmp_path: Path, crop: bytes) -> None:
-    prediction = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     start = threading.Barrier(4)
     results: list[LabelStatus] = []
 
@@ -267,12 +275,13 @@ def test_a_database_of_the_pre_alembic_bot_keeps_its_data(tmp_path: Path, clock:
     assert pending_crops(store) == [2, 4]
     assert store.label_status(1, 11) is LabelStatus.ALREADY_LABELLED
     assert store.save_label(2, 11, 5) is LabelStatus.SAVED, "a pending crop is still labellable"
+    assert store.press_matches(4, 1, 22, 42), "old buttons keep working (any message)"
     assert store.forget_user(22) == 1
-    newest = store.log_prediction(ALICE, ALICE, 7, 0.99, b"png")
+    newest = answered(store, (ALICE, ALICE), 7, 0.99, b"png")
     assert newest == 5, "ids go on from the old ones"
     store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
     assert Store(path, SampleFiles(tmp_path / "samples")).usage().predictions_total == 5
 
 
@@ -300,9 +309,88 @@ def test_a_damaged_file_is_reported_not_replaced(tmp_path: Path) -> None:
 def test_a_failed_file_write_keeps_the_answer_labellable(
     store: Store, tmp_path: Path, crop: bytes
 ) -> None:
-    prediction = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
+    (tmp_path / "samples").rmdir()  # made (and checked writable) when the store opened
     (tmp_path / "samples").write_text("a file where the folder should be")
     with pytest.raises(StorageError, match="sample file"):
         store.save_label(prediction, ALICE, None)
     (tmp_path / "samples").unlink()
     assert store.save_label(prediction, ALICE, None) is LabelStatus.SAVED
+
+
+def test_a_number_is_one_answer_counted_once_sent_and_labelled_as_a_whole(
+    store: Store, crop: bytes
+) -> None:
+    digits = [LoggedDigit(d, 0.9, crop) for d in (2, 0, 2, 6)]
+    number = store.log_answer(ALICE, ALICE, digits)
+    assert list(number.prediction_ids) == list(
+        range(number.prediction_ids[0], number.prediction_ids[0] + 4)
+    )
+    assert store.usage().predictions_total == 0, "not counted before it is sent"
+    store.mark_sent(number.id, 5)
+    assert store.usage().predictions_total == 1
+    for prediction_id, label in zip(number.prediction_ids[:3], (2, 0, 2), strict=True):
+        store.save_label(prediction_id, ALICE, label)
+    assert store.usage().feedback_total == 0, "three digits of four are not a labelled answer"
+    store.save_label(number.prediction_ids[3], ALICE, 5)
+    usage = store.usage()
+    assert (usage.feedback_total, usage.feedback_correct) == (1, 0), "one digit was wrong"
+
+
+def test_a_press_must_name_one_whole_answer_in_its_own_message(store: Store, crop: bytes) -> None:
+    number = store.log_answer(ALICE, ALICE, [LoggedDigit(d, 0.9, crop) for d in (4, 2)])
+    store.mark_sent(number.id, 17)
+    first = number.prediction_ids[0]
+    assert store.press_matches(first, 2, ALICE, 17)
+    assert not store.press_matches(first, 3, ALICE, 17), "wrong count"
+    assert not store.press_matches(first + 1, 1, ALICE, 17), "not the answer's first id"
+    assert not store.press_matches(first, 2, ALICE, 18), "another message"
+    assert not store.press_matches(first, 2, BOB, 17), "another chat"
+    assert not store.press_matches(9 * 10**17, 2, ALICE, 17), "no such answer"
+
+
+def test_a_sample_file_without_its_row_is_removed_on_opening(
+    tmp_path: Path, clock: Clock, crop: bytes
+) -> None:
+    """kill -9 between the file and the commit left a file training would use and /forget
+    could not find, and a .partial."""
+    files = SampleFiles(tmp_path / "samples")
+    first = Store(tmp_path / "db.sqlite3", files, clock)
+    kept = answered(first, (ALICE, ALICE), 7, 0.99, crop)
+    first.save_label(kept, ALICE, None)
+    first.close()
+    orphan = files.write(3, 99, crop)
+    partial = orphan.with_name("100.png.partial")
+    partial.write_bytes(crop[:10])
+    again = Store(tmp_path / "db.sqlite3", files, clock)
+    again.close()
+    assert sorted(p.name for p in (tmp_path / "samples").rglob("*") if p.is_file()) == ["1.png"]
+
+
+def test_updates_are_kept_until_finished(store: Store) -> None:
+    store.keep_updates([(5, '{"update_id": 5}'), (6, '{"update_id": 6}')])
+    store.keep_updates([(5, '{"update_id": 5, "again": true}')])
+    assert store.unfinished_updates() == [(5, '{"update_id": 5}'), (6, '{"update_id": 6}')]
+    store.finish_update(5)
+    assert store.update_done(5)
+    assert not store.update_done(6)
+    assert store.unfinished_updates() == [(6, '{"update_id": 6}')]
+
+
+def test_a_full_database_says_disk_full(tmp_path: Path, clock: Clock, crop: bytes) -> None:
+    """SQLite's own SQLITE_FULL, from a page limit: the disk-full path without a full disk."""
+    store = Store(tmp_path / "db.sqlite3", SampleFiles(tmp_path / "samples"), clock)
+    store.engine.dispose()  # new connections, each with a tiny "disk"
+    event.listen(
+        store.engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA max_page_count = 8")
+    )
+
+    def fill() -> None:
+        for _ in range(100):
+            answered(store, (ALICE, ALICE), 7, 0.99, crop * 20)
+
+    try:
+        with pytest.raises(StorageError, match="disk full"):
+            fill()
+    finally:
+        store.close()

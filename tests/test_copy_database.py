@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.samples import SampleFiles
-from bot.storage import LabelStatus, Store
+from bot.storage import Answer, LabelStatus, LoggedDigit, Store
 from tests.test_bot_storage import LEGACY_DATABASE, pending_crops
 
 COMMAND = Path(sys.executable).parent / "digitbot-copy-database"
@@ -27,7 +27,8 @@ def test_a_pre_alembic_sqlite_database_moves_into_postgresql(
     shutil.copyfile(LEGACY_DATABASE, source)
     done = copy(str(source), postgres_url)
     assert done.returncode == 0, done.stderr
-    assert "copied 4 predictions, 2 pending_crops, 2 samples" in done.stdout
+    for rows in ("4 answers", "4 predictions", "2 pending_crops", "2 samples", "0 updates"):
+        assert rows in done.stdout
 
     moved = Store(postgres_url, SampleFiles(tmp_path / "samples"))
     try:
@@ -36,7 +37,8 @@ def test_a_pre_alembic_sqlite_database_moves_into_postgresql(
         assert pending_crops(moved) == [2, 4]
         assert moved.label_status(2, 11) is LabelStatus.OPEN
         assert moved.save_label(2, 11, 5) is LabelStatus.SAVED
-        assert moved.log_prediction(11, 11, 3, 0.9, b"png") == 5, "ids go on after the copied"
+        answer = moved.log_answer(11, 11, [LoggedDigit(3, 0.9, b"png")])
+        assert answer == Answer(5, (5,)), "ids go on after the copied ones"
     finally:
         moved.close()
 

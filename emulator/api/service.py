@@ -24,7 +24,7 @@ async def get_me(world: World, params: Params) -> dict[str, Any]:
     return {
         **world.bot.to_api(),
         "can_join_groups": True,
-        "can_read_all_group_messages": True,
+        "can_read_all_group_messages": not world.privacy_mode,
         "supports_inline_queries": False,
         "can_connect_to_business": False,
         "has_main_web_app": False,
@@ -135,12 +135,21 @@ async def get_chat(world: World, params: Params) -> dict[str, Any]:
 
 async def get_file(world: World, params: Params) -> dict[str, Any]:
     stored = world.files.downloadable(params.str("file_id", required="file_id is empty") or "")
-    return {
+    answer = {
         "file_id": stored.file_id,
         "file_unique_id": stored.file_unique_id,
         "file_size": stored.size,
         "file_path": stored.file_path,
     }
+    if world.file_path_overrides:
+        # A local Bot API server (--local) answers with a path on the bot's own machine.
+        path, size = world.file_path_overrides.pop(0)
+        answer["file_path"] = path
+        if size is None:
+            del answer["file_size"]
+        else:
+            answer["file_size"] = size
+    return answer
 
 
 async def answer_callback_query(world: World, params: Params) -> bool:

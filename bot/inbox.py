@@ -1,0 +1,129 @@
+"""Durable updates: each update is stored before Telegram learns it was received, and marked
+handled once answered, so a crash at any moment loses nothing and answers nothing twice.
+
+python-telegram-bot's Updater confirms a batch of updates to Telegram with the offset of its
+*next* getUpdates call, which it makes only after putting every update of the batch into the
+application's update queue. ``DurableUpdateQueue.put`` stores the update first, so whatever
+Telegram considers delivered is on disk. (In webhook mode the web server also awaits ``put``
+before answering 200, so the same holds there.) On start-up, stored updates not marked handled
+are queued again; ``DurableUpdateProcessor`` skips an update handled already or in progress,
+whichever way it came (replayed, or delivered again by Telegram), by its update_id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from telegram import Bot, Update
+
+from bot.storage import StorageError, Store
+from bot.update_log import LoggedUpdateProcessor
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass
+class _Fate:
+    keep: bool = False
+
+
+_current: ContextVar[_Fate | None] = ContextVar("update_fate", default=None)
+
+
+def keep_for_later() -> None:
+    """The update being handled could not be answered for a passing reason (Telegram down):
+    leave it stored unhandled, so the next start tries again."""
+    fate = _current.get()
+    if fate is not None:
+        fate.keep = True
+
+
+class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
+    """The application's update queue; ``put`` stores an update before queueing it."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self._store = store
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update):
+            payload = json.dumps(item.to_dict(), ensure_ascii=False)
+            try:
+                await asyncio.to_thread(self._store.keep_updates, [(item.update_id, payload)])
+            except StorageError as error:
+                # Serving beats refusing: the update is handled, only not crash-proof.
+                _LOGGER.error("cannot store update %s: %s", item.update_id, error)
+        await super().put(item)
+
+    async def replay(self, bot: Bot) -> int:
+        """Queue the stored updates nobody answered (the last run stopped or crashed first);
+        returns how many."""
+        stored = await asyncio.to_thread(self._store.unfinished_updates)
+        for _, payload in stored:
+            self.put_nowait(Update.de_json(json.loads(payload), bot))
+        return len(stored)
+
+
+class DurableUpdateProcessor(LoggedUpdateProcessor):
+    """Handles each update_id once, and marks it handled in the store when done.
+
+    Once the application stops, updates still waiting are left stored for the next start
+    instead of being handled: a stop only waits for the answers already in progress.
+    """
+
+    def __init__(self, max_concurrent_updates: int, store: Store) -> None:
+        super().__init__(max_concurrent_updates)
+        self._store = store
+        self._in_progress: set[int] = set()
+        self.serving: Callable[[], bool] = lambda: True
+        """False once the application is stopping; set by the composition root."""
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
+        if not isinstance(update, Update):
+            await super().do_process_update(update, coroutine)
+            return
+        update_id = update.update_id
+        if update_id in self._in_progress or not self.serving():
+            _close(coroutine)
+            return
+        self._in_progress.add(update_id)
+        try:
+            if await self._handled(update_id):
+                _LOGGER.debug("update %s was handled already", update_id)
+                _close(coroutine)
+                return
+            fate = _Fate()
+            token = _current.set(fate)
+            try:
+                await super().do_process_update(update, coroutine)
+            finally:
+                _current.reset(token)
+            if not fate.keep:
+                await self._finish(update_id)
+        finally:
+            self._in_progress.discard(update_id)
+
+    async def _handled(self, update_id: int) -> bool:
+        try:
+            return await asyncio.to_thread(self._store.update_done, update_id)
+        except StorageError as error:
+            _LOGGER.error("cannot check update %s: %s", update_id, error)
+            return False
+
+    async def _finish(self, update_id: int) -> None:
+        try:
+            await asyncio.to_thread(self._store.finish_update, update_id)
+        except StorageError as error:
+            _LOGGER.error("cannot mark update %s handled: %s", update_id, error)
+
+
+def _close(coroutine: Awaitable[object]) -> None:
+    """Drop a handling that will not run (it was never started)."""
+    close = getattr(coroutine, "close", None)
+    if close is not None:
+        close()
