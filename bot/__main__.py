@@ -128,7 +128,9 @@ async def _check_token(bot: Bot) -> None:
 
 def _services(settings: Settings) -> Services:
     try:
-        store = Store(settings.database, SampleFiles(settings.samples_dir))
+        store = Store(
+            settings.database, SampleFiles(settings.samples_dir), replica=settings.replica_id
+        )
     except StorageError as error:
         _fail(str(error), EXIT_CONFIG)
     models = ModelStore(settings.models_root, settings.model_versions_keep)

@@ -128,9 +128,10 @@ async def _post_init(application: Application) -> None:
     found.crop_sweeper.start()
     queue = application.update_queue
     if isinstance(queue, DurableUpdateQueue):
-        replayed = await queue.replay(application.bot)
+        replayed = await queue.replay(application.bot, mine=True)
         if replayed:
             _LOGGER.info("%d updates received before a stop or crash will be answered", replayed)
+        queue.keep_claims(application.bot)
     _log_privacy_mode(application)
     _LOGGER.info(
         "digitbot started as @%s: model %s, data %s, tensorflow loaded: %s",
@@ -183,6 +184,8 @@ async def _post_shutdown(application: Application) -> None:
     try:
         await found.heartbeat.stop()
         await found.crop_sweeper.stop()
+        if isinstance(application.update_queue, DurableUpdateQueue):
+            await application.update_queue.stop_keeping()
     finally:
         found.close()
         _LOGGER.info("database closed")

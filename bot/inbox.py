@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from telegram import Bot, Update
 
-from bot.storage import StorageError, Store
+from bot.periodic import Periodic
+from bot.storage import CLAIM_SECONDS, StorageError, Store
 from bot.update_log import LoggedUpdateProcessor
 
 _LOGGER = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
     def __init__(self, store: Store) -> None:
         super().__init__()
         self._store = store
+        self._keeping: Periodic | None = None
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
@@ -60,13 +62,37 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
                 _LOGGER.error("cannot store update %s: %s", item.update_id, error)
         await super().put(item)
 
-    async def replay(self, bot: Bot) -> int:
-        """Queue the stored updates nobody answered (the last run stopped or crashed first);
-        returns how many."""
-        stored = await asyncio.to_thread(self._store.unfinished_updates)
+    async def replay(self, bot: Bot, *, mine: bool) -> int:
+        """Claim and queue stored updates nobody answered; returns how many.
+
+        At start-up (``mine``) those this replica left when it stopped or crashed, and those
+        of any replica whose claim lapsed; later, periodically, only the lapsed ones: a dead
+        replica's updates are answered by the others.
+        """
+        stored = await asyncio.to_thread(self._store.claim_unfinished, mine=mine)
         for _, payload in stored:
             self.put_nowait(Update.de_json(json.loads(payload), bot))
         return len(stored)
+
+    def keep_claims(self, bot: Bot, every_seconds: float = CLAIM_SECONDS / 3) -> None:
+        """From now on, renew this replica's claims on the updates it is answering and take
+        over the updates of replicas whose claims lapsed, every ``every_seconds``."""
+        self._keeping = Periodic(lambda: self._keep(bot), every_seconds)
+        self._keeping.start()
+
+    async def stop_keeping(self) -> None:
+        if self._keeping is not None:
+            await self._keeping.stop()
+
+    async def _keep(self, bot: Bot) -> None:
+        try:
+            await asyncio.to_thread(self._store.renew_claims)
+            taken = await self.replay(bot, mine=False)
+        except StorageError as error:
+            _LOGGER.error("cannot renew or take over stored updates: %s", error)
+            return
+        if taken:
+            _LOGGER.info("took over %d updates another replica received and did not answer", taken)
 
 
 class DurableUpdateProcessor(LoggedUpdateProcessor):

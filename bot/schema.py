@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    String,
     Table,
     Text,
 )
@@ -93,6 +94,9 @@ updates = Table(
     Column("received_at", Double, nullable=False),
     Column("payload", Text, nullable=False),
     Column("done_at", Double),
+    Column("claimed_by", String(200)),
+    Column("claimed_until", Double),
     Index("updates_by_done_time", "done_at"),
 )
-"""The update inbox: each update kept from its arrival until handled (``bot.inbox``)."""
+"""The update inbox: each update kept from its arrival until handled (``bot.inbox``), claimed
+by the replica answering it until ``claimed_until``."""

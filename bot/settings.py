@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,7 @@ ENV_VARIABLES = (
     "RETRAIN_EPOCHS",
     "RETRAIN_LIMIT",
     "DATABASE_URL",
+    "REPLICA_ID",
     "WEBHOOK_URL",
     "WEBHOOK_LISTEN",
     "WEBHOOK_PORT",
@@ -120,6 +122,8 @@ class Settings:
     """At most this many MNIST training images for /retrain (tests keep runs tiny); unset: all."""
     webhook: WebhookSettings | None = None
     """Receive updates through a webhook; unset (the default), the bot polls."""
+    replica_id: str = "bot"
+    """This process's name among replicas sharing a database; stable across its restarts."""
     database_url: str | None = field(default=None, repr=False)
     """A PostgreSQL server (``postgresql://user:password@host/db``); unset: SQLite in DATA_DIR.
     Kept out of ``repr``: it may hold a password."""
@@ -176,6 +180,7 @@ def load_settings(
         retrain_limit=reader.optional_int("RETRAIN_LIMIT"),
         webhook=reader.webhook(),
         database_url=reader.database_url(),
+        replica_id=reader.optional("REPLICA_ID") or socket.gethostname(),
     )
 
 

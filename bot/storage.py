@@ -45,6 +45,10 @@ _LOGGER = logging.getLogger(__name__)
 PENDING_CROP_HOURS = 48
 """How long the crop of an unlabelled answer is kept so its owner can still press a button."""
 
+CLAIM_SECONDS = 15.0
+"""How long a replica's claim on a stored update holds unless renewed (``renew_claims``): a
+replica that died leaves its updates to the others after at most this long."""
+
 HANDLED_UPDATES_KEPT_SECONDS = 24 * 3600
 """Handled updates are remembered this long, so one Telegram delivers again is not re-answered."""
 
@@ -97,12 +101,16 @@ class Store:
         database: str | Path | URL,
         sample_files: SampleFiles,
         clock: Callable[[], float] = time.time,
+        replica: str = "bot",
     ) -> None:
-        """``database``: a SQLAlchemy URL, a DATABASE_URL string or a SQLite file path.
+        """``database``: a SQLAlchemy URL, a DATABASE_URL string or a SQLite file path;
+        ``replica``: this process's name among the replicas sharing the database, stable
+        across its restarts (``REPLICA_ID``).
 
         Raises StorageError if it cannot be opened or migrated.
         """
         self.url = database if isinstance(database, URL) else url_for(database)
+        self.replica = replica
         self._samples = sample_files
         self._clock = clock
         if self.url.get_backend_name() == "sqlite" and self.url.database:
@@ -354,14 +362,21 @@ class Store:
     # -- the update inbox: updates kept from their arrival until they are handled --------------
 
     def keep_updates(self, kept: Sequence[tuple[int, str]]) -> None:
-        """Store (update_id, JSON) pairs durably; an update already kept is left as it is."""
+        """Store (update_id, JSON) pairs durably, claimed by this replica; an update already
+        kept is left as it is."""
         now = self._clock()
         with self._transaction() as db:
             dialect_insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
             db.execute(
                 dialect_insert(updates).on_conflict_do_nothing(index_elements=["update_id"]),
                 [
-                    {"update_id": update_id, "received_at": now, "payload": payload}
+                    {
+                        "update_id": update_id,
+                        "received_at": now,
+                        "payload": payload,
+                        "claimed_by": self.replica,
+                        "claimed_until": now + CLAIM_SECONDS,
+                    }
                     for update_id, payload in kept
                 ],
             )
@@ -385,14 +400,41 @@ class Store:
                 .values(done_at=self._clock())
             )
 
-    def unfinished_updates(self) -> list[tuple[int, str]]:
-        """Updates received but not handled (the bot stopped or crashed), oldest first."""
+    def renew_claims(self) -> int:
+        """Extend this replica's claims on the updates it has not finished; returns how many."""
+        now = self._clock()
+        with self._transaction() as db:
+            return db.execute(
+                update(updates)
+                .where(updates.c.claimed_by == self.replica, updates.c.done_at.is_(None))
+                .values(claimed_until=now + CLAIM_SECONDS)
+            ).rowcount
+
+    def claim_unfinished(self, *, mine: bool, limit: int = 100) -> list[tuple[int, str]]:
+        """Claim stored updates nobody finished whose claim lapsed (a replica died or
+        stopped) and, with ``mine``, this replica's own from before a restart; oldest first.
+
+        Rows being claimed by another replica at the same moment are skipped, not waited for
+        (PostgreSQL's ``FOR UPDATE SKIP LOCKED``; SQLite has one writer at a time anyway), so
+        each update goes to exactly one replica.
+        """
+        now = self._clock()
+        lapsed = updates.c.claimed_until.is_(None) | (updates.c.claimed_until < now)
+        claimable = (lapsed | (updates.c.claimed_by == self.replica)) if mine else lapsed
         with self._transaction() as db:
             rows = db.execute(
                 select(updates.c.update_id, updates.c.payload)
-                .where(updates.c.done_at.is_(None))
+                .where(updates.c.done_at.is_(None), claimable)
                 .order_by(updates.c.update_id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
             ).all()
+            if rows:
+                db.execute(
+                    update(updates)
+                    .where(updates.c.update_id.in_([update_id for update_id, _ in rows]))
+                    .values(claimed_by=self.replica, claimed_until=now + CLAIM_SECONDS)
+                )
         return [(update_id, payload) for update_id, payload in rows]
 
 

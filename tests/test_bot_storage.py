@@ -20,7 +20,14 @@ from bot import schema
 from bot.crop_expiry import CropSweeper
 from bot.database import alembic_config
 from bot.samples import SampleFiles
-from bot.storage import PENDING_CROP_HOURS, LabelStatus, LoggedDigit, StorageError, Store
+from bot.storage import (
+    CLAIM_SECONDS,
+    PENDING_CROP_HOURS,
+    LabelStatus,
+    LoggedDigit,
+    StorageError,
+    Store,
+)
 from tests.conftest import REPO_ROOT
 
 LEGACY_DATABASE = REPO_ROOT / "tests" / "data" / "digitbot-user-version-1.sqlite3"
@@ -281,7 +288,8 @@ def test_a_database_of_the_pre_alembic_bot_keeps_its_data(tmp_path: Path, clock:
     assert newest == 5, "ids go on from the old ones"
     store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
+        [(revision,)] = db.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert revision == ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert Store(path, SampleFiles(tmp_path / "samples")).usage().predictions_total == 5
 
 
@@ -370,11 +378,84 @@ def test_a_sample_file_without_its_row_is_removed_on_opening(
 def test_updates_are_kept_until_finished(store: Store) -> None:
     store.keep_updates([(5, '{"update_id": 5}'), (6, '{"update_id": 6}')])
     store.keep_updates([(5, '{"update_id": 5, "again": true}')])
-    assert store.unfinished_updates() == [(5, '{"update_id": 5}'), (6, '{"update_id": 6}')]
+    assert store.claim_unfinished(mine=True) == [(5, '{"update_id": 5}'), (6, '{"update_id": 6}')]
     store.finish_update(5)
     assert store.update_done(5)
     assert not store.update_done(6)
-    assert store.unfinished_updates() == [(6, '{"update_id": 6}')]
+    assert store.claim_unfinished(mine=True) == [(6, '{"update_id": 6}')]
+
+
+def replicas(database: str | Path, tmp_path: Path, clock: Clock, *names: str) -> list[Store]:
+    return [
+        Store(database, SampleFiles(tmp_path / "samples"), clock, replica=name) for name in names
+    ]
+
+
+def test_a_dead_replicas_updates_go_to_another_once_its_claims_lapse(
+    database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    a, b = replicas(database, tmp_path, clock, "a", "b")
+    try:
+        a.keep_updates([(1, "{}"), (2, "{}"), (3, "{}")])
+        a.finish_update(1)
+        assert b.claim_unfinished(mine=False) == [], "a's claims hold"
+        clock.now += CLAIM_SECONDS - 1
+        assert a.renew_claims() == 2
+        clock.now += CLAIM_SECONDS - 1
+        assert b.claim_unfinished(mine=True) == [], "renewed, they hold again"
+        clock.now += 2  # a stopped renewing: it died
+        assert b.claim_unfinished(mine=False) == [(2, "{}"), (3, "{}")]
+        assert a.claim_unfinished(mine=False) == [], "b holds them now"
+        [restarted] = replicas(database, tmp_path, clock, "a")
+        assert restarted.claim_unfinished(mine=True) == [], "no longer a's to answer"
+        restarted.close()
+        b.finish_update(2)
+        clock.now += CLAIM_SECONDS + 1
+        assert a.claim_unfinished(mine=False) == [(3, "{}")], "b died too: a takes what is left"
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_restarted_replica_answers_its_own_updates_at_once(
+    database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    a, b = replicas(database, tmp_path, clock, "a", "b")
+    a.keep_updates([(7, "{}")])
+    a.close()
+    try:
+        [again] = replicas(database, tmp_path, clock, "a")
+        assert b.claim_unfinished(mine=True) == []
+        assert again.claim_unfinished(mine=True) == [(7, "{}")]
+        again.close()
+    finally:
+        b.close()
+
+
+def test_replicas_claiming_at_once_share_the_updates_without_overlap(
+    database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    first, second = replicas(database, tmp_path, clock, "first", "second")
+    try:
+        first.keep_updates([(n, "{}") for n in range(1, 201)])
+        clock.now += CLAIM_SECONDS + 1
+        start = threading.Barrier(2)
+        claimed: dict[str, list[int]] = {"first": [], "second": []}
+
+        def claim(store: Store) -> None:
+            start.wait()
+            while taken := store.claim_unfinished(mine=False, limit=7):
+                claimed[store.replica] += [update_id for update_id, _ in taken]
+
+        threads = [threading.Thread(target=claim, args=(s,)) for s in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(claimed["first"] + claimed["second"]) == list(range(1, 201))
+    finally:
+        first.close()
+        second.close()
 
 
 def test_a_full_database_says_disk_full(tmp_path: Path, clock: Clock, crop: bytes) -> None:
