@@ -30,10 +30,17 @@ _LOGGER = logging.getLogger(__name__)
 
 @dataclass
 class _Fate:
+    update_id: int
     keep: bool = False
 
 
 _current: ContextVar[_Fate | None] = ContextVar("update_fate", default=None)
+
+
+def handling_update_id() -> int | None:
+    """The id of the update being handled here, if it came through the inbox."""
+    fate = _current.get()
+    return fate.update_id if fate is not None else None
 
 
 def keep_for_later() -> None:
@@ -56,10 +63,16 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
         if isinstance(item, Update):
             payload = json.dumps(item.to_dict(), ensure_ascii=False)
             try:
-                await asyncio.to_thread(self._store.keep_updates, [(item.update_id, payload)])
+                ours = await asyncio.to_thread(
+                    self._store.keep_updates, [(item.update_id, payload)]
+                )
             except StorageError as error:
                 # Serving beats refusing: the update is handled, only not crash-proof.
                 _LOGGER.error("cannot store update %s: %s", item.update_id, error)
+            else:
+                if item.update_id not in ours:
+                    _LOGGER.debug("update %s is answered elsewhere or already", item.update_id)
+                    return
         await super().put(item)
 
     async def replay(self, bot: Bot, *, mine: bool) -> int:
@@ -123,7 +136,7 @@ class DurableUpdateProcessor(LoggedUpdateProcessor):
                 _LOGGER.debug("update %s was handled already", update_id)
                 _close(coroutine)
                 return
-            fate = _Fate()
+            fate = _Fate(update_id)
             token = _current.set(fate)
             try:
                 await super().do_process_update(update, coroutine)

@@ -201,14 +201,23 @@ class Store:
             _delete_expired_crops(db, now)
         return Answer(answer_id, tuple(ids))
 
-    def mark_sent(self, answer_id: int, message_id: int) -> None:
-        """The answer reached the chat as ``message_id``: it counts, and its buttons are live."""
+    def mark_sent(self, answer_id: int, message_id: int, update_id: int | None = None) -> None:
+        """The answer reached the chat as ``message_id``: it counts, and its buttons are live.
+
+        ``update_id``, the update it answers, is marked handled in the same transaction: a
+        crash after this never answers it a second time (before, the answer was not sent).
+        """
+        now = self._clock()
         with self._transaction() as db:
             db.execute(
                 update(answers)
                 .where(answers.c.id == answer_id)
-                .values(sent_at=self._clock(), message_id=message_id)
+                .values(sent_at=now, message_id=message_id)
             )
+            if update_id is not None:
+                db.execute(
+                    update(updates).where(updates.c.update_id == update_id).values(done_at=now)
+                )
 
     def press_matches(
         self, first_id: int, count: int, chat_id: int | None, message_id: int | None
@@ -361,28 +370,42 @@ class Store:
 
     # -- the update inbox: updates kept from their arrival until they are handled --------------
 
-    def keep_updates(self, kept: Sequence[tuple[int, str]]) -> None:
-        """Store (update_id, JSON) pairs durably, claimed by this replica; an update already
-        kept is left as it is."""
+    def keep_updates(self, kept: Sequence[tuple[int, str]]) -> set[int]:
+        """Store (update_id, JSON) pairs durably; returns the ids this replica is to answer.
+
+        A new update is claimed by this replica. One kept before (Telegram sent it again,
+        e.g. after a lost 200) stays as it is unless its claim lapsed: it is answered by the
+        replica holding it, or was answered already, and must not be answered twice.
+        """
         now = self._clock()
+        ids = [update_id for update_id, _ in kept]
         with self._transaction() as db:
             dialect_insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
             db.execute(
                 dialect_insert(updates).on_conflict_do_nothing(index_elements=["update_id"]),
                 [
-                    {
-                        "update_id": update_id,
-                        "received_at": now,
-                        "payload": payload,
-                        "claimed_by": self.replica,
-                        "claimed_until": now + CLAIM_SECONDS,
-                    }
+                    {"update_id": update_id, "received_at": now, "payload": payload}
                     for update_id, payload in kept
                 ],
+            )
+            lapsed = updates.c.claimed_until.is_(None) | (updates.c.claimed_until < now)
+            unfinished = updates.c.update_id.in_(ids) & updates.c.done_at.is_(None)
+            db.execute(
+                update(updates)
+                .where(unfinished, lapsed | (updates.c.claimed_by == self.replica))
+                .values(claimed_by=self.replica, claimed_until=now + CLAIM_SECONDS)
+            )
+            ours = set(
+                db.execute(
+                    select(updates.c.update_id).where(
+                        unfinished, updates.c.claimed_by == self.replica
+                    )
+                ).scalars()
             )
             db.execute(
                 delete(updates).where(updates.c.done_at < now - HANDLED_UPDATES_KEPT_SECONDS)
             )
+        return ours
 
     def update_done(self, update_id: int) -> bool:
         """Whether this update was handled already (Telegram may deliver it again)."""

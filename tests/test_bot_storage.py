@@ -475,3 +475,32 @@ def test_a_full_database_says_disk_full(tmp_path: Path, clock: Clock, crop: byte
             fill()
     finally:
         store.close()
+
+
+def test_an_answer_marked_sent_marks_its_update_handled(store: Store, crop: bytes) -> None:
+    store.keep_updates([(9, "{}")])
+    answer = store.log_answer(ALICE, ALICE, [LoggedDigit(7, 0.9, crop)])
+    assert not store.update_done(9)
+    store.mark_sent(answer.id, 3, 9)
+    assert store.update_done(9), "a crash now must not answer it again"
+    assert store.claim_unfinished(mine=True) == []
+
+
+def test_an_update_sent_again_goes_to_the_replica_holding_it(
+    database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    """Telegram sends an update again when a 200 was lost; the balancer may pick another
+    replica: only the one that stored it first answers it, unless it died."""
+    a, b = replicas(database, tmp_path, clock, "a", "b")
+    try:
+        assert a.keep_updates([(4, "{}")]) == {4}
+        assert b.keep_updates([(4, "{}")]) == set(), "a holds it"
+        assert a.keep_updates([(4, "{}")]) == {4}, "sent to a again: still a's"
+        clock.now += CLAIM_SECONDS + 1
+        assert b.keep_updates([(4, "{}")]) == {4}, "a's claim lapsed"
+        b.finish_update(4)
+        clock.now += CLAIM_SECONDS + 1
+        assert a.keep_updates([(4, "{}")]) == set(), "answered already"
+    finally:
+        a.close()
+        b.close()
