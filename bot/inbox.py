@@ -8,6 +8,10 @@ Telegram considers delivered is on disk. (In webhook mode the web server also aw
 before answering 200, so the same holds there.) On start-up, stored updates not marked handled
 are queued again; ``DurableUpdateProcessor`` skips an update handled already or in progress,
 whichever way it came (replayed, or delivered again by Telegram), by its update_id.
+
+One moment stays open: Telegram has taken an answer but the bot has not recorded it yet (the
+photo handler records it with the update in one commit right after sendPhoto returns). A crash
+then gets the update answered again after the restart: twice, rather than never.
 """
 
 from __future__ import annotations
@@ -29,10 +33,17 @@ _LOGGER = logging.getLogger(__name__)
 
 @dataclass
 class _Fate:
+    update_id: int
     keep: bool = False
 
 
 _current: ContextVar[_Fate | None] = ContextVar("update_fate", default=None)
+
+
+def current_update_id() -> int | None:
+    """The id of the update being handled, so its answer and "handled" go in one commit."""
+    fate = _current.get()
+    return fate.update_id if fate is not None else None
 
 
 def keep_for_later() -> None:
@@ -97,7 +108,7 @@ class DurableUpdateProcessor(LoggedUpdateProcessor):
                 _LOGGER.debug("update %s was handled already", update_id)
                 _close(coroutine)
                 return
-            fate = _Fate()
+            fate = _Fate(update_id)
             token = _current.set(fate)
             try:
                 await super().do_process_update(update, coroutine)

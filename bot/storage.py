@@ -259,13 +259,21 @@ class Store:
             _delete_expired_crops(db, now)
         return Answer(answer_id, tuple(ids))
 
-    def mark_sent(self, answer_id: int, message_id: int) -> None:
-        """The answer reached the chat as ``message_id``: it counts, and its buttons are live."""
+    def mark_sent(self, answer_id: int, message_id: int, update_id: int | None = None) -> None:
+        """The answer reached the chat as ``message_id``: it counts, and its buttons are live.
+
+        The update it answers is marked handled in the same commit: the moment between
+        Telegram taking the answer and the bot recording it, when a crash means the update
+        is answered again after the restart, is kept as short as it can be.
+        """
+        now = self._clock()
         with self._transaction() as db:
             db.execute(
                 "UPDATE answers SET sent_at = ?, message_id = ? WHERE id = ?",
-                (self._clock(), message_id, answer_id),
+                (now, message_id, answer_id),
             )
+            if update_id is not None:
+                db.execute("UPDATE updates SET done_at = ? WHERE update_id = ?", (now, update_id))
 
     def press_matches(
         self, first_id: int, count: int, chat_id: int | None, message_id: int | None
