@@ -54,7 +54,7 @@ def keep_for_later() -> None:
         fate.keep = True
 
 
-class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
+class DurableUpdateQueue(asyncio.Queue[object]):
     """The application's update queue; ``put`` stores an update before queueing it."""
 
     def __init__(self, store: Store) -> None:
