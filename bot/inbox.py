@@ -74,7 +74,12 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     async def replay(self, bot: Bot) -> int:
         """Queue the stored updates nobody answered (the last run stopped or crashed first);
         returns how many."""
-        stored = await asyncio.to_thread(self._store.unfinished_updates)
+        stored, given_up = await asyncio.to_thread(self._store.unfinished_updates)
+        if given_up:
+            _LOGGER.error(
+                "gave up %d updates: every start since they came ended before they were handled",
+                given_up,
+            )
         for _, payload in stored:
             self.put_nowait(Update.de_json(json.loads(payload), bot))
         return len(stored)

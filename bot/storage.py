@@ -38,6 +38,9 @@ HANDLED_UPDATES_KEPT_SECONDS = 24 * 3600
 DISK_FULL_BELOW_BYTES = 1024 * 1024
 """Less free space than this beside the database counts as a full disk."""
 
+MAX_REPLAYS = 3
+"""Starts that may replay one unhandled update before it is given up."""
+
 BUSY_TIMEOUT_SECONDS = 5.0
 """How long a write waits for another process's lock before reporting the database as busy."""
 
@@ -91,7 +94,8 @@ MIGRATIONS: tuple[str, ...] = (
         update_id INTEGER PRIMARY KEY,
         received_at REAL NOT NULL,
         payload TEXT NOT NULL,
-        done_at REAL
+        done_at REAL,
+        replays INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX updates_by_done_time ON updates (done_at);
     """,
@@ -425,12 +429,21 @@ class Store:
                 "UPDATE updates SET done_at = ? WHERE update_id = ?", (self._clock(), update_id)
             )
 
-    def unfinished_updates(self) -> list[tuple[int, str]]:
-        """Updates received but not handled (the bot stopped or crashed), oldest first."""
-        with self._transaction(write=False) as db:
-            return db.execute(
+    def unfinished_updates(self) -> tuple[list[tuple[int, str]], int]:
+        """Updates received but not handled (the bot stopped or crashed first), oldest first,
+        and how many were given up: an update replayed MAX_REPLAYS times without being handled
+        may be what kills the bot, and must not do so at every start."""
+        now = self._clock()
+        with self._transaction() as db:
+            db.execute("UPDATE updates SET replays = replays + 1 WHERE done_at IS NULL")
+            given_up = db.execute(
+                "UPDATE updates SET done_at = ? WHERE done_at IS NULL AND replays > ?",
+                (now, MAX_REPLAYS),
+            ).rowcount
+            pending = db.execute(
                 "SELECT update_id, payload FROM updates WHERE done_at IS NULL ORDER BY update_id"
             ).fetchall()
+        return pending, given_up
 
 
 def _delete_expired_crops(db: sqlite3.Connection, now: float) -> int:

@@ -14,6 +14,7 @@ from PIL import Image
 from bot.crop_expiry import CropSweeper
 from bot.samples import SampleFiles
 from bot.storage import (
+    MAX_REPLAYS,
     MIGRATIONS,
     PENDING_CROP_HOURS,
     LabelStatus,
@@ -285,11 +286,22 @@ def test_a_sample_file_without_its_row_is_removed_on_opening(
 def test_updates_are_kept_until_finished(store: Store) -> None:
     store.keep_updates([(5, '{"update_id": 5}'), (6, '{"update_id": 6}')])
     store.keep_updates([(5, '{"update_id": 5, "again": true}')])
-    assert store.unfinished_updates() == [(5, '{"update_id": 5}'), (6, '{"update_id": 6}')]
+    assert store.unfinished_updates() == ([(5, '{"update_id": 5}'), (6, '{"update_id": 6}')], 0)
     store.finish_update(5)
     assert store.update_done(5)
     assert not store.update_done(6)
-    assert store.unfinished_updates() == [(6, '{"update_id": 6}')]
+    assert store.unfinished_updates() == ([(6, '{"update_id": 6}')], 0)
+
+
+def test_an_update_that_never_gets_handled_is_given_up_after_a_few_starts(
+    store: Store,
+) -> None:
+    """One that kills the bot (say, the OOM killer on some image) must not do so forever."""
+    store.keep_updates([(7, "{}")])
+    for _ in range(MAX_REPLAYS):
+        assert store.unfinished_updates() == ([(7, "{}")], 0)
+    assert store.unfinished_updates() == ([], 1)
+    assert store.update_done(7)
 
 
 def test_a_version_1_database_is_migrated_with_its_answers_kept(
