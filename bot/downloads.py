@@ -12,6 +12,7 @@ import asyncio
 from pathlib import Path
 
 from telegram import Bot, File
+from telegram.error import BadRequest, InvalidToken
 
 
 class DownloadRefusedError(Exception):
@@ -35,7 +36,11 @@ async def download(bot: Bot, file: File, limit: int, *, local_mode: bool) -> byt
     if file.file_size is not None and file.file_size > limit:
         raise FileTooLargeError(file.file_size)
     if path.startswith(f"{bot.base_file_url}/"):
-        return bytes(await bot.request.retrieve(path))
+        try:
+            return bytes(await bot.request.retrieve(path))
+        except (BadRequest, InvalidToken) as error:
+            # 4xx from the file server (python-telegram-bot calls 401/404 InvalidToken).
+            raise DownloadRefusedError(f"the file server refused it: {error}") from None
     if not local_mode:
         raise DownloadRefusedError(
             "getFile gave a path on this machine, and TELEGRAM_LOCAL_MODE is off"

@@ -8,6 +8,10 @@ Telegram considers delivered is on disk. (In webhook mode the web server also aw
 before answering 200, so the same holds there.) On start-up, stored updates not marked handled
 are queued again; ``DurableUpdateProcessor`` skips an update handled already or in progress,
 whichever way it came (replayed, or delivered again by Telegram), by its update_id.
+
+One moment stays open: Telegram has taken an answer but the bot has not recorded it yet (the
+photo handler records it with the update in one commit right after sendPhoto returns). A crash
+then gets the update answered again after the restart: twice, rather than never.
 """
 
 from __future__ import annotations
@@ -37,8 +41,8 @@ class _Fate:
 _current: ContextVar[_Fate | None] = ContextVar("update_fate", default=None)
 
 
-def handling_update_id() -> int | None:
-    """The id of the update being handled here, if it came through the inbox."""
+def current_update_id() -> int | None:
+    """The id of the update being handled, so its answer and "handled" go in one commit."""
     fate = _current.get()
     return fate.update_id if fate is not None else None
 
@@ -51,7 +55,7 @@ def keep_for_later() -> None:
         fate.keep = True
 
 
-class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
+class DurableUpdateQueue(asyncio.Queue[object]):
     """The application's update queue; ``put`` stores an update before queueing it."""
 
     def __init__(self, store: Store) -> None:
@@ -82,7 +86,12 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
         of any replica whose claim lapsed; later, periodically, only the lapsed ones: a dead
         replica's updates are answered by the others.
         """
-        stored = await asyncio.to_thread(self._store.claim_unfinished, mine=mine)
+        stored, given_up = await asyncio.to_thread(self._store.claim_unfinished, mine=mine)
+        if given_up:
+            _LOGGER.error(
+                "gave up %d updates: every replica that took them ended before they were handled",
+                given_up,
+            )
         for _, payload in stored:
             self.put_nowait(Update.de_json(json.loads(payload), bot))
         return len(stored)

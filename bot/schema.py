@@ -94,6 +94,7 @@ updates = Table(
     Column("received_at", Double, nullable=False),
     Column("payload", Text, nullable=False),
     Column("done_at", Double),
+    Column("replays", Integer, nullable=False, server_default="0"),
     Column("claimed_by", String(200)),
     Column("claimed_until", Double),
     Index("updates_by_done_time", "done_at"),

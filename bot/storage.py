@@ -49,6 +49,10 @@ CLAIM_SECONDS = 15.0
 """How long a replica's claim on a stored update holds unless renewed (``renew_claims``): a
 replica that died leaves its updates to the others after at most this long."""
 
+MAX_REPLAYS = 3
+"""Times one unhandled update may be claimed again (a restart, a take-over) before it is given
+up: it may be what kills the bot, and must not do so at every start."""
+
 HANDLED_UPDATES_KEPT_SECONDS = 24 * 3600
 """Handled updates are remembered this long, so one Telegram delivers again is not re-answered."""
 
@@ -433,9 +437,13 @@ class Store:
                 .values(claimed_until=now + CLAIM_SECONDS)
             ).rowcount
 
-    def claim_unfinished(self, *, mine: bool, limit: int = 100) -> list[tuple[int, str]]:
+    def claim_unfinished(
+        self, *, mine: bool, limit: int = 100
+    ) -> tuple[list[tuple[int, str]], int]:
         """Claim stored updates nobody finished whose claim lapsed (a replica died or
         stopped) and, with ``mine``, this replica's own from before a restart; oldest first.
+        Also returns how many were given up instead (claimed again more than MAX_REPLAYS
+        times without being handled).
 
         Rows being claimed by another replica at the same moment are skipped, not waited for
         (PostgreSQL's ``FOR UPDATE SKIP LOCKED``; SQLite has one writer at a time anyway), so
@@ -446,19 +454,33 @@ class Store:
         claimable = (lapsed | (updates.c.claimed_by == self.replica)) if mine else lapsed
         with self._transaction() as db:
             rows = db.execute(
-                select(updates.c.update_id, updates.c.payload)
+                select(updates.c.update_id, updates.c.payload, updates.c.replays)
                 .where(updates.c.done_at.is_(None), claimable)
                 .order_by(updates.c.update_id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             ).all()
-            if rows:
+            given_up = [update_id for update_id, _, replays in rows if replays >= MAX_REPLAYS]
+            claimed = [
+                (update_id, payload)
+                for update_id, payload, replays in rows
+                if replays < MAX_REPLAYS
+            ]
+            if given_up:
+                db.execute(
+                    update(updates).where(updates.c.update_id.in_(given_up)).values(done_at=now)
+                )
+            if claimed:
                 db.execute(
                     update(updates)
-                    .where(updates.c.update_id.in_([update_id for update_id, _ in rows]))
-                    .values(claimed_by=self.replica, claimed_until=now + CLAIM_SECONDS)
+                    .where(updates.c.update_id.in_([update_id for update_id, _ in claimed]))
+                    .values(
+                        claimed_by=self.replica,
+                        claimed_until=now + CLAIM_SECONDS,
+                        replays=updates.c.replays + 1,
+                    )
                 )
-        return [(update_id, payload) for update_id, payload in rows]
+        return claimed, len(given_up)
 
 
 def _delete_expired_crops(db: Connection, now: float) -> int:

@@ -91,7 +91,16 @@ def _explained(error: Exception) -> RecognizerError:
     raise error
 
 
-_PILLOW_FAILURES = (OSError, SyntaxError, ValueError, TypeError, EOFError, MemoryError, KeyError)
+_PILLOW_FAILURES = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    TypeError,
+    EOFError,
+    MemoryError,
+    KeyError,
+    RuntimeError,  # pillow-heif (libheif) reports broken files so
+)
 
 
 def _decode_reduced(data: bytes, image_format: str) -> tuple[np.ndarray, int]:

@@ -221,7 +221,7 @@ def test_local_paths_from_get_file_are_never_read(
     huge = tmp_path / "huge.bin"
     with huge.open("wb") as sparse:
         sparse.truncate(1536 * 2**20)
-    for path in (str(local), "/etc/passwd", str(huge)):
+    for path in (str(local), "/etc/passwd", str(huge), "/no/such/file.png"):
         emu.answer_get_file_with(path)
         reply = only_reply(emu, user, emu.send_photo(user, seven[1]))
         assert reply.text == texts.SEND_AGAIN, path

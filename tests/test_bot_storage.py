@@ -22,6 +22,7 @@ from bot.database import alembic_config
 from bot.samples import SampleFiles
 from bot.storage import (
     CLAIM_SECONDS,
+    MAX_REPLAYS,
     PENDING_CROP_HOURS,
     LabelStatus,
     LoggedDigit,
@@ -378,11 +379,25 @@ def test_a_sample_file_without_its_row_is_removed_on_opening(
 def test_updates_are_kept_until_finished(store: Store) -> None:
     store.keep_updates([(5, '{"update_id": 5}'), (6, '{"update_id": 6}')])
     store.keep_updates([(5, '{"update_id": 5, "again": true}')])
-    assert store.claim_unfinished(mine=True) == [(5, '{"update_id": 5}'), (6, '{"update_id": 6}')]
+    assert store.claim_unfinished(mine=True) == (
+        [(5, '{"update_id": 5}'), (6, '{"update_id": 6}')],
+        0,
+    )
     store.finish_update(5)
     assert store.update_done(5)
     assert not store.update_done(6)
-    assert store.claim_unfinished(mine=True) == [(6, '{"update_id": 6}')]
+    assert store.claim_unfinished(mine=True) == ([(6, '{"update_id": 6}')], 0)
+
+
+def test_an_update_that_never_gets_handled_is_given_up_after_a_few_starts(
+    store: Store,
+) -> None:
+    """One that kills the bot (say, the OOM killer on some image) must not do so forever."""
+    store.keep_updates([(7, "{}")])
+    for _ in range(MAX_REPLAYS):
+        assert store.claim_unfinished(mine=True) == ([(7, "{}")], 0)
+    assert store.claim_unfinished(mine=True) == ([], 1)
+    assert store.update_done(7)
 
 
 def replicas(database: str | Path, tmp_path: Path, clock: Clock, *names: str) -> list[Store]:
@@ -398,20 +413,20 @@ def test_a_dead_replicas_updates_go_to_another_once_its_claims_lapse(
     try:
         a.keep_updates([(1, "{}"), (2, "{}"), (3, "{}")])
         a.finish_update(1)
-        assert b.claim_unfinished(mine=False) == [], "a's claims hold"
+        assert b.claim_unfinished(mine=False) == ([], 0), "a's claims hold"
         clock.now += CLAIM_SECONDS - 1
         assert a.renew_claims() == 2
         clock.now += CLAIM_SECONDS - 1
-        assert b.claim_unfinished(mine=True) == [], "renewed, they hold again"
+        assert b.claim_unfinished(mine=True) == ([], 0), "renewed, they hold again"
         clock.now += 2  # a stopped renewing: it died
-        assert b.claim_unfinished(mine=False) == [(2, "{}"), (3, "{}")]
-        assert a.claim_unfinished(mine=False) == [], "b holds them now"
+        assert b.claim_unfinished(mine=False) == ([(2, "{}"), (3, "{}")], 0)
+        assert a.claim_unfinished(mine=False) == ([], 0), "b holds them now"
         [restarted] = replicas(database, tmp_path, clock, "a")
-        assert restarted.claim_unfinished(mine=True) == [], "no longer a's to answer"
+        assert restarted.claim_unfinished(mine=True) == ([], 0), "no longer a's to answer"
         restarted.close()
         b.finish_update(2)
         clock.now += CLAIM_SECONDS + 1
-        assert a.claim_unfinished(mine=False) == [(3, "{}")], "b died too: a takes what is left"
+        assert a.claim_unfinished(mine=False) == ([(3, "{}")], 0), "b died: a takes the rest"
     finally:
         a.close()
         b.close()
@@ -425,8 +440,8 @@ def test_a_restarted_replica_answers_its_own_updates_at_once(
     a.close()
     try:
         [again] = replicas(database, tmp_path, clock, "a")
-        assert b.claim_unfinished(mine=True) == []
-        assert again.claim_unfinished(mine=True) == [(7, "{}")]
+        assert b.claim_unfinished(mine=True) == ([], 0)
+        assert again.claim_unfinished(mine=True) == ([(7, "{}")], 0)
         again.close()
     finally:
         b.close()
@@ -444,7 +459,7 @@ def test_replicas_claiming_at_once_share_the_updates_without_overlap(
 
         def claim(store: Store) -> None:
             start.wait()
-            while taken := store.claim_unfinished(mine=False, limit=7):
+            while taken := store.claim_unfinished(mine=False, limit=7)[0]:
                 claimed[store.replica] += [update_id for update_id, _ in taken]
 
         threads = [threading.Thread(target=claim, args=(s,)) for s in (first, second)]
@@ -483,7 +498,7 @@ def test_an_answer_marked_sent_marks_its_update_handled(store: Store, crop: byte
     assert not store.update_done(9)
     store.mark_sent(answer.id, 3, 9)
     assert store.update_done(9), "a crash now must not answer it again"
-    assert store.claim_unfinished(mine=True) == []
+    assert store.claim_unfinished(mine=True) == ([], 0)
 
 
 def test_an_update_sent_again_goes_to_the_replica_holding_it(

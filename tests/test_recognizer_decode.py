@@ -149,3 +149,10 @@ def test_a_jpeg_cut_inside_its_pixels_is_still_damaged() -> None:
 )
 def test_the_format_is_told_by_the_first_bytes(head: bytes, found: str | None) -> None:
     assert image_format(head + bytes(32)) == found
+
+
+@pytest.mark.parametrize("name", ["doc-iphone-7.heic", "doc-avif-7.avif"])
+def test_cut_phone_formats_get_a_clear_refusal(name: str) -> None:
+    data = (REPORTED / name).read_bytes()
+    with pytest.raises(ImageDecodeError):
+        decode(data[: len(data) // 2])

@@ -18,7 +18,7 @@ from bot import keyboards, texts
 from bot.downloads import DownloadRefusedError, FileTooLargeError, download
 from bot.handlers.replies import reply
 from bot.images import image_of
-from bot.inbox import handling_update_id
+from bot.inbox import current_update_id
 from bot.recognition import NumberAnswer
 from bot.retries import is_transient, with_retries
 from bot.services import services
@@ -150,7 +150,7 @@ async def _send_answer(
         return
     record_outcome(outcome)
     try:
-        await found.db(found.store.mark_sent, logged.id, sent.message_id, handling_update_id())
+        await found.db(found.store.mark_sent, logged.id, sent.message_id, current_update_id())
     except StorageError as error:
         # The user has the answer; only /stats misses it. No second message about it.
         _LOGGER.error("cannot mark answer %s sent: %s", logged.id, error)

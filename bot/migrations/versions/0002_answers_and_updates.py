@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("received_at", sa.Double, nullable=False),
         sa.Column("payload", sa.Text, nullable=False),
         sa.Column("done_at", sa.Double),
+        sa.Column("replays", sa.Integer, nullable=False, server_default="0"),
     )
     op.create_index("updates_by_done_time", "updates", ["done_at"])
 
