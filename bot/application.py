@@ -131,7 +131,7 @@ async def _post_init(application: Application) -> None:
         replayed = await queue.replay(application.bot, mine=True)
         if replayed:
             _LOGGER.info("%d updates received before a stop or crash will be answered", replayed)
-        queue.keep_claims(application.bot)
+        queue.keep_claims(application.bot, lambda: application.running)
     _log_privacy_mode(application)
     _LOGGER.info(
         "digitbot started as @%s: model %s, data %s, tensorflow loaded: %s",

@@ -86,30 +86,41 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         of any replica whose claim lapsed; later, periodically, only the lapsed ones: a dead
         replica's updates are answered by the others.
         """
+        return await self._replay(bot, mine=mine, serving=lambda: True)
+
+    async def _replay(self, bot: Bot, *, mine: bool, serving: Callable[[], bool]) -> int:
         stored, given_up = await asyncio.to_thread(self._store.claim_unfinished, mine=mine)
         if given_up:
             _LOGGER.error(
                 "gave up %d updates: every replica that took them ended before they were handled",
                 given_up,
             )
+        if not serving():
+            # Stopping: python-telegram-bot waits for every queued update to be taken off the
+            # queue, and nothing takes one queued after its stop signal. Left claimed, they
+            # are answered after the restart or, once the claims lapse, by another replica.
+            return 0
         for _, payload in stored:
             self.put_nowait(Update.de_json(json.loads(payload), bot))
         return len(stored)
 
-    def keep_claims(self, bot: Bot, every_seconds: float = CLAIM_SECONDS / 3) -> None:
-        """From now on, renew this replica's claims on the updates it is answering and take
-        over the updates of replicas whose claims lapsed, every ``every_seconds``."""
-        self._keeping = Periodic(lambda: self._keep(bot), every_seconds)
+    def keep_claims(
+        self, bot: Bot, serving: Callable[[], bool], every_seconds: float = CLAIM_SECONDS / 3
+    ) -> None:
+        """From now on, renew this replica's claims on the updates it is answering and, while
+        ``serving``, take over the updates of replicas whose claims lapsed, every
+        ``every_seconds``."""
+        self._keeping = Periodic(lambda: self._keep(bot, serving), every_seconds)
         self._keeping.start()
 
     async def stop_keeping(self) -> None:
         if self._keeping is not None:
             await self._keeping.stop()
 
-    async def _keep(self, bot: Bot) -> None:
+    async def _keep(self, bot: Bot, serving: Callable[[], bool]) -> None:
         try:
             await asyncio.to_thread(self._store.renew_claims)
-            taken = await self.replay(bot, mine=False)
+            taken = await self._replay(bot, mine=False, serving=serving)
         except StorageError as error:
             _LOGGER.error("cannot renew or take over stored updates: %s", error)
             return
