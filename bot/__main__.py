@@ -1,8 +1,9 @@
 """``python -m bot`` / ``digitbot``: check the configuration, load the model, serve.
 
-Start-up problems an operator must fix (no token, a bad setting, a damaged database, no model,
-a token Telegram rejects) end the process with one line on stderr and exit status 2, before it
-serves anyone; every other problem after that is logged and survived.
+Start-up problems an operator must fix (no token, a bad setting, a damaged database, a data
+folder that is read-only or full, no model, a token Telegram rejects) end the process with one
+line on stderr and exit status 2, before it serves anyone; every other problem after that is
+logged and survived.
 """
 
 from __future__ import annotations
