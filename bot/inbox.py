@@ -12,6 +12,11 @@ whichever way it came (replayed, or delivered again by Telegram), by its update_
 One moment stays open: Telegram has taken an answer but the bot has not recorded it yet (the
 photo handler records it with the update in one commit right after sendPhoto returns). A crash
 then gets the update answered again after the restart: twice, rather than never.
+
+Replicas sharing a database (webhook mode behind a load balancer) share the inbox: the replica
+that stores an update claims it (``REPLICA_ID``) and renews its claims every few seconds while
+it lives; the others take over the updates whose claims lapsed, and an update Telegram sends
+again goes only to the replica holding it (see ``Store.keep_updates``, ``claim_unfinished``).
 """
 
 from __future__ import annotations
