@@ -24,7 +24,7 @@ from bot.application import ALLOWED_UPDATES, build_application
 from bot.crop_expiry import CropSweeper
 from bot.logs import configure_logging, scrub, token_forms
 from bot.model_store import ModelStore, ModelStoreError
-from bot.ratelimit import UserRateLimiter
+from bot.ratelimit import SharedRateLimiter, UserRateLimiter
 from bot.recognition import RecognitionService
 from bot.retrain.retrainer import Retrainer
 from bot.samples import SampleFiles
@@ -149,14 +149,20 @@ def _services(settings: Settings) -> Services:
         settings=settings,
         recognition=recognition,
         store=store,
-        rate_limiter=UserRateLimiter(
-            settings.rate_limit_messages, settings.rate_limit_window_seconds
-        ),
+        rate_limiter=_rate_limiter(settings, store),
         models=models,
         retrainer=retrainer,
         heartbeat=health.Heartbeat(health.heartbeat_path(settings)),
         crop_sweeper=CropSweeper(store),
     )
+
+
+def _rate_limiter(settings: Settings, store: Store) -> UserRateLimiter | SharedRateLimiter:
+    """In memory for one process on SQLite; in the database when replicas share PostgreSQL."""
+    limit, window = settings.rate_limit_messages, settings.rate_limit_window_seconds
+    if settings.database_url is None:
+        return UserRateLimiter(limit, window)
+    return SharedRateLimiter(store, limit, window)
 
 
 def _fail(message: str, status: int) -> NoReturn:

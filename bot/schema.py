@@ -101,3 +101,12 @@ updates = Table(
 )
 """The update inbox: each update kept from its arrival until handled (``bot.inbox``), claimed
 by the replica answering it until ``claimed_until``."""
+
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("times", Text, nullable=False),
+    Column("told_until", Double, nullable=False),
+)
+"""Per-user message times (a JSON list of wall-clock seconds) when replicas share the limit."""

@@ -9,10 +9,12 @@ describes the tables. Every method is one short transaction, safe to call from w
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,11 +24,12 @@ from pathlib import Path
 from sqlalchemy import Connection, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.database import StorageError, explain, open_engine, shown, url_for
+from bot.ratelimit import Verdict
 from bot.samples import SampleFiles
-from bot.schema import answers, pending_crops, predictions, samples, updates
+from bot.schema import answers, pending_crops, predictions, rate_limits, samples, updates
 
 __all__ = [
     "PENDING_CROP_HOURS",
@@ -426,6 +429,40 @@ class Store:
                 .where(updates.c.update_id == update_id)
                 .values(done_at=self._clock())
             )
+
+    def rate_check(
+        self,
+        user_id: int,
+        judge: Callable[[deque[float], float], tuple[Verdict, float]],
+    ) -> Verdict:
+        """Apply ``judge`` (``bot.ratelimit.judge``) to the user's recent message times and
+        save what it leaves, with the user's row locked meanwhile."""
+        with self._transaction() as db:
+            for attempt in range(2):
+                row = db.execute(
+                    select(rate_limits.c.times, rate_limits.c.told_until)
+                    .where(rate_limits.c.user_id == user_id)
+                    .with_for_update()
+                ).first()
+                if row is not None:
+                    break
+                try:
+                    with db.begin_nested():
+                        db.execute(
+                            insert(rate_limits).values(user_id=user_id, times="[]", told_until=0)
+                        )
+                except IntegrityError:
+                    if attempt:
+                        raise
+            assert row is not None
+            recent = deque(float(t) for t in json.loads(row.times))
+            verdict, told_until = judge(recent, float(row.told_until))
+            db.execute(
+                update(rate_limits)
+                .where(rate_limits.c.user_id == user_id)
+                .values(times=json.dumps(list(recent)), told_until=told_until)
+            )
+        return verdict
 
     def renew_claims(self) -> int:
         """Extend this replica's claims on the updates it has not finished; returns how many."""

@@ -19,6 +19,7 @@ from sqlalchemy import event, inspect, select, text
 from bot import schema
 from bot.crop_expiry import CropSweeper
 from bot.database import alembic_config
+from bot.ratelimit import SharedRateLimiter
 from bot.samples import SampleFiles
 from bot.storage import (
     CLAIM_SECONDS,
@@ -516,6 +517,50 @@ def test_an_update_sent_again_goes_to_the_replica_holding_it(
         b.finish_update(4)
         clock.now += CLAIM_SECONDS + 1
         assert a.keep_updates([(4, "{}")]) == set(), "answered already"
+    finally:
+        a.close()
+        b.close()
+
+
+def test_replicas_share_each_users_rate_limit(
+    database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    """The same rule as the in-memory limiter, counted once across replicas."""
+    a, b = replicas(database, tmp_path, clock, "a", "b")
+    limits = [SharedRateLimiter(store, 3, 10.0, clock) for store in (a, b)]
+    try:
+        assert [limits[n % 2].check(ALICE).allowed for n in range(3)] == [True] * 3
+        first, second = limits[1].check(ALICE), limits[0].check(ALICE)
+        assert (first.allowed, first.notify) == (False, True)
+        assert first.retry_in == pytest.approx(10.0)
+        assert (second.allowed, second.notify) == (False, False), "told once, by either"
+        assert limits[0].check(BOB).allowed, "other users are not affected"
+        clock.now += 10.01
+        assert limits[1].check(ALICE).allowed
+    finally:
+        a.close()
+        b.close()
+
+
+def test_checks_of_one_user_at_once_count_every_message(
+    database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    a, b = replicas(database, tmp_path, clock, "a", "b")
+    limits = [SharedRateLimiter(store, 10, 60.0, clock) for store in (a, b)]
+    start = threading.Barrier(2)
+    allowed: list[bool] = []
+
+    def send(limiter: SharedRateLimiter) -> None:
+        start.wait()
+        allowed.extend(limiter.check(ALICE).allowed for _ in range(8))
+
+    threads = [threading.Thread(target=send, args=(limiter,)) for limiter in limits]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert allowed.count(True) == 10, "16 messages at once, 10 allowed, none lost"
     finally:
         a.close()
         b.close()

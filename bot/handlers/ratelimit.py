@@ -16,7 +16,7 @@ async def enforce_rate_limit(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if user is None:
         return
     limiter = services(context).rate_limiter
-    verdict = limiter.check(user.id)
+    verdict = await limiter.verdict(user.id)
     if verdict.allowed:
         return
     text = texts.rate_limited(limiter.limit, limiter.window, verdict.retry_in)
