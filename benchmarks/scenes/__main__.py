@@ -20,13 +20,11 @@ from benchmarks.scenes.conditions import CONDITIONS, TARGETS, condition_named
 from benchmarks.scenes.evaluation import Tally, evaluate
 from benchmarks.scenes.reading import NaiveBaseline, read_rows
 from benchmarks.scenes.seeds import DEV_SEED, EVAL_SEED
-from benchmarks.scenes.sources import DigitSources
+from benchmarks.scenes.sources import DEFAULT_MNIST, DigitSources
 from recognizer import Recognizer
 from recognizer.config import DEFAULT_MODEL_DIR
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-MNIST_FILE = REPO_ROOT.parent / "shared" / "data" / "mnist" / "mnist.npz"
-"""Where a worktree finds the shared data set (the tests' default too)."""
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results_scenes.json"
 READERS = ("recognizer", "naive")
 
@@ -115,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="only this condition (repeatable)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR)
-    parser.add_argument("--mnist", type=Path, default=MNIST_FILE, help="mnist.npz")
+    parser.add_argument("--mnist", type=Path, default=DEFAULT_MNIST, help="mnist.npz")
     args = parser.parse_args(argv)
     if args.count < 1:
         parser.error("--count must be at least 1")

@@ -26,6 +26,8 @@ class Tally:
     failures: Counter[str] = field(default_factory=Counter)
     examples: list[dict[str, object]] = field(default_factory=list)
     """The first failures: scene index, truth, answer and the scene's labels."""
+    marks: list[bool] = field(default_factory=list)
+    """Right or wrong, scene by scene: a smaller set's figure is a prefix of a larger one's."""
 
     @property
     def accuracy(self) -> float:
@@ -38,6 +40,7 @@ class Tally:
             "accuracy": round(self.accuracy, 4),
             "failures": dict(self.failures.most_common()),
             "examples": self.examples,
+            "right_by_scene": "".join("1" if mark else "0" for mark in self.marks),
         }
 
 
@@ -57,6 +60,7 @@ def evaluate(
             verdict = failure(scene.rows, answer)
             tally = tallies[name]
             tally.scenes += 1
+            tally.marks.append(verdict is None)
             if verdict is None:
                 tally.correct += 1
                 continue

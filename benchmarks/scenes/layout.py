@@ -7,8 +7,9 @@ widths apart" is a gap of 2.4 h. Rows are read top to bottom, digits left to rig
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import cv2
 import numpy as np
 
 from benchmarks.scenes.papers import Rect
@@ -22,6 +23,10 @@ GAPS = {"natural": (0.25, 0.8), "wide": (1.5, 4.0), "cells": (0.0, 0.0)}
 
 SIZE_RANGE = (0.05, 0.9)
 """Digit height as a share of the frame's height: from small in a big photo to filling it."""
+
+MAX_TUCK = 0.25
+"""How far, as a share of the narrower digit, a touching digit may reach into its neighbour's
+bounds; where their shapes would only meet deeper, a ligature joins them."""
 
 INK_LEVEL = 0.25
 """Coverage from which a pixel counts as a digit's ink (its box, touching)."""
@@ -39,6 +44,10 @@ class Glyph:
     x: int
     y: int
     coverage: np.ndarray
+    ligature: tuple[float, float, float, float, float] | None = None
+    """A pen stroke joining this digit to the one before (x0, y0, x1, y1 relative to this
+    glyph's top-left, width): how a touching pair whose shapes only meet deep inside each
+    other's bounds is written instead."""
 
     @property
     def box(self) -> Rect:
@@ -190,6 +199,8 @@ def _row(
         else:
             x = round(cursor - ink[0])
         glyph = Glyph(digit, row, x, y, coverage)
+        if index and index - 1 == plan.touching and row == 0 and not _touch(glyphs[-1], glyph):
+            glyph = replace(glyph, ligature=_ligature(glyphs[-1], glyph))
         glyphs.append(glyph)
         if index < len(gaps):
             cursor = glyph.box[2] + gaps[index]
@@ -202,9 +213,37 @@ def _touching_x(left: Glyph, coverage: np.ndarray, y: int, height: float) -> int
     left_edges = _edges(coverage, y, last=False)
     common = sorted(set(right_edges) & set(left_edges))
     overlap = max(1, round(0.02 * height))
+    ink = Glyph("", 0, 0, y, coverage).box
+    deepest = left.box[2] - round(MAX_TUCK * min(left.box[2] - left.box[0], ink[2] - ink[0]))
     if not common:
-        return left.box[2] - overlap
-    return max(left.x + right_edges[r] - left_edges[r] for r in common) - overlap
+        return left.box[2] - overlap - ink[0]
+    return max(max(left.x + right_edges[r] - left_edges[r] for r in common) - overlap,
+               deepest - ink[0])  # fmt: skip
+
+
+def _touch(left: Glyph, right: Glyph) -> bool:
+    """Whether two placed glyphs' inks overlap."""
+    return bool(_ink_points(left, 0.5) & _ink_points(right, 0.5))
+
+
+def _ink_points(glyph: Glyph, level: float) -> set[tuple[int, int]]:
+    ys, xs = np.nonzero(glyph.coverage > level)
+    return set(zip((xs + glyph.x).tolist(), (ys + glyph.y).tolist(), strict=True))
+
+
+def _ligature(left: Glyph, right: Glyph) -> tuple[float, float, float, float, float]:
+    """The shortest stroke from ``left``'s ink to ``right``'s, as ``Glyph.ligature``; as wide
+    as the pen (twice the mean depth of the ink below its edge)."""
+    ink = (left.coverage > 0.5).astype(np.uint8)
+    width = max(1.0, 2 * float(cv2.distanceTransform(ink, cv2.DIST_L2, 3)[ink > 0].mean()))
+    ours = np.array(sorted(_ink_points(left, 0.5)), np.float32)
+    theirs = np.array(sorted(_ink_points(right, 0.5)), np.float32)
+    ours = ours[ours[:, 0] >= ours[:, 0].max() - 0.5 * np.ptp(ours[:, 0])][::3]
+    theirs = theirs[theirs[:, 0] <= theirs[:, 0].min() + 0.5 * np.ptp(theirs[:, 0])][::3]
+    distances = np.linalg.norm(ours[:, None, :] - theirs[None, :, :], axis=2)
+    a, b = np.unravel_index(int(np.argmin(distances)), distances.shape)
+    start, end = ours[a] - (right.x, right.y), theirs[b] - (right.x, right.y)
+    return float(start[0]), float(start[1]), float(end[0]), float(end[1]), width
 
 
 def _edges(coverage: np.ndarray, top: int, last: bool) -> dict[int, int]:
@@ -242,14 +281,14 @@ def _fitted(
         jitter = rng.uniform(-0.3, 0.3) * DIGIT_WIDTH * height
         offset = slack / 2 if plan.centred_rows else max(0.0, jitter)
         shifts[row] = round(offset) if cell_units else round(offset - low)
-    moved = [Glyph(g.text, g.row, g.x + shifts[g.row], g.y, g.coverage) for g in glyphs]
+    moved = [replace(g, x=g.x + shifts[g.row]) for g in glyphs]
     boxes = np.array([g.box for g in moved])
     left, top = boxes[:, :2].min(axis=0)
     right, bottom = boxes[:, 2:].max(axis=0)
     x0, y0, x1, y1 = region
     dx = _place(x0, x1, right - left, rng) - left
     dy = _place(y0, y1, bottom - top, rng) - top
-    final = tuple(Glyph(g.text, g.row, g.x + dx, g.y + dy, g.coverage) for g in moved)
+    final = tuple(replace(g, x=g.x + dx, y=g.y + dy) for g in moved)
     return Layout(
         glyphs=final,
         digit_height=height,

@@ -115,8 +115,8 @@ def _ruling(
         return None
     width, height = size
     mask = np.zeros((height, width), np.uint8)
-    pitch = guide.digit_height * rng.uniform(0.55, 1.5)
-    thickness = max(1, round(pitch * rng.uniform(0.015, 0.04)))
+    pitch = guide.digit_height * rng.uniform(0.45, 1.3)
+    thickness = max(1, round(pitch * rng.uniform(0.01, 0.03)))
     shift = 4
     scale = 1 << shift
     if kind == "ruled":

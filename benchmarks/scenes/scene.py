@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from benchmarks.scenes import camera, clutter, inks, lighting, papers, shadows
 from benchmarks.scenes.conditions import Condition, condition_named
-from benchmarks.scenes.layout import Layout, Plan, Shaper, arrange
+from benchmarks.scenes.layout import Glyph, Layout, Plan, Shaper, arrange
 from benchmarks.scenes.seeds import scene_rng, uses_development_digits
 from benchmarks.scenes.sources import (
     FONT_ROOT,
@@ -167,6 +168,8 @@ def compose(spec: SceneSpec, sources: DigitSources, seed: int, rng: np.random.Ge
     writing = np.zeros((height, width), np.float32)
     for glyph in layout.glyphs:
         _paste(writing, glyph.coverage, glyph.x, glyph.y)
+        if glyph.ligature:
+            _join(writing, glyph)
     printed = np.zeros((height, width), np.float32)
     word = _clutter(spec, layout, sheet, writing=writing, printed=printed, shape=shape, rng=rng)
     print_colour = clutter.print_colour(rng)
@@ -250,6 +253,14 @@ def _paste(layer: np.ndarray, coverage: np.ndarray, x: int, y: int) -> None:
         return
     part = coverage[top - y : bottom - y, left - x : right - x]
     np.maximum(layer[top:bottom, left:right], part, out=layer[top:bottom, left:right])
+
+
+def _join(layer: np.ndarray, glyph: Glyph) -> None:
+    """Draws the pen stroke that joins ``glyph`` to the digit before it."""
+    x0, y0, x1, y1, width = glyph.ligature
+    start = (round(x0 + glyph.x), round(y0 + glyph.y))
+    end = (round(x1 + glyph.x), round(y1 + glyph.y))
+    cv2.line(layer, start, end, 1.0, max(1, round(width)), cv2.LINE_AA)
 
 
 def _ink(plane: np.ndarray, writing: np.ndarray, pen: inks.Pen, rng: np.random.Generator) -> None:

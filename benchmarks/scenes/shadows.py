@@ -25,13 +25,9 @@ def shadow_map(kind: str, size: tuple[int, int], rng: np.random.Generator) -> np
     polygons = {"hard": _hard_polygon, "phone": _phone, "hand": _hand}[kind](size, rng)
     mask = np.zeros((height, width), np.uint8)
     scale = 1 << SUBPIXEL_BITS
-    cv2.fillPoly(
-        mask,
-        [np.round(p * scale).astype(np.int32) for p in polygons],
-        255,
-        cv2.LINE_AA,
-        SUBPIXEL_BITS,
-    )
+    for polygon in polygons:  # one by one: OpenCV leaves the overlap of two polygons empty
+        points = np.round(polygon * scale).astype(np.int32)
+        cv2.fillPoly(mask, [points], 255, cv2.LINE_AA, SUBPIXEL_BITS)
     edge = rng.uniform(0.6, 2.5) if kind == "hard" else rng.uniform(1.5, 0.012 * width)
     shade = cv2.GaussianBlur(mask.astype(np.float32) / 255, (0, 0), edge)
     ambient = rng.uniform(0.35, 0.72)

@@ -17,6 +17,9 @@ from PIL import Image, ImageDraw, ImageFont
 from benchmarks.scenes.seeds import uses_development_digits
 from benchmarks.scenes.strokes import Strokes, strokes_of
 
+DEFAULT_MNIST = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist" / "mnist.npz"
+"""Where a worktree finds the shared data set (the benchmark's default; the tests' too)."""
+
 FONT_ROOT = Path("/usr/share/fonts/truetype")
 HANDWRITING_FONTS = (
     "fifthhorseman/dkg.ttf",
