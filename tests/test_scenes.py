@@ -87,6 +87,11 @@ def test_every_condition_draws_what_it_is_named_for(condition, sources: DigitSou
     assert scene.labels["digit_height_fraction"] >= 0.03
 
 
+def test_words_nearby_scenes_hold_a_word(sources: DigitSources) -> None:
+    words = [generate("words-nearby", EVAL_SEED, i, sources).labels["word"] for i in range(6)]
+    assert all(words), words
+
+
 @pytest.mark.parametrize(
     ("condition", "index"),
     [("numbers-natural", 0), ("two-rows", 1), ("three-rows", 2), ("single-white", 3)],

@@ -12,7 +12,6 @@ from benchmarks.scenes.papers import Rect
 
 STRUCTURES = ("answer-line", "box", "comb", "cells")
 WORDS_NEAR = ("printed-word", "handwritten-word")
-CLUTTER = ("none", *STRUCTURES, *WORDS_NEAR)
 WORDS = (
     "Nr.", "Ex.", "Tel:", "cm", "km", "mm", "Name", "Date", "Price", "Answer", "Room",
     "Prix", "Ward", "Max", "Ave", "Total:", "Code", "Page", "Kasse", "hour",

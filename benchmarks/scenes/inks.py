@@ -25,7 +25,7 @@ class Pen:
     """Range of the stroke width in millimetres."""
     opacity: tuple[float, float]
     grain: float
-    """0 for solid ink; up to 1 for pencil graphite, which leaves paper showing through."""
+    """Near 0 for even ink; up to 1 for pencil graphite, which leaves paper showing through."""
 
 
 PENS = {
@@ -113,8 +113,6 @@ def filled_glyph(crop: np.ndarray, height: float, width: float) -> np.ndarray:
 def ink_alpha(coverage: np.ndarray, pen: Pen, rng: np.random.Generator) -> np.ndarray:
     """How much each pixel of the pen layer hides the paper: opacity, streaks and grain."""
     opacity = rng.uniform(*pen.opacity)
-    if pen.grain == 0:
-        return coverage * opacity
     h, w = coverage.shape
     streaks = cv2.resize(
         rng.random((max(2, h // 24), max(2, w // 24)), np.float32),

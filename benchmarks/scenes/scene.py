@@ -39,6 +39,9 @@ PEN_WEIGHTS = {"ballpoint-blue": 0.3, "ballpoint-black": 0.25, "felt-tip": 0.15,
 MNIST_SHARE = 0.7
 """Share of scenes written with MNIST test digits; the rest in one handwriting font."""
 
+WORD_SHRINKS = (1.0, 0.7, 0.5, 0.35)
+"""A word that finds no room beside the number is tried smaller, down to a third of its size."""
+
 SHADOW_TINT = np.array([1.0, 0.97, 0.9], np.float32)
 """Shade is lit by the blue sky or the room rather than the lamp: blue darkens least."""
 
@@ -232,16 +235,18 @@ def _clutter(
     handwritten = spec.clutter == "handwritten-word"
     font = str(FONT_ROOT / rng.choice(HANDWRITING_FONTS)) if handwritten else None
     word_height = layout.digit_height * rng.uniform(0.55, 0.9)
-    if handwritten:
-        coverage = shape(font_strokes(font, text), word_height, 1.0)
-    else:
-        crop = text_crop(None, text)
-        coverage = inks.filled_glyph(crop, word_height, word_height * crop.shape[1] / crop.shape[0])
-    place = clutter.word_place(coverage.shape, layout, sheet, rng)
-    if place is None:
-        return ""
-    _paste(writing if handwritten else printed, coverage, *place)
-    return text
+    for shrink in WORD_SHRINKS:
+        height = word_height * shrink
+        if handwritten:
+            coverage = shape(font_strokes(font, text), height, 1.0)
+        else:
+            crop = text_crop(None, text)
+            coverage = inks.filled_glyph(crop, height, height * crop.shape[1] / crop.shape[0])
+        place = clutter.word_place(coverage.shape, layout, sheet, rng)
+        if place is not None:
+            _paste(writing if handwritten else printed, coverage, *place)
+            return text
+    return ""
 
 
 def _paste(layer: np.ndarray, coverage: np.ndarray, x: int, y: int) -> None:
