@@ -179,8 +179,8 @@ def compose(spec: SceneSpec, sources: DigitSources, seed: int, rng: np.random.Ge
     if printed.any():
         plane *= 1 - printed[..., None] * (1 - print_colour)
     _ink(plane, writing, pen, rng)
-    shade = shadows.shadow_map(spec.shadow, spec.frame, rng)
     if spec.shadow != "none":
+        shade = shadows.shadow_map(spec.shadow, spec.frame, rng)
         plane *= 1 - (1 - shade[..., None]) * SHADOW_TINT
     plane_boxes = [glyph.box for glyph in layout.glyphs]
     matrix = camera.homography(spec.shot, spec.frame, plane_boxes, rng)
