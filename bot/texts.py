@@ -8,7 +8,7 @@ from bot.model_metrics import ModelMetrics
 from bot.retrain.gate import Verdict
 from bot.retrain.retrainer import Outcome, Progress, Result
 from bot.storage import LabelStatus, Usage
-from recognizer import NumberReading, Prediction
+from recognizer import Prediction, Reading
 
 START = (
     "Hi! I read handwritten digits.\n\n"
@@ -314,7 +314,7 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def number_caption(reading: NumberReading) -> str:
+def number_caption(reading: Reading) -> str:
     """'2026' with each digit's confidence; an unsure digit names its runner-up."""
     parts = []
     for prediction in reading.digits:

@@ -152,3 +152,6 @@ CUT_SPAN = 0.3
 
 CUT_CANDIDATES = 5
 """How many of the thinnest columns are tried as cuts (each costs two model inputs)."""
+
+MAX_ROWS = 3
+"""The most rows of digits read at once; more rows of writing are a page, not a number."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from recognizer import Recognizer
+from recognizer import Prediction, Recognizer
 from training.mnist import MNIST_PATH_ENV, Mnist, load_mnist
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -43,3 +44,10 @@ def python_path_hiding(folder: Path, *names: str, rest: str | None = None) -> st
     blocked = "".join(f"sys.modules[{name!r}] = None\n" for name in names)
     (folder / "sitecustomize.py").write_text(f"import sys\n\n{blocked}")
     return os.pathsep.join(filter(None, [str(folder), rest]))
+
+
+def read_digit(recognizer: Recognizer, image: bytes | np.ndarray) -> Prediction:
+    """The one digit the recognizer reads in a picture of one digit (anything else fails)."""
+    reading = recognizer.read(image)
+    assert len(reading.digits) == 1, f"read as {reading.number!r}, not one digit"
+    return reading.digits[0]

@@ -11,7 +11,7 @@ from PIL import Image
 from bot import texts
 from emulator import SentMessage, SyncEmulator, User
 from recognizer.config import MAX_DIGITS
-from recognizer.segment import PAGE_OF_TEXT, TOO_MANY_DIGITS
+from recognizer.errors import PAGE_OF_TEXT, TOO_MANY_DIGITS
 from tests.botharness import BotProcess, digit_photo
 from tests.test_numbers import number_page
 from training.mnist import Mnist

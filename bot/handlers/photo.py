@@ -72,7 +72,7 @@ async def answer_image(source: Message, context: ContextTypes.DEFAULT_TYPE) -> N
     if await _refused_as_too_large(source, len(data), limit):
         return
     try:
-        answer = await found.recognition.read_number(data)
+        answer = await found.recognition.read(data)
     except RecognizerError as error:
         record_outcome(f"refused: {type(error).__name__}")
         await source.reply_text(str(error), do_quote=True)
