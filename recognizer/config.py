@@ -85,6 +85,13 @@ LINE_THICKNESS = 6
 MNIST_CENTRE = 14.0
 """Where MNIST digits' centre of mass sits (measured on the test set, pixel-index coordinates)."""
 
+MNIST_CENTRE_SLACK = 1.0
+"""A 28x28 picture whose centre of mass is this far (px) from MNIST_CENTRE is no MNIST digit
+(every MNIST test digit's centre lies within 0.5 px of it)."""
+
+MNIST_BOX_SIDES = (17, 21)
+"""...nor one whose ink's long side is outside this range (px): MNIST fits digits into 20x20."""
+
 STROKE_SCALE = 4
 """Strokes are measured and adjusted at this multiple of the 20x20 box, so 1 px changes are fine."""
 

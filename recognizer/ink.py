@@ -117,14 +117,18 @@ def _close_beyond_edges(coarse: np.ndarray, side: int) -> np.ndarray:
 def _is_light_on_dark(work: np.ndarray) -> bool:
     """Whether the strokes are lighter than the paper.
 
-    People photograph the digit in the middle of the frame, where the paper is the typical
-    brightness and the ink is the extreme that departs from it most; lighting changes and
-    sensor noise move both extremes alike. The edges of the frame are left out: a table or
-    shadow there would otherwise pass for the "paper".
+    The paper is the typical brightness and the ink is the extreme that departs from it most;
+    lighting changes and sensor noise move both extremes alike. People photograph writing in
+    the middle of the frame, and a table or shadow at the edges would pass for the "paper", so
+    the middle decides, unless it holds no contrast at all: then the writing is elsewhere (a
+    drawing in a corner of its canvas) and the whole picture decides.
     """
     height, width = work.shape
     middle = work[height // 5 : height - height // 5 : 2, width // 5 : width - width // 5 : 2]
-    darkest, typical, lightest = np.percentile(middle, (0.5, 50, 99.5))
+    for region in (middle, work[::2, ::2]):
+        darkest, typical, lightest = np.percentile(region, (0.5, 50, 99.5))
+        if lightest - darkest >= MIN_INK_CONTRAST * max(typical, lightest, DARKEST_PAPER):
+            break
     return bool(lightest - typical > typical - darkest)
 
 

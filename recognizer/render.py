@@ -15,7 +15,9 @@ from recognizer.config import (
     CANVAS,
     DIGIT_BOX,
     MIN_INK_CONTRAST,
+    MNIST_BOX_SIDES,
     MNIST_CENTRE,
+    MNIST_CENTRE_SLACK,
     MNIST_STROKE_WIDTH,
     STROKE_SCALE,
     STROKE_TOLERANCE,
@@ -65,9 +67,10 @@ def crop(strength: np.ndarray, glyph: Glyph) -> tuple[np.ndarray, tuple[int, int
 def as_mnist(gray: np.ndarray) -> np.ndarray | None:
     """A 28x28 picture that already is an MNIST digit, white on black; None for anything else.
 
-    Re-fitting a true MNIST digit would only blur it, so it passes untouched, inverted when it
-    is black on white. Anything else (a small or off-centre drawing on a 28x28 canvas, a digit
-    touching the border) goes through the whole pipeline like a photo.
+    Re-fitting a true MNIST digit would only blur it, so it passes untouched (inverted when it
+    is black on white) if it is laid out as MNIST lays digits out: an empty border, the ink's
+    long side about the 20 px box, its centre of mass at the middle. Anything else on a 28x28
+    canvas (a small or off-centre drawing) goes through the whole pipeline like a photo.
     """
     if gray.shape != (CANVAS, CANVAS):
         return None
@@ -76,6 +79,15 @@ def as_mnist(gray: np.ndarray) -> np.ndarray | None:
         gray = 255 - gray
         border = 255 - border
     if border.mean() > 40 or gray.max() < 128:
+        return None
+    ink = gray.astype(np.float64)
+    rows, columns = np.nonzero(ink > 0.1 * ink.max())
+    long_side = max(np.ptp(rows), np.ptp(columns)) + 1
+    if not MNIST_BOX_SIDES[0] <= long_side <= MNIST_BOX_SIDES[1]:
+        return None
+    weights = ink[rows, columns]
+    centre = np.array([np.average(rows, weights=weights), np.average(columns, weights=weights)])
+    if np.abs(centre - MNIST_CENTRE).max() > MNIST_CENTRE_SLACK:
         return None
     return gray.copy()
 
