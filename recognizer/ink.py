@@ -26,6 +26,7 @@ from recognizer.config import (
     LINE_THICKNESS,
     LINE_TILT_GAIN,
     LINE_TILT_STEP,
+    LONE_LINE_REACH,
     MIN_INK_CONTRAST,
     WORK_SIDE,
 )
@@ -148,8 +149,8 @@ def printed_lines(ink: np.ndarray, stages: Stages | None) -> np.ndarray:
     image = _rotate(faint.astype(np.uint8), tilt)
     across_rows = cv2.morphologyEx(image, cv2.MORPH_OPEN, np.ones((LINE_THICKNESS, 1), np.uint8))
     across_columns = cv2.morphologyEx(image, cv2.MORPH_OPEN, np.ones((1, LINE_THICKNESS), np.uint8))
-    horizontal = _lines_along_rows(image).astype(bool) & (across_rows == 0)
-    vertical = _lines_along_rows(np.ascontiguousarray(image.T)).T.astype(bool) & (
+    horizontal = _lines_along_rows(image, lone=True).astype(bool) & (across_rows == 0)
+    vertical = _lines_along_rows(np.ascontiguousarray(image.T), lone=False).T.astype(bool) & (
         across_columns == 0
     )
     lines = _rotate((horizontal | vertical).astype(np.uint8), -tilt).astype(bool) & faint
@@ -203,11 +204,15 @@ def _rotate(image: np.ndarray, degrees: float) -> np.ndarray:
     return cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_NEAREST)
 
 
-def _lines_along_rows(image: np.ndarray) -> np.ndarray:
+def _lines_along_rows(image: np.ndarray, lone: bool) -> np.ndarray:
     """Pixels of rows that most strips see as (nearly) fully inked: horizontal printed lines.
 
     Within a narrow strip even a slanted line stays within a few rows, so only those rows are
-    marked, leaving the handwriting between the lines of dense squared paper alone.
+    marked, leaving the handwriting between the lines of dense squared paper alone. Printed
+    lines come as a family; one lone straight stroke across a tight crop is more likely the
+    digit itself (a 1, the stem of a 4) than a margin, so a lone line counts only if ``lone``
+    allows it and it is far longer than any other ink is tall (an answer line, a comb field's
+    base under a digit).
     """
     height, width = image.shape
     strip = -(-width // LINE_STRIPS)
@@ -219,12 +224,25 @@ def _lines_along_rows(image: np.ndarray) -> np.ndarray:
     smear = np.ones((LINE_SLANT_TOLERANCE, 1), np.uint8)
     nearby = cv2.dilate(covered.astype(np.uint8), smear).sum(axis=1, keepdims=True)
     agreed = covered & (nearby >= LINE_STRIPS - LINE_STRIPS // 4)
-    if _runs(agreed.any(axis=1)) < 2:
-        # Printed lines come as a family; one lone straight stroke across a tight crop is more
-        # likely the digit itself (a 1, the stem of a 4) than a margin.
+    runs = _runs(agreed.any(axis=1))
+    if runs == 0 or (runs == 1 and not lone):
         return np.zeros_like(image)
-    marked = np.repeat(agreed, strip, axis=1)[:, :width].astype(np.uint8)
-    return cv2.dilate(marked, np.ones((LINE_ROWS, 1), np.uint8))
+    rows = np.repeat(agreed, strip, axis=1)[:, :width].astype(np.uint8)
+    marked = np.asarray(cv2.dilate(rows, np.ones((LINE_ROWS, 1), np.uint8)))
+    if runs == 1 and not _far_longer_than_the_rest(image, marked):
+        return np.zeros_like(image)
+    return marked
+
+
+def _far_longer_than_the_rest(image: np.ndarray, line: np.ndarray) -> bool:
+    """Whether a lone line (``line``'s marked rows) reaches LONE_LINE_REACH times further than
+    the tallest piece of the other ink is tall."""
+    rest = image & (line == 0)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+    tallest = int(stats[1:, cv2.CC_STAT_HEIGHT].max()) if len(stats) > 1 else 0
+    columns = np.flatnonzero((image & line).any(axis=0))
+    reach = int(columns[-1] + 1 - columns[0]) if columns.size else 0
+    return reach >= LONE_LINE_REACH * tallest
 
 
 def _runs(flags: np.ndarray) -> int:

@@ -1,16 +1,18 @@
 """The layout stage: which ink is digits, grouped into rows read top to bottom.
 
-The ink's connected components are sorted into candidates (big enough, not a printed rule,
-not a filled blob). The most plausible stroke seeds a row of writing; components of a similar
-height that continue its line, left or right, join it. Small pieces join the digit they sit
-over or beside (a 5's cap, a stroke broken by a ruled line) and tall pieces that overlap in
-width are one broken digit. The row's pieces are then segmented into digits by the model's
-judgement (``recognizer.segmentation``). A picture of one digit keeps the most plausible stroke
-and the pieces beside it.
+The ink's connected components are sorted into candidates (not specks, printed rules or filled
+blobs). The most plausible stroke seeds a line of writing; components of a similar height that
+continue it, left or right, however widely spaced, join it; the most plausible component left
+seeds the next line, and so on. Within a line, small pieces join the digit they sit over or
+beside (a 5's cap, a stroke broken by a ruled line) and tall pieces that overlap in width are
+one broken digit; the pieces are then segmented into digits by the model's judgement
+(``recognizer.segmentation``). A line whose glyphs the model does not read as digits, or that
+holds pieces far wider than any digit (joined-up words), is other writing and is not read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -18,28 +20,34 @@ import numpy as np
 
 from recognizer.config import (
     BROKEN_DIGIT_OVERLAP,
-    LINE_THICKNESS,
+    DIGIT_LIKENESS,
+    MAX_DIGIT_ASPECT,
     MAX_DIGITS,
-    MERGE_GAP_FRACTION,
-    MIN_COMPONENT_FRACTION,
+    MAX_ROWS,
     MINOR_GAP,
     MINOR_HEIGHT,
     MINOR_OVERLAP,
     NUMBER_GAP,
     NUMBER_ROW_DRIFT,
+    PAGE_ROWS,
+    ROW_DIGIT_SHARE,
+    ROW_HEIGHT_AGREEMENT,
+    ROW_HEIGHT_SPREAD,
+    SAME_ROW_OVERLAP,
     SPLIT_EVEN_ASPECT,
     TALLEST_DIGIT,
+    TALLEST_GLYPH,
 )
 from recognizer.errors import (
-    NO_DIGIT,
     PAGE_OF_TEXT,
     TOO_MANY_DIGITS,
     NoDigitError,
     TooManyDigitsError,
 )
-from recognizer.ink import Components, Ink, components
+from recognizer.ink import Ink
 from recognizer.segmentation import Glyph, Judge, Piece, Segmenter
-from recognizer.stages import Stages, record
+from recognizer.single_digit import is_blob, is_rule, is_speck, plausibility, single_digit
+from recognizer.stages import Stages
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,71 +63,124 @@ class Layout:
 def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
     """The rows of digits in the ink; ``judge`` scores candidate glyphs (the model's say).
 
-    Raises NoDigitError when no ink looks like writing, TooManyDigitsError for more digits
-    than we read at once or a page of writing.
+    Raises NoDigitError when no ink looks like a digit, TooManyDigitsError for more digits in a
+    row than we read at once, or more rows than a number has (a page of writing).
     """
-    digits = _number(ink, judge)
-    if len(digits) > 1:
-        return Layout((tuple(digits),))
-    return Layout(((_single_digit(ink, stages),),))
-
-
-def _number(ink: Ink, judge: Judge) -> list[Glyph]:
-    """The digits of the number in the ink, left to right; at most one when the picture holds
-    one digit (it is then read by the single-digit selection)."""
     count, labels, stats, centroids = ink.pieces
-    height, width = labels.shape
-    areas = stats[:, cv2.CC_STAT_AREA]
+    shape = labels.shape
     candidates = [
         label
         for label in range(1, count)
-        if areas[label] >= MIN_COMPONENT_FRACTION * height * width
-        and not is_rule(stats[label], labels.shape)
-        and not _is_blob(stats[label], labels.shape)
+        if not (is_speck(stats[label], shape) or is_rule(stats[label], shape))
+        and not is_blob(stats[label], shape)
     ]
-    if not candidates:
-        return []
-    seed = max(
-        candidates, key=lambda label: plausibility(stats[label], centroids[label], (height, width))
-    )
-    row = _row_of(seed, candidates, stats)
-    majors, minors = _split_by_height(row, stats)
-    _refuse_pages(candidates, row, stats, stats[seed, cv2.CC_STAT_HEIGHT])
-    pieces = _group(majors, minors, stats)
-    if len(pieces) > MAX_DIGITS:
-        raise TooManyDigitsError(TOO_MANY_DIGITS)
-    if len(pieces) == 1 and _aspect(pieces[0]) < SPLIT_EVEN_ASPECT:
-        return []  # one digit, or at most a pair touching too closely to tell apart
+    lines = _lines_of_writing(candidates, stats, centroids, shape)
+    if len(lines) > PAGE_ROWS:
+        raise TooManyDigitsError(PAGE_OF_TEXT)
     segmenter = Segmenter(labels, judge)
-    glyphs = [segmenter.glyph(piece) for piece in pieces]
-    tall = float(np.median([glyph.box[3] for glyph in glyphs if glyph is not None]))
-    digits = segmenter.digits(pieces, tall)
-    if len(digits) > MAX_DIGITS:
+    rows: list[tuple[Glyph, ...]] = []
+    other_writing = False
+    for line in lines:
+        digits, left_out = _digits_of(line, stats, segmenter, judge, len(lines) > 1)
+        other_writing |= left_out
+        if digits:
+            rows.append(tuple(digits))
+    if sum(len(row) for row in rows) > 1:
+        rows = [kept for row in rows if (kept := _inside_the_frame(row, shape))]
+    if len(rows) > MAX_ROWS:
+        raise TooManyDigitsError(PAGE_OF_TEXT)
+    if any(len(row) > MAX_DIGITS for row in rows):
         raise TooManyDigitsError(TOO_MANY_DIGITS)
-    return digits
+    if sum(len(row) for row in rows) > 1:
+        return Layout(tuple(rows), other_writing)
+    return Layout(((_lone_digit(ink, rows, stages),),), other_writing)
 
 
-def _single_digit(ink: Ink, stages: Stages | None) -> Glyph:
-    """The most plausible digit in a picture of one digit."""
-    binary = ink.binary
-    record(stages, "binary", binary)
-    mask = _digit_mask(ink, binary, stages)
-    x, y, width, height = cv2.boundingRect(mask.astype(np.uint8))
-    return Glyph(mask[y : y + height, x : x + width], (x, y, width, height))
-
-
-def _is_blob(stat: np.ndarray, shape: tuple[int, int]) -> bool:
-    """A filled shape covering much of the frame: a shadow or an object, not a stroke."""
+def _inside_the_frame(row: tuple[Glyph, ...], shape: tuple[int, int]) -> tuple[Glyph, ...]:
+    """The row without glyphs that touch the frame's edge: beside other digits, those are paper
+    edges, shadows or printed lines coming in from the sides (a person frames what they write)."""
     height, width = shape
-    w, h, area = (int(v) for v in stat[2:5])
-    return area > 0.6 * w * h and w * h > 0.25 * width * height
+    return tuple(
+        glyph
+        for glyph in row
+        if glyph.box[0] > 0
+        and glyph.box[1] > 0
+        and glyph.box[0] + glyph.box[2] < width
+        and glyph.box[1] + glyph.box[3] < height
+    )
+
+
+def _lone_digit(ink: Ink, rows: list[tuple[Glyph, ...]], stages: Stages | None) -> Glyph:
+    """A picture's one digit: picked the single-digit way (which also gives back the pixels a
+    printed line took from its strokes) unless that pick is not the digit the rows found."""
+    try:
+        picked = single_digit(ink, stages)
+    except NoDigitError:
+        if not rows:
+            raise
+        return rows[0][0]
+    if rows and not _overlapping(picked.box, rows[0][0].box):
+        return rows[0][0]
+    return picked
+
+
+def _overlapping(one: tuple[int, int, int, int], other: tuple[int, int, int, int]) -> bool:
+    x, y, w, h = one
+    ox, oy, ow, oh = other
+    return x < ox + ow and ox < x + w and y < oy + oh and oy < y + h
+
+
+def _lines_of_writing(
+    candidates: list[int], stats: np.ndarray, centroids: np.ndarray, shape: tuple[int, int]
+) -> list[list[int]]:
+    """Lines of writing, top to bottom, each its components left to right.
+
+    Lines are grown from the most plausible component left over; a line holding nothing taller
+    than a fragment of the first line's writing is dust, not writing.
+    """
+    remaining = list(candidates)
+    lines: list[list[int]] = []
+    reference = 0.0
+    while remaining:
+        seed = max(remaining, key=lambda label: plausibility(stats[label], centroids[label], shape))
+        line = _row_of(seed, remaining, stats)
+        remaining = [label for label in remaining if label not in line]
+        heights = stats[line, cv2.CC_STAT_HEIGHT]
+        reference = reference or float(np.median(heights))
+        if heights.max() >= MINOR_HEIGHT * reference:
+            lines.append(line)
+    return _side_by_side_joined(sorted(lines, key=lambda line: _span(line, stats)), stats)
+
+
+def _span(line: list[int], stats: np.ndarray) -> tuple[int, int]:
+    """Rows [top, bottom) a line's components cover."""
+    tops = stats[line, cv2.CC_STAT_TOP]
+    return int(tops.min()), int((tops + stats[line, cv2.CC_STAT_HEIGHT]).max())
+
+
+def _side_by_side_joined(lines: list[list[int]], stats: np.ndarray) -> list[list[int]]:
+    """Lines at the same height joined into one, left to right: digits spaced further apart
+    than a line reaches are still one row when they share its height."""
+    joined: list[list[int]] = []
+    for line in lines:
+        top, bottom = _span(line, stats)
+        if joined:
+            last_top, last_bottom = _span(joined[-1], stats)
+            shared = min(bottom, last_bottom) - max(top, last_top)
+            if shared >= SAME_ROW_OVERLAP * min(bottom - top, last_bottom - last_top):
+                merged = joined[-1] + line
+                joined[-1] = sorted(merged, key=lambda label: stats[label, cv2.CC_STAT_LEFT])
+                continue
+        joined.append(line)
+    return joined
 
 
 def _row_of(seed: int, candidates: list[int], stats: np.ndarray) -> list[int]:
     """The seed and every component continuing its line of writing, to the left and right.
 
-    A component joins when it is near a member horizontally and its middle is at about the
-    member's height; chaining member to member follows a slanted or gently curving line.
+    A component joins when it is near a member horizontally (up to several digit heights
+    away) and its middle is at about the member's height; chaining member to member follows a
+    slanted or gently curving line.
     """
     row = [seed]
     tall = stats[seed, cv2.CC_STAT_HEIGHT]
@@ -133,12 +194,47 @@ def _row_of(seed: int, candidates: list[int], stats: np.ndarray) -> list[int]:
     return sorted(row, key=lambda label: stats[label, cv2.CC_STAT_LEFT])
 
 
-def _continues(member: np.ndarray, other: np.ndarray, tall: float) -> bool:
-    mx, my, mw, mh = (int(v) for v in member[:4])
-    ox, oy, ow, oh = (int(v) for v in other[:4])
-    gap = max(ox - (mx + mw), mx - (ox + ow), 0)
-    drift = abs((oy + oh / 2) - (my + mh / 2))
-    return gap <= NUMBER_GAP * tall and drift <= NUMBER_ROW_DRIFT * tall and oh <= 2 * tall
+def _digits_of(
+    line: list[int], stats: np.ndarray, segmenter: Segmenter, judge: Judge, among_others: bool
+) -> tuple[list[Glyph], bool]:
+    """A line's digits left to right, and whether it held other writing that was left out.
+
+    Whether a whole line is words rather than digits is asked only ``among_others`` (other
+    lines of writing in the picture): a picture of a single line is sent to be read.
+    """
+    majors, minors = _split_by_height(line, stats)
+    if not majors:
+        return [], False
+    pieces = _group(majors, minors, stats)
+    whole = [glyph for piece in pieces if (glyph := segmenter.glyph(piece)) is not None]
+    tall = float(np.median([glyph.box[3] for glyph in whole]))
+    lone = len(pieces) == 1 and _aspect(pieces[0]) < SPLIT_EVEN_ASPECT
+    glyphs = whole if lone else segmenter.merge_fragments(segmenter.digits(pieces, tall), tall)
+    if not glyphs:
+        return [], False
+    digit_like = _digit_like(glyphs, tall, judge)
+    if among_others and (digit_like.mean() < ROW_DIGIT_SHARE or not _heights_agree(glyphs)):
+        return [], True
+    digits = [glyph for glyph, keep in zip(glyphs, digit_like, strict=True) if keep]
+    return digits, len(digits) < len(glyphs)
+
+
+def _digit_like(glyphs: Sequence[Glyph], tall: float, judge: Judge) -> np.ndarray:
+    """bool (N,): which glyphs read as digits and are shaped like one: joined-up words are far
+    wider than any digit, a scribble or a letter with an ascender towers over its row."""
+    heights = np.array([glyph.box[3] for glyph in glyphs], np.float64)
+    widths = np.array([glyph.box[2] for glyph in glyphs], np.float64)
+    shaped = (widths <= MAX_DIGIT_ASPECT * tall) & (heights <= TALLEST_GLYPH * np.median(heights))
+    return shaped & (judge(glyphs) >= DIGIT_LIKENESS)
+
+
+def _heights_agree(glyphs: Sequence[Glyph]) -> bool:
+    """Whether the glyphs share one height, as digits do (they are all as tall as capitals);
+    words and formulas mix short letters with ascenders, descenders and brackets."""
+    heights = np.array([glyph.box[3] for glyph in glyphs], np.float64)
+    ratio = heights / np.median(heights)
+    agreeing = (ratio <= ROW_HEIGHT_SPREAD) & (ratio >= 1 / ROW_HEIGHT_SPREAD)
+    return bool(agreeing.mean() >= ROW_HEIGHT_AGREEMENT)
 
 
 def _split_by_height(row: list[int], stats: np.ndarray) -> tuple[list[int], list[int]]:
@@ -160,15 +256,17 @@ def _split_by_height(row: list[int], stats: np.ndarray) -> tuple[list[int], list
     return majors, minors
 
 
-def _refuse_pages(candidates: list[int], row: list[int], stats: np.ndarray, tall: float) -> None:
-    """Many digit-sized components outside the number's line mean a page of writing."""
-    elsewhere = sum(
-        1
-        for label in candidates
-        if label not in row and 0.5 * tall <= stats[label, cv2.CC_STAT_HEIGHT] <= 2 * tall
-    )
-    if elsewhere > MAX_DIGITS:
-        raise TooManyDigitsError(PAGE_OF_TEXT)
+def _continues(member: np.ndarray, other: np.ndarray, tall: float) -> bool:
+    """Whether ``other`` continues the line ``member`` is on: beside it at about its height,
+    or so close in both directions that it is a piece of the same digit (a hairline broken
+    into dashes, a diagonal stroke's fragments)."""
+    mx, my, mw, mh = (int(v) for v in member[:4])
+    ox, oy, ow, oh = (int(v) for v in other[:4])
+    gap = max(ox - (mx + mw), mx - (ox + ow), 0)
+    drift = abs((oy + oh / 2) - (my + mh / 2))
+    beside = gap <= NUMBER_GAP * tall and drift <= NUMBER_ROW_DRIFT * tall
+    apart = max(gap, oy - (my + mh), my - (oy + oh))
+    return (beside or apart <= MINOR_GAP * tall) and oh <= 2 * tall
 
 
 def _group(majors: list[int], minors: list[int], stats: np.ndarray) -> list[Piece]:
@@ -225,103 +323,3 @@ def _attachment(stats: np.ndarray, group: list[int], label: int) -> float:
         return 1.0 + _overlap(stats, group, label)
     gap = max(left - (x + w), x - right, top - (y + h), y - bottom, 0)
     return 1.0 - gap / (MINOR_GAP * (bottom - top))
-
-
-def _digit_mask(ink: Ink, binary: np.ndarray, stages: Stages | None) -> np.ndarray:
-    """The ink that makes up the digit, printed lines removed.
-
-    A tightly cropped 1 can look like a printed line; if nothing plausible is left without the
-    "lines", they were the digit.
-    """
-    try:
-        mask = _most_plausible_ink(ink.pieces)
-    except NoDigitError:
-        mask = _most_plausible_ink(components(binary.astype(np.uint8)))
-    else:
-        mask |= _crossings(mask, ink.lines & binary)
-    record(stages, "digit-mask", mask)
-    return mask
-
-
-def _crossings(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:
-    """Line pixels where a pen stroke crosses a printed line, to give the stroke back.
-
-    Removing a line cuts every stroke that crosses it; a short closing across the line's
-    direction bridges those cuts but not the line itself, which has no digit ink beyond it.
-    """
-    image = mask.astype(np.uint8)
-    span = LINE_THICKNESS + 2
-    across_rows = cv2.morphologyEx(image, cv2.MORPH_CLOSE, np.ones((span, 1), np.uint8))
-    across_columns = cv2.morphologyEx(image, cv2.MORPH_CLOSE, np.ones((1, span), np.uint8))
-    bridged: np.ndarray = (np.asarray(across_rows) > 0) | (np.asarray(across_columns) > 0)
-    crossings: np.ndarray = lines & bridged
-    return crossings
-
-
-def _most_plausible_ink(pieces: Components) -> np.ndarray:
-    """The most plausible stroke plus the pieces beside it."""
-    count, labels, stats, centroids = pieces
-    height, width = labels.shape
-    areas = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
-    candidates = np.flatnonzero(areas >= MIN_COMPONENT_FRACTION * height * width) + 1
-    if count <= 1 or candidates.size == 0:
-        raise NoDigitError(NO_DIGIT)
-    scores = np.array([plausibility(stats[i], centroids[i], labels.shape) for i in candidates])
-    if scores.max() <= 0:
-        raise NoDigitError(NO_DIGIT)
-    seed = int(candidates[np.argmax(scores)])
-    chosen = _with_neighbours(seed, candidates, stats, labels.shape)
-    return np.isin(labels, chosen)
-
-
-def plausibility(stat: np.ndarray, centroid: np.ndarray, shape: tuple[int, int]) -> float:
-    """Ink amount, favouring the middle of the frame and disfavouring what touches its edge.
-
-    People centre what they photograph; shadows, paper edges and fingers come in from the sides.
-    A blob that fills its whole box and most of the frame is a shadow or a dark object, not a
-    stroke.
-    """
-    height, width = shape
-    x, y, w, h, area = (int(v) for v in stat)
-    offset = np.hypot((centroid[0] - width / 2) / width, (centroid[1] - height / 2) / height)
-    score = area / (1 + (offset / 0.3) ** 2)
-    if x == 0 or y == 0 or x + w == width or y + h == height:
-        score *= 0.25
-    if (area > 0.6 * w * h and w * h > 0.25 * width * height) or is_rule(stat, shape):
-        score *= 0.05
-    return float(score)
-
-
-def is_rule(stat: np.ndarray, shape: tuple[int, int]) -> bool:
-    """A thin straight band across the whole frame: a lone margin or underline, not a stroke."""
-    height, width = shape
-    w, h = int(stat[cv2.CC_STAT_WIDTH]), int(stat[cv2.CC_STAT_HEIGHT])
-    return (w >= 0.9 * width and h <= 0.1 * width) or (h >= 0.9 * height and w <= 0.1 * height)
-
-
-def _with_neighbours(
-    seed: int, candidates: np.ndarray, stats: np.ndarray, shape: tuple[int, int]
-) -> list[int]:
-    """Grow the digit by nearby components: the cap of a 5, a stroke broken by a ruled line."""
-    left, top = stats[seed, cv2.CC_STAT_LEFT], stats[seed, cv2.CC_STAT_TOP]
-    right = left + stats[seed, cv2.CC_STAT_WIDTH]
-    bottom = top + stats[seed, cv2.CC_STAT_HEIGHT]
-    gap = MERGE_GAP_FRACTION * max(stats[seed, cv2.CC_STAT_HEIGHT], stats[seed, cv2.CC_STAT_WIDTH])
-    least = 0.03 * stats[seed, cv2.CC_STAT_AREA]
-    chosen, grown = [seed], True
-    while grown:
-        grown = False
-        for label in candidates:
-            if label in chosen or stats[label, cv2.CC_STAT_AREA] < least:
-                continue
-            if is_rule(stats[label], shape):
-                continue
-            x, y, w, h = stats[label, :4]
-            dx = max(left - (x + w), x - right, 0)
-            dy = max(top - (y + h), y - bottom, 0)
-            if max(dx, dy) <= gap:
-                chosen.append(int(label))
-                left, top = min(left, x), min(top, y)
-                right, bottom = max(right, x + w), max(bottom, y + h)
-                grown = True
-    return chosen

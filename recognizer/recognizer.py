@@ -22,6 +22,9 @@ from recognizer.render import as_mnist, render
 from recognizer.segmentation import Glyph
 from recognizer.stages import Stages, record
 
+Rendered = tuple[np.ndarray, tuple[int, int, int, int]]
+"""A glyph as the model sees it (uint8 28x28) and its box in the working image."""
+
 ImageInput = bytes | np.ndarray
 """Encoded image bytes (JPEG, PNG, GIF, WebP...) or a gray, RGB or RGBA array."""
 
@@ -51,11 +54,15 @@ class Recognizer:
             prediction = self._predictions([mnist], [(0, 0, CANVAS, CANVAS)])[0]
             return Reading((Row((prediction,)),), decoded.gray, decoded.scale)
         ink = find_ink(decoded.gray, stages)
-        layout = find_layout(ink, _Judge(self._model, ink.strength), stages)
+        judge = _Judge(self._model, ink.strength)
+        layout = find_layout(ink, judge, stages)
         single = len(layout.rows) == 1 and len(layout.rows[0]) == 1
         rows = []
         for glyphs in layout.rows:
-            rendered = [render(ink.strength, glyph, stages if single else None) for glyph in glyphs]
+            rendered = [
+                render(ink.strength, glyph, stages) if single else judge.rendered(glyph)
+                for glyph in glyphs
+            ]
             boxes = [_on_photo(box, ink.scale * decoded.scale) for _, box in rendered]
             rows.append(Row(self._predictions([image for image, _ in rendered], boxes)))
         return Reading(tuple(rows), decoded.gray, decoded.scale, layout.other_writing)
@@ -71,15 +78,28 @@ class Recognizer:
 
 
 class _Judge:
-    """How surely glyphs read as digits: rendered and run through the model in one batch."""
+    """How surely glyphs read as digits: rendered and run through the model in one batch.
+
+    Each glyph is rendered once: the layout judges the same glyphs the reading then reports.
+    """
 
     def __init__(self, model: Model, strength: np.ndarray) -> None:
         self._model = model
         self._strength = strength
+        self._rendered: dict[int, tuple[Glyph, Rendered]] = {}
 
     def __call__(self, glyphs: Sequence[Glyph]) -> np.ndarray:
-        images = np.stack([render(self._strength, glyph)[0] for glyph in glyphs])
+        images = np.stack([self.rendered(glyph)[0] for glyph in glyphs])
         return _digit_likeness(self._model.scores(images))
+
+    def rendered(self, glyph: Glyph) -> Rendered:
+        """The glyph's 28x28 image and box (working image), rendered on first use."""
+        known = self._rendered.get(id(glyph))
+        if known is None:
+            # The glyph is kept with its rendering, so its id cannot be reused meanwhile.
+            known = (glyph, render(self._strength, glyph))
+            self._rendered[id(glyph)] = known
+        return known[1]
 
 
 def _digit_likeness(scores: Scores) -> np.ndarray:

@@ -1,8 +1,10 @@
 """Recognition-driven segmentation: a row's pieces of ink cut into digits the model reads best.
 
 A piece much wider than the row's digits are tall may be touching digits. Cuts are tried where
-the ink is thinnest; a cut wins when its less sure part reads more surely than the whole piece,
-by a margin that shrinks as the piece gets wider, and its parts may be cut again.
+the ink is thinnest; a cut wins when both its parts read as digits (the product of their
+scores) more surely than the whole piece reads as one, by a margin that shrinks as the piece
+gets wider, and its parts may be cut again. Fragments (a digit written in two strokes, broken
+by the threshold) are merged with a neighbour when the two read as one digit.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import numpy as np
 from recognizer.config import (
     CUT_CANDIDATES,
     CUT_SPAN,
+    FRAGMENT_HEIGHT,
+    MERGE_GAP,
+    MERGE_WIDTH,
     MINOR_HEIGHT,
     SPLIT_DEPTH,
     SPLIT_EVEN_ASPECT,
@@ -81,6 +86,34 @@ class Segmenter:
         ]
         return [glyph for glyph in glyphs if glyph.box[3] >= MINOR_HEIGHT * tall]
 
+    def merge_fragments(self, glyphs: Sequence[Glyph], tall: float) -> list[Glyph]:
+        """Neighbours merged where one is a fragment (a digit written in two strokes, broken by
+        the threshold, or a sliver a cut left), the two together are no wider than a digit, and
+        the fragment stands over or under its neighbour or the two read as one digit at least
+        as surely as the less sure of them reads alone."""
+        merged = list(glyphs)
+        if len(merged) < 2:
+            return merged
+        typical = float(np.median([glyph.box[3] for glyph in merged]))
+        place = 0
+        while place < len(merged) - 1:
+            one, other = merged[place], merged[place + 1]
+            both = _union(one, other)
+            if (
+                min(one.box[3], other.box[3]) < FRAGMENT_HEIGHT * typical
+                and _gap(one, other) <= MERGE_GAP * tall
+                and both.box[2] <= MERGE_WIDTH * max(tall, both.box[3])
+            ):
+                if _stacked(one, other):
+                    merged[place : place + 2] = [both]
+                    continue
+                alone_one, alone_other, together = self._judge([one, other, both])
+                if together >= min(alone_one, alone_other):
+                    merged[place : place + 2] = [both]
+                    continue
+            place += 1
+        return merged
+
     def _split(self, piece: Piece, tall: float, depth: int) -> list[Piece]:
         """The piece as it is, or cut into touching digits if that reads better.
 
@@ -99,18 +132,49 @@ class Segmenter:
         for cut in _cut_candidates(whole):
             left, right = _part(piece, piece.left, cut), _part(piece, cut, piece.right)
             glyphs = (self.glyph(left), self.glyph(right))
-            if glyphs[0] is not None and glyphs[1] is not None:
+            if glyphs[0] is None or glyphs[1] is None:
+                continue
+            # Touching digits are each about as tall as the row; a cut leaving a short part
+            # has cut a digit, not a pair.
+            if min(glyphs[0].box[3], glyphs[1].box[3]) >= FRAGMENT_HEIGHT * tall:
                 options.append(((left, right), (glyphs[0], glyphs[1])))
         if not options:
             return [piece]
         confidence = self._judge([*(g for _, pair in options for g in pair), whole])
-        pair_scores = np.minimum(confidence[0:-1:2], confidence[1:-1:2])
+        pair_scores = confidence[0:-1:2] * confidence[1:-1:2]  # both parts digits at once
         best = int(np.argmax(pair_scores))
         margin = max(SPLIT_MARGIN_SLOPE * (SPLIT_EVEN_ASPECT - aspect), -SPLIT_HEAD_START)
         if pair_scores[best] <= confidence[-1] + margin:
             return [piece]
         left, right = options[best][0]
         return self._split(left, tall, depth - 1) + self._split(right, tall, depth - 1)
+
+
+def _gap(one: Glyph, other: Glyph) -> int:
+    """Columns between two glyphs' boxes (0 when they overlap)."""
+    return max(
+        other.box[0] - (one.box[0] + one.box[2]), one.box[0] - (other.box[0] + other.box[2]), 0
+    )
+
+
+def _stacked(one: Glyph, other: Glyph) -> bool:
+    """Whether two glyphs share columns: digits in a row stand side by side, so a fragment
+    over or under part of its neighbour is a piece of it."""
+    return _gap(one, other) == 0 and (
+        min(one.box[0] + one.box[2], other.box[0] + other.box[2]) > max(one.box[0], other.box[0])
+    )
+
+
+def _union(one: Glyph, other: Glyph) -> Glyph:
+    """Both glyphs' ink as one glyph."""
+    left, top = min(one.box[0], other.box[0]), min(one.box[1], other.box[1])
+    right = max(one.box[0] + one.box[2], other.box[0] + other.box[2])
+    bottom = max(one.box[1] + one.box[3], other.box[1] + other.box[3])
+    mask = np.zeros((bottom - top, right - left), bool)
+    for glyph in (one, other):
+        x, y, width, height = glyph.box
+        mask[y - top : y - top + height, x - left : x - left + width] |= glyph.mask
+    return Glyph(mask, (left, top, right - left, bottom - top))
 
 
 def _part(piece: Piece, left: int, right: int) -> Piece:

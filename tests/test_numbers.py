@@ -92,9 +92,9 @@ def test_one_digit_is_one_row_of_one_digit(recognizer: Recognizer, mnist: Mnist)
     for image, label in samples:
         reading = recognizer.read(image)
         assert len(reading.rows) == 1
-        assert reading.number == reading.rows[0].number
+        assert len(reading.digits) == 1, f"{label} read as {reading.number!r}"
         right += reading.number == str(label)
-    assert right >= len(samples) - 1
+    assert right >= 0.9 * len(samples)
 
 
 def test_a_detached_cap_stays_with_its_five(recognizer: Recognizer) -> None:
@@ -164,3 +164,50 @@ def test_cli_json_has_number_and_digit_boxes(tmp_path: Path, mnist: Mnist, capsy
     assert "digit" not in answer, "one 'digit' field only when the image holds one digit"
     assert answer["rows"] == [{"number": "012", "digits": answer["digits"]}]
     assert answer["other_writing"] is False
+
+
+def test_digits_several_widths_apart_are_one_row(recognizer: Recognizer, mnist: Mnist) -> None:
+    """People space digits widely: three digit heights (the ink's) between neighbours is still
+    one number."""
+    picks = [3, 2, 1, 18]
+    reading = recognizer.read(number_page([mnist.x_test[i] for i in picks], gap=2.0))
+    assert reading.number == "".join(str(int(mnist.y_test[i])) for i in picks)
+    assert len(reading.rows) == 1
+
+
+def test_two_rows_are_read_top_to_bottom(recognizer: Recognizer, mnist: Mnist) -> None:
+    top, bottom = [3, 2, 1], [18, 4, 8]
+    page = np.full((700, 900), 235, np.uint8)
+    for row, picks in enumerate((top, bottom)):
+        for place, index in enumerate(picks):
+            large = cv2.resize(255 - mnist.x_test[index], (140, 140), interpolation=cv2.INTER_CUBIC)
+            y, x = 120 + row * 300, 120 + place * 240
+            area = page[y : y + 140, x : x + 140]
+            np.minimum(
+                area, np.clip(large.astype(np.int32) - 20, 20, 235).astype(np.uint8), out=area
+            )
+    reading = recognizer.read(page)
+    expected = ["".join(str(int(mnist.y_test[i])) for i in picks) for picks in (top, bottom)]
+    assert [row.number for row in reading.rows] == expected
+    assert reading.number == "\n".join(expected)
+    assert len(reading.digits) == 6
+
+
+def test_a_slanted_row_stays_one_row(recognizer: Recognizer, mnist: Mnist) -> None:
+    picks = [3, 2, 1, 18, 4]
+    flat = cv2.imdecode(
+        np.frombuffer(number_page([mnist.x_test[i] for i in picks], gap=0.6), np.uint8), 0
+    )
+    height, width = flat.shape
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), 12, 1.0)
+    slanted = cv2.warpAffine(flat, turn, (width, height), borderValue=235)
+    reading = recognizer.read(slanted)
+    assert reading.number == "".join(str(int(mnist.y_test[i])) for i in picks)
+
+
+def test_a_thin_stroke_in_a_big_photo_is_found(recognizer: Recognizer) -> None:
+    """A 1 written with a fine pen, 200 px tall in a 12 MP photo: little ink, but a long stroke."""
+    photo = np.full((3000, 4000), 225, np.uint8)
+    cv2.line(photo, (2000, 1400), (2010, 1600), 40, 5)
+    _, encoded = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert recognizer.read(encoded.tobytes()).number == "1"
