@@ -19,14 +19,12 @@ import cv2
 import numpy as np
 
 from recognizer.config import (
-    BROKEN_DIGIT_OVERLAP,
     DIGIT_LIKENESS,
     MAX_DIGIT_ASPECT,
     MAX_DIGITS,
     MAX_ROWS,
     MINOR_GAP,
     MINOR_HEIGHT,
-    MINOR_OVERLAP,
     NUMBER_GAP,
     NUMBER_ROW_DRIFT,
     PAGE_ROWS,
@@ -35,7 +33,6 @@ from recognizer.config import (
     ROW_HEIGHT_SPREAD,
     SAME_ROW_OVERLAP,
     SPLIT_EVEN_ASPECT,
-    TALLEST_DIGIT,
     TALLEST_GLYPH,
 )
 from recognizer.errors import (
@@ -45,7 +42,8 @@ from recognizer.errors import (
     TooManyDigitsError,
 )
 from recognizer.ink import Ink
-from recognizer.segmentation import Glyph, Judge, Piece, Segmenter
+from recognizer.pieces import aspect, pieces_of
+from recognizer.segmentation import Glyph, Judge, Segmenter
 from recognizer.single_digit import is_blob, is_rule, is_speck, plausibility, single_digit
 from recognizer.stages import Stages
 
@@ -202,13 +200,12 @@ def _digits_of(
     Whether a whole line is words rather than digits is asked only ``among_others`` (other
     lines of writing in the picture): a picture of a single line is sent to be read.
     """
-    majors, minors = _split_by_height(line, stats)
-    if not majors:
+    pieces = pieces_of(line, stats)
+    if not pieces:
         return [], False
-    pieces = _group(majors, minors, stats)
     whole = [glyph for piece in pieces if (glyph := segmenter.glyph(piece)) is not None]
     tall = float(np.median([glyph.box[3] for glyph in whole]))
-    lone = len(pieces) == 1 and _aspect(pieces[0]) < SPLIT_EVEN_ASPECT
+    lone = len(pieces) == 1 and aspect(pieces[0]) < SPLIT_EVEN_ASPECT
     glyphs = whole if lone else segmenter.merge_fragments(segmenter.digits(pieces, tall), tall)
     if not glyphs:
         return [], False
@@ -237,25 +234,6 @@ def _heights_agree(glyphs: Sequence[Glyph]) -> bool:
     return bool(agreeing.mean() >= ROW_HEIGHT_AGREEMENT)
 
 
-def _split_by_height(row: list[int], stats: np.ndarray) -> tuple[list[int], list[int]]:
-    """Digit-sized components, and the small pieces (caps, fragments, specks) beside them.
-
-    Digits are measured against the typical tall component, not the tallest: a printed line
-    fused with a stroke can tower over the writing, and is then left out as no digit.
-    """
-    heights = stats[row, cv2.CC_STAT_HEIGHT].astype(np.float64)
-    typical = float(np.median(heights[heights >= MINOR_HEIGHT * heights.max()]))
-    majors = [
-        label
-        for label, height in zip(row, heights, strict=True)
-        if MINOR_HEIGHT * typical <= height <= TALLEST_DIGIT * typical
-    ]
-    minors = [
-        label for label, height in zip(row, heights, strict=True) if height < MINOR_HEIGHT * typical
-    ]
-    return majors, minors
-
-
 def _continues(member: np.ndarray, other: np.ndarray, tall: float) -> bool:
     """Whether ``other`` continues the line ``member`` is on: beside it at about its height,
     or so close in both directions that it is a piece of the same digit (a hairline broken
@@ -267,59 +245,3 @@ def _continues(member: np.ndarray, other: np.ndarray, tall: float) -> bool:
     beside = gap <= NUMBER_GAP * tall and drift <= NUMBER_ROW_DRIFT * tall
     apart = max(gap, oy - (my + mh), my - (oy + oh))
     return (beside or apart <= MINOR_GAP * tall) and oh <= 2 * tall
-
-
-def _group(majors: list[int], minors: list[int], stats: np.ndarray) -> list[Piece]:
-    """Digits as sets of components: overlapping tall ones merge, small ones join the nearest."""
-    groups: list[list[int]] = []
-    for label in majors:  # sorted left to right
-        if groups and _overlap(stats, groups[-1], label) >= BROKEN_DIGIT_OVERLAP:
-            groups[-1].append(label)
-        else:
-            groups.append([label])
-    for label in minors:
-        best = max(range(len(groups)), key=lambda i: _attachment(stats, groups[i], label))
-        if _attachment(stats, groups[best], label) > 0:
-            groups[best].append(label)
-    return [_piece(group, stats) for group in groups]
-
-
-def _piece(group: list[int], stats: np.ndarray) -> Piece:
-    left, top, right, bottom = _extent(stats, group)
-    return Piece(tuple(group), left, right, top, bottom)
-
-
-def _aspect(piece: Piece) -> float:
-    """Width over height of an uncut piece, from its components' boxes alone."""
-    return (piece.right - piece.left) / (piece.bottom - piece.top)
-
-
-def _extent(stats: np.ndarray, group: list[int]) -> tuple[int, int, int, int]:
-    left = min(int(stats[label, cv2.CC_STAT_LEFT]) for label in group)
-    top = min(int(stats[label, cv2.CC_STAT_TOP]) for label in group)
-    right = max(
-        int(stats[label, cv2.CC_STAT_LEFT] + stats[label, cv2.CC_STAT_WIDTH]) for label in group
-    )
-    bottom = max(
-        int(stats[label, cv2.CC_STAT_TOP] + stats[label, cv2.CC_STAT_HEIGHT]) for label in group
-    )
-    return left, top, right, bottom
-
-
-def _overlap(stats: np.ndarray, group: list[int], label: int) -> float:
-    """Shared width as a share of the narrower of the two: 1 when one sits over the other."""
-    left, _, right, _ = _extent(stats, group)
-    x, w = int(stats[label, cv2.CC_STAT_LEFT]), int(stats[label, cv2.CC_STAT_WIDTH])
-    shared = min(right, x + w) - max(left, x)
-    return shared / max(1, min(right - left, w))
-
-
-def _attachment(stats: np.ndarray, group: list[int], label: int) -> float:
-    """How surely a small piece belongs to a digit: positive when it sits over or under it
-    (a 5's cap) or almost touches it (a broken stroke); specks further off belong to none."""
-    left, top, right, bottom = _extent(stats, group)
-    x, y, w, h = (int(v) for v in stats[label, :4])
-    if _overlap(stats, group, label) >= MINOR_OVERLAP:
-        return 1.0 + _overlap(stats, group, label)
-    gap = max(left - (x + w), x - right, top - (y + h), y - bottom, 0)
-    return 1.0 - gap / (MINOR_GAP * (bottom - top))
