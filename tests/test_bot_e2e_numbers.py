@@ -13,6 +13,7 @@ from emulator import SentMessage, SyncEmulator, User
 from recognizer.config import MAX_DIGITS
 from recognizer.errors import PAGE_OF_TEXT, TOO_MANY_DIGITS
 from tests.botharness import BotProcess, digit_photo
+from tests.conftest import SHARED_DATA
 from tests.test_numbers import number_page
 from training.mnist import Mnist
 
@@ -165,3 +166,18 @@ def test_too_long_a_number_or_a_page_gets_a_clear_reply(
     assert ask(emu, user, page).text == expected
     answer = ask(emu, user, digit_photo(mnist.x_test[0]))
     assert answer.photo is not None, "the bot keeps answering"
+
+
+def test_two_rows_are_answered_row_by_row(emu: SyncEmulator, bot: BotProcess, user: User) -> None:
+    """A real phone photo of two rows of digits: the caption shows each row, top to bottom, and
+    "Right" stores every digit of both rows."""
+    photo = (SHARED_DATA / "real-numbers" / "two-rows-six-digits.jpg").read_bytes()
+    answer = ask(emu, user, photo)
+    lines = (answer.caption or "").splitlines()
+    assert lines[0].endswith("2 rows:")
+    assert lines[1].startswith("134678 ")
+    assert lines[2].startswith("912532 ")
+    emu.press_button(user, answer, text="Right")
+    emu.wait_for_edit(user, timeout=WAIT)
+    rows = bot.query("SELECT label FROM samples WHERE user_id = ? ORDER BY id", user.id)
+    assert "".join(str(label) for (label,) in rows) == "134678912532"
