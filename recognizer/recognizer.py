@@ -8,6 +8,7 @@ model decides how touching digits are cut.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,6 @@ from recognizer.prediction import Box, Prediction, Reading, Row
 from recognizer.render import as_mnist, render
 from recognizer.segmentation import Glyph
 from recognizer.stages import Stages, record
-
-Rendered = tuple[np.ndarray, tuple[int, int, int, int]]
-"""A glyph as the model sees it (uint8 28x28) and its box in the working image."""
 
 ImageInput = bytes | np.ndarray
 """Encoded image bytes (JPEG, PNG, GIF, WebP...) or a gray, RGB or RGBA array."""
@@ -57,15 +55,17 @@ class Recognizer:
         judge = _Judge(self._model, ink.strength)
         layout = find_layout(ink, judge, stages)
         single = len(layout.rows) == 1 and len(layout.rows[0]) == 1
-        rows = []
-        for glyphs in layout.rows:
-            rendered = [
-                render(ink.strength, glyph, stages) if single else judge.rendered(glyph)
-                for glyph in glyphs
-            ]
-            boxes = [_on_photo(box, ink.scale * decoded.scale) for _, box in rendered]
-            rows.append(Row(self._predictions([image for image, _ in rendered], boxes)))
-        return Reading(tuple(rows), decoded.gray, decoded.scale, layout.other_writing)
+        to_photo = ink.scale * decoded.scale
+        if single:
+            image, box = render(ink.strength, layout.rows[0][0], stages)
+            prediction = self._predictions([image], [_on_photo(box, to_photo)])[0]
+            return Reading((Row((prediction,)),), decoded.gray, decoded.scale, layout.other_writing)
+        judge([glyph for row in layout.rows for glyph in row])  # scores any not yet judged
+        rows = tuple(
+            Row(tuple(judge.prediction(glyph, to_photo) for glyph in glyphs))
+            for glyphs in layout.rows
+        )
+        return Reading(rows, decoded.gray, decoded.scale, layout.other_writing)
 
     def _predictions(
         self, images: list[np.ndarray], boxes: list[tuple[int, int, int, int]]
@@ -77,29 +77,46 @@ class Recognizer:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    glyph: Glyph
+    """Kept with its judgement, so its id cannot be reused while the judge lives."""
+    image: np.ndarray
+    box: tuple[int, int, int, int]
+    digits: np.ndarray
+    likeness: float
+
+
 class _Judge:
     """How surely glyphs read as digits: rendered and run through the model in one batch.
 
-    Each glyph is rendered once: the layout judges the same glyphs the reading then reports.
+    Each glyph is rendered and scored once: the layout judges the same glyphs (often several
+    times, as hypotheses are compared) that the reading then reports.
     """
 
     def __init__(self, model: Model, strength: np.ndarray) -> None:
         self._model = model
         self._strength = strength
-        self._rendered: dict[int, tuple[Glyph, Rendered]] = {}
+        self._judged: dict[int, _Judged] = {}
 
     def __call__(self, glyphs: Sequence[Glyph]) -> np.ndarray:
-        images = np.stack([self.rendered(glyph)[0] for glyph in glyphs])
-        return _digit_likeness(self._model.scores(images))
+        fresh = list(
+            {id(glyph): glyph for glyph in glyphs if id(glyph) not in self._judged}.values()
+        )
+        if fresh:
+            rendered = [render(self._strength, glyph) for glyph in fresh]
+            scores = self._model.scores(np.stack([image for image, _ in rendered]))
+            likeness = _digit_likeness(scores)
+            for index, (glyph, (image, box)) in enumerate(zip(fresh, rendered, strict=True)):
+                judged = _Judged(glyph, image, box, scores.digits[index], float(likeness[index]))
+                self._judged[id(glyph)] = judged
+        return np.array([self._judged[id(glyph)].likeness for glyph in glyphs])
 
-    def rendered(self, glyph: Glyph) -> Rendered:
-        """The glyph's 28x28 image and box (working image), rendered on first use."""
-        known = self._rendered.get(id(glyph))
-        if known is None:
-            # The glyph is kept with its rendering, so its id cannot be reused meanwhile.
-            known = (glyph, render(self._strength, glyph))
-            self._rendered[id(glyph)] = known
-        return known[1]
+    def prediction(self, glyph: Glyph, to_photo: float) -> Prediction:
+        """A judged glyph as the reading reports it; ``to_photo``: working size over the
+        sender's size."""
+        judged = self._judged[id(glyph)]
+        return _prediction(judged.image, _on_photo(judged.box, to_photo), judged.digits)
 
 
 def _digit_likeness(scores: Scores) -> np.ndarray:
