@@ -23,7 +23,7 @@ from recognizer.chart import render_chart, render_number
 class NumberAnswer:
     """A reading with the images the bot needs: the picture to send, each digit's crop to keep.
 
-    One digit gets the probability chart, as always; a number gets its annotated photo.
+    One digit gets the probability chart; a number gets its annotated photo.
     """
 
     reading: Reading

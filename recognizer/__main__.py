@@ -1,6 +1,6 @@
 """Command line: ``python -m recognizer IMAGE...`` prints the digit or number read in each image.
 
-An image holding one digit is answered as always (the digit, its confidence, ten bars); one
+An image holding one digit gets the digit, its confidence and ten text bars; one
 holding a number gets the number and a line per digit. ``--json`` objects carry ``number``
 (rows joined by a line break), ``digits`` (all of them), ``rows`` (each row's number and
 digits, top to bottom) and ``other_writing`` always, and ``digit`` and ``probabilities`` when
@@ -151,7 +151,7 @@ def _chart_path(chart: Path, image: Path, count: int) -> Path:
 
 
 def _save_chart(reading: Reading, path: Path) -> None:
-    """One digit: the probability chart as always; a number: the annotated photo."""
+    """One digit: the probability chart; a number: the annotated photo."""
     path.parent.mkdir(parents=True, exist_ok=True)
     one = len(reading.digits) == 1
     path.write_bytes(render_chart(reading.digits[0]) if one else render_number(reading))
