@@ -185,6 +185,10 @@ MAX_ROWS = 3
 SAME_ROW_OVERLAP = 0.6
 """Two lines of writing sharing this share of the lower one's height are one row."""
 
+MAX_PIECES = 4 * MAX_ROWS * MAX_DIGITS
+"""More pieces of ink than the most rows of the longest numbers, each digit broken into four,
+are a page of writing (and would only cost time to sort into lines)."""
+
 PAGE_ROWS = 6
 """More lines of writing than this (digits or not) are a page of writing."""
 

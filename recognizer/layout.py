@@ -22,6 +22,7 @@ from recognizer.config import (
     DIGIT_LIKENESS,
     MAX_DIGIT_ASPECT,
     MAX_DIGITS,
+    MAX_PIECES,
     MAX_ROWS,
     MINOR_GAP,
     MINOR_HEIGHT,
@@ -72,6 +73,8 @@ def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
         if not (is_speck(stats[label], shape) or is_rule(stats[label], shape))
         and not is_blob(stats[label], shape)
     ]
+    if len(candidates) > MAX_PIECES:
+        raise TooManyDigitsError(PAGE_OF_TEXT)
     lines = _lines_of_writing(candidates, stats, centroids, shape)
     if len(lines) > PAGE_ROWS:
         raise TooManyDigitsError(PAGE_OF_TEXT)
@@ -177,19 +180,31 @@ def _row_of(seed: int, candidates: list[int], stats: np.ndarray) -> list[int]:
     """The seed and every component continuing its line of writing, to the left and right.
 
     A component joins when it is near a member horizontally (up to several digit heights
-    away) and its middle is at about the member's height; chaining member to member follows a
-    slanted or gently curving line.
+    away) and its middle is at about the member's height, or when it is a piece close by in
+    both directions; chaining member to member follows a slanted or gently curving line.
     """
-    row = [seed]
-    tall = stats[seed, cv2.CC_STAT_HEIGHT]
-    grown = True
-    while grown:
-        grown = False
-        for label in candidates:
-            if label not in row and any(_continues(stats[m], stats[label], tall) for m in row):
-                row.append(label)
-                grown = True
-    return sorted(row, key=lambda label: stats[label, cv2.CC_STAT_LEFT])
+    labels = np.asarray(candidates)
+    links = _continuations(stats[labels], float(stats[seed, cv2.CC_STAT_HEIGHT]))
+    inside = labels == seed
+    frontier = inside.copy()
+    while frontier.any():
+        frontier = links[frontier].any(axis=0) & ~inside
+        inside |= frontier
+    return sorted(labels[inside].tolist(), key=lambda label: stats[label, cv2.CC_STAT_LEFT])
+
+
+def _continuations(boxes: np.ndarray, tall: float) -> np.ndarray:
+    """bool (N, N): whether component j continues the line component i is on, for the N
+    components' cv2 statistics: beside it at about its height, or so close in both directions
+    that it is a piece of the same digit (a hairline broken into dashes)."""
+    x, y, w, h = (boxes[:, k].astype(np.float64) for k in range(4))
+    gap = np.maximum(np.maximum(x[None] - (x + w)[:, None], x[:, None] - (x + w)[None]), 0)
+    drift = np.abs((y + h / 2)[None] - (y + h / 2)[:, None])
+    rise = np.maximum(y[None] - (y + h)[:, None], y[:, None] - (y + h)[None])
+    beside = (gap <= NUMBER_GAP * tall) & (drift <= NUMBER_ROW_DRIFT * tall)
+    close = np.maximum(gap, rise) <= MINOR_GAP * tall
+    links: np.ndarray = (beside | close) & (h[None] <= 2 * tall)
+    return links
 
 
 def _digits_of(
@@ -232,16 +247,3 @@ def _heights_agree(glyphs: Sequence[Glyph]) -> bool:
     ratio = heights / np.median(heights)
     agreeing = (ratio <= ROW_HEIGHT_SPREAD) & (ratio >= 1 / ROW_HEIGHT_SPREAD)
     return bool(agreeing.mean() >= ROW_HEIGHT_AGREEMENT)
-
-
-def _continues(member: np.ndarray, other: np.ndarray, tall: float) -> bool:
-    """Whether ``other`` continues the line ``member`` is on: beside it at about its height,
-    or so close in both directions that it is a piece of the same digit (a hairline broken
-    into dashes, a diagonal stroke's fragments)."""
-    mx, my, mw, mh = (int(v) for v in member[:4])
-    ox, oy, ow, oh = (int(v) for v in other[:4])
-    gap = max(ox - (mx + mw), mx - (ox + ow), 0)
-    drift = abs((oy + oh / 2) - (my + mh / 2))
-    beside = gap <= NUMBER_GAP * tall and drift <= NUMBER_ROW_DRIFT * tall
-    apart = max(gap, oy - (my + mh), my - (oy + oh))
-    return (beside or apart <= MINOR_GAP * tall) and oh <= 2 * tall

@@ -211,3 +211,16 @@ def test_a_thin_stroke_in_a_big_photo_is_found(recognizer: Recognizer) -> None:
     cv2.line(photo, (2000, 1400), (2010, 1600), 40, 5)
     _, encoded = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 90])
     assert recognizer.read(encoded.tobytes()).number == "1"
+
+
+@pytest.mark.parametrize("letters", [40, 1500])
+def test_a_page_of_letters_is_refused(recognizer: Recognizer, letters: int) -> None:
+    """Printed letters strewn over a photo, from a few lines' worth to a dense page."""
+    rng = np.random.default_rng(letters)
+    page = np.full((960, 1280), 230, np.uint8)
+    for _ in range(letters):
+        corner = (int(rng.integers(1280)), int(rng.integers(960)))
+        letter = chr(int(rng.integers(ord("A"), ord("Z") + 1)))
+        cv2.putText(page, letter, corner, cv2.FONT_HERSHEY_SIMPLEX, 0.8, 30, 2)
+    with pytest.raises(TooManyDigitsError, match="page of writing"):
+        recognizer.read(page)
