@@ -21,6 +21,7 @@ from benchmarks.accuracy import REPO_ROOT
 from benchmarks.latency import inference_alone, landscape_photos, measure, summary
 from benchmarks.measure import machine, run_child
 from benchmarks.report import markdown, rows
+from recognizer import Recognizer
 from recognizer.config import DEFAULT_MODEL_DIR, METRICS_FILE
 from recognizer.model import DigitModel
 
@@ -52,8 +53,8 @@ def latency_and_inference(sizes: Sizes, model_dir: Path) -> tuple[dict, dict]:
     """Sections 1 and 2: the recognizer here, the same photos through Keras in a child."""
     photos = landscape_photos(sizes.photos, seed=7)
     model = DigitModel.load(model_dir)
-    ours = summary(measure(photos, model.probabilities, sizes.rounds))
-    litert = inference_alone(model.probabilities, sizes.repeats)
+    ours = summary(measure(photos, Recognizer(model), sizes.rounds))
+    litert = inference_alone(lambda images: model.scores(images).digits, sizes.repeats)
     with tempfile.TemporaryDirectory(prefix="benchmark-photos-") as folder:
         for index, photo in enumerate(photos):
             (Path(folder) / f"{index:04d}.jpg").write_bytes(photo)

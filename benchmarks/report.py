@@ -50,13 +50,13 @@ def _latency_rows(latency: dict) -> list[Row]:
     ours, keras = latency["recognizer"], latency["keras"]
     stage_rows = [
         Row(section, f"recognizer {stage} p50", ours[stage]["p50"], "ms")
-        for stage in ("decode", "preprocess", "infer", "chart")
+        for stage in ("decode", "read", "chart")
     ]
     return [
         *stage_rows,
         goal_row(section, "recognizer total p50", ours["total"]["p50"], "ms", _at_most(10)),
         Row(section, "recognizer total p99", ours["total"]["p99"], "ms"),
-        Row(section, "Keras way infer p50 (model.predict)", keras["infer"]["p50"], "ms"),
+        Row(section, "Keras way read p50 (model.predict)", keras["read"]["p50"], "ms"),
         Row(section, "Keras way total p50", keras["total"]["p50"], "ms"),
         Row(section, "Keras way total p99", keras["total"]["p99"], "ms"),
         Row(section, "Keras way / recognizer, total p50", latency["keras_ratio_total_p50"], "x"),

@@ -8,7 +8,7 @@ from bot.model_metrics import ModelMetrics
 from bot.retrain.gate import Verdict
 from bot.retrain.retrainer import Outcome, Progress, Result
 from bot.storage import LabelStatus, Usage
-from recognizer import NumberReading, Prediction
+from recognizer import Prediction, Reading, Row
 
 START = (
     "Hi! I read handwritten digits.\n\n"
@@ -323,16 +323,28 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def number_caption(reading: NumberReading) -> str:
-    """'2026' with each digit's confidence; an unsure digit names its runner-up."""
+def number_caption(reading: Reading) -> str:
+    """'2026' with each digit's confidence; an unsure digit names its runner-up. Several rows:
+    one line per row, top to bottom; writing that is not digits is said to be left out."""
+    lead = "I'm not sure about every digit of this one" if reading.is_unsure else "I read"
+    if len(reading.rows) == 1:
+        caption = f"{lead}: {reading.number}\n" + _confidences(reading.rows[0])
+    else:
+        rows = "\n".join(f"{row.number}  ({_confidences(row)})" for row in reading.rows)
+        caption = f"{lead} {len(reading.rows)} rows:\n{rows}"
+    if reading.other_writing:
+        caption += "\n(I left out writing that isn't digits.)"
+    return caption
+
+
+def _confidences(row: Row) -> str:
     parts = []
-    for prediction in reading.digits:
+    for prediction in row.digits:
         part = f"{prediction.digit}: {prediction.confidence:.0%}"
         if prediction.is_unsure:
             part += f" (maybe {prediction.runner_up}?)"
         parts.append(part)
-    lead = "I'm not sure about every digit of this one" if reading.is_unsure else "I read"
-    return f"{lead}: {reading.number}\n" + " · ".join(parts)
+    return " · ".join(parts)
 
 
 def type_number(count: int) -> str:

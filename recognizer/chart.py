@@ -14,7 +14,7 @@ from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from recognizer.prediction import NumberReading, Prediction
+from recognizer.prediction import Prediction, Reading
 
 _WIDTH, _HEIGHT = 720, 400
 _MARGIN = 20
@@ -52,7 +52,9 @@ def render_chart(prediction: Prediction) -> bytes:
     title = f"{prediction.digit}  ({prediction.confidence:.0%})"
     # Text is anti-aliased against the background, so it must be a gray, never a palette colour.
     draw.text((_MARGIN + 90, 4), title, font=_font(34), fill=_TEXT)
-    seen = Image.fromarray(prediction.image).resize((_SEEN_SIDE, _SEEN_SIDE), Image.NEAREST)
+    seen = Image.fromarray(prediction.image).resize(
+        (_SEEN_SIDE, _SEEN_SIDE), Image.Resampling.NEAREST
+    )
     seen = seen.point(lambda value: value * _BACKGROUND // 255)
     canvas.paste(seen, (_MARGIN, _HEIGHT - _SEEN_SIDE - _MARGIN))
     _draw_bars(draw, prediction, highlight)
@@ -97,7 +99,7 @@ _BAR_ROW = 150
 _RGB = {_CHOSEN: (25, 118, 210), _UNSURE: (245, 124, 0), _BAR: (176, 190, 197)}
 
 
-def render_number(reading: NumberReading) -> bytes:
+def render_number(reading: Reading) -> bytes:
     """PNG bytes: the photo around the number, each digit boxed with its reading above it,
     and the ten probability bars of each unsure digit below, so a user sees what went wrong.
     """
@@ -121,7 +123,7 @@ def render_number(reading: NumberReading) -> bytes:
     return buffer.getvalue()
 
 
-def _number_photo(reading: NumberReading) -> tuple[Image.Image, list[tuple[int, ...]]]:
+def _number_photo(reading: Reading) -> tuple[Image.Image, list[tuple[int, ...]]]:
     """The photo cropped around the digits and scaled to the chart, with the boxes moved too."""
     scale = reading.picture_scale
     boxes = [
@@ -148,7 +150,7 @@ def _number_photo(reading: NumberReading) -> tuple[Image.Image, list[tuple[int, 
         max(1, round((crop[2] - crop[0]) * factor)),
         max(1, round((crop[3] - crop[1]) * factor)),
     )
-    photo = Image.fromarray(reading.picture).crop(crop).resize(size, Image.BILINEAR)
+    photo = Image.fromarray(reading.picture).crop(crop).resize(size, Image.Resampling.BILINEAR)
     shown = [
         tuple(round((value - crop[i % 2]) * factor) for i, value in enumerate(box)) for box in boxes
     ]

@@ -6,9 +6,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from recognizer import Recognizer
+from recognizer import Prediction, Recognizer
 from tests.postgres import PostgresServer
 from training.mnist import MNIST_PATH_ENV, Mnist, load_mnist
 
@@ -61,3 +62,10 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     url = postgres_server.new_database()
     yield url
     postgres_server.drop_database(url)
+
+
+def read_digit(recognizer: Recognizer, image: bytes | np.ndarray) -> Prediction:
+    """The one digit the recognizer reads in a picture of one digit (anything else fails)."""
+    reading = recognizer.read(image)
+    assert len(reading.digits) == 1, f"read as {reading.number!r}, not one digit"
+    return reading.digits[0]

@@ -41,7 +41,7 @@ def test_every_section_is_in_the_json(quick_run: tuple[dict, str]) -> None:
     results, _ = quick_run
     assert {"machine", "latency", "inference", "bot", "training", "table"} <= results.keys()
     assert results["quick"] is True
-    for stage in ("decode", "preprocess", "infer", "chart", "total"):
+    for stage in ("decode", "read", "chart", "total"):
         assert results["latency"]["recognizer"][stage]["p50"] > 0
         assert results["latency"]["keras"][stage]["p50"] > 0
     for engine in ("litert", "keras"):

@@ -19,7 +19,7 @@ from bot import texts
 from bot.storage import LabelStatus
 from emulator import SentMessage, SyncEmulator, User
 from recognizer.decode import NOT_AN_IMAGE
-from recognizer.preprocess import NO_DIGIT
+from recognizer.errors import NO_DIGIT
 from tests.botharness import (
     BotProcess,
     digit_photo,

@@ -12,8 +12,9 @@ from PIL import Image
 from bot import texts
 from emulator import SentMessage, SyncEmulator, User
 from recognizer.config import MAX_DIGITS
-from recognizer.segment import PAGE_OF_TEXT, TOO_MANY_DIGITS
+from recognizer.errors import PAGE_OF_TEXT, TOO_MANY_DIGITS
 from tests.botharness import BotProcess, digit_photo
+from tests.conftest import SHARED_DATA
 from tests.test_numbers import number_page
 from training.mnist import Mnist
 
@@ -187,3 +188,18 @@ def test_stats_counts_a_number_as_one_answer(
     emu.press_button(user, answer, text="Right")
     emu.wait_for_edit(user, timeout=WAIT)
     assert _served_and_labelled(emu, user) == (served + 1, labelled + 1)
+
+
+def test_two_rows_are_answered_row_by_row(emu: SyncEmulator, bot: BotProcess, user: User) -> None:
+    """A real phone photo of two rows of digits: the caption shows each row, top to bottom, and
+    "Right" stores every digit of both rows."""
+    photo = (SHARED_DATA / "real-numbers" / "two-rows-six-digits.jpg").read_bytes()
+    answer = ask(emu, user, photo)
+    lines = (answer.caption or "").splitlines()
+    assert lines[0].endswith("2 rows:")
+    assert lines[1].startswith("134678 ")
+    assert lines[2].startswith("912532 ")
+    emu.press_button(user, answer, text="Right")
+    emu.wait_for_edit(user, timeout=WAIT)
+    rows = bot.query("SELECT label FROM samples WHERE user_id = ? ORDER BY id", user.id)
+    assert "".join(str(label) for (label,) in rows) == "134678912532"

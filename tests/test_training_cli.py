@@ -16,9 +16,9 @@ import pytest
 from PIL import Image
 
 from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
+from recognizer.model import DigitModel, to_model_input
 from tests.conftest import REPO_ROOT, mnist_path, python_path_hiding
 from tests.test_training_units import snapshot, write_paper_photos, write_samples
-from training.litert import predict_tflite
 from training.metrics import sha256_of_file
 from training.mnist import MNIST_PATH_ENV, Mnist
 
@@ -172,11 +172,11 @@ def test_quick_run_reports_json_progress(quick_run: dict[str, Any]) -> None:
 def test_quick_run_litert_matches_keras(quick_run: dict[str, Any], mnist: Mnist) -> None:
     import keras  # noqa: PLC0415  (TensorFlow only for the tests that need it)
 
-    batch = (mnist.x_test[:256].astype(np.float32) / 255.0)[..., np.newaxis]
+    batch = to_model_input(mnist.x_test[:256])
     keras_probabilities = keras.models.load_model(quick_run["out"] / KERAS_FILE).predict(
         batch, verbose=0
     )
-    litert_probabilities = predict_tflite(quick_run["out"] / MODEL_FILE, batch)
+    litert_probabilities = DigitModel.open(quick_run["out"] / MODEL_FILE).outputs(batch)
     assert litert_probabilities.shape == (256, 10)
     np.testing.assert_allclose(litert_probabilities.sum(axis=1), 1.0, atol=1e-5)
     assert np.abs(litert_probabilities - keras_probabilities).max() < 1e-4

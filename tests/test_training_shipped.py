@@ -11,10 +11,9 @@ import pytest
 
 from recognizer import Recognizer
 from recognizer.config import DEFAULT_MODEL_DIR, KERAS_FILE, METRICS_FILE, MODEL_FILE
+from recognizer.model import DigitModel, to_model_input
 from tests.test_training_units import write_paper_photos
-from training.dataset import to_model_input
 from training.evaluate import evaluate_folder
-from training.litert import predict_tflite
 from training.metrics import sha256_of_file
 from training.mnist import Mnist
 
@@ -30,7 +29,7 @@ def metrics() -> dict[str, Any]:
 
 
 def litert_accuracy(model: Path, mnist: Mnist) -> float:
-    probabilities = predict_tflite(model, to_model_input(mnist.x_test))
+    probabilities = DigitModel.open(model, threads=None).outputs(to_model_input(mnist.x_test))
     return float((probabilities.argmax(axis=1) == mnist.y_test).mean())
 
 

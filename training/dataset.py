@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recognizer.model import to_model_input
 from training.config import USER_SAMPLE_MAX_REPEAT, USER_SAMPLE_MAX_SHARE
 from training.mnist import DataError, Mnist
 from training.samples import UserSamples
@@ -30,11 +31,6 @@ class TrainingData:
     mnist_train: int
     user_samples: int
     user_repeat: int
-
-
-def to_model_input(images: np.ndarray) -> np.ndarray:
-    """uint8 (N, 28, 28) -> the model's float32 (N, 28, 28, 1) in [0, 1]."""
-    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
 
 
 def user_repeat(user_count: int, mnist_count: int) -> int:

@@ -22,8 +22,12 @@ def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, classes: int = 1
 
 
 def accuracy_figures(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, Any]:
-    """Overall and per-digit accuracy plus the confusion matrix of one model on one labelled set."""
-    predicted = probabilities.argmax(axis=1)
+    """Overall and per-digit accuracy plus the confusion matrix of one model on one labelled set.
+
+    ``probabilities`` is (N, 10) or (N, 11): an eleventh "not a digit" output is left out, each
+    image counts as the digit the model finds most likely.
+    """
+    predicted = probabilities[:, :10].argmax(axis=1)
     matrix = confusion_matrix(labels, predicted)
     per_digit = np.diag(matrix) / np.maximum(matrix.sum(axis=1), 1)
     return {

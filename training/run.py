@@ -16,11 +16,11 @@ import keras
 import numpy as np
 
 from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
+from recognizer.model import DigitModel
 from training import convert
 from training.config import FINE_TUNE, INT8_TOLERANCE_PP, REPRESENTATIVE_IMAGES, Recipe
 from training.dataset import TrainingData, assemble
 from training.fit import FitResult, seed_everything, train
-from training.litert import LiteRTModel, predict_tflite
 from training.metrics import (
     accuracy_figures,
     library_versions,
@@ -107,7 +107,7 @@ def _export(
     classifier = fitted.classifier
     classifier.save(staging / KERAS_FILE)
     (staging / MODEL_FILE).write_bytes(convert.to_float32(classifier))
-    probabilities = predict_tflite(staging / MODEL_FILE, data.test.x)
+    probabilities = DigitModel.open(staging / MODEL_FILE, threads=None).outputs(data.test.x)
     keras_probabilities = classifier.predict(data.test.x, batch_size=512, verbose=0)
     test = accuracy_figures(data.test.y, probabilities)
     int8 = _export_int8(classifier, data, test["accuracy"], staging)
@@ -167,7 +167,9 @@ def _export_int8(
     calibration = data.train.x[:REPRESENTATIVE_IMAGES]
     path = staging / INT8_FILE
     path.write_bytes(convert.to_int8(classifier, calibration))
-    accuracy = accuracy_figures(data.test.y, predict_tflite(path, data.test.x))["accuracy"]
+    accuracy = accuracy_figures(
+        data.test.y, DigitModel.open(path, threads=None).outputs(data.test.x)
+    )["accuracy"]
     shipped = (float_accuracy - accuracy) * 100 <= INT8_TOLERANCE_PP
     figures = {"test_accuracy": accuracy, "bytes": path.stat().st_size, "shipped": shipped}
     if shipped:
@@ -180,12 +182,12 @@ def _export_int8(
 
 def _milliseconds_per_image(model_path: Path, images: np.ndarray) -> float:
     """Single-image latency on one thread, as the recognizer serves a photo (warm-up excluded)."""
-    model = LiteRTModel(model_path, threads=1)
+    model = DigitModel.open(model_path, threads=1)
     sample = images[: _TIMING_IMAGES + 1]
-    model.predict(sample[:1])
+    model.outputs(sample[:1])
     started = time.perf_counter()
     for image in sample[1:]:
-        model.predict(image[np.newaxis])
+        model.outputs(image[np.newaxis])
     return round((time.perf_counter() - started) * 1000 / max(len(sample) - 1, 1), 4)
 
 

@@ -85,7 +85,7 @@ async def answer_image(source: Message, context: ContextTypes.DEFAULT_TYPE) -> N
         await source.reply_text(texts.NOT_AN_IMAGE_FILE, do_quote=True)
         return
     try:
-        answer = await found.recognition.read_number(data)
+        answer = await found.recognition.read(data)
     except RecognizerError as error:
         record_outcome(f"refused: {type(error).__name__}")
         await source.reply_text(str(error), do_quote=True)
