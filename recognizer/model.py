@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
-from recognizer.config import CANVAS, MODEL_FILE
+from recognizer.config import CANVAS, MODEL_FILE, NOT_A_DIGIT
 from recognizer.errors import ModelLoadError
 
 
 class DigitModel:
-    """Softmax over the ten digits for batches of 28x28 uint8 images.
+    """Softmax over the ten digits (and "not a digit") for batches of 28x28 uint8 images.
 
     One LiteRT interpreter holds its tensors in place, so calls are serialised with a lock; a
     call takes well under a millisecond, far less than decoding the photo that precedes it.
@@ -44,7 +44,17 @@ class DigitModel:
         return model
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) uint8 white-on-black images -> (N, 10) float probabilities."""
+        """(N, 28, 28) uint8 white-on-black images -> (N, 10) probabilities of the ten digits.
+
+        An 11-class model's "not a digit" share is set aside and the digits' renormalised, so
+        callers that only read digits read them as before; ``outputs`` has all the classes.
+        """
+        digits = self.outputs(images)[:, :NOT_A_DIGIT]
+        return digits / np.maximum(digits.sum(axis=1, keepdims=True), np.finfo(np.float32).tiny)
+
+    def outputs(self, images: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) uint8 white-on-black images -> (N, 10) or (N, 11) softmax, as the model
+        gives it (index 10: not a digit)."""
         batch = np.asarray(images, np.float32).reshape(-1, CANVAS, CANVAS, 1) / 255
         with self._lock:
             if batch.shape[0] != self._batch:
@@ -54,6 +64,8 @@ class DigitModel:
             self._interpreter.set_tensor(self._input, batch)
             self._interpreter.invoke()
             output = self._interpreter.get_tensor(self._output).copy()
-        if output.shape != (batch.shape[0], 10):
-            raise ModelLoadError(f"The model gives outputs of shape {output.shape}, not (N, 10).")
+        if output.shape not in {(batch.shape[0], NOT_A_DIGIT), (batch.shape[0], NOT_A_DIGIT + 1)}:
+            raise ModelLoadError(
+                f"The model gives outputs of shape {output.shape}, not (N, 10) or (N, 11)."
+            )
         return output

@@ -48,6 +48,16 @@ class Augmentation:
     """Share of images blended towards a 3x3 Gaussian blur, with a random strength."""
 
 
+NEGATIVE_SHARE = 0.15
+"""Not-a-digit crops (``training.negatives``) added to training and validation, as a share of
+their MNIST images: enough to learn the kinds, few enough that digits stay the bulk of a batch."""
+
+STYLED_SHARE = 0.15
+"""Digits in styles MNIST lacks (``training.styles``) added to training, same measure."""
+
+HELD_OUT_NEGATIVES = 2000
+"""Not-a-digit crops cut from MNIST *test* digits, never trained on: the caught rate's figure."""
+
 USER_SAMPLE_MAX_REPEAT = 10
 """A user sample counts up to this many times: there are few, and they show real photos."""
 

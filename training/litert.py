@@ -20,11 +20,13 @@ class LiteRTModel:
         self.batch_size = 0
 
     def predict(self, images: np.ndarray) -> np.ndarray:
-        """Softmax probabilities (N, 10) for float32 images (N, 28, 28, 1), in bounded batches."""
+        """Softmax probabilities (N, classes) for float32 images (N, 28, 28, 1), in bounded
+        batches."""
         outputs = [
             self._invoke(images[start : start + _BATCH]) for start in range(0, len(images), _BATCH)
         ]
-        return np.concatenate(outputs) if outputs else np.zeros((0, 10), np.float32)
+        classes = self.interpreter.get_output_details()[0]["shape"][-1]
+        return np.concatenate(outputs) if outputs else np.zeros((0, classes), np.float32)
 
     def _invoke(self, batch: np.ndarray) -> np.ndarray:
         batch = np.ascontiguousarray(batch, dtype=np.float32)

@@ -11,20 +11,30 @@ from typing import Any
 
 import numpy as np
 
+from recognizer.config import NOT_A_DIGIT
+
 _LIBRARIES = ("tensorflow-cpu", "tensorflow", "keras", "ai-edge-litert", "numpy")
 
 
+DIGITS = NOT_A_DIGIT
+"""Classes before "not a digit": the ten digits."""
+
+
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, classes: int = 10) -> np.ndarray:
-    """Rows are true digits, columns predicted ones."""
-    matrix = np.zeros((classes, classes), np.int64)
+    """Rows are true digits (10), columns predicted classes (``classes``: 11 when the last
+    column is "not a digit")."""
+    matrix = np.zeros((DIGITS, classes), np.int64)
     np.add.at(matrix, (labels, predicted), 1)
     return matrix
 
 
 def accuracy_figures(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, Any]:
-    """Overall and per-digit accuracy plus the confusion matrix of one model on one labelled set."""
+    """Overall and per-digit accuracy plus the confusion matrix of one model on labelled digits.
+
+    ``probabilities`` (N, 10 or 11): a digit answered "not a digit" counts as a mistake.
+    """
     predicted = probabilities.argmax(axis=1)
-    matrix = confusion_matrix(labels, predicted)
+    matrix = confusion_matrix(labels, predicted, probabilities.shape[1])
     per_digit = np.diag(matrix) / np.maximum(matrix.sum(axis=1), 1)
     return {
         "accuracy": float((predicted == labels).mean()),
@@ -61,3 +71,21 @@ def library_versions() -> dict[str, str]:
 
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def not_a_digit_figures(
+    digits: np.ndarray, negatives: np.ndarray, kinds: np.ndarray, names: list[str]
+) -> dict[str, Any]:
+    """How the "not a digit" class behaves: on digits (N, 11) it should (almost) never be the
+    answer, on held-out negatives (M, 11), of kind ``kinds`` (M,) named by ``names``, it should."""
+    caught = negatives.argmax(axis=1) == NOT_A_DIGIT
+    return {
+        "digits_answered_not_a_digit": float((digits.argmax(axis=1) == NOT_A_DIGIT).mean()),
+        "held_out_negatives": len(negatives),
+        "held_out_caught": float(caught.mean()) if len(negatives) else 0.0,
+        "caught_by_kind": {
+            name: float(caught[kinds == index].mean())
+            for index, name in enumerate(names)
+            if (kinds == index).any()
+        },
+    }

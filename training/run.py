@@ -18,17 +18,20 @@ import numpy as np
 from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
 from training import convert
 from training.config import FINE_TUNE, INT8_TOLERANCE_PP, REPRESENTATIVE_IMAGES, Recipe
-from training.dataset import TrainingData, assemble
+from training.dataset import TrainingData, assemble, to_model_input
 from training.fit import FitResult, seed_everything, train
 from training.litert import LiteRTModel, predict_tflite
 from training.metrics import (
     accuracy_figures,
     library_versions,
+    not_a_digit_figures,
     now_utc,
     sha256_of_arrays,
     sha256_of_file,
 )
 from training.mnist import DataError, Mnist
+from training.model import widened
+from training.negatives import KINDS
 from training.plots import plot_confusion, plot_history
 from training.progress import Reporter
 from training.publish import publish, staging_directory
@@ -60,10 +63,11 @@ def recipe_for(request: RunRequest) -> Recipe:
     return replace(base, epochs=request.epochs or base.epochs, seed=request.seed)
 
 
-def load_starting_model(model_dir: Path) -> keras.Model:
+def load_starting_model(model_dir: Path, recipe: Recipe) -> keras.Model:
+    """The model to fine-tune, given the "not a digit" output if it was trained without one."""
     path = model_dir / KERAS_FILE
     try:
-        return keras.models.load_model(path)
+        return widened(keras.models.load_model(path), recipe)
     except (OSError, ValueError) as error:
         raise DataError(
             f"cannot load the model to fine-tune from {path} ({error}); "
@@ -79,7 +83,7 @@ def run_training(request: RunRequest, reporter: Reporter) -> dict[str, Any]:
     data = assemble(
         request.mnist, request.samples, recipe.validation_size, request.limit, recipe.seed
     )
-    starting = load_starting_model(request.init_from) if request.init_from else None
+    starting = load_starting_model(request.init_from, recipe) if request.init_from else None
     reporter.event(
         "start",
         epochs=recipe.epochs,
@@ -110,6 +114,13 @@ def _export(
     probabilities = predict_tflite(staging / MODEL_FILE, data.test.x)
     keras_probabilities = classifier.predict(data.test.x, batch_size=512, verbose=0)
     test = accuracy_figures(data.test.y, probabilities)
+    negatives = data.held_out_negatives
+    not_a_digit = not_a_digit_figures(
+        probabilities,
+        predict_tflite(staging / MODEL_FILE, to_model_input(negatives.images)),
+        negatives.kinds,
+        [name for name, _, _ in KINDS],
+    )
     int8 = _export_int8(classifier, data, test["accuracy"], staging)
     plot_history(fitted.history, staging / HISTORY_PLOT)
     plot_confusion(np.asarray(test["confusion_matrix"]), test["accuracy"], staging / CONFUSION_PLOT)
@@ -119,6 +130,7 @@ def _export(
         "per_digit_accuracy": test["per_digit_accuracy"],
         "confusion_matrix": test["confusion_matrix"],
         "test_images": test["images"],
+        "not_a_digit": not_a_digit,
         "litert_keras_max_difference": float(np.abs(probabilities - keras_probabilities).max()),
         "int8": int8,
         "validation_accuracy": max(fitted.history["val_accuracy"]),
@@ -136,6 +148,8 @@ def _export(
             "user": data.user_samples,
             "user_repeat": data.user_repeat,
             "user_skipped": request.samples.skipped,
+            "not_a_digit": data.negatives,
+            "styled": data.styled,
         },
         "data": {
             "mnist_source": request.mnist.source,
