@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
 
 from recognizer.config import NOT_A_DIGIT
-from training.config import Recipe
+from training.config import FINE_TUNE, WIDEN, Recipe
 from training.dataset import to_model_input
 from training.mnist import Mnist
 from training.model import CLASSES, build_classifier, widened
+from training.run import RunRequest, recipe_for
+from training.samples import empty_samples
 
 
 def test_the_classifier_has_ten_digits_and_not_a_digit() -> None:
@@ -38,3 +43,14 @@ def test_an_eleven_class_model_is_kept_and_a_foreign_one_refused() -> None:
     foreign = keras.Sequential(layers)
     with pytest.raises(ValueError, match="layers differ"):
         widened(foreign, Recipe())
+
+
+def test_widening_a_ten_class_model_gets_its_own_longer_recipe(
+    mnist: Mnist, tmp_path: Path
+) -> None:
+    request = RunRequest(mnist, empty_samples(), tmp_path, None, None, 5, tmp_path)
+    assert recipe_for(request, build_classifier(Recipe(), classes=10)) == replace(WIDEN, seed=5)
+    assert recipe_for(request, build_classifier(Recipe())) == replace(FINE_TUNE, seed=5)
+    assert recipe_for(replace(request, init_from=None)) == replace(Recipe(), seed=5)
+    shorter = replace(request, epochs=2)
+    assert recipe_for(shorter, build_classifier(Recipe(), classes=10)).epochs == 2

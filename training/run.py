@@ -17,7 +17,7 @@ import numpy as np
 
 from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
 from training import convert
-from training.config import FINE_TUNE, INT8_TOLERANCE_PP, REPRESENTATIVE_IMAGES, Recipe
+from training.config import FINE_TUNE, INT8_TOLERANCE_PP, REPRESENTATIVE_IMAGES, WIDEN, Recipe
 from training.dataset import TrainingData, assemble, to_model_input
 from training.fit import FitResult, seed_everything, train
 from training.litert import LiteRTModel, predict_tflite
@@ -30,7 +30,7 @@ from training.metrics import (
     sha256_of_file,
 )
 from training.mnist import DataError, Mnist
-from training.model import widened
+from training.model import CLASSES, widened
 from training.negatives import KINDS
 from training.plots import plot_confusion, plot_history
 from training.progress import Reporter
@@ -57,17 +57,20 @@ class RunRequest:
     init_from: Path | None
 
 
-def recipe_for(request: RunRequest) -> Recipe:
-    """The shipped recipe for a fresh model, the gentle one for fine-tuning; flags override."""
-    base = FINE_TUNE if request.init_from else Recipe()
+def recipe_for(request: RunRequest, starting: keras.Model | None = None) -> Recipe:
+    """The shipped recipe for a fresh model, the gentle one for fine-tuning, a longer one to
+    widen a 10-class model to 11; flags override."""
+    if starting is None:
+        base = Recipe()
+    else:
+        base = WIDEN if starting.output_shape[-1] < CLASSES else FINE_TUNE
     return replace(base, epochs=request.epochs or base.epochs, seed=request.seed)
 
 
-def load_starting_model(model_dir: Path, recipe: Recipe) -> keras.Model:
-    """The model to fine-tune, given the "not a digit" output if it was trained without one."""
+def load_starting_model(model_dir: Path) -> keras.Model:
     path = model_dir / KERAS_FILE
     try:
-        return widened(keras.models.load_model(path), recipe)
+        return keras.models.load_model(path)
     except (OSError, ValueError) as error:
         raise DataError(
             f"cannot load the model to fine-tune from {path} ({error}); "
@@ -75,15 +78,26 @@ def load_starting_model(model_dir: Path, recipe: Recipe) -> keras.Model:
         ) from None
 
 
+def _widened(previous: keras.Model, recipe: Recipe, model_dir: Path | None) -> keras.Model:
+    try:
+        return widened(previous, recipe)
+    except ValueError as error:
+        raise DataError(
+            f"cannot fine-tune the model in {model_dir}: {error}; pass --init-from a model "
+            "directory written by training, or leave it out to train from scratch"
+        ) from None
+
+
 def run_training(request: RunRequest, reporter: Reporter) -> dict[str, Any]:
     """Train, export into a staging directory, check, then publish; returns metrics.json's dict."""
     started = time.monotonic()
-    recipe = recipe_for(request)
+    previous = load_starting_model(request.init_from) if request.init_from else None
+    recipe = recipe_for(request, previous)
     seed_everything(recipe.seed)
     data = assemble(
         request.mnist, request.samples, recipe.validation_size, request.limit, recipe.seed
     )
-    starting = load_starting_model(request.init_from, recipe) if request.init_from else None
+    starting = _widened(previous, recipe, request.init_from) if previous is not None else None
     reporter.event(
         "start",
         epochs=recipe.epochs,
