@@ -36,8 +36,9 @@ def metrics() -> dict[str, Any]:
 
 
 def litert_accuracy(model: Path, mnist: Mnist) -> float:
+    """Each digit read as the digit most likely, as the recognizer answers a lone digit."""
     probabilities = predict_tflite(model, to_model_input(mnist.x_test))
-    return float((probabilities.argmax(axis=1) == mnist.y_test).mean())
+    return float((probabilities[:, :NOT_A_DIGIT].argmax(axis=1) == mnist.y_test).mean())
 
 
 def test_shipped_model_meets_target_and_its_metrics(mnist: Mnist, metrics: dict[str, Any]) -> None:

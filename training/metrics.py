@@ -16,25 +16,21 @@ from recognizer.config import NOT_A_DIGIT
 _LIBRARIES = ("tensorflow-cpu", "tensorflow", "keras", "ai-edge-litert", "numpy")
 
 
-DIGITS = NOT_A_DIGIT
-"""Classes before "not a digit": the ten digits."""
-
-
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, classes: int = 10) -> np.ndarray:
-    """Rows are true digits (10), columns predicted classes (``classes``: 11 when the last
-    column is "not a digit")."""
-    matrix = np.zeros((DIGITS, classes), np.int64)
+    """Rows are true digits, columns predicted ones."""
+    matrix = np.zeros((classes, classes), np.int64)
     np.add.at(matrix, (labels, predicted), 1)
     return matrix
 
 
 def accuracy_figures(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, Any]:
-    """Overall and per-digit accuracy plus the confusion matrix of one model on labelled digits.
+    """Overall and per-digit accuracy plus the confusion matrix of one model on one labelled set.
 
-    ``probabilities`` (N, 10 or 11): a digit answered "not a digit" counts as a mistake.
+    ``probabilities`` is (N, 10) or (N, 11): an eleventh "not a digit" output is left out, each
+    image counts as the digit the model finds most likely.
     """
-    predicted = probabilities.argmax(axis=1)
-    matrix = confusion_matrix(labels, predicted, probabilities.shape[1])
+    predicted = probabilities[:, :10].argmax(axis=1)
+    matrix = confusion_matrix(labels, predicted)
     per_digit = np.diag(matrix) / np.maximum(matrix.sum(axis=1), 1)
     return {
         "accuracy": float((predicted == labels).mean()),

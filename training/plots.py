@@ -31,11 +31,8 @@ def plot_history(history: dict[str, list[float]], path: Path) -> None:
 
 
 def plot_confusion(matrix: np.ndarray, accuracy: float, path: Path) -> None:
-    """Counts on a log colour scale, so the few mistakes are visible next to ~1000 correct ones.
-
-    ``matrix`` is (10, classes): an 11th column counts digits answered "not a digit".
-    """
-    figure, axes = plt.subplots(figsize=(7, 5.5), dpi=100)
+    """Counts on a log colour scale, so the few mistakes are visible next to ~1000 correct ones."""
+    figure, axes = plt.subplots(figsize=(6.5, 5.5), dpi=100)
     shown = axes.imshow(np.log1p(matrix), cmap="Blues")
     for (row, column), count in np.ndenumerate(matrix):
         if count:
@@ -43,10 +40,10 @@ def plot_confusion(matrix: np.ndarray, accuracy: float, path: Path) -> None:
             axes.text(column, row, str(count), ha="center", va="center", fontsize=8, color=colour)
     axes.set(
         title=f"MNIST test confusion matrix (accuracy {accuracy:.2%})",
-        xlabel="predicted digit (10: not a digit)",
+        xlabel="predicted digit",
         ylabel="true digit",
-        xticks=range(matrix.shape[1]),
-        yticks=range(matrix.shape[0]),
+        xticks=range(10),
+        yticks=range(10),
     )
     figure.colorbar(shown, ax=axes, label="log(1 + count)")
     figure.tight_layout()
