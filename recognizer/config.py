@@ -6,7 +6,11 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 """Where the shipped model lives (the repository's ``models/``)."""
 
 MODEL_FILE = "digits.tflite"
-"""The LiteRT model in a model directory: float32 (N, 28, 28, 1) in [0, 1] -> (N, 10) softmax."""
+"""The LiteRT model in a model directory: float32 (N, 28, 28, 1) in [0, 1] -> (N, 11) softmax,
+the ten digits then "not a digit" (a 10-class model, from before that class, still loads)."""
+
+NOT_A_DIGIT = 10
+"""The model's class after the ten digits: the piece of ink shown to it is no digit."""
 
 KERAS_FILE = "digits.keras"
 """The Keras model inside a model directory, kept for fine-tuning."""

@@ -21,10 +21,6 @@ from recognizer.errors import ModelLoadError
 DIGIT_CLASSES = 10
 """Outputs 0-9 are the digits."""
 
-NOT_A_DIGIT = 10
-"""The index of the optional eleventh output: the input is no digit (a line, a speck, half a
-digit, two digits together)."""
-
 _BATCH = 256
 """Largest batch handed to the interpreter at once, so evaluating a whole set stays bounded."""
 

@@ -10,6 +10,10 @@ import numpy as np
 import pytest
 
 from recognizer import Prediction, Recognizer
+from recognizer.decode import decode
+from recognizer.ink import find_ink
+from recognizer.render import render
+from recognizer.single_digit import single_digit
 from tests.postgres import PostgresServer
 from training.mnist import MNIST_PATH_ENV, Mnist, load_mnist
 
@@ -62,6 +66,14 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     url = postgres_server.new_database()
     yield url
     postgres_server.drop_database(url)
+
+
+def rendered_digit(image: bytes | np.ndarray) -> np.ndarray:
+    """The 28x28 image the recognizer's stages make of a picture's most plausible digit, before
+    any model judges it: decode, ink, the single-digit pick, render."""
+    ink = find_ink(decode(image).gray)
+    rendered, _ = render(ink.strength, single_digit(ink))
+    return rendered
 
 
 def read_digit(recognizer: Recognizer, image: bytes | np.ndarray) -> Prediction:

@@ -124,7 +124,7 @@ def test_a_large_webp_is_shrunk_right_after_decoding() -> None:
     "name", ["doc-iphone-7.heic", "doc-avif-7.avif", "jpeg-missing-eoi-7.jpg", "cmyk-7.jpg"]
 )
 def test_phone_formats_and_a_jpeg_without_end_marker_are_read(recognizer, name: str) -> None:
-    assert recognizer.read_number((REPORTED / name).read_bytes()).number == "7"
+    assert recognizer.read((REPORTED / name).read_bytes()).number == "7"
 
 
 def test_a_jpeg_cut_inside_its_pixels_is_still_damaged() -> None:
