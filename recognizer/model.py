@@ -15,7 +15,7 @@ from typing import Protocol
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
-from recognizer.config import CANVAS, MODEL_FILE
+from recognizer.config import CANVAS, MODEL_FILE, NOT_A_DIGIT
 from recognizer.errors import ModelLoadError
 
 DIGIT_CLASSES = 10

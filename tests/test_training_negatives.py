@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from recognizer.config import CANVAS, DIGIT_BOX, MNIST_CENTRE
+from tests.conftest import rendered_digit
 from training.crops import draw_polyline, is_stick, render, upscaled
 from training.mnist import Mnist
 from training.negatives import KINDS, box_corner, comb, five_cap, four_stroke, make_negatives

@@ -16,10 +16,9 @@ import keras
 import numpy as np
 
 from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
-from recognizer.model import DigitModel
+from recognizer.model import DigitModel, to_model_input
 from training import convert
 from training.config import FINE_TUNE, INT8_TOLERANCE_PP, REPRESENTATIVE_IMAGES, WIDEN, Recipe
-from recognizer.model import to_model_input
 from training.dataset import TrainingData, assemble
 from training.fit import FitResult, seed_everything, train
 from training.metrics import (
