@@ -16,19 +16,21 @@ from recognizer import Recognizer, RecognizerError
 from recognizer.config import MODEL_FILE
 
 MNIST_SIDE = 28
+DIGITS = 10
+"""The model's first ten outputs are the digits; an eleventh ("not a digit"), if the model has
+one, is no answer the tutorial's way knows."""
 
 
 def read_rows(recognizer: Recognizer, image_bytes: bytes) -> list[str]:
     """What the recognizer reads in a photo: each row's digits, rows top to bottom.
 
     A refusal (no digit found, too many digits, undecodable) is an answer of no rows.
-    Today's entry point reads one row (``read_number``); the rows API replaces it here.
     """
     try:
-        reading = recognizer.read_number(image_bytes)
+        reading = recognizer.read(image_bytes)
     except RecognizerError:
         return []
-    return [reading.number]
+    return [row.number for row in reading.rows]
 
 
 class NaiveBaseline:
@@ -52,4 +54,5 @@ class NaiveBaseline:
         self._interpreter.allocate_tensors()
         self._interpreter.set_tensor(self._input, batch)
         self._interpreter.invoke()
-        return [str(int(np.argmax(self._interpreter.get_tensor(self._output)[0])))]
+        scores = self._interpreter.get_tensor(self._output)[0][:DIGITS]
+        return [str(int(np.argmax(scores)))]
