@@ -76,7 +76,8 @@ def grid(digits: np.ndarray, rng: Generator) -> np.ndarray:
     """A piece of squared paper: crossings, T-junctions, a square's sides."""
     spacing = rng.uniform(16, 40)
     sheet = _ruling(rng, spacing, across=True)
-    return _window(sheet, *rng.uniform(0.6, 2.5, 2) * spacing, rng)
+    height, width = rng.uniform(0.6, 2.5, 2) * spacing
+    return _window(sheet, height, width, rng)
 
 
 def ruled(digits: np.ndarray, rng: Generator) -> np.ndarray:
@@ -152,7 +153,7 @@ def texture(digits: np.ndarray, rng: Generator) -> np.ndarray:
     """Paper texture or noise strong enough to pass the ink threshold in places: blotches."""
     side = int(rng.integers(40, 140))
     field = cv2.GaussianBlur(rng.normal(size=(side, side)).astype(np.float32), (0, 0), 3)
-    field /= field.std() + 1e-6
+    field = field / (field.std() + 1e-6)
     level = rng.uniform(1.4, 2.4)
     return np.clip((field - level) * rng.uniform(0.3, 1.0), 0, 1).astype(np.float32)
 
