@@ -40,7 +40,9 @@ def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundP
 @pytest.fixture
 def page(playground: PlaygroundProcess) -> Iterator[Page]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: sudo apt-get install chromium (or run scripts/test)"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 900, "height": 1000})

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-MNIST_PATH_ENV = "DIGITBOT_MNIST_PATH"
-"""Environment variable naming a Keras-layout ``mnist.npz``, used when no path is given."""
+from recognizer.config import MNIST_PATH_ENV
+
+__all__ = ["MNIST_PATH_ENV", "DataError", "Mnist", "load_mnist", "resolve_path"]
 
 _KEYS = ("x_train", "y_train", "x_test", "y_test")
 
