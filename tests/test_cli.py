@@ -157,7 +157,8 @@ def test_json_has_the_same_keys_for_a_digit_and_a_number(digit_file, mnist, tmp_
     number.write_bytes(number_page([mnist.x_test[i] for i in (3, 2, 1)]))
     assert main(["--json", str(path), str(number)]) == 0
     digit, several = (json.loads(line) for line in capsys.readouterr().out.splitlines())
-    assert len(digit["digits"]) == 1 and len(several["digits"]) == 3
+    assert len(digit["digits"]) == 1
+    assert len(several["digits"]) == 3
     assert digit.keys() == several.keys()
     assert digit["digits"][0].keys() == several["digits"][0].keys()
 

@@ -43,7 +43,8 @@ def test_setup_script_installs_system_packages_venv_and_runs_pytest() -> None:
     packages = _apt_packages(script)
     assert set(FONT_FILES.values()) | {"chromium"} <= packages
     assert "apt-get install" in script
-    assert ".venv/bin/pip install" in script and '".[train,dev]"' in script
+    assert ".venv/bin/pip install" in script
+    assert '".[train,dev]"' in script
     assert script.rstrip().endswith('.venv/bin/python -m pytest "$@"')
 
 
