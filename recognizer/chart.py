@@ -103,13 +103,18 @@ def _row_top(digit: int) -> float:
     return _MARGIN + digit * _ROW
 
 
+def _bar_span(longest: float) -> float:
+    """The longest bar's length: up to where its percentage still fits inside the margin."""
+    label = _font(PERCENT_PX).getlength(f"{longest:.0%}")
+    return DIGIT_WIDTH - _MARGIN - label - 6 - _BAR_LEFT
+
+
 def _draw_bars(draw: ImageDraw.ImageDraw, prediction: Prediction, highlight: int) -> None:
     """The longest bar spans the chart, the others in proportion to it (each says its own
     percentage), so an unsure answer's bars fill the picture as a sure one's do."""
     # Text is anti-aliased against the background, so it must be a gray, never a palette colour.
     longest = max(prediction.probabilities)
-    label = _font(PERCENT_PX).getlength(f"{longest:.0%}")
-    span = DIGIT_WIDTH - _MARGIN - label - 6 - _BAR_LEFT
+    span = _bar_span(longest)
     for digit, probability in enumerate(prediction.probabilities):
         top = _row_top(digit)
         colour = highlight if digit == prediction.digit else _BAR
