@@ -212,7 +212,7 @@ def test_forget_deletes_my_samples(
 
 @pytest.mark.parametrize(
     ("command", "expected"),
-    [("start", texts.START), ("help", texts.HELP), ("privacy", "28x28")],
+    [("start", texts.start()), ("help", texts.help_text()), ("privacy", "28x28")],
 )
 def test_informational_commands(emu: SyncEmulator, user: User, command: str, expected: str) -> None:
     emu.send_command(user, command)
@@ -233,7 +233,7 @@ def test_stats_shows_model_figures_usage_and_live_accuracy(
     [(served,)] = bot.query("SELECT COUNT(*) FROM predictions")
     assert f"Answers served: {served} in total, {served} in the last 24 h" in caption
     [(labelled, right)] = bot.query("SELECT COUNT(*), SUM(label = predicted) FROM samples")
-    assert f"({right} right out of {labelled} labelled)" in caption
+    assert f"({right} right out of {labelled})" in caption
     assert stats.photo is not None
     with Image.open(io.BytesIO(stats.photo)) as chart:
         assert chart.width >= 400
@@ -248,7 +248,7 @@ def test_debug_shows_tensorflow_is_not_loaded(emu: SyncEmulator, bot: BotProcess
 
 def test_debug_is_for_admins_only(emu: SyncEmulator, user: User) -> None:
     emu.send_command(user, "debug")
-    assert reply_text(emu, user) == texts.ADMINS_ONLY
+    assert reply_text(emu, user) == texts.admins_only()
 
 
 # -- everything else gets a useful reply ----------------------------------------------------
@@ -275,15 +275,15 @@ def _huge_canvas_png() -> bytes:
 
 
 BAD_INPUTS = {
-    "text": (lambda emu, u: emu.send_text(u, "hello"), texts.TEXT_HINT),
-    "unknown command": (lambda emu, u: emu.send_command(u, "frobnicate"), texts.UNKNOWN_COMMAND),
-    "sticker": (lambda emu, u: emu.send_sticker(u), texts.STICKER),
-    "voice": (lambda emu, u: emu.send_voice(u), texts.VOICE),
-    "video": (lambda emu, u: emu.send_video(u), texts.VIDEO),
-    "gif": (lambda emu, u: emu.send_animation(u), texts.ANIMATION),
+    "text": (lambda emu, u: emu.send_text(u, "hello"), texts.text_hint()),
+    "unknown command": (lambda emu, u: emu.send_command(u, "frobnicate"), texts.unknown_command()),
+    "sticker": (lambda emu, u: emu.send_sticker(u), texts.sticker()),
+    "voice": (lambda emu, u: emu.send_voice(u), texts.voice()),
+    "video": (lambda emu, u: emu.send_video(u), texts.video()),
+    "gif": (lambda emu, u: emu.send_animation(u), texts.animation()),
     "pdf": (
         lambda emu, u: emu.send_document(u, b"%PDF-1.4 not really", "notes.pdf"),
-        texts.NOT_AN_IMAGE_FILE,
+        texts.not_an_image_file(),
     ),
     "too many bytes": (
         lambda emu, u: emu.send_document(u, _noise_png(900), "big.png"),
@@ -309,7 +309,7 @@ def test_bad_input_gets_a_friendly_reply(
     send(emu, user)
     reply = emu.wait_for_message(user, timeout=WAIT)
     assert expected in reply.content
-    assert reply.content != texts.INTERNAL_ERROR
+    assert reply.content != texts.internal_error()
     assert reply.photo is None
     assert reads_as(ask(emu, user, seven[1]).caption, seven[0]), "still serving"
 
@@ -364,7 +364,7 @@ def test_digit_command_reads_the_photo_it_replies_to(
     [(owner,)] = bot.query("SELECT user_id FROM predictions WHERE chat_id = ?", chat.id)
     assert owner == bob.id, "the photo's sender owns the answer"
     emu.send_command(chat, "digit", user=alice)
-    assert emu.wait_for_message(chat, timeout=WAIT).content == texts.DIGIT_NEEDS_REPLY
+    assert emu.wait_for_message(chat, timeout=WAIT).content == texts.digit_needs_reply()
 
 
 def test_only_the_photo_sender_can_label_it(
@@ -384,7 +384,7 @@ def test_only_the_photo_sender_can_label_it(
             timeout=WAIT,
         )
     refusals = [a["text"] for a in emu.callback_answers(chat)]
-    assert refusals == [texts.LABEL_REFUSED[LabelStatus.NOT_OWNER]] * 2
+    assert refusals == [texts.label_refused(LabelStatus.NOT_OWNER)] * 2
     assert emu.sent_messages(chat)[-1].button_texts == ["Right", "Wrong"]
     assert bot.query("SELECT id FROM samples WHERE user_id IN (?, ?)", alice.id, bob.id) == []
     emu.press_button(chat, answer, text="Right", user=alice)
@@ -407,8 +407,8 @@ def test_rate_limit_tells_the_user_once_and_spares_others(
         return [m.content for m in emu.sent_messages(user)]
 
     wait_until(lambda: len(replies()) == RATE_LIMIT + 1, WAIT, "hints and one limit notice")
-    assert replies().count(texts.TEXT_HINT) == RATE_LIMIT
-    [notice] = [reply for reply in replies() if reply != texts.TEXT_HINT]
+    assert replies().count(texts.text_hint()) == RATE_LIMIT
+    [notice] = [reply for reply in replies() if reply != texts.text_hint()]
     assert notice.startswith("Easy there!")
     assert f"up to {RATE_LIMIT} messages per 600 seconds" in notice
     bot.wait_for_log(f"user={user.id} chat={user.id} kind=text outcome=rate limited (silently)")

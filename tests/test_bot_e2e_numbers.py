@@ -107,7 +107,7 @@ def test_wrong_asks_for_the_number_and_stores_each_typed_digit(
     )
     mark = emu.mark()
     emu.send_text(user, "twelve")
-    assert emu.wait_for_message(user, since=mark, timeout=WAIT).text == texts.NOT_A_NUMBER
+    assert emu.wait_for_message(user, since=mark, timeout=WAIT).text == texts.not_a_number()
     assert bot.query("SELECT id FROM samples WHERE user_id = ?", user.id) == []
 
     corrected = "9876"
@@ -130,7 +130,7 @@ def test_wrong_asks_for_the_number_and_stores_each_typed_digit(
 
     mark = emu.mark()
     emu.send_text(user, "hello")
-    assert emu.wait_for_message(user, since=mark, timeout=WAIT).text == texts.TEXT_HINT
+    assert emu.wait_for_message(user, since=mark, timeout=WAIT).text == texts.text_hint()
 
 
 def test_back_cancels_typing(
@@ -145,7 +145,7 @@ def test_back_cancels_typing(
     assert restored.button_texts == ["Right", "Wrong"]
     mark = emu.mark()
     emu.send_text(user, "1234")
-    assert emu.wait_for_message(user, since=mark, timeout=WAIT).text == texts.TEXT_HINT
+    assert emu.wait_for_message(user, since=mark, timeout=WAIT).text == texts.text_hint()
     assert bot.query("SELECT id FROM samples WHERE user_id = ?", user.id) == []
 
 

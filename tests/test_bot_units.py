@@ -115,10 +115,11 @@ def test_stats_text_reports_model_usage_and_feedback() -> None:
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     metrics = ModelMetrics(0.9912, tuple(0.99 for _ in range(10)), now - timedelta(hours=3))
     report = texts.stats(metrics, Usage(120, 15, 8, 6), now)
-    assert "2026-11-25 09:00 UTC (3 h ago)" in report
+    assert "2026-11-25 09:00 UTC (3 hours ago)" in report
     assert "99.12%" in report
     assert "120 in total, 15 in the last 24 h" in report
-    assert "75.0% (6 right out of 8 labelled)" in report
+    assert "75.0% (6 right out of 8)" in report
+    assert "Per digit" not in report, "the chart shows each digit"
     assert "not available" in texts.stats(None, Usage(0, 0, 0, 0), now)
 
 

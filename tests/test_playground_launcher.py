@@ -70,7 +70,7 @@ def test_a_text_file_gets_the_bots_friendly_reply(client: httpx.Client) -> None:
     files = {"file": ("digit.txt", b"seven", "text/plain")}
     sent = client.post("/api/chats/user/photo", files=files).json()
     assert sent["sent_as"] == "document"
-    assert bot_reply(client, "user", sent["message_id"])["text"] == texts.NOT_AN_IMAGE_FILE
+    assert bot_reply(client, "user", sent["message_id"])["text"] == texts.not_an_image_file()
 
 
 def test_a_huge_image_file_gets_the_bots_size_limit(client: httpx.Client) -> None:
@@ -91,8 +91,8 @@ def test_the_admin_user_is_the_bots_admin(client: httpx.Client) -> None:
     for who in ("user", "admin"):
         sent = client.post(f"/api/chats/{who}/text", json={"text": "/debug"}).json()
         replies[who] = bot_reply(client, who, sent["message_id"])["text"]
-    assert replies["user"] == texts.ADMINS_ONLY
-    assert replies["admin"] != texts.ADMINS_ONLY
+    assert replies["user"] == texts.admins_only()
+    assert replies["admin"] != texts.admins_only()
     assert "tensorflow" in replies["admin"].lower()
 
 

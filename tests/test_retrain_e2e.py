@@ -177,7 +177,7 @@ def stats_text(emu: SyncEmulator, chat: User) -> str:
 def test_non_admins_are_refused_and_logged(emu: SyncEmulator, lenient: BotProcess) -> None:
     stranger = emu.add_user("Stranger")
     for name in ("retrain", "retrain full", "retrain cancel", "rollback", "model"):
-        assert command(emu, stranger, name) == texts.ADMINS_ONLY
+        assert command(emu, stranger, name) == texts.admins_only()
     lenient.wait_for_log(f"refused /retrain to non-admin {stranger.id}")
     assert not (lenient.data_dir / "retrain.json").exists()
 
@@ -190,7 +190,7 @@ def test_the_shipped_model_is_the_first_version(
     assert "Served model: v0001" in report
     assert f"MNIST test accuracy: {shipped['test_accuracy']:.2%}" in report
     assert served_version(lenient) == "v0001"
-    assert command(emu, admin, "retrain sideways") == texts.RETRAIN_USAGE
+    assert command(emu, admin, "retrain sideways") == texts.retrain_usage()
 
 
 def test_quick_retrain_is_served_and_photos_are_answered_meanwhile(
@@ -254,12 +254,12 @@ def test_cancel_stops_the_training_process(
     pid = training_pid(lenient)
     wait_for_training(emu, admin, mark)
     assert command(emu, admin, "retrain full").startswith("A retrain is already running, epoch 1/1")
-    assert command(emu, admin, "retrain cancel") == texts.RETRAIN_CANCELLING
+    assert command(emu, admin, "retrain cancel") == texts.retrain_cancelling()
     assert "cancelled by an admin" in outcome(emu, admin, mark, "Retrain stopped")
     wait_until(lambda: gone(pid), WAIT, "the training process to end")
     assert served_version(lenient) == before
     assert no_leftovers(lenient)
-    assert command(emu, admin, "retrain cancel") == texts.RETRAIN_NOT_RUNNING
+    assert command(emu, admin, "retrain cancel") == texts.retrain_not_running()
 
 
 def test_two_retrain_requests_at_once_start_one(
@@ -277,7 +277,7 @@ def test_two_retrain_requests_at_once_start_one(
     emu.send_command(admin, "retrain", "full")
     pid = training_pid(lenient)
     wait_until(lambda: len(sent_since(emu, admin, mark)) >= 2, WAIT, "both /retrain answered")
-    assert command(emu, admin, "retrain cancel") == texts.RETRAIN_CANCELLING
+    assert command(emu, admin, "retrain cancel") == texts.retrain_cancelling()
     assert "cancelled by an admin" in outcome(emu, admin, mark, "Retrain stopped")
     wait_until(lambda: gone(pid), WAIT, "the training process to end")
     replies = sent_since(emu, admin, mark)
@@ -421,7 +421,7 @@ def test_serve_only_install_says_how_to_enable_retraining(
     bot = start_bot(emu, tmp_path / "bot", serve_only, lambda _: None)
     try:
         for request in ("retrain", "retrain full"):
-            assert command(emu, admin, request) == texts.RETRAIN_NEEDS_TENSORFLOW
+            assert command(emu, admin, request) == texts.retrain_needs_tensorflow()
         assert not (bot.data_dir / "retrain.json").exists()
         assert "tensorflow loaded: no" in command(emu, admin, "debug")
         for digit, photo in photos(mnist, 2):

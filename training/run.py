@@ -52,12 +52,19 @@ class RunRequest:
     limit: int | None
     seed: int
     init_from: Path | None
+    compare_with: Path | None = None
+    """A model directory (the served model) to score on the same test images as the new one."""
 
 
 def recipe_for(request: RunRequest) -> Recipe:
     """The shipped recipe for a fresh model, the gentle one for fine-tuning; flags override."""
     base = FINE_TUNE if request.init_from else Recipe()
-    return replace(base, epochs=request.epochs or base.epochs, seed=request.seed)
+    return replace(
+        base,
+        epochs=request.epochs or base.epochs,
+        seed=request.seed,
+        mnist_limit=request.limit or base.mnist_limit,
+    )
 
 
 def load_starting_model(model_dir: Path) -> keras.Model:
@@ -77,7 +84,7 @@ def run_training(request: RunRequest, reporter: Reporter) -> dict[str, Any]:
     recipe = recipe_for(request)
     seed_everything(recipe.seed)
     data = assemble(
-        request.mnist, request.samples, recipe.validation_size, request.limit, recipe.seed
+        request.mnist, request.samples, recipe.validation_size, recipe.mnist_limit, recipe.seed
     )
     starting = load_starting_model(request.init_from) if request.init_from else None
     reporter.event(
@@ -152,6 +159,7 @@ def _export(
         },
         "recipe": asdict(recipe),
         "init_from": str(request.init_from) if request.init_from else None,
+        "compared_with": _compared(request.compare_with, data),
         "limit": request.limit,
         "versions": library_versions(),
     }
@@ -194,6 +202,19 @@ def _mnist_checksum(mnist: Mnist) -> str:
     if source.is_file():
         return sha256_of_file(source)
     return sha256_of_arrays(mnist.x_train, mnist.y_train, mnist.x_test, mnist.y_test)
+
+
+def _compared(model_dir: Path | None, data: TrainingData) -> dict[str, Any] | None:
+    """The other model's test accuracy on exactly the images the new one was scored on, so a
+    quality gate compares like with like (not with figures from another data set or version).
+    """
+    if model_dir is None:
+        return None
+    probabilities = predict_tflite(model_dir / MODEL_FILE, data.test.x)
+    return {
+        "model_dir": str(model_dir),
+        "test_accuracy": accuracy_figures(data.test.y, probabilities)["accuracy"],
+    }
 
 
 def _rounded(value: float | None) -> float | None:

@@ -44,9 +44,9 @@ async def on_digit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     target = message.reply_to_message
     if target is None:
-        await reply(update, texts.DIGIT_NEEDS_REPLY, "digit without a reply")
+        await reply(update, texts.digit_needs_reply(), "digit without a reply")
     elif image_of(target) is None:
-        await reply(update, texts.DIGIT_REPLY_NOT_IMAGE, "digit on a message without an image")
+        await reply(update, texts.digit_reply_not_image(), "digit on a message without an image")
     else:
         await answer_image(target, context)
 
@@ -75,7 +75,7 @@ async def answer_image(source: Message, context: ContextTypes.DEFAULT_TYPE) -> N
         answer = await found.recognition.read_number(data)
     except RecognizerError as error:
         record_outcome(f"refused: {type(error).__name__}")
-        await source.reply_text(str(error), do_quote=True)
+        await source.reply_text(texts.recognizer_refusal(error), do_quote=True)
         return
     owner = source.from_user.id if source.from_user else 0
     first_id = await found.db(_log_answer, found.store, owner, source.chat_id, answer)
