@@ -115,7 +115,7 @@ def number_typing(first_id: int, count: int) -> InlineKeyboardMarkup:
 
 
 FORGET_PREFIX = "fg"
-FORGET_PATTERN = re.compile(rf"^{FORGET_PREFIX}:([1-9]\d{{0,18}}):(yes|no)$")
+FORGET_PATTERN = re.compile(rf"^{FORGET_PREFIX}:([1-9][0-9]{{0,18}}):(yes|no)$")
 """The /forget question's answer: ``fg:<user id>:yes|no``. The user id names who asked, so
 nobody else's press (in a group) can delete their samples; anything else is not ours."""
 

@@ -91,6 +91,33 @@ def test_feedback_buttons_round_trip() -> None:
     assert keyboards.parse("other:1:right") is None
 
 
+def test_forget_buttons_round_trip_and_anything_else_is_refused() -> None:
+    rows = keyboards.forget_question(1234).inline_keyboard
+    data = [button.callback_data for row in rows for button in row]
+    assert [keyboards.parse_forget(d) for d in data] == [
+        keyboards.ForgetPress(1234, confirmed=True),
+        keyboards.ForgetPress(1234, confirmed=False),
+    ]
+    hostile = [
+        "",
+        "fg",
+        "fg:1234",
+        "fg:1234:yes:more",
+        "fg:1234:YES",
+        "fg:-1234:yes",
+        "fg:0:yes",
+        "fg:01234:yes",
+        "fg: 1234:yes",
+        "fg:1234:yes\n",
+        "fg:12345678901234567890:yes",
+        "fg:\uff11\uff12:yes",  # full-width digits: digits to Python's int(), not to us
+        "fg:1\uff12\uff13:yes",
+        "fb:1234:yes",
+        "x" * 64,
+    ]
+    assert [keyboards.parse_forget(d) for d in hostile] == [None] * len(hostile)
+
+
 def _prediction(probabilities: list[float]) -> Prediction:
     digit = int(np.argmax(probabilities))
     return Prediction(
