@@ -15,14 +15,14 @@ from collections.abc import Sequence
 from PIL import Image, ImageDraw, ImageFont
 
 WIDTH = 600
-TITLE_PX = 26
-LABEL_PX = 24
-VALUE_PX = 22
+TITLE_PX = 28
+LABEL_PX = 26
+VALUE_PX = 25
 _MARGIN = 10
-_ROW = 34
+_ROW = 36
 _TOP = _MARGIN + TITLE_PX + 16
 _LEFT = 40
-_RIGHT = 88
+_RIGHT = 96
 _BOTTOM = VALUE_PX + 14
 _BAR = (52, 120, 220)
 _WEAK_BAR = (220, 90, 60)

@@ -25,8 +25,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from recognizer.prediction import NumberReading, Prediction
 
-DISPLAY_WIDTH = 360
-"""CSS pixels a phone's chat bubble gives a picture (Telegram's bubbles: about 360-400)."""
+DISPLAY_WIDTH = 300
+"""CSS pixels a phone's chat bubble gives a picture: on a 360-400 px wide phone a bubble's
+picture is about 300-330 px wide (the playground's, at a 390 px viewport: 311)."""
 MIN_TEXT_PX = 12
 """The smallest font size, in CSS pixels at display size, that any label may have."""
 
@@ -47,10 +48,10 @@ DIGIT_WIDTH = 600
 _MARGIN = 12
 _SEEN_SIDE = 252
 """The 28x28 image enlarged 9x, nearest neighbour, so its pixels stay visible."""
-_ROW = 30
+_ROW = 32
 _DIGIT_HEIGHT = 2 * _MARGIN + 10 * _ROW
-DIGIT_LABEL_PX = 26
-PERCENT_PX = 22
+DIGIT_LABEL_PX = 28
+PERCENT_PX = 25
 _LABELS_LEFT = _MARGIN * 2 + _SEEN_SIDE
 _BAR_LEFT = _LABELS_LEFT + 28
 _BACKGROUND = 250
@@ -136,8 +137,8 @@ _PHOTO_MAX_HEIGHT = 320
 """The photo strip's largest height; a narrower crop is widened with more of the photo."""
 _CROP_MARGIN = 0.35
 """Context kept around the digits' boxes, as a share of their height."""
-NUMBER_DIGIT_PX = 48
-NUMBER_PERCENT_PX = 26
+NUMBER_DIGIT_PX = 52
+NUMBER_PERCENT_PX = 29
 _CELL_GAP = 10
 _LINK = 18
 """Height of the strip where each box is joined to its reading by a line."""
@@ -153,7 +154,7 @@ def render_number(reading: NumberReading) -> bytes:
     count = len(reading.digits)
     rows = 1 if _fits(count, 1) else 2
     cell_height = NUMBER_DIGIT_PX + NUMBER_PERCENT_PX + _CELL_GAP
-    height = photo.height + _LINK + rows * cell_height
+    height = photo.height + _LINK + (rows - 1) * cell_height + cell_height - _CELL_GAP // 2
     canvas = Image.new("RGB", (NUMBER_WIDTH, height), "white")
     canvas.paste(photo.convert("RGB"))
     draw = ImageDraw.Draw(canvas)

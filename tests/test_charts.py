@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PIL import Image, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 from bot import stats_chart
 from recognizer import NumberReading, Prediction, Recognizer, chart
@@ -28,10 +28,14 @@ def _gray(png: bytes) -> np.ndarray:
         return np.asarray(image.convert("L"))
 
 
-def _min_glyph_height() -> int:
-    """How tall a digit is in a 12 px font: what a label must at least measure once shown."""
-    _left, top, _right, bottom = ImageFont.load_default(size=chart.MIN_TEXT_PX).getbbox("0")
-    return bottom - top
+def _min_glyph_height() -> float:
+    """How tall "0%" is in a 12 px font, measured as the labels are (rows of dark ink): what a
+    label must at least measure once shown. Measured at ten times the size and scaled down,
+    as hinting makes small sizes' glyphs relatively taller; half a pixel for anti-aliasing."""
+    font = ImageFont.load_default(size=chart.MIN_TEXT_PX * 10)
+    image = Image.new("L", (400, 200), 255)
+    ImageDraw.Draw(image).text((10, 10), "0%", font=font, fill=0)
+    return _ink_height(np.asarray(image)) / 10 - 0.5
 
 
 def _ink_height(pixels: np.ndarray, dark: int = 128) -> int:
@@ -73,13 +77,13 @@ def test_digit_chart_labels_are_readable_in_a_bubble(seven: Prediction) -> None:
     pixels = _gray(chart.render_chart(seven))
     height, width = pixels.shape
     assert chart.font_px(chart.PERCENT_PX, width) >= chart.MIN_TEXT_PX
-    row = (height - 2 * 12) / 10
+    top, row = chart._MARGIN, (height - 2 * chart._MARGIN) / 10
     for digit in range(10):
-        band = pixels[round(12 + digit * row) : round(12 + (digit + 1) * row)]
-        label = _ink_height(band[:, 280:300])
+        band = pixels[round(top + digit * row) : round(top + (digit + 1) * row)]
+        label = _ink_height(band[:, chart._LABELS_LEFT : chart._BAR_LEFT])
         assert _at_display(label, width) >= _min_glyph_height(), f"digit label {digit}"
         if digit != seven.digit:  # other bars are light; the percentage is the dark ink there
-            percent = _ink_height(band[:, 310:])
+            percent = _ink_height(band[:, chart._BAR_LEFT + 4 :])
             assert _at_display(percent, width) >= _min_glyph_height(), f"percentage {digit}"
 
 

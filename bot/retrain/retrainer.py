@@ -284,6 +284,8 @@ class Retrainer:
             return self._outcome(Result.CANCELLED, stop=self._stopping)
         if ended.status != 0 or not (self._models.candidate_dir / "metrics.json").is_file():
             failure, detail = _explain(ended)
+            if failure is Failure.MNIST_MISSING:  # the admin's terms: the setting's value
+                detail = str(self._settings.mnist_path or detail)
             return self._outcome(Result.FAILED, failure=failure, detail=detail)
         await asyncio.to_thread(_record_learned, self._models.candidate_dir, newest)
         progress.stage = "checking"
