@@ -1,7 +1,9 @@
 """The recognizer's one exception family.
 
-Every message is written for the person who sent the image: the bot and the CLI show
-``str(error)`` as it is, so it must say what went wrong and what to do about it.
+Every message is written for the person who ran the command: the CLI shows ``str(error)`` as
+it is, so it must say what went wrong and what to do about it. The bot answers in its users'
+languages instead, by the error's type (``bot.texts.recognizer_refusal``): a new kind of refusal
+needs its own class.
 """
 
 
