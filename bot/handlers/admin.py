@@ -16,7 +16,6 @@ from bot import texts
 from bot.handlers.replies import reply
 from bot.model_metrics import read_metrics
 from bot.retrain.retrainer import (
-    FINISHED,
     Mode,
     Outcome,
     Progress,
@@ -82,7 +81,6 @@ class ChatListener:
     async def finished(self, outcome: Outcome, progress: Progress) -> None:
         """The result is a new message, so the admin's phone notifies them (an edit does not);
         the progress message says it is finished, so it no longer shows a stale stage."""
-        progress.stage = FINISHED
         await self._edit(texts.retrain_progress(progress))
         try:
             await self._request.reply_text(texts.retrain_outcome(outcome))

@@ -260,6 +260,7 @@ class Retrainer:
             self._state_path.unlink(missing_ok=True)
             await asyncio.to_thread(self._clean_up)
         _LOGGER.info("retrain (%s) ended: %s", mode.value, outcome)
+        self.progress.stage = FINISHED
         with contextlib.suppress(Exception):
             await listener.finished(outcome, self.progress)
 
