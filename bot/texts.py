@@ -361,9 +361,9 @@ def stats(metrics: ModelMetrics | None, usage: Usage, now: datetime) -> str:
     if usage.feedback_total:
         share = usage.feedback_correct / usage.feedback_total
         lines.append(
-            _("Live accuracy from your feedback: {share} ({right} right out of {total}).").format(
-                share=percent(share), right=usage.feedback_correct, total=usage.feedback_total
-            )
+            _(
+                "Live accuracy from your feedback: {share} ({right} right out of {total} labelled)."
+            ).format(share=percent(share), right=usage.feedback_correct, total=usage.feedback_total)
         )
     else:
         lines.append(_("Live accuracy: no feedback yet. Press Right or Wrong under an answer!"))

@@ -281,7 +281,7 @@ def test_stats_shows_model_figures_usage_and_live_accuracy(
     [(served,)] = bot.query("SELECT COUNT(*) FROM predictions")
     assert f"Answers served: {served} in total, {served} in the last 24 h" in caption
     [(labelled, right)] = bot.query("SELECT COUNT(*), SUM(label = predicted) FROM samples")
-    assert f"({right} right out of {labelled})" in caption
+    assert f"({right} right out of {labelled} labelled)" in caption
     assert stats.photo is not None
     with Image.open(io.BytesIO(stats.photo)) as chart:
         assert chart.width >= 400

@@ -145,7 +145,7 @@ def test_stats_text_reports_model_usage_and_feedback() -> None:
     assert "2026-11-25 09:00 UTC (3 hours ago)" in report
     assert "99.12%" in report
     assert "120 in total, 15 in the last 24 h" in report
-    assert "75.0% (6 right out of 8)" in report
+    assert "75.0% (6 right out of 8 labelled)" in report
     assert "Per digit" not in report, "the chart shows each digit"
     assert "not available" in texts.stats(None, Usage(0, 0, 0, 0), now)
 
