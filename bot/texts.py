@@ -461,6 +461,7 @@ def _mode_name(mode_value: str) -> str:
 def _stage(stage: str) -> str:
     stages = {
         "starting": _("starting (loading TensorFlow and the data)"),
+        "training": _("training"),
         "export": _("exporting the new model"),
         "checking": _("checking the new model against the served one"),
         "switching": _("switching to the new model"),
