@@ -1,6 +1,6 @@
 """Deletes unlabelled crops once they expire, also while nobody uses the bot.
 
-``Store.log_prediction`` purges expired crops as it writes, so a busy bot never needed more.
+``Store.log_answer`` purges expired crops as it writes, so a busy bot never needed more.
 A quiet one writes nothing, and the crops of its last answers would then outlive the
 PENDING_CROP_HOURS that /privacy promises. This task sweeps at start-up and then every few
 minutes, on a worker thread like every other database call.

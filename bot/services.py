@@ -17,7 +17,7 @@ from telegram.ext import Application, ContextTypes
 from bot.crop_expiry import CropSweeper
 from bot.health import Heartbeat
 from bot.model_store import ModelStore
-from bot.ratelimit import UserRateLimiter
+from bot.ratelimit import SharedRateLimiter, UserRateLimiter
 from bot.recognition import RecognitionService
 from bot.retrain.retrainer import Retrainer
 from bot.settings import Settings
@@ -34,7 +34,7 @@ class Services:
     settings: Settings
     recognition: RecognitionService
     store: Store
-    rate_limiter: UserRateLimiter
+    rate_limiter: UserRateLimiter | SharedRateLimiter
     models: ModelStore
     retrainer: Retrainer
     heartbeat: Heartbeat

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from bot.database import url_for
 from recognizer.config import DEFAULT_MODEL_DIR
 
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 """BotFather's tokens: the bot's numeric id, a colon, then a long url-safe secret."""
+
+_SECRET_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+"""What Telegram accepts as setWebhook's secret_token."""
 
 _SWITCH_ON = frozenset({"on", "true", "yes", "1"})
 _SWITCH_OFF = frozenset({"off", "false", "no", "0"})
@@ -28,6 +34,7 @@ ENV_VARIABLES = (
     "TELEGRAM_BOT_TOKEN",
     "TELEGRAM_API_BASE_URL",
     "TELEGRAM_FILE_BASE_URL",
+    "TELEGRAM_LOCAL_MODE",
     "ADMIN_IDS",
     "DATA_DIR",
     "MODEL_DIR",
@@ -42,6 +49,12 @@ ENV_VARIABLES = (
     "RETRAIN_MAX_DROP_PP",
     "RETRAIN_EPOCHS",
     "RETRAIN_LIMIT",
+    "DATABASE_URL",
+    "REPLICA_ID",
+    "WEBHOOK_URL",
+    "WEBHOOK_LISTEN",
+    "WEBHOOK_PORT",
+    "WEBHOOK_SECRET_TOKEN",
 )
 """Every variable the bot reads; ``.env.example`` documents exactly these."""
 
@@ -56,6 +69,26 @@ class SettingsError(Exception):
 
 DEFAULT_MAX_IMAGE_MB = 10
 """Telegram lets bots download up to 20 MB; a phone photo sent as a file is a few MB."""
+
+
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
+DEFAULT_WEBHOOK_PORT = 8080
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """Where Telegram POSTs updates (``url``, the public address, usually a reverse proxy's)
+    and where this process listens for them; the secret proves a request came from Telegram."""
+
+    url: str
+    listen: str
+    port: int
+    secret_token: str = field(repr=False)
+
+    @property
+    def url_path(self) -> str:
+        """The public URL's path: the proxy passes it through unchanged, so the bot serves it."""
+        return urlsplit(self.url).path.lstrip("/")
 
 
 @dataclass(frozen=True)
@@ -73,6 +106,9 @@ class Settings:
     rate_limit_window_seconds: float
     max_image_bytes: int
     recognizer_threads: int
+    local_mode: bool = False
+    """A local Bot API server started with ``--local`` answers getFile with paths on this
+    machine; only then may the bot read a file from its own disk (never by default)."""
     outgoing_rate_limit: bool = True
     """Keep outgoing calls under Telegram's flood limits; a local Bot API server has none."""
     mnist_path: Path | None = None
@@ -84,10 +120,22 @@ class Settings:
     """Epochs for /retrain; unset, training's recipe (a few to fine-tune, more from scratch)."""
     retrain_limit: int | None = None
     """At most this many MNIST training images for /retrain (tests keep runs tiny); unset: all."""
+    webhook: WebhookSettings | None = None
+    """Receive updates through a webhook; unset (the default), the bot polls."""
+    replica_id: str = "bot"
+    """This process's name among replicas sharing a database; stable across its restarts."""
+    database_url: str | None = field(default=None, repr=False)
+    """A PostgreSQL server (``postgresql://user:password@host/db``); unset: SQLite in DATA_DIR.
+    Kept out of ``repr``: it may hold a password."""
 
     @property
     def database_path(self) -> Path:
         return self.data_dir / DATABASE_FILE
+
+    @property
+    def database(self) -> str | Path:
+        """What the store opens: DATABASE_URL if set, else the SQLite file in DATA_DIR."""
+        return self.database_url or self.database_path
 
     @property
     def samples_dir(self) -> Path:
@@ -123,12 +171,16 @@ def load_settings(
             reader.number("MAX_IMAGE_MB", DEFAULT_MAX_IMAGE_MB, minimum=0.01) * 1024 * 1024
         ),
         recognizer_threads=int(reader.number("RECOGNIZER_THREADS", 2, minimum=1)),
+        local_mode=reader.switch("TELEGRAM_LOCAL_MODE", default=False),
         outgoing_rate_limit=reader.switch("OUTGOING_RATE_LIMIT", default=True),
         mnist_path=reader.path("DIGITBOT_MNIST_PATH"),
         model_versions_keep=int(reader.number("MODEL_VERSIONS_KEEP", 5, minimum=2)),
         retrain_max_drop_pp=reader.number("RETRAIN_MAX_DROP_PP", 0.1, minimum=0),
         retrain_epochs=reader.optional_int("RETRAIN_EPOCHS"),
         retrain_limit=reader.optional_int("RETRAIN_LIMIT"),
+        webhook=reader.webhook(),
+        database_url=reader.database_url(),
+        replica_id=reader.optional("REPLICA_ID") or socket.gethostname(),
     )
 
 
@@ -168,6 +220,44 @@ class _Reader:
                 "gives it, with no quotes or spaces"
             )
         return token
+
+    def database_url(self) -> str | None:
+        raw = self.optional("DATABASE_URL")
+        if raw is None:
+            return None
+        try:
+            if "://" not in raw:
+                raise ValueError("no scheme")
+            url_for(raw)
+        except ValueError as error:
+            # Not echoed: the value may hold a password.
+            raise SettingsError(
+                "DATABASE_URL must be postgresql://user:password@host:port/database "
+                f"(or sqlite:///path): {error}"
+            ) from None
+        return raw
+
+    def webhook(self) -> WebhookSettings | None:
+        url = self.optional("WEBHOOK_URL")
+        if url is None:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in {"https", "http"} or not parts.hostname:
+            raise SettingsError(
+                f"WEBHOOK_URL must be the public https:// address Telegram posts to, got {url!r}"
+            )
+        secret = self.optional("WEBHOOK_SECRET_TOKEN")
+        if secret is None or not _SECRET_TOKEN_SHAPE.match(secret):
+            # Never echo the value: it is a secret.
+            raise SettingsError(
+                "WEBHOOK_SECRET_TOKEN must be set with WEBHOOK_URL: 1-256 letters, digits, _ or -"
+                " (e.g. from: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        port = self.number("WEBHOOK_PORT", DEFAULT_WEBHOOK_PORT, minimum=1)
+        if port != int(port) or port > 65535:
+            raise SettingsError(f"WEBHOOK_PORT must be a port number, got {port:g}")
+        listen = self.optional("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN
+        return WebhookSettings(url, listen, int(port), secret)
 
     def id_list(self, name: str) -> frozenset[int]:
         raw = self.optional(name) or ""

@@ -21,8 +21,8 @@ from recognizer import (
     ImageTooLargeError,
     ImageTooSmallError,
     NoDigitError,
-    NumberReading,
     Prediction,
+    Reading,
     RecognizerError,
     TooManyDigitsError,
 )
@@ -46,10 +46,13 @@ def help_text() -> str:
         "• one digit or one number per photo, written large with a dark pen or marker on plain "
         "light paper, the digits side by side with a little space between them;\n"
         "• fill most of the photo with the digit, in even light, without shadows over it;\n"
-        "• send it as a photo, or as a JPEG, PNG or WebP file.\n\n"
+        "• send it as a photo, or as an image file (JPEG, PNG, WebP, HEIC or AVIF).\n\n"
         "Under each answer press Right or Wrong: your corrections teach me.\n"
-        "In groups, mention me in the photo's caption, reply to me with a photo, or reply "
-        "/digit to a photo.\n\n"
+        "In a group, I read a photo whose caption mentions me (@ and my username), a photo "
+        "sent as a reply to one of my messages, or the photo you reply /digit to. An album: "
+        "mention me in the caption of its first photo. If the group's member list says I have "
+        "no access to messages (Telegram's privacy mode, on by default), Telegram shows me only "
+        "the album's first photo: reply /digit to each of the others.\n\n"
         "Commands: /stats, /privacy, /forget"
     )
 
@@ -139,10 +142,11 @@ def caption(prediction: Prediction) -> str:
     ).format(answer=sure, runner_up=prediction.runner_up)
 
 
-def number_caption(reading: NumberReading) -> str:
-    """'I read: 2026'; the picture shows each digit's confidence, so the caption names only
-    the digits it is unsure of, with their runner-up."""
-    lines = [_("I read: {number}").format(number=reading.number)]
+def number_caption(reading: Reading) -> str:
+    """'I read: 2026' (several rows: one line each); the picture shows each digit's confidence,
+    so the caption names only the digits it is unsure of, with their runner-up, and says when
+    writing that is not digits was left out."""
+    lines = [_("I read: {number}").format(number=reading.number.replace("\n", " / "))]
     for place, prediction in enumerate(reading.digits, start=1):
         if prediction.is_unsure:
             lines.append(
@@ -150,6 +154,8 @@ def number_caption(reading: NumberReading) -> str:
                     place=place, digit=prediction.digit, runner_up=prediction.runner_up
                 )
             )
+    if reading.other_writing:
+        lines.append(_("(I left out writing that isn't digits.)"))
     return "\n".join(lines)
 
 
@@ -285,7 +291,20 @@ def animation() -> str:
 
 
 def not_an_image_file() -> str:
-    return _("I can't read that file. Send a photo, or an image file in JPEG, PNG or WebP format.")
+    return _(
+        "I can't read that file. Send a photo, or an image file: JPEG, PNG, WebP, HEIC or AVIF."
+    )
+
+
+def unknown_button() -> str:
+    return _("This button doesn't do anything any more.")
+
+
+def send_again() -> str:
+    return _(
+        "Sorry, Telegram had trouble passing your photo to me (or my answer back). "
+        "Please send it again."
+    )
 
 
 def other() -> str:

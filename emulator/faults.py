@@ -1,10 +1,16 @@
-"""Injected failures and delays, so tests can prove the bot survives Telegram misbehaving."""
+"""Injected failures and delays, so tests can prove the bot survives Telegram misbehaving.
+
+Faults apply per Bot API method (case-insensitive) or to file downloads (``DOWNLOAD``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from emulator.errors import ApiError
+
+DOWNLOAD = "download"
+"""The method name faults use for file downloads (``/file/bot<token>/<path>``)."""
 
 
 @dataclass
@@ -19,6 +25,8 @@ class Fault:
     error: ApiError | None = None
     delay: float = 0.0
     remaining: int | None = 1
+    drop: bool = False
+    """Close the connection without an answer (the call is not carried out)."""
 
     def matches(self, method: str, chat_id: int | None) -> bool:
         return (self.method is None or self.method == method.lower()) and (
@@ -38,20 +46,22 @@ class Faults:
     def clear(self) -> None:
         self._faults.clear()
 
-    def take(self, method: str, chat_id: int | None) -> tuple[float, ApiError | None]:
-        """The total delay and the first error for this call, using up one count of each fault."""
+    def take(self, method: str, chat_id: int | None) -> tuple[float, ApiError | None, bool]:
+        """The total delay, the first error and whether to drop the connection for this call,
+        using up one count of each fault that applies."""
         delay = 0.0
         error = None
+        drop = False
         for fault in list(self._faults):
             if not fault.matches(method, chat_id):
                 continue
-            if fault.error is not None:
-                if error is not None:
-                    continue  # one error per call; the next fault waits for the next call
-                error = fault.error
+            if fault.error is not None or fault.drop:
+                if error is not None or drop:
+                    continue  # one failure per call; the next fault waits for the next call
+                error, drop = fault.error, fault.drop
             delay += fault.delay
             if fault.remaining is not None:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._faults.remove(fault)
-        return delay, error
+        return delay, error, drop

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from emulator.api import BotApi
 from emulator.errors import INTERNAL_ERROR, NOT_FOUND, UNAUTHORIZED, ApiError, bad_request
-from emulator.faults import Faults
+from emulator.faults import DOWNLOAD, Faults
 from emulator.flood import FloodControl
 from emulator.params import Params, Upload
 
@@ -83,14 +83,23 @@ class BotApiServer:
             params = await read_params(request)
             self.calls[method] += 1
             chat_id = _chat_id(params)
-            delay, error = self.faults.take(method, chat_id)
+            delay, error, drop = self.faults.take(method, chat_id)
             if delay:
                 await asyncio.sleep(delay)
+            if _client_gone(request):
+                # Nobody waits for the answer any more (the bot was killed during the delay):
+                # the call is dropped unanswered, as a request that never got through.
+                raise _DroppedError
+            if drop:
+                _drop(request)
+                raise _DroppedError
             if error is not None:
                 raise error
             if self.flood is not None:
                 self.flood.check(method, chat_id)
             result = await self.api.call(method, params)
+        except _DroppedError:
+            return web.Response(status=500)  # never reaches the client: the socket is closed
         except ApiError as error:
             _LOG.debug("%s -> %s", method, error)
             return _json_response(error.status, error.payload())
@@ -106,12 +115,35 @@ class BotApiServer:
             self._check_token(request.match_info["token"])
         except ApiError:
             return _json_response(404, NOT_FOUND.payload())
+        delay, error, drop = self.faults.take(DOWNLOAD, None)
+        if delay:
+            await asyncio.sleep(delay)
+        if drop:
+            _drop(request)
+            return web.Response(status=500)
+        if error is not None:
+            return _json_response(error.status, error.payload())
         stored = self.api.world.files.by_path(request.match_info["file_path"])
         if stored is None:
             return _json_response(404, NOT_FOUND.payload())
         return web.Response(
             body=stored.data, content_type=stored.mime_type or "application/octet-stream"
         )
+
+
+class _DroppedError(Exception):
+    """The connection was closed without an answer."""
+
+
+def _client_gone(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
+def _drop(request: web.Request) -> None:
+    """Close the socket mid-call, like a connection reset by a proxy or a flaky network."""
+    if request.transport is not None:
+        request.transport.abort()
 
 
 def _chat_id(params: Params) -> int | None:

@@ -1,9 +1,10 @@
 """Command line: ``python -m recognizer IMAGE...`` prints the digit or number read in each image.
 
-An image holding one digit is answered as always (the digit, its confidence, ten bars); one
-holding a number gets the number, then each digit with its bars. ``--json`` prints one object
-per image with the same keys for a digit and a number: ``number``, ``confidence`` and
-``digits`` (each ``digit``, ``confidence``, ``probabilities``, ``box``).
+An image holding one digit gets the digit, its confidence and ten text bars; one holding a
+number gets the number, then each digit with its bars, row by row. ``--json`` prints one object
+per image with the same keys for a digit and a number: ``number`` (rows joined by a line
+break), ``confidence``, ``digits`` (each ``digit``, ``confidence``, ``probabilities``, ``box``),
+``rows`` (each row's number and digits, top to bottom) and ``other_writing``.
 ``--mnist-samples N`` reads N random MNIST test digits instead, as the tutorial's predict.py
 did with no argument.
 """
@@ -19,6 +20,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -27,8 +29,9 @@ from PIL import Image
 from recognizer.chart import render_chart, render_number
 from recognizer.config import DEFAULT_MODEL_DIR, MNIST_PATH_ENV
 from recognizer.errors import RecognizerError
-from recognizer.prediction import NumberReading, Prediction
+from recognizer.prediction import Prediction, Reading
 from recognizer.recognizer import Recognizer
+from recognizer.stages import Stages
 
 _BAR_WIDTH = 40
 
@@ -125,9 +128,9 @@ def _native_stderr_silenced() -> Iterator[None]:
 
 
 def _recognize(recognizer: Recognizer, path: Path, args: argparse.Namespace) -> bool:
-    stages: dict | None = {} if args.debug else None
+    stages: Stages | None = {} if args.debug else None
     try:
-        reading = recognizer.read_number(_read(path), stages)
+        reading = recognizer.read(_read(path), stages)
     except RecognizerError as error:
         _report_error(path, str(error), args.json)
         return False
@@ -156,33 +159,46 @@ def _report_error(path: Path, message: str, as_json: bool) -> None:
         print(f"{path}: error: {message}", file=sys.stderr)
 
 
-def _as_json(path: Path, reading: NumberReading) -> str:
+def _as_json(path: Path, reading: Reading) -> str:
     """The same keys whether the image held one digit or a number."""
-    answer = {
+    answer: dict[str, Any] = {
         "file": str(path),
         "number": reading.number,
         "confidence": round(reading.confidence, 6),
-        "digits": [
-            {
-                "digit": p.digit,
-                "confidence": round(p.confidence, 6),
-                "probabilities": [round(value, 6) for value in p.probabilities],
-                "box": [p.box.x, p.box.y, p.box.width, p.box.height],
-            }
-            for p in reading.digits
+        "digits": [_digit_as_json(p) for p in reading.digits],
+        "rows": [
+            {"number": row.number, "digits": [_digit_as_json(p) for p in row.digits]}
+            for row in reading.rows
         ],
+        "other_writing": reading.other_writing,
     }
     return json.dumps(answer)
 
 
-def _as_text(path: Path, reading: NumberReading) -> str:
+def _digit_as_json(prediction: Prediction) -> dict[str, Any]:
+    box = prediction.box
+    return {
+        "digit": prediction.digit,
+        "confidence": round(prediction.confidence, 6),
+        "probabilities": [round(value, 6) for value in prediction.probabilities],
+        "box": [box.x, box.y, box.width, box.height],
+    }
+
+
+def _as_text(path: Path, reading: Reading) -> str:
     if len(reading.digits) == 1:
         return _digit_as_text(str(path), reading.digits[0])
-    lines = [f"{path}: {reading.number} ({reading.confidence:.1%} sure of every digit)"]
-    for place, prediction in enumerate(reading.digits, start=1):
-        box = prediction.box
-        where = f"  digit {place} at x={box.x} y={box.y} {box.width}x{box.height}"
-        lines.append(_digit_as_text(where, prediction))
+    numbers = " / ".join(row.number for row in reading.rows)
+    lines = [f"{path}: {numbers} ({reading.confidence:.1%} sure of every digit)"]
+    for row_place, row in enumerate(reading.rows, start=1):
+        if len(reading.rows) > 1:
+            lines.append(f"  row {row_place}: {row.number}")
+        for place, prediction in enumerate(row.digits, start=1):
+            box = prediction.box
+            where = f"  digit {place} at x={box.x} y={box.y} {box.width}x{box.height}"
+            lines.append(_digit_as_text(where, prediction))
+    if reading.other_writing:
+        lines.append("  (other writing in the picture was not read)")
     return "\n".join(lines)
 
 
@@ -213,12 +229,12 @@ def _read_mnist_samples(recognizer: Recognizer, args: argparse.Namespace) -> int
         buffer = io.BytesIO()
         Image.fromarray(images[index]).save(buffer, format="PNG")
         try:
-            prediction = recognizer.predict(buffer.getvalue())
+            reading = recognizer.read(buffer.getvalue())
         except RecognizerError as error:
             print(f"{name}: error: {error}")
             continue
-        right += prediction.digit == label
-        print(_digit_as_text(name, prediction))
+        right += reading.number == str(label)
+        print(_as_text(Path(name), reading))
     print(f"{right} of {len(picks)} read right")
     return 0
 
@@ -247,20 +263,20 @@ def _chart_path(chart: Path, image: Path, count: int) -> Path:
     return chart.with_name(f"{chart.stem}-{image.stem}{chart.suffix or '.png'}")
 
 
-def _save_chart(reading: NumberReading, path: Path) -> None:
-    """One digit: the probability chart as always; a number: the annotated photo."""
+def _save_chart(reading: Reading, path: Path) -> None:
+    """One digit: the probability chart; a number: the annotated photo."""
     path.parent.mkdir(parents=True, exist_ok=True)
     one = len(reading.digits) == 1
     path.write_bytes(render_chart(reading.digits[0]) if one else render_number(reading))
 
 
-def _save_stages(stages: dict, directory: Path) -> None:
+def _save_stages(stages: Stages, directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for name, image in stages.items():
         cv2.imwrite(str(directory / f"{name}.png"), image)
 
 
-def _save_digits(reading: NumberReading, directory: Path) -> None:
+def _save_digits(reading: Reading, directory: Path) -> None:
     """Each digit of a number: its crop of the photo and the 28x28 image the model read."""
     directory.mkdir(parents=True, exist_ok=True)
     scale = reading.picture_scale

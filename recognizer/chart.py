@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from recognizer.prediction import NumberReading, Prediction
+from recognizer.prediction import Prediction, Reading
 
 DISPLAY_WIDTH = 300
 """CSS pixels a phone's chat bubble gives a picture: on a 360-400 px wide phone a bubble's
@@ -76,7 +76,9 @@ def render_chart(prediction: Prediction) -> bytes:
     canvas = _template().copy()
     draw = ImageDraw.Draw(canvas)
     highlight = _UNSURE if prediction.is_unsure else _CHOSEN
-    seen = Image.fromarray(prediction.image).resize((_SEEN_SIDE, _SEEN_SIDE), Image.NEAREST)
+    seen = Image.fromarray(prediction.image).resize(
+        (_SEEN_SIDE, _SEEN_SIDE), Image.Resampling.NEAREST
+    )
     seen = seen.point(lambda value: value * _BACKGROUND // 255)
     canvas.paste(seen, (_MARGIN, (_DIGIT_HEIGHT - _SEEN_SIDE) // 2))
     _draw_bars(draw, prediction, highlight)
@@ -146,7 +148,7 @@ _INK = (33, 33, 33)
 _RGB = {_CHOSEN: (25, 118, 210), _UNSURE: (245, 124, 0)}
 
 
-def render_number(reading: NumberReading) -> bytes:
+def render_number(reading: Reading) -> bytes:
     """PNG bytes, NUMBER_WIDTH wide: the photo around the number with each digit boxed, and under
     it each digit's reading and confidence, joined to its box (orange when unsure). When the
     readings are too many for one row at a readable size, they alternate between two rows."""
@@ -197,7 +199,7 @@ def _fits(count: int, rows: int) -> bool:
     return NUMBER_WIDTH * rows / count >= widest
 
 
-def _number_photo(reading: NumberReading) -> tuple[Image.Image, list[tuple[int, ...]]]:
+def _number_photo(reading: Reading) -> tuple[Image.Image, list[tuple[int, ...]]]:
     """The photo cropped around the digits, widened to the chart's shape (with more of the
     photo, or its edge repeated where the photo ends), scaled to the chart's width; the boxes
     moved along."""
@@ -223,7 +225,7 @@ def _number_photo(reading: NumberReading) -> tuple[Image.Image, list[tuple[int, 
     photo = _padded_crop(reading.picture, left, top, right, bottom)
     factor = NUMBER_WIDTH / photo.shape[1]
     size = (NUMBER_WIDTH, max(1, round(photo.shape[0] * factor)))
-    resized = Image.fromarray(photo).resize(size, Image.BILINEAR)
+    resized = Image.fromarray(photo).resize(size, Image.Resampling.BILINEAR)
     shown = [
         tuple(round((value - (left, top)[i % 2]) * factor) for i, value in enumerate(box))
         for box in boxes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +14,7 @@ from emulator import SentMessage, SyncEmulator, User
 from recognizer import TooManyDigitsError
 from recognizer.config import MAX_DIGITS
 from tests.botharness import BotProcess, digit_photo
+from tests.conftest import SHARED_DATA
 from tests.test_numbers import number_page
 from training.mnist import Mnist
 
@@ -171,3 +173,39 @@ def test_too_long_a_number_or_a_page_gets_a_clear_reply(
     assert ask(emu, user, page).text == texts.recognizer_refusal(TooManyDigitsError(""))
     answer = ask(emu, user, digit_photo(mnist.x_test[0]))
     assert answer.photo is not None, "the bot keeps answering"
+
+
+def _served_and_labelled(emu: SyncEmulator, user: User) -> tuple[int, int]:
+    """/stats' "Answers served: N in total" and "(R right out of L labelled)": (N, L)."""
+    emu.send_command(user, "stats")
+    report = emu.wait_for_message(user, timeout=WAIT).content
+    served = re.search(r"Answers served: (\d+) in total", report)
+    labelled = re.search(r"right out of (\d+) labelled", report)
+    assert served is not None, report
+    return int(served[1]), int(labelled[1]) if labelled else 0
+
+
+def test_stats_counts_a_number_as_one_answer(
+    emu: SyncEmulator, bot: BotProcess, user: User, number: tuple[str, bytes]
+) -> None:
+    """Old /stats counted one row per digit: a 4-digit number was 4 answers, 4 labels."""
+    served, labelled = _served_and_labelled(emu, user)
+    answer = ask(emu, user, number[1])
+    emu.press_button(user, answer, text="Right")
+    emu.wait_for_edit(user, timeout=WAIT)
+    assert _served_and_labelled(emu, user) == (served + 1, labelled + 1)
+
+
+def test_two_rows_are_answered_row_by_row(emu: SyncEmulator, bot: BotProcess, user: User) -> None:
+    """A real phone photo of two rows of digits: the caption shows each row, top to bottom, and
+    "Right" stores every digit of both rows."""
+    photo = (SHARED_DATA / "real-numbers" / "two-rows-six-digits.jpg").read_bytes()
+    answer = ask(emu, user, photo)
+    lines = (answer.caption or "").splitlines()
+    assert lines[0].endswith("2 rows:")
+    assert lines[1].startswith("134678 ")
+    assert lines[2].startswith("912532 ")
+    emu.press_button(user, answer, text="Right")
+    emu.wait_for_edit(user, timeout=WAIT)
+    rows = bot.query("SELECT label FROM samples WHERE user_id = ? ORDER BY id", user.id)
+    assert "".join(str(label) for (label,) in rows) == "134678912532"

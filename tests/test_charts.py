@@ -14,8 +14,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from bot import stats_chart
-from recognizer import NumberReading, Prediction, Recognizer, chart
+from recognizer import Prediction, Reading, Recognizer, Row, chart
 from tests.botharness import digit_photo
+from tests.conftest import read_digit
 from tests.test_numbers import number_page
 from training.mnist import Mnist
 
@@ -62,13 +63,13 @@ def _margins(pixels: np.ndarray, background: int = 245) -> tuple[int, int, int, 
 
 @pytest.fixture(scope="module")
 def seven(recognizer: Recognizer, mnist: Mnist) -> Prediction:
-    return recognizer.predict(digit_photo(mnist.x_test[0]))
+    return read_digit(recognizer, digit_photo(mnist.x_test[0]))
 
 
 @pytest.fixture(scope="module")
-def numbers(recognizer: Recognizer, mnist: Mnist) -> dict[int, NumberReading]:
+def numbers(recognizer: Recognizer, mnist: Mnist) -> dict[int, Reading]:
     return {
-        count: recognizer.read_number(number_page([mnist.x_test[i] for i in range(count)]))
+        count: recognizer.read(number_page([mnist.x_test[i] for i in range(count)]))
         for count in (2, 4, 12)
     }
 
@@ -94,7 +95,7 @@ def test_digit_chart_has_no_blank_margins(seven: Prediction) -> None:
 
 
 def test_number_picture_fills_its_width_and_shows_each_reading(
-    numbers: dict[int, NumberReading],
+    numbers: dict[int, Reading],
 ) -> None:
     for count, reading in numbers.items():
         pixels = _gray(chart.render_number(reading))
@@ -117,12 +118,12 @@ def test_number_picture_fills_its_width_and_shows_each_reading(
 
 
 def test_unsure_number_digit_is_drawn_in_the_warning_colour(
-    numbers: dict[int, NumberReading],
+    numbers: dict[int, Reading],
 ) -> None:
     reading = numbers[4]
     hedged = replace(reading.digits[1], confidence=0.5)
     picture = chart.render_number(
-        replace(reading, digits=(reading.digits[0], hedged, *reading.digits[2:]))
+        replace(reading, rows=(Row((reading.digits[0], hedged, *reading.digits[2:])),))
     )
     with Image.open(io.BytesIO(picture)) as image:
         colours = {colour for _, colour in image.convert("RGB").getcolors(1 << 20)}
