@@ -146,7 +146,14 @@ def number_caption(reading: Reading) -> str:
     """'I read: 2026' (several rows: one line each); the picture shows each digit's confidence,
     so the caption names only the digits it is unsure of, with their runner-up, and says when
     writing that is not digits was left out."""
-    lines = [_("I read: {number}").format(number=reading.number.replace("\n", " / "))]
+    if len(reading.rows) == 1:
+        lines = [_("I read: {number}").format(number=reading.number)]
+    else:
+        count = len(reading.rows)
+        lines = [
+            ngettext("I read {count} row:", "I read {count} rows:", count).format(count=count),
+            *(row.number for row in reading.rows),
+        ]
     for place, prediction in enumerate(reading.digits, start=1):
         if prediction.is_unsure:
             lines.append(
