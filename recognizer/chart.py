@@ -175,15 +175,31 @@ def render_number(reading: Reading) -> bytes:
         draw.line((start, (centre, cell_top)), fill=colour, width=2)
     for prediction, (centre, cell_top) in zip(reading.digits, cells, strict=True):
         colour = _RGB[_UNSURE if prediction.is_unsure else _CHOSEN]
-        halo = {"stroke_width": 4, "stroke_fill": "white", "anchor": "mt"}
-        digit = str(prediction.digit)
-        draw.text((centre, cell_top), digit, fill=colour, font=_font(NUMBER_DIGIT_PX), **halo)
-        percent = f"{prediction.confidence:.0%}"
         below = (centre, cell_top + NUMBER_DIGIT_PX + 2)
-        draw.text(below, percent, fill=_INK, font=_font(NUMBER_PERCENT_PX), **halo)
+        _haloed(draw, (centre, cell_top), str(prediction.digit), colour, NUMBER_DIGIT_PX)
+        _haloed(draw, below, f"{prediction.confidence:.0%}", _INK, NUMBER_PERCENT_PX)
     buffer = io.BytesIO()
     canvas.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
+
+
+def _haloed(
+    draw: ImageDraw.ImageDraw,
+    top_centre: tuple[float, float],
+    text: str,
+    colour: tuple[int, int, int],
+    size: int,
+) -> None:
+    """Text hung from its top centre, with a white halo so a line under it never crosses it."""
+    draw.text(
+        top_centre,
+        text,
+        fill=colour,
+        font=_font(size),
+        anchor="mt",
+        stroke_width=4,
+        stroke_fill="white",
+    )
 
 
 def _cell_centres(count: int) -> list[float]:
