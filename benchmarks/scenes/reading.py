@@ -17,7 +17,8 @@ from recognizer.config import MODEL_FILE
 
 MNIST_SIDE = 28
 DIGITS = 10
-"""The model's first ten outputs are the digits; an eleventh, if any, is "not a digit"."""
+"""The model's first ten outputs are the digits; an eleventh ("not a digit"), if the model has
+one, is no answer the tutorial's way knows."""
 
 
 def read_rows(recognizer: Recognizer, image_bytes: bytes) -> list[str]:
@@ -53,5 +54,5 @@ class NaiveBaseline:
         self._interpreter.allocate_tensors()
         self._interpreter.set_tensor(self._input, batch)
         self._interpreter.invoke()
-        scores = self._interpreter.get_tensor(self._output)[0]
-        return [str(int(np.argmax(scores[:DIGITS])))]
+        scores = self._interpreter.get_tensor(self._output)[0][:DIGITS]
+        return [str(int(np.argmax(scores)))]
