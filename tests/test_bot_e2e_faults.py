@@ -20,6 +20,7 @@ from PIL import Image
 from bot import texts
 from bot.storage import LabelStatus
 from emulator import SentMessage, SyncEmulator, User
+from recognizer import ImageTooLargeError
 from tests.botharness import BotProcess, digit_photo, reads_as, wait_until
 from tests.conftest import SHARED_DATA
 from training.mnist import Mnist
@@ -280,7 +281,7 @@ def test_a_huge_png_is_refused_from_its_header(
     buffer = io.BytesIO()
     Image.fromarray(canvas, "RGBA").save(buffer, format="PNG")
     sent = emu.send_document(user, buffer.getvalue(), "huge.png")
-    assert "too large for me to read as a PNG" in only_reply(emu, user, sent).text
+    assert only_reply(emu, user, sent).text == texts.recognizer_refusal(ImageTooLargeError(""))
 
 
 def test_an_album_addressed_in_its_first_caption_is_read_photo_by_photo(

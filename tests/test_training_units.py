@@ -201,12 +201,18 @@ def test_mnist_is_found_in_keras_cache_when_no_path_is_set(
 def test_fine_tuning_reads_a_slice_of_mnist_unless_told_otherwise(tmp_path: Path) -> None:
     """/retrain quick: a slice keeps it to a couple of minutes on 2 cores (README, Training)."""
     from training.config import FINE_TUNE  # noqa: PLC0415
+    from training.model import CLASSES  # noqa: PLC0415
     from training.run import RunRequest, recipe_for  # noqa: PLC0415  (imports TensorFlow)
 
     def request(limit: int | None, init_from: Path | None) -> RunRequest:
         mnist = Mnist(*(np.zeros(0),) * 4, source="")
         return RunRequest(mnist, empty_samples(), tmp_path, None, limit, 1, init_from)
 
-    assert recipe_for(request(None, tmp_path)).mnist_limit == FINE_TUNE.mnist_limit == 10_000
-    assert recipe_for(request(500, tmp_path)).mnist_limit == 500
+    class Served:  # what recipe_for reads of the model it fine-tunes
+        output_shape = (None, CLASSES)
+
+    served = Served()
+    assert recipe_for(request(None, tmp_path), served).mnist_limit == FINE_TUNE.mnist_limit
+    assert FINE_TUNE.mnist_limit == 10_000
+    assert recipe_for(request(500, tmp_path), served).mnist_limit == 500
     assert recipe_for(request(None, None)).mnist_limit is None, "from scratch: all of MNIST"
