@@ -38,10 +38,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(error, StorageError):
         _LOGGER.error("%s: storage failed: %s", where, error)
-        await _tell_user(update, texts.STORAGE_DOWN)
+        await _tell_user(update, texts.storage_down())
         return
     _LOGGER.error("%s: unexpected error", where, exc_info=error)
-    await _tell_user(update, texts.INTERNAL_ERROR)
+    await _tell_user(update, texts.internal_error())
 
 
 async def _tell_user(update: object, text: str) -> None:

@@ -20,10 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, CursorResult
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.database import StorageError, explain, open_engine, shown, url_for
@@ -186,7 +187,7 @@ class Store:
             result = db.execute(
                 insert(answers).values(created_at=now, digits=len(digits), chat_id=chat_id)
             )
-            answer_id = int(result.inserted_primary_key[0])
+            answer_id = _new_id(result)
             ids = []
             for digit in digits:
                 result = db.execute(
@@ -199,7 +200,7 @@ class Store:
                         answer_id=answer_id,
                     )
                 )
-                ids.append(int(result.inserted_primary_key[0]))
+                ids.append(_new_id(result))
                 db.execute(
                     insert(pending_crops).values(
                         prediction_id=ids[-1], created_at=now, png=digit.crop_png
@@ -306,7 +307,7 @@ class Store:
                 db.execute(
                     delete(pending_crops).where(pending_crops.c.prediction_id == prediction_id)
                 )
-                written = (final, int(result.inserted_primary_key[0]))
+                written = (final, _new_id(result))
                 self._samples.write(*written, png)
         except OSError as error:
             message = explain_os_error(self._samples.root, error)
@@ -518,6 +519,13 @@ class Store:
                     )
                 )
         return claimed, len(given_up)
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    """The id the database gave the row an INSERT just added."""
+    key = result.inserted_primary_key
+    assert key is not None, "an INSERT of one row has a primary key"
+    return int(key[0])
 
 
 def _delete_expired_crops(db: Connection, now: float) -> int:

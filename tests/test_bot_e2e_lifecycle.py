@@ -234,7 +234,7 @@ def test_a_locked_database_loses_no_label(
     locker.execute("BEGIN EXCLUSIVE")
     emu.press_button(alice, answer, text="Right")
     refusal = emu.wait_for(alice, kinds=["callback_answer"], timeout=WAIT)
-    assert refusal.details["text"] == texts.STORAGE_DOWN
+    assert refusal.details["text"] == texts.storage_down()
     assert refusal.details["show_alert"] is True
     locker.execute("ROLLBACK")
     locker.close()

@@ -7,7 +7,11 @@ every event is one self-contained JSON object per line on stdout::
     {"event": "epoch", "epoch": 3, "epochs": 18, "loss": 0.05, "val_accuracy": 0.993, "eta_s": 410}
     {"event": "stage", "stage": "export"}
     {"event": "done", "model_dir": "...", "test_accuracy": 0.9965, "training_seconds": 640.2}
-    {"event": "error", "message": "MNIST file not found: ..."}
+    {"event": "error", "message": "MNIST file not found: ...", "kind": "mnist_missing"}
+
+An error's ``kind`` (when it has one) tells a parent what went wrong without parsing the
+message: ``mnist_missing`` (the named MNIST file is absent or unreadable), ``mnist_download``
+(no MNIST file and the download failed), ``no_tensorflow``.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ class Reporter:
         details = ", ".join(f"{key} {_human(value)}" for key, value in fields.items())
         print(f"{name}: {details}" if details else name, file=self.stream, flush=True)
 
-    def error(self, message: str) -> None:
+    def error(self, message: str, kind: str | None = None) -> None:
         print(f"{PROGRAM}: {message}", file=sys.stderr, flush=True)
 
     def batch(self, epoch: int, epochs: int, fraction: float, eta_s: float) -> None:
@@ -61,8 +65,8 @@ class JsonReporter(Reporter):
     def event(self, name: str, **fields: Any) -> None:
         print(json.dumps({"event": name, **fields}), file=self.stream, flush=True)
 
-    def error(self, message: str) -> None:
-        self.event("error", message=message)
+    def error(self, message: str, kind: str | None = None) -> None:
+        self.event("error", message=message, **({"kind": kind} if kind else {}))
         super().error(message)
 
 

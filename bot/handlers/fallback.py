@@ -16,10 +16,11 @@ from bot.handlers.replies import reply
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
-def hint(text: str, outcome: str) -> Callback:
-    """A callback answering one kind of message with `text`; `outcome` names it in the log."""
+def hint(text: Callable[[], str], outcome: str) -> Callback:
+    """A callback answering one kind of message with ``text()`` (in the sender's language);
+    ``outcome`` names it in the log."""
 
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await reply(update, text, outcome)
+        await reply(update, text(), outcome)
 
     return answer
