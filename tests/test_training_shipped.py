@@ -86,7 +86,9 @@ def test_shipped_model_says_not_a_digit_for_pieces_and_never_for_digits(
     assert figures["digits_answered_not_a_digit"] == pytest.approx(swallowed, abs=1e-4)
     assert figures["held_out_caught"] >= 0.8
     held_out = make_negatives(mnist.x_test, 300, np.random.default_rng(99))
-    caught = DigitModel.load(DEFAULT_MODEL_DIR).outputs(to_model_input(held_out.images)).argmax(axis=1)
+    caught = (
+        DigitModel.load(DEFAULT_MODEL_DIR).outputs(to_model_input(held_out.images)).argmax(axis=1)
+    )
     assert (caught == NOT_A_DIGIT).mean() >= 0.75
 
 
