@@ -19,7 +19,6 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot import health
 from bot.application import ALLOWED_UPDATES, build_application
-from bot.crop_expiry import CropSweeper
 from bot.logs import configure_logging, scrub, token_forms
 from bot.model_store import ModelStore, ModelStoreError
 from bot.ratelimit import UserRateLimiter
@@ -123,8 +122,6 @@ def _services(settings: Settings) -> Services:
         ),
         models=models,
         retrainer=retrainer,
-        heartbeat=health.Heartbeat(health.heartbeat_path(settings)),
-        crop_sweeper=CropSweeper(store),
     )
 
 

@@ -8,23 +8,28 @@ first match wins, so specific handlers come before the catch-all fallbacks.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
+    ExtBot,
+    JobQueue,
     MessageHandler,
     filters,
 )
 
-from bot import errors, keyboards, texts
+from bot import crop_expiry, errors, health, keyboards, texts
 from bot import filters as routes
 from bot.handlers import admin, commands, fallback, feedback, photo, ratelimit, stats
-from bot.services import Services, install, services
+from bot.services import BotApplication, Services, install, services
 from bot.update_log import LoggedUpdateProcessor
 
 _LOGGER = logging.getLogger(__name__)
@@ -67,9 +72,16 @@ _PRIVATE_FALLBACKS = (
 """Private-chat replies to everything that is not an image; in groups the bot stays quiet."""
 
 
-def build_application(found: Services) -> Application:
+def build_application(found: Services) -> BotApplication:
     settings = found.settings
-    builder = (
+    builder: ApplicationBuilder[
+        ExtBot[Any],
+        ContextTypes.DEFAULT_TYPE,
+        dict[Any, Any],
+        dict[Any, Any],
+        dict[Any, Any],
+        JobQueue[ContextTypes.DEFAULT_TYPE],
+    ] = (
         Application.builder()
         .token(settings.token)
         .concurrent_updates(LoggedUpdateProcessor(MAX_CONCURRENT_UPDATES))
@@ -95,7 +107,7 @@ _TYPED_NUMBER = filters.TEXT & ~filters.COMMAND & (routes.PRIVATE | routes.REPLI
 """Text that may be the right number after "Wrong"; the handler lets anything else pass on."""
 
 
-def register_handlers(application: Application) -> None:
+def register_handlers(application: BotApplication) -> None:
     application.add_handler(MessageHandler(_TYPED_NUMBER, feedback.on_typed_number), group=-2)
     application.add_handler(
         MessageHandler(routes.RATE_LIMITED, ratelimit.enforce_rate_limit), group=-1
@@ -112,14 +124,13 @@ def register_handlers(application: Application) -> None:
     application.add_error_handler(errors.on_error)
 
 
-async def _post_init(application: Application) -> None:
-    """Register the command menu and state, once, what this process is serving."""
+async def _post_init(application: BotApplication) -> None:
+    """Register the command menu, schedule the jobs and state, once, what this process serves."""
     await application.bot.set_my_commands(_menu(texts.COMMANDS))
     found = services(application)
     for admin_id in found.settings.admin_ids:
         await _show_admin_commands(application, admin_id)
-    found.heartbeat.start()
-    found.crop_sweeper.start()
+    await _start_jobs(application)
     _LOGGER.info(
         "digitbot started as @%s: model %s, data %s, tensorflow loaded: %s",
         application.bot.username,
@@ -133,7 +144,26 @@ def _menu(commands: tuple[tuple[str, str], ...]) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in commands]
 
 
-async def _show_admin_commands(application: Application, admin_id: int) -> None:
+async def _start_jobs(application: BotApplication) -> None:
+    """The heartbeat and the crop sweep: each runs once now (the bot is healthy once it says it
+    started; crops that expired while it was down go first), then the JobQueue repeats them
+    from when the application starts until it stops, before ``_post_stop``.
+
+    The first runs are not left to the JobQueue: ``run_repeating(first=0)`` does not run at once
+    (python-telegram-bot documents it; APScheduler moves a start in the past to the next
+    interval)."""
+    jobs = application.job_queue
+    if jobs is None:
+        raise RuntimeError("the JobQueue is missing: install python-telegram-bot[job-queue]")
+    found = services(application)
+    health.beat(found.settings)
+    await crop_expiry.sweep(found.store)
+    beat, sweep = health.BEAT_EVERY_SECONDS, crop_expiry.SWEEP_EVERY_SECONDS
+    jobs.run_repeating(health.beat_job, beat, first=beat, name="heartbeat")
+    jobs.run_repeating(crop_expiry.sweep_job, sweep, first=sweep, name="crop sweep")
+
+
+async def _show_admin_commands(application: BotApplication, admin_id: int) -> None:
     """The admin commands in the admin's own chat menu; Telegram refuses a chat it has never
     seen (an admin who has not started the bot yet), which must not stop the bot."""
     try:
@@ -144,13 +174,12 @@ async def _show_admin_commands(application: Application, admin_id: int) -> None:
         _LOGGER.warning("could not show the admin commands to user %s: %s", admin_id, error)
 
 
-async def _post_stop(application: Application) -> None:
+async def _post_stop(application: BotApplication) -> None:
     """A running retrain is stopped while the loop still runs; the served model stays."""
     await services(application).retrainer.shutdown()
 
 
-async def _post_shutdown(application: Application) -> None:
+async def _post_shutdown(application: BotApplication) -> None:
     found = services(application)
-    await found.heartbeat.stop()
-    await found.crop_sweeper.stop()
+    health.stop_beating(found.settings)
     found.close()

@@ -346,3 +346,9 @@ def number_thanks(number: str | None) -> str:
     if number is None:
         return "Thanks for confirming! Saved to help me learn."
     return f"Thanks! Saved as {number}: I'll learn from each digit."
+
+
+def error_notice(error_type: str, raised_at: str, source: str, unreported: int) -> str:
+    """The admins' notice of an unexpected error: what and where, never whose or what data."""
+    earlier = f"\n{unreported} more since the last notice." if unreported else ""
+    return f"Unexpected error: {error_type} at {raised_at} ({source}). See the log.{earlier}"

@@ -11,7 +11,9 @@ from emulator.errors import ApiError
 class Fault:
     """Applies to calls of `method` (any method when None) about `chat_id` (any when None).
 
-    `remaining` counts the calls still affected; None means until cleared.
+    `remaining` counts the calls still affected; None means until cleared. A `garbled` call is
+    not carried out and is answered "ok" with a result of the wrong shape, as a broken Bot API
+    server or proxy might.
     """
 
     method: str | None
@@ -19,11 +21,21 @@ class Fault:
     error: ApiError | None = None
     delay: float = 0.0
     remaining: int | None = 1
+    garbled: bool = False
 
     def matches(self, method: str, chat_id: int | None) -> bool:
         return (self.method is None or self.method == method.lower()) and (
             self.chat_id is None or self.chat_id == chat_id
         )
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What the faults do to one call: wait first, then fail, answer garbage, or go ahead."""
+
+    delay: float = 0.0
+    error: ApiError | None = None
+    garbled: bool = False
 
 
 class Faults:
@@ -38,20 +50,22 @@ class Faults:
     def clear(self) -> None:
         self._faults.clear()
 
-    def take(self, method: str, chat_id: int | None) -> tuple[float, ApiError | None]:
-        """The total delay and the first error for this call, using up one count of each fault."""
+    def take(self, method: str, chat_id: int | None) -> Effect:
+        """The total delay and the first error or garbling for this call, using up one count of
+        each fault that applies."""
         delay = 0.0
         error = None
+        garbled = False
         for fault in list(self._faults):
             if not fault.matches(method, chat_id):
                 continue
-            if fault.error is not None:
-                if error is not None:
-                    continue  # one error per call; the next fault waits for the next call
-                error = fault.error
+            if fault.error is not None or fault.garbled:
+                if error is not None or garbled:
+                    continue  # one failure per call; the next fault waits for the next call
+                error, garbled = fault.error, fault.garbled
             delay += fault.delay
             if fault.remaining is not None:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._faults.remove(fault)
-        return delay, error
+        return Effect(delay, error, garbled)

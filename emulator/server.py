@@ -25,6 +25,8 @@ _LOG = logging.getLogger(__name__)
 # Telegram's limit for files a bot uploads.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 REQUEST_TOO_LARGE = ApiError(413, "Request Entity Too Large")
+GARBLED_RESULT = "garbled"
+"""The result of a garbled call: a string where every method returns an object or a boolean."""
 # Telegram answers 404 to a token that isn't even shaped like one, 401 to a wrong real-looking one.
 _TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{20,}")
 API_PREFIX = "/bot"
@@ -83,14 +85,14 @@ class BotApiServer:
             params = await read_params(request)
             self.calls[method] += 1
             chat_id = _chat_id(params)
-            delay, error = self.faults.take(method, chat_id)
-            if delay:
-                await asyncio.sleep(delay)
-            if error is not None:
-                raise error
+            effect = self.faults.take(method, chat_id)
+            if effect.delay:
+                await asyncio.sleep(effect.delay)
+            if effect.error is not None:
+                raise effect.error
             if self.flood is not None:
                 self.flood.check(method, chat_id)
-            result = await self.api.call(method, params)
+            result = GARBLED_RESULT if effect.garbled else await self.api.call(method, params)
         except ApiError as error:
             _LOG.debug("%s -> %s", method, error)
             return _json_response(error.status, error.payload())

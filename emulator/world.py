@@ -126,7 +126,7 @@ class World:
     def photo_sizes(self, full: Picture) -> list[dict[str, Any]]:
         """PhotoSize objects for a picture: real downscaled thumbnails, then the full size last."""
         pictures = [*thumbnails(open_image(full.data)), full]
-        sizes = []
+        sizes: list[dict[str, Any]] = []
         for picture in pictures:
             stored = self.files.add(picture.data, "photos", "jpg", mime_type="image/jpeg")
             sizes.append(

@@ -19,6 +19,7 @@ from recognizer.chart import render_chart, render_number
 from recognizer.config import DEFAULT_MODEL_DIR
 from recognizer.errors import RecognizerError
 from recognizer.prediction import NumberReading, Prediction
+from recognizer.preprocess import Stages
 from recognizer.recognizer import Recognizer
 
 _BAR_WIDTH = 40
@@ -53,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _recognize(recognizer: Recognizer, path: Path, args: argparse.Namespace) -> bool:
-    stages: dict | None = {} if args.debug else None
+    stages: Stages | None = {} if args.debug else None
     try:
         reading = recognizer.read_number(_read(path), stages)
     except RecognizerError as error:
@@ -83,7 +84,7 @@ def _report_error(path: Path, message: str, as_json: bool) -> None:
 
 
 def _as_json(path: Path, reading: NumberReading) -> str:
-    answer: dict = {"file": str(path)}
+    answer: dict[str, object] = {"file": str(path)}
     if len(reading.digits) == 1:
         only = reading.digits[0]
         answer["digit"] = only.digit
@@ -140,7 +141,7 @@ def _save_chart(reading: NumberReading, path: Path) -> None:
     path.write_bytes(render_chart(reading.digits[0]) if one else render_number(reading))
 
 
-def _save_stages(stages: dict, directory: Path) -> None:
+def _save_stages(stages: Stages, directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for name, image in stages.items():
         cv2.imwrite(str(directory / f"{name}.png"), image)

@@ -52,7 +52,9 @@ def render_chart(prediction: Prediction) -> bytes:
     title = f"{prediction.digit}  ({prediction.confidence:.0%})"
     # Text is anti-aliased against the background, so it must be a gray, never a palette colour.
     draw.text((_MARGIN + 90, 4), title, font=_font(34), fill=_TEXT)
-    seen = Image.fromarray(prediction.image).resize((_SEEN_SIDE, _SEEN_SIDE), Image.NEAREST)
+    seen = Image.fromarray(prediction.image).resize(
+        (_SEEN_SIDE, _SEEN_SIDE), Image.Resampling.NEAREST
+    )
     seen = seen.point(lambda value: value * _BACKGROUND // 255)
     canvas.paste(seen, (_MARGIN, _HEIGHT - _SEEN_SIDE - _MARGIN))
     _draw_bars(draw, prediction, highlight)
@@ -148,7 +150,7 @@ def _number_photo(reading: NumberReading) -> tuple[Image.Image, list[tuple[int, 
         max(1, round((crop[2] - crop[0]) * factor)),
         max(1, round((crop[3] - crop[1]) * factor)),
     )
-    photo = Image.fromarray(reading.picture).crop(crop).resize(size, Image.BILINEAR)
+    photo = Image.fromarray(reading.picture).crop(crop).resize(size, Image.Resampling.BILINEAR)
     shown = [
         tuple(round((value - crop[i % 2]) * factor) for i, value in enumerate(box)) for box in boxes
     ]

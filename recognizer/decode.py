@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from recognizer.config import DECODE_TARGET_SIDE, MAX_IMAGE_PIXELS, MIN_IMAGE_SIDE
 from recognizer.errors import ImageDecodeError, ImageTooLargeError, ImageTooSmallError
@@ -70,7 +70,7 @@ def _upright_size(picture: Image.Image) -> tuple[int, int]:
     """The size after EXIF rotation: boxes are reported in the picture as the sender sees it."""
     width, height = picture.size
     try:
-        orientation = picture.getexif().get(ImageOps.ExifTags.Base.Orientation, 1)
+        orientation = picture.getexif().get(ExifTags.Base.Orientation, 1)
     except (OSError, SyntaxError, ValueError):
         orientation = 1
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
@@ -132,7 +132,7 @@ def array_to_gray(array: np.ndarray) -> np.ndarray:
     if values.ndim == 2:
         return _to_uint8(values)
     colour, alpha = _split_alpha(values)
-    luminance = colour if colour.ndim == 2 else colour @ np.float32([0.299, 0.587, 0.114])
+    luminance = colour if colour.ndim == 2 else colour @ np.array([0.299, 0.587, 0.114], np.float32)
     if alpha is None:
         return _to_uint8(luminance)
     return _to_uint8(_composite(luminance, alpha))
@@ -180,7 +180,8 @@ def _composite(luminance: np.ndarray, alpha: np.ndarray) -> np.ndarray:
         paper = 1.0 if ink < 0.5 else 0.0
     else:
         paper = float(np.median(luminance[opaque]))
-    return luminance * alpha + paper * (1 - alpha)
+    composite: np.ndarray = luminance * alpha + paper * (1 - alpha)
+    return composite
 
 
 def _to_uint8(values: np.ndarray) -> np.ndarray:

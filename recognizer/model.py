@@ -53,7 +53,7 @@ class DigitModel:
                 self._batch = batch.shape[0]
             self._interpreter.set_tensor(self._input, batch)
             self._interpreter.invoke()
-            output = self._interpreter.get_tensor(self._output).copy()
+            output: np.ndarray = self._interpreter.get_tensor(self._output).copy()
         if output.shape != (batch.shape[0], 10):
             raise ModelLoadError(f"The model gives outputs of shape {output.shape}, not (N, 10).")
         return output

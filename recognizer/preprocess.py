@@ -106,8 +106,8 @@ def read_digit(ink: Ink, stages: Stages | None = None) -> Preprocessed:
     digit = normalise_stroke(digit, stages)
     image = fit_mnist(digit)
     _record(stages, "mnist", image)
-    box = tuple(round(value / ink.scale) for value in (x, y, w, h))
-    return Preprocessed(image, box)
+    left, top, width, height = (round(value / ink.scale) for value in (x, y, w, h))
+    return Preprocessed(image, (left, top, width, height))
 
 
 def _record(stages: Stages | None, name: str, image: np.ndarray) -> None:
@@ -168,7 +168,7 @@ def ink_strength(work: np.ndarray, stages: Stages | None = None) -> np.ndarray:
     closed = cv2.erode(closed, np.ones((5, 5), np.uint8))
     paper = cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
     _record(stages, "paper", paper / 255)
-    ink = (paper - work) / np.maximum(paper, DARKEST_PAPER)
+    ink: np.ndarray = (paper - work) / np.maximum(paper, DARKEST_PAPER)
     np.clip(ink, 0, 1, out=ink)
     _record(stages, "ink", ink)
     return ink
@@ -326,7 +326,8 @@ def _crossings(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:
     span = LINE_THICKNESS + 2
     across_rows = cv2.morphologyEx(image, cv2.MORPH_CLOSE, np.ones((span, 1), np.uint8))
     across_columns = cv2.morphologyEx(image, cv2.MORPH_CLOSE, np.ones((1, span), np.uint8))
-    return lines & ((across_rows | across_columns) > 0)
+    crossed: np.ndarray = lines & (np.maximum(across_rows, across_columns) > 0)
+    return crossed
 
 
 def _most_plausible_ink(pieces: Components) -> np.ndarray:
@@ -362,7 +363,7 @@ def plausibility(stat: np.ndarray, centroid: np.ndarray, shape: tuple[int, int])
     """
     height, width = shape
     x, y, w, h, area = (int(v) for v in stat)
-    offset = np.hypot((centroid[0] - width / 2) / width, (centroid[1] - height / 2) / height)
+    offset = float(np.hypot((centroid[0] - width / 2) / width, (centroid[1] - height / 2) / height))
     score = area / (1 + (offset / 0.3) ** 2)
     if x == 0 or y == 0 or x + w == width or y + h == height:
         score *= 0.25
@@ -474,6 +475,8 @@ def fit_mnist(digit: np.ndarray) -> np.ndarray:
     shift_y = round(MNIST_CENTRE - float((rows * canvas).sum() / total))
     shift_x = round(MNIST_CENTRE - float((cols * canvas).sum() / total))
     canvas *= 1 / canvas.max()  # MNIST's stroke cores are saturated
-    translation = np.float32([[1, 0, shift_x], [0, 1, shift_y]])
-    moved = cv2.warpAffine(canvas, translation, (CANVAS, CANVAS), flags=cv2.INTER_NEAREST)
+    translation = np.array([[1, 0, shift_x], [0, 1, shift_y]], np.float32)
+    moved: np.ndarray = cv2.warpAffine(
+        canvas, translation, (CANVAS, CANVAS), flags=cv2.INTER_NEAREST
+    )
     return np.clip(moved * 255 + 0.5, 0, 255).astype(np.uint8)

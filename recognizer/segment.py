@@ -281,7 +281,8 @@ class _Renderer:
 
     def digit(self, piece: _Piece, scale: float) -> Preprocessed:
         image, box = self._rendered(piece)
-        return Preprocessed(image, tuple(round(v / scale) for v in box))
+        x, y, width, height = (round(v / scale) for v in box)
+        return Preprocessed(image, (x, y, width, height))
 
     def _rendered(self, piece: _Piece) -> tuple[np.ndarray, tuple[int, int, int, int]]:
         """The piece as the model sees it, and its box in the working image."""

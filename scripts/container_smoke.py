@@ -16,6 +16,7 @@ Run from the repository root (README, "Self-hosting", says how to make the local
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import os
 import re
@@ -260,7 +261,7 @@ def check_answers(emu: SyncEmulator, user: User, mnist: Mnist) -> float:
     for index in MNIST_TEST_INDICES:
         photo, label = digit_photo(mnist, index)
         started = time.monotonic()
-        found = ask(emu, user, lambda photo=photo: emu.send_photo(user, photo), ANSWER_PATTERN)
+        found = ask(emu, user, functools.partial(emu.send_photo, user, photo), ANSWER_PATTERN)
         latencies.append(time.monotonic() - started)
         if int(found.group(1)) != label:
             raise SmokeError(f"MNIST test digit #{index} is a {label}; the bot said {found[0]!r}")

@@ -15,6 +15,9 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_MNIST = SHARED_DATA / "mnist" / "mnist.npz"
 REAL_DIGITS = SHARED_DATA / "real-digits"
 
+pytest_plugins = ["tests.botharness"]
+"""The shared bot and emulator fixtures of the end-to-end modules."""
+
 
 def mnist_path() -> Path:
     """The tests need the real data set; they never download it."""

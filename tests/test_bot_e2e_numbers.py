@@ -1,58 +1,30 @@
-"""End-to-end: a photo of a number to the real bot process, its answer and the typed correction."""
+"""End-to-end: a photo of a number to the real bot process, its answer and the typed correction.
+
+One bot with default settings serves the module (``tests.botharness``' fixtures); each test is
+a fresh user.
+"""
 
 from __future__ import annotations
-
-import itertools
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
 
 from bot import texts
-from emulator import SentMessage, SyncEmulator, User
+from emulator import SyncEmulator, User
 from recognizer.config import MAX_DIGITS
 from recognizer.segment import PAGE_OF_TEXT, TOO_MANY_DIGITS
-from tests.botharness import BotProcess, digit_photo
+from tests.botharness import PNG_SIGNATURE, WAIT, BotProcess, ask, digit_photo
 from tests.test_numbers import number_page
 from training.mnist import Mnist
 
-WAIT = 20.0
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PICKS = (3, 2, 1, 18)
 """MNIST test images of 0, 1, 2 and 3."""
-
-_names = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[SyncEmulator]:
-    with SyncEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture(scope="module")
-def bot(emu: SyncEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
-    process = BotProcess(emu, tmp_path_factory.mktemp("bot"), {}).start()
-    yield process
-    assert process.stop() == 0, process.log
-
-
-@pytest.fixture
-def user(emu: SyncEmulator, bot: BotProcess) -> User:
-    return emu.add_user(f"NumberUser{next(_names)}")
 
 
 @pytest.fixture(scope="module")
 def number(mnist: Mnist) -> tuple[str, bytes]:
     digits = "".join(str(int(mnist.y_test[i])) for i in PICKS)
     return digits, number_page([mnist.x_test[i] for i in PICKS])
-
-
-def ask(emu: SyncEmulator, chat: User, photo: bytes) -> SentMessage:
-    sent = emu.send_photo(chat, photo)
-    return emu.wait_for_message(
-        chat, lambda m: m.reply_to_message_id == sent["message_id"], timeout=WAIT
-    )
 
 
 def test_a_number_is_answered_with_its_digits_and_an_annotated_photo(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import sqlite3
 from pathlib import Path
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot.crop_expiry import CropSweeper
+from bot.crop_expiry import sweep
 from bot.samples import SampleFiles
 from bot.storage import MIGRATIONS, PENDING_CROP_HOURS, LabelStatus, StorageError, Store
 
@@ -114,41 +113,23 @@ def test_expired_crops_are_purged_without_new_answers(
     assert store.usage().predictions_total == 1, "only the crop goes, the answer stays counted"
 
 
-async def wait_for_no_pending_crops(store: Store) -> None:
-    """Until a sweep on its worker thread has deleted every crop: up to five seconds."""
-    for _ in range(500):
-        if not pending_crops(store):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"no sweep deleted the expired crops {pending_crops(store)}")
-
-
-async def test_crops_that_expired_while_the_bot_was_down_go_at_start_up(
-    store: Store, clock: Clock, crop: bytes
-) -> None:
-    store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
-    clock.now += PENDING_CROP_HOURS * 3600 + 1
-    sweeper = CropSweeper(store, every_seconds=3600)
-    sweeper.start()
-    try:
-        await wait_for_no_pending_crops(store)
-    finally:
-        await sweeper.stop()
-
-
-async def test_crops_expire_while_nobody_uses_the_bot(
+async def test_a_sweep_deletes_expired_crops_without_new_answers(
     store: Store, clock: Clock, crop: bytes
 ) -> None:
     prediction = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
-    sweeper = CropSweeper(store, every_seconds=0.01)
-    sweeper.start()
-    try:
-        await asyncio.sleep(0.2)
-        assert pending_crops(store) == [prediction], "swept many times, but not expired yet"
-        clock.now += PENDING_CROP_HOURS * 3600 + 1
-        await wait_for_no_pending_crops(store)
-    finally:
-        await sweeper.stop()
+    assert await sweep(store) == 0
+    assert pending_crops(store) == [prediction], "swept, but not expired yet"
+    clock.now += PENDING_CROP_HOURS * 3600 + 1
+    assert await sweep(store) == 1
+    assert pending_crops(store) == []
+
+
+async def test_a_sweep_survives_a_database_that_fails(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.close()
+    assert await sweep(store) == 0
+    assert "cannot delete expired crops" in caplog.text
 
 
 def test_usage_counts_the_last_day(store: Store, clock: Clock, crop: bytes) -> None:

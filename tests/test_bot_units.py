@@ -8,6 +8,7 @@ import logging
 import sys
 import tomllib
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from telegram import Animation, Chat, Document, Message, PhotoSize
 
 import bot.__main__ as bot_main
 from bot import keyboards, texts
+from bot.admin_notices import NoticeLimiter
 from bot.images import ImageRef, image_of
 from bot.logs import REDACTED, RedactingFormatter, token_forms
 from bot.model_metrics import ModelMetrics
@@ -80,13 +82,13 @@ def test_log_lines_never_show_the_token_or_its_secret() -> None:
 
 def test_feedback_buttons_round_trip() -> None:
     data = [b.callback_data for row in keyboards.right_or_wrong(42).inline_keyboard for b in row]
-    assert [keyboards.parse(d) for d in data] == [
+    assert [keyboards.parse(str(d)) for d in data] == [
         keyboards.FeedbackPress(42, "right"),
         keyboards.FeedbackPress(42, "wrong"),
     ]
     keypad = keyboards.digit_keypad(42).inline_keyboard
     assert [b.text for row in keypad for b in row] == [*map(str, range(10)), "Back"]
-    assert keyboards.parse(keypad[1][2].callback_data).label == 7
+    assert keyboards.parse(str(keypad[1][2].callback_data)).label == 7
     assert keyboards.parse("fb:42:11") is None
     assert keyboards.parse("other:1:right") is None
 
@@ -133,7 +135,7 @@ def test_accuracy_chart_is_a_png_with_a_bar_per_digit() -> None:
     assert axis_start([0.4]) == pytest.approx(0.35)
 
 
-def _message(**content: object) -> Message:
+def _message(**content: Any) -> Message:
     chat = Chat(1, Chat.PRIVATE)
     return Message(1, datetime(2026, 1, 1, tzinfo=UTC), chat, **content)
 
@@ -175,3 +177,19 @@ def test_the_digitbot_console_script_is_the_module_entry_point() -> None:
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
     module, _, function = project["project"]["scripts"]["digitbot"].partition(":")
     assert getattr(importlib.import_module(module), function) is bot_main.main
+
+
+def test_admins_hear_of_errors_at_most_once_per_interval_with_a_count_of_the_rest() -> None:
+    now = [1000.0]
+    limiter = NoticeLimiter(every_seconds=600, clock=lambda: now[0])
+    assert limiter.admit() == 0, "the first error is told at once"
+    now[0] += 599
+    assert [limiter.admit(), limiter.admit()] == [None, None]
+    now[0] += 1
+    assert limiter.admit() == 2, "the next notice counts the errors in between"
+    now[0] += 10
+    assert limiter.admit() is None
+    now[0] += 600
+    assert limiter.admit() == 1
+    notice = texts.error_notice("KeyError", "bot/x.py:3 in f", "update: photo", 2)
+    assert notice.endswith("2 more since the last notice.")

@@ -23,7 +23,7 @@ from training.mnist import Mnist
 def digit_file(tmp_path: Path, mnist: Mnist) -> tuple[Path, int]:
     """An MNIST test digit drawn dark on a light page, saved as a JPEG photo."""
     page = np.full((480, 640), 230, np.uint8)
-    digit = Image.fromarray(255 - mnist.x_test[0]).resize((224, 224), Image.BICUBIC)
+    digit = Image.fromarray(255 - mnist.x_test[0]).resize((224, 224), Image.Resampling.BICUBIC)
     page[120:344, 200:424] = np.minimum(np.asarray(digit), 230)
     path = tmp_path / "digit.jpg"
     Image.fromarray(page).save(path, quality=90)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import FilePayload, Page, expect, sync_playwright
 
 from tests.botharness import digit_photo, first_of_each_digit
 from tests.playgroundharness import PlaygroundProcess
@@ -85,10 +85,12 @@ def test_the_page_guides_through_mistakes_and_switches_users(page: Page, tmp_pat
     page.click("#send")
     expect(page.locator("#notice")).to_contain_text("Nothing to send")
 
-    page.set_input_files(
-        "#file-input",
-        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a digit"}],
-    )
+    text_file: FilePayload = {
+        "name": "notes.txt",
+        "mimeType": "text/plain",
+        "buffer": b"not a digit",
+    }
+    page.set_input_files("#file-input", files=[text_file])
     page.click("#send")
     expect(page.locator(".message.bot").last).to_contain_text("can't read that file")
 

@@ -30,7 +30,9 @@ def write_paper_photos(folder: Path, mnist: Mnist, per_digit: int) -> int:
     for digit in range(10):
         (folder / str(digit)).mkdir(parents=True)
         for index in np.flatnonzero(mnist.y_test == digit)[:per_digit]:
-            ink = Image.fromarray(255 - mnist.x_test[index]).resize((140, 140), Image.BICUBIC)
+            ink = Image.fromarray(255 - mnist.x_test[index]).resize(
+                (140, 140), Image.Resampling.BICUBIC
+            )
             paper = Image.new("RGB", (220, 200), (250, 248, 240))
             paper.paste(ink.convert("RGB"), (40, 30))
             suffix = ".jpg" if index % 2 else ".png"
