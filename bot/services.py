@@ -1,4 +1,5 @@
-"""What the handlers share: settings, recognition, storage and the rate limiter.
+"""What the handlers and jobs share: settings, recognition, storage, the rate limiters, the model
+versions and the retrainer.
 
 Built once by ``bot.__main__`` and put in ``bot_data``, so a handler reaches everything through
 ``services(context)`` and nothing is a module-level global that tests would have to patch.

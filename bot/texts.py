@@ -6,9 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 from bot.model_metrics import ModelMetrics
 from bot.retrain.gate import Verdict
-from bot.retrain.retrainer import Outcome, Progress, Result
+from bot.retrain.retrainer import (
+    CHECKING,
+    STARTING,
+    SWITCHING,
+    TRAINING,
+    Outcome,
+    Progress,
+    Result,
+)
 from bot.storage import LabelStatus, Usage
 from recognizer import NumberReading, Prediction
+from recognizer.contracts import EXPORT_STAGE
 
 START = (
     "Hi! I read handwritten digits.\n\n"
@@ -206,10 +215,10 @@ RETRAIN_NOT_RUNNING = "No retrain is running."
 RETRAIN_CANCELLING = "Stopping the retrain; the served model stays as it is."
 _MODE_NAMES = {"quick": "quick fine-tune", "full": "full training from scratch"}
 _STAGES = {
-    "starting": "starting (loading TensorFlow and the data)",
-    "export": "exporting the new model",
-    "checking": "checking the new model against the served one",
-    "switching": "switching to the new model",
+    STARTING: "starting (loading TensorFlow and the data)",
+    EXPORT_STAGE: "exporting the new model",
+    CHECKING: "checking the new model against the served one",
+    SWITCHING: "switching to the new model",
 }
 
 
@@ -224,7 +233,7 @@ def retrain_refused(reason: str) -> str:
 def retrain_progress(progress: Progress) -> str:
     """The one message edited as a retrain goes: mode, epoch k/n, validation accuracy, ETA."""
     title = f"Retraining ({_MODE_NAMES[progress.mode.value]})"
-    if progress.stage != "training":
+    if progress.stage != TRAINING:
         return f"{title}: {_STAGES.get(progress.stage, progress.stage)}…"
     if progress.epoch == 0:
         return f"{title}: epoch 1/{progress.epochs} running…"
@@ -241,7 +250,7 @@ def retrain_already_running(progress: Progress | None) -> str:
     where = ""
     if progress is not None and progress.epochs:
         where = f", epoch {max(progress.epoch, 1)}/{progress.epochs}"
-    if progress is not None and progress.stage != "training":
+    if progress is not None and progress.stage != TRAINING:
         where += f" ({_STAGES.get(progress.stage, progress.stage)})"
     return f"A retrain is already running{where}. /retrain cancel stops it."
 

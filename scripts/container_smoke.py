@@ -32,7 +32,8 @@ import numpy as np
 from PIL import Image
 
 from emulator import BotAction, SentMessage, SyncEmulator, User
-from training.mnist import MNIST_PATH_ENV, Mnist, load_mnist
+from recognizer.contracts import MNIST_PATH_ENV
+from training.mnist import Mnist, load_mnist
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MNIST = REPO_ROOT.parent / "shared" / "data" / "mnist" / "mnist.npz"

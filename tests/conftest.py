@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from recognizer import Recognizer
-from training.mnist import MNIST_PATH_ENV, Mnist, load_mnist
+from recognizer.contracts import MNIST_PATH_ENV
+from training.mnist import Mnist, load_mnist
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"

@@ -16,11 +16,19 @@ import pytest
 from PIL import Image
 
 from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
+from recognizer.contracts import (
+    MNIST_PATH_ENV,
+    DoneEvent,
+    EpochEvent,
+    MetricsFile,
+    StageEvent,
+    StartEvent,
+)
 from tests.conftest import REPO_ROOT, mnist_path, python_path_hiding
 from tests.test_training_units import snapshot, write_paper_photos, write_samples
 from training.litert import predict_tflite
 from training.metrics import sha256_of_file
-from training.mnist import MNIST_PATH_ENV, Mnist
+from training.mnist import Mnist
 
 QUICK = ("--limit", "3000", "--epochs", "1")
 
@@ -158,6 +166,9 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory, mnist: Mnist) -> dict[st
 def test_quick_run_reports_json_progress(quick_run: dict[str, Any]) -> None:
     events = quick_run["events"]
     assert [event["event"] for event in events] == ["start", "epoch", "stage", "done"]
+    kinds = (StartEvent, EpochEvent, StageEvent, DoneEvent)
+    for event, kind in zip(events, kinds, strict=True):
+        assert set(event) == set(kind.__annotations__), "the fields the contract names"
     epoch = events[1]
     assert epoch["epoch"] == 1
     assert epoch["epochs"] == 1
@@ -185,6 +196,7 @@ def test_quick_run_litert_matches_keras(quick_run: dict[str, Any], mnist: Mnist)
 def test_quick_run_metrics_are_complete(quick_run: dict[str, Any], mnist: Mnist) -> None:
     out = quick_run["out"]
     metrics = json.loads((out / METRICS_FILE).read_text())
+    assert set(metrics) == set(MetricsFile.__annotations__), "the keys the contract names"
     matrix = np.asarray(metrics["confusion_matrix"])
     assert matrix.shape == (10, 10)
     assert matrix.sum() == len(mnist.y_test)

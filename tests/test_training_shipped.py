@@ -11,6 +11,7 @@ import pytest
 
 from recognizer import Recognizer
 from recognizer.config import DEFAULT_MODEL_DIR, KERAS_FILE, METRICS_FILE, MODEL_FILE
+from recognizer.contracts import MetricsFile
 from tests.test_training_units import write_paper_photos
 from training.dataset import to_model_input
 from training.evaluate import evaluate_folder
@@ -32,6 +33,10 @@ def metrics() -> dict[str, Any]:
 def litert_accuracy(model: Path, mnist: Mnist) -> float:
     probabilities = predict_tflite(model, to_model_input(mnist.x_test))
     return float((probabilities.argmax(axis=1) == mnist.y_test).mean())
+
+
+def test_shipped_metrics_have_the_keys_of_the_contract(metrics: dict[str, Any]) -> None:
+    assert set(metrics) == set(MetricsFile.__annotations__)
 
 
 def test_shipped_model_meets_target_and_its_metrics(mnist: Mnist, metrics: dict[str, Any]) -> None:

@@ -69,12 +69,14 @@ class ProgressCallback(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
         self.reporter.event(
-            "epoch",
-            epoch=epoch + 1,
-            epochs=self.epochs,
-            loss=round(float(logs.get("loss", float("nan"))), 5),
-            val_accuracy=round(float(logs.get("val_accuracy", float("nan"))), 5),
-            eta_s=round(self._eta((epoch + 1) * self.steps_per_epoch), 1),
+            {
+                "event": "epoch",
+                "epoch": epoch + 1,
+                "epochs": self.epochs,
+                "loss": round(float(logs.get("loss", float("nan"))), 5),
+                "val_accuracy": round(float(logs.get("val_accuracy", float("nan"))), 5),
+                "eta_s": round(self._eta((epoch + 1) * self.steps_per_epoch), 1),
+            }
         )
 
 

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-MNIST_PATH_ENV = "DIGITBOT_MNIST_PATH"
-"""Environment variable naming a Keras-layout ``mnist.npz``, used when no path is given."""
+from recognizer.contracts import MNIST_PATH_ENV
 
 _KEYS = ("x_train", "y_train", "x_test", "y_test")
 
