@@ -8,20 +8,15 @@ first match wins, so specific handlers come before the catch-all fallbacks.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
-    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     Defaults,
-    ExtBot,
-    JobQueue,
     MessageHandler,
     filters,
 )
@@ -74,14 +69,7 @@ _PRIVATE_FALLBACKS = (
 
 def build_application(found: Services) -> BotApplication:
     settings = found.settings
-    builder: ApplicationBuilder[
-        ExtBot[Any],
-        ContextTypes.DEFAULT_TYPE,
-        dict[Any, Any],
-        dict[Any, Any],
-        dict[Any, Any],
-        JobQueue[ContextTypes.DEFAULT_TYPE],
-    ] = (
+    builder = (
         Application.builder()
         .token(settings.token)
         .concurrent_updates(LoggedUpdateProcessor(MAX_CONCURRENT_UPDATES))
@@ -91,13 +79,14 @@ def build_application(found: Services) -> BotApplication:
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
-    if settings.outgoing_rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD_CONTROL))
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     if settings.file_base_url:
         builder = builder.base_file_url(settings.file_base_url)
-    application = builder.build()
+    limiter = AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD_CONTROL)
+    application: BotApplication = (
+        builder.rate_limiter(limiter).build() if settings.outgoing_rate_limit else builder.build()
+    )
     install(application.bot_data, found)
     register_handlers(application)
     return application

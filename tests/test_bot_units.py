@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import logging
+import subprocess
 import sys
 import tomllib
 from datetime import UTC, datetime, timedelta
@@ -193,3 +194,18 @@ def test_admins_hear_of_errors_at_most_once_per_interval_with_a_count_of_the_res
     assert limiter.admit() == 1
     notice = texts.error_notice("KeyError", "bot/x.py:3 in f", "update: photo", 2)
     assert notice.endswith("2 more since the last notice.")
+
+
+def test_the_bot_imports_neither_training_nor_tensorflow() -> None:
+    """bot -> recognizer only: its contracts with training come from recognizer.contracts."""
+    probe = (
+        "import pkgutil, importlib, sys, bot\n"
+        "for found in pkgutil.walk_packages(bot.__path__, 'bot.'):\n"
+        "    importlib.import_module(found.name)\n"
+        "print(sorted({n.split('.')[0] for n, m in sys.modules.items() if m is not None}"
+        " & {'training', 'tensorflow', 'keras'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
