@@ -89,7 +89,9 @@ def test_feedback_buttons_round_trip() -> None:
     ]
     keypad = keyboards.digit_keypad(42).inline_keyboard
     assert [b.text for row in keypad for b in row] == [*map(str, range(10)), "Back"]
-    assert keyboards.parse(str(keypad[1][2].callback_data)).label == 7
+    seven = keyboards.parse(str(keypad[1][2].callback_data))
+    assert seven is not None
+    assert seven.label == 7
     assert keyboards.parse("fb:42:11") is None
     assert keyboards.parse("other:1:right") is None
 
