@@ -2,8 +2,8 @@
 
 ``Store.log_prediction`` purges expired crops as it writes, which covers a busy bot. A quiet one
 writes nothing, and the crops of its last answers would then outlive the PENDING_CROP_HOURS that
-/privacy promises; this job, run by python-telegram-bot's JobQueue at start-up and then every
-few minutes, deletes them on a worker thread like every other database call.
+/privacy promises. A sweep runs once at start-up and then, as a python-telegram-bot JobQueue
+job, every few minutes; it deletes them on a worker thread like every other database call.
 """
 
 from __future__ import annotations
