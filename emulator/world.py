@@ -103,7 +103,7 @@ class World:
         return [copy.deepcopy(m) for m in self._messages.get(chat_id, {}).values()]
 
     def is_from_bot(self, message: dict[str, Any]) -> bool:
-        return message["from"]["id"] == self.bot.id
+        return bool(message["from"]["id"] == self.bot.id)
 
     def snapshot(self, message: dict[str, Any], *, deleted: bool = False) -> SentMessage:
         """A frozen view of a bot message with the bytes of its photo/document attached."""
