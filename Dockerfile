@@ -61,7 +61,9 @@ COPY models/ /app/models/
 WORKDIR /app
 VOLUME ["/data"]
 USER 10001:10001
-# The bot finishes in-flight answers, stops a running retrain and closes its database on SIGTERM.
+# On SIGTERM the bot finishes the answers in progress (without retrying failed calls), leaves
+# updates not yet started stored for its next start, stops a running retrain and closes its
+# database. Give it 30 s: compose.yaml's stop_grace_period, `docker run --stop-timeout 30`.
 STOPSIGNAL SIGTERM
 # Healthy means the model loads and the running bot's heartbeat file in DATA_DIR is fresh.
 HEALTHCHECK --interval=30s --timeout=15s --start-period=60s --retries=3 \

@@ -1,4 +1,4 @@
-"""``python -m benchmarks``: every speed, memory and start-up figure of issue 7 in one run.
+"""``python -m benchmarks``: every speed, memory and start-up figure (issues 7 and 13) in one run.
 
     python -m benchmarks [--quick] [--out benchmarks/results.json]
 
@@ -16,11 +16,12 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks import bot_load
+from benchmarks import bot_load, image_memory
 from benchmarks.accuracy import REPO_ROOT
 from benchmarks.latency import inference_alone, landscape_photos, measure, summary
 from benchmarks.measure import machine, run_child
 from benchmarks.report import markdown, rows
+from recognizer import Recognizer
 from recognizer.config import DEFAULT_MODEL_DIR, METRICS_FILE
 from recognizer.contracts import MetricsFile
 from recognizer.model import DigitModel
@@ -53,8 +54,8 @@ def latency_and_inference(sizes: Sizes, model_dir: Path) -> tuple[dict, dict]:
     """Sections 1 and 2: the recognizer here, the same photos through Keras in a child."""
     photos = landscape_photos(sizes.photos, seed=7)
     model = DigitModel.load(model_dir)
-    ours = summary(measure(photos, model.probabilities, sizes.rounds))
-    litert = inference_alone(model.probabilities, sizes.repeats)
+    ours = summary(measure(photos, Recognizer(model), sizes.rounds))
+    litert = inference_alone(lambda images: model.scores(images).digits, sizes.repeats)
     with tempfile.TemporaryDirectory(prefix="benchmark-photos-") as folder:
         for index, photo in enumerate(photos):
             (Path(folder) / f"{index:04d}.jpg").write_bytes(photo)
@@ -137,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         "latency": latency,
         "inference": inference,
         "bot": bot(sizes),
+        "image_memory": image_memory.run(args.quick),
         "training": training(args.model_dir),
     }
     table = rows(results)

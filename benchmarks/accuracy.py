@@ -61,19 +61,20 @@ class Score:
 
 
 def score_pipeline(recognizer: Recognizer, samples: Iterable[Sample]) -> Score:
-    """Score the full recognizer (decode, preprocess, model) on encoded images."""
+    """Score the whole recognizer on encoded images of one digit: right only when it reads
+    exactly that digit (a picture read as several digits is wrong)."""
     score = Score()
     for data, label, group in samples:
         try:
-            digit = recognizer.predict(data).digit
+            read = recognizer.read(data).number
         except RecognizerError:
             score.refused += 1
             score.add(group, right=False)
             score.mistakes.append(f"{group}: {label} refused")
             continue
-        score.add(group, right=digit == label)
-        if digit != label:
-            score.mistakes.append(f"{group}: {label} read as {digit}")
+        score.add(group, right=read == str(label))
+        if read != str(label):
+            score.mistakes.append(f"{group}: {label} read as {read!r}")
     return score
 
 
@@ -93,7 +94,7 @@ def score_naive(model: DigitModel, samples: Iterable[Sample]) -> Score:
             score.refused += 1
             score.add(group, right=False)
             continue
-        score.add(group, right=int(np.argmax(model.probabilities(image[None])[0])) == label)
+        score.add(group, right=int(np.argmax(model.scores(image[None]).digits[0])) == label)
     return score
 
 

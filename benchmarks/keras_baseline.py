@@ -19,7 +19,9 @@ import numpy as np
 
 from benchmarks.latency import inference_alone, measure, summary
 from benchmarks.measure import rss_mb
-from recognizer.config import CANVAS, DEFAULT_MODEL_DIR, KERAS_FILE
+from recognizer import Recognizer
+from recognizer.config import DEFAULT_MODEL_DIR, KERAS_FILE
+from recognizer.model import Scores, scores_of, to_model_input
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -40,10 +42,13 @@ def main(argv: list[str] | None = None) -> None:
     model = tf.keras.models.load_model(args.model_dir / KERAS_FILE)
     loaded = time.perf_counter()
 
-    def keras_infer(images: np.ndarray) -> np.ndarray:
-        """Exactly the recognizer's scaling, then the tutorial's ``model.predict`` call."""
-        batch = images.reshape(-1, CANVAS, CANVAS, 1).astype("float32") / 255
-        return model.predict(batch, verbose=0)
+    class KerasModel:
+        """The recognizer's input contract, then the tutorial's ``model.predict`` call."""
+
+        def scores(self, images: np.ndarray) -> Scores:
+            return scores_of(model.predict(to_model_input(images), verbose=0))
+
+    keras_model = KerasModel()
 
     report = {
         "tensorflow_version": tf.__version__,
@@ -54,8 +59,10 @@ def main(argv: list[str] | None = None) -> None:
         "rss_after_load_mb": rss_mb(),
         "photos": len(photos),
         "rounds": args.rounds,
-        "stages": summary(measure(photos, keras_infer, args.rounds)),
-        "inference": inference_alone(keras_infer, args.repeats),
+        "stages": summary(measure(photos, Recognizer(keras_model), args.rounds)),
+        "inference": inference_alone(
+            lambda images: keras_model.scores(images).digits, args.repeats
+        ),
     }
     print(json.dumps(report))
 

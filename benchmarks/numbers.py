@@ -64,7 +64,7 @@ def score(recognizer: Recognizer, photos: list[NumberPhoto]) -> NumberScore:
     started = time.perf_counter()
     for photo in photos:
         try:
-            read = recognizer.read_number(photo.jpeg).number
+            read = recognizer.read(photo.jpeg).number
         except RecognizerError:
             read = None
         result.add(photo.number, read)

@@ -1,8 +1,9 @@
 """``python -m bot`` / ``digitbot``: check the configuration, load the model, serve.
 
-Start-up problems an operator must fix (no token, a bad setting, a damaged database, no model,
-a token Telegram rejects) end the process with one line on stderr and exit status 2, before it
-serves anyone; every other problem after that is logged and survived.
+Start-up problems an operator must fix (no token, a bad setting, a damaged database, a data
+folder that is read-only or full, no model, a token Telegram rejects) end the process with one
+line on stderr and exit status 2, before it serves anyone; every other problem after that is
+logged and survived.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from bot import health
 from bot.application import ALLOWED_UPDATES, build_application
 from bot.logs import configure_logging, scrub, token_forms
 from bot.model_store import ModelStore, ModelStoreError
-from bot.ratelimit import UserRateLimiter
+from bot.ratelimit import SharedRateLimiter, UserRateLimiter
 from bot.recognition import RecognitionService
 from bot.retrain.retrainer import Retrainer
 from bot.samples import SampleFiles
-from bot.services import Services
+from bot.services import BotApplication, Services
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import StorageError, Store
 from recognizer import Recognizer, RecognizerError
@@ -58,7 +59,10 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(error), EXIT_CONFIG)
     if arguments.healthcheck:
         _healthcheck(settings)
-    configure_logging(settings.log_level, token_forms(settings.token))
+    secrets = token_forms(settings.token)
+    if settings.webhook is not None:
+        secrets += (settings.webhook.secret_token,)
+    configure_logging(settings.log_level, secrets)
     application = build_application(_services(settings))
     try:
         asyncio.run(_check_token(application.bot))
@@ -67,7 +71,31 @@ def main(argv: list[str] | None = None) -> None:
     except TelegramError as error:
         reason = scrub(str(error), token_forms(settings.token))
         _fail(f"cannot reach the Telegram Bot API: {reason}", EXIT_TELEGRAM)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    _serve(application, settings)
+
+
+def _serve(application: BotApplication, settings: Settings) -> None:
+    """Long polling by default; with WEBHOOK_URL, python-telegram-bot's webhook server, which
+    sets the webhook with the secret and refuses (403) requests without the right header."""
+    webhook = settings.webhook
+    if webhook is None:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        return
+    try:
+        application.run_webhook(
+            listen=webhook.listen,
+            port=webhook.port,
+            url_path=webhook.url_path,
+            webhook_url=webhook.url,
+            secret_token=webhook.secret_token,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    except OSError as error:
+        _fail(
+            f"cannot listen for the webhook on {webhook.listen}:{webhook.port} "
+            f"(WEBHOOK_LISTEN, WEBHOOK_PORT): {error.strerror or error}",
+            EXIT_CONFIG,
+        )
 
 
 def _limit_malloc_arenas() -> None:
@@ -99,7 +127,9 @@ async def _check_token(bot: Bot) -> None:
 
 def _services(settings: Settings) -> Services:
     try:
-        store = Store(settings.database_path, SampleFiles(settings.samples_dir))
+        store = Store(
+            settings.database, SampleFiles(settings.samples_dir), replica=settings.replica_id
+        )
     except StorageError as error:
         _fail(str(error), EXIT_CONFIG)
     models = ModelStore(settings.models_root, settings.model_versions_keep)
@@ -117,12 +147,18 @@ def _services(settings: Settings) -> Services:
         settings=settings,
         recognition=recognition,
         store=store,
-        rate_limiter=UserRateLimiter(
-            settings.rate_limit_messages, settings.rate_limit_window_seconds
-        ),
+        rate_limiter=_rate_limiter(settings, store),
         models=models,
         retrainer=retrainer,
     )
+
+
+def _rate_limiter(settings: Settings, store: Store) -> UserRateLimiter | SharedRateLimiter:
+    """In memory for one process on SQLite; in the database when replicas share PostgreSQL."""
+    limit, window = settings.rate_limit_messages, settings.rate_limit_window_seconds
+    if settings.database_url is None:
+        return UserRateLimiter(limit, window)
+    return SharedRateLimiter(store, limit, window)
 
 
 def _fail(message: str, status: int) -> NoReturn:

@@ -24,8 +24,8 @@ from telegram.ext import (
 from bot import crop_expiry, errors, health, keyboards, texts
 from bot import filters as routes
 from bot.handlers import admin, commands, fallback, feedback, photo, ratelimit, stats
+from bot.inbox import DurableUpdateProcessor, DurableUpdateQueue
 from bot.services import BotApplication, Services, install, services
-from bot.update_log import LoggedUpdateProcessor
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -69,11 +69,14 @@ _PRIVATE_FALLBACKS = (
 
 def build_application(found: Services) -> BotApplication:
     settings = found.settings
+    processor = DurableUpdateProcessor(MAX_CONCURRENT_UPDATES, found.store)
     builder = (
         Application.builder()
         .token(settings.token)
-        .concurrent_updates(LoggedUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .update_queue(DurableUpdateQueue(found.store))
+        .concurrent_updates(processor)
         .connection_pool_size(MAX_CONCURRENT_UPDATES)
+        .local_mode(settings.local_mode)
         .defaults(Defaults(allow_sending_without_reply=True))
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -87,6 +90,7 @@ def build_application(found: Services) -> BotApplication:
     application: BotApplication = (
         builder.rate_limiter(limiter).build() if settings.outgoing_rate_limit else builder.build()
     )
+    processor.serving = lambda: application.running
     install(application.bot_data, found)
     register_handlers(application)
     return application
@@ -101,6 +105,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(
         MessageHandler(routes.RATE_LIMITED, ratelimit.enforce_rate_limit), group=-1
     )
+    application.add_handler(CallbackQueryHandler(ratelimit.enforce_rate_limit), group=-1)
     for name, callback in _COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(MessageHandler(routes.IMAGE_REQUEST, photo.on_image))
@@ -108,6 +113,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(
         CallbackQueryHandler(feedback.on_number_feedback, pattern=keyboards.NUMBER_PATTERN)
     )
+    application.add_handler(CallbackQueryHandler(feedback.on_unknown_button))
     for kind, callback in _PRIVATE_FALLBACKS:
         application.add_handler(MessageHandler(routes.PRIVATE & kind, callback))
     application.add_error_handler(errors.on_error)
@@ -120,6 +126,13 @@ async def _post_init(application: BotApplication) -> None:
     for admin_id in found.settings.admin_ids:
         await _show_admin_commands(application, admin_id)
     await _start_jobs(application)
+    queue = application.update_queue
+    if isinstance(queue, DurableUpdateQueue):
+        replayed = await queue.replay(application.bot, mine=True)
+        if replayed:
+            _LOGGER.info("%d updates received before a stop or crash will be answered", replayed)
+        queue.keep_claims(application.bot, lambda: application.running)
+    _log_privacy_mode(application)
     _LOGGER.info(
         "digitbot started as @%s: model %s, data %s, tensorflow loaded: %s",
         application.bot.username,
@@ -127,6 +140,22 @@ async def _post_init(application: BotApplication) -> None:
         found.settings.data_dir,
         texts.yes_no(commands.tensorflow_loaded()),
     )
+
+
+def _log_privacy_mode(application: BotApplication) -> None:
+    """getMe says whether the bot sees every group message; what that means, for the operator
+    (BotFather's /setprivacy switches it; the bot must be re-added to a group to apply it)."""
+    if application.bot.bot.can_read_all_group_messages:
+        _LOGGER.info(
+            "privacy mode is off: in groups I see every message, and read photos that mention "
+            "me, reply to me, or belong to an album whose first photo mentions me"
+        )
+    else:
+        _LOGGER.info(
+            "privacy mode is on: in groups Telegram sends me only commands, replies to my "
+            "messages and messages that mention me, so only such photos are read (an album: "
+            "its first photo only); turn it off with BotFather's /setprivacy to read albums"
+        )
 
 
 def _menu(commands: tuple[tuple[str, str], ...]) -> list[BotCommand]:
@@ -169,6 +198,12 @@ async def _post_stop(application: BotApplication) -> None:
 
 
 async def _post_shutdown(application: BotApplication) -> None:
+    """Runs to the end whatever fails on the way: the database is always closed."""
     found = services(application)
-    health.stop_beating(found.settings)
-    found.close()
+    try:
+        health.stop_beating(found.settings)
+        if isinstance(application.update_queue, DurableUpdateQueue):
+            await application.update_queue.stop_keeping()
+    finally:
+        found.close()
+        _LOGGER.info("database closed")

@@ -1,6 +1,6 @@
 """Deletes unlabelled crops once they expire, also while nobody uses the bot.
 
-``Store.log_prediction`` purges expired crops as it writes, which covers a busy bot. A quiet one
+``Store.log_answer`` purges expired crops as it writes, which covers a busy bot. A quiet one
 writes nothing, and the crops of its last answers would then outlive the PENDING_CROP_HOURS that
 /privacy promises. A sweep runs once at start-up and then, as a python-telegram-bot JobQueue
 job, every few minutes; it deletes them on a worker thread like every other database call.

@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.inbox import keep_for_later
 from bot.services import services
 from bot.storage import StorageError
 from bot.update_log import describe, kind, record_outcome
@@ -41,6 +42,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         _LOGGER.warning("%s: network error talking to Telegram: %s", where, error)
+        keep_for_later()  # nobody heard back: tried again at the next start
         return
     if isinstance(error, StorageError):
         _LOGGER.error("%s: storage failed: %s", where, error)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+
 from telegram import Message, MessageEntity
 from telegram.ext import filters
 
@@ -33,15 +36,54 @@ class _RepliesToBot(filters.MessageFilter):
         return bool(replied and replied.from_user and replied.from_user.id == message.get_bot().id)
 
 
+class _AddressedAlbum(filters.MessageFilter):
+    """A photo of an album (media group) whose first photo was addressed to the bot.
+
+    Telegram apps put an album's caption, and so the @mention, on its first photo only; the
+    others arrive as separate messages sharing its ``media_group_id``, right after it and in
+    order. This filter remembers the albums whose photo mentions or replies to the bot, and
+    matches their other photos. It is checked before anything else about an update (the
+    rate limit's routing), so the first photo is remembered before the second is looked at.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(name="ADDRESSED_ALBUM")
+        self._albums: OrderedDict[str, float] = OrderedDict()
+
+    def filter(self, message: Message) -> bool:
+        album = message.media_group_id
+        if album is None:
+            return False
+        now = time.monotonic()
+        while self._albums and (
+            len(self._albums) > _ALBUMS_KEPT
+            or next(iter(self._albums.values())) < now - _ALBUM_SECONDS
+        ):
+            self._albums.popitem(last=False)
+        if MENTIONS_BOT.filter(message) or REPLIES_TO_BOT.filter(message):
+            self._albums[album] = now
+            return True
+        return album in self._albums
+
+
+_ALBUMS_KEPT = 1000
+_ALBUM_SECONDS = 300.0
+"""An album's photos arrive within seconds; remembered albums are forgotten after this."""
+
+
 HAS_IMAGE = _HasImage(name="HAS_IMAGE")
 MENTIONS_BOT = _MentionsBot(name="MENTIONS_BOT")
 REPLIES_TO_BOT = _RepliesToBot(name="REPLIES_TO_BOT")
+ADDRESSED_ALBUM = _AddressedAlbum()
 
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
 
-IMAGE_REQUEST = (PRIVATE & HAS_IMAGE) | (GROUPS & HAS_IMAGE & (MENTIONS_BOT | REPLIES_TO_BOT))
-"""Images to read: any in a private chat; in groups only those addressed to the bot."""
+IMAGE_REQUEST = (PRIVATE & HAS_IMAGE) | (
+    GROUPS & HAS_IMAGE & (ADDRESSED_ALBUM | MENTIONS_BOT | REPLIES_TO_BOT)
+)
+"""Images to read: any in a private chat; in groups those addressed to the bot, and every photo
+of an album whose first photo is (ADDRESSED_ALBUM first: it must see that first photo)."""
 
 RATE_LIMITED = PRIVATE | (GROUPS & (IMAGE_REQUEST | filters.COMMAND))
 """Messages that cost the bot work and so count against the sender's rate limit."""

@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 from bot.model_store import ModelStore
 from bot.services import services
 from bot.settings import Settings
+from bot.storage import explain_os_error, probe_writable
 from recognizer import Recognizer, RecognizerError
 
 _LOGGER = logging.getLogger(__name__)
@@ -46,11 +47,16 @@ async def beat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def stop_beating(settings: Settings) -> None:
     """Remove the file once the jobs have stopped: a stopped bot is not a healthy one."""
-    heartbeat_path(settings).unlink(missing_ok=True)
+    path = heartbeat_path(settings)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as error:  # e.g. the data folder became read-only
+        _LOGGER.warning("cannot remove the heartbeat %s: %s", path, error)
 
 
 def problem(settings: Settings) -> str | None:
-    """Why the bot is unhealthy, or None: the served model must load and the beat be fresh."""
+    """Why the bot is unhealthy, or None: the served model must load, the data folder be
+    writable (a bot that cannot store anything refuses every photo) and the beat be fresh."""
     store = ModelStore(settings.models_root, settings.model_versions_keep)
     version = store.current_version() if settings.models_root.is_dir() else None
     model_dir = store.path(version) if version else settings.model_dir
@@ -58,6 +64,10 @@ def problem(settings: Settings) -> str | None:
         Recognizer.load(model_dir)
     except RecognizerError as error:
         return f"the model in {model_dir} does not load: {error}"
+    try:
+        probe_writable(settings.data_dir)
+    except OSError as error:
+        return explain_os_error(settings.data_dir, error)
     beat = heartbeat_path(settings)
     try:
         age = time.time() - beat.stat().st_mtime

@@ -1,15 +1,15 @@
-"""Which messages carry an image the bot should read, and which file that is."""
+"""Which messages carry an image the bot should read, and which file that is.
+
+A file sent "as a file" may be an image whatever its MIME type or name say (``image/jpg``,
+``IMAGE/JPEG``, none, ``.jfif``, no extension): every file is a candidate, and its first bytes
+decide once downloaded (``recognizer.sniff``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from telegram import Message
-
-IMAGE_MIME_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
-IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp"})
-"""Clients do not always fill in the MIME type of a file; the extension is the fallback."""
 
 
 @dataclass(frozen=True)
@@ -21,14 +21,11 @@ class ImageRef:
 
 
 def image_of(message: Message) -> ImageRef | None:
-    """The image in a message: the largest size of a photo, or an image sent as a file."""
+    """The image in a message: the largest size of a photo, or a file that may be an image."""
     if message.photo:
         largest = max(message.photo, key=lambda size: size.width * size.height)
         return ImageRef(largest.file_id, largest.file_size)
     document = message.document
     if document is None or message.animation is not None:
         return None
-    extension = PurePath(document.file_name or "").suffix.lower()
-    if document.mime_type in IMAGE_MIME_TYPES or extension in IMAGE_EXTENSIONS:
-        return ImageRef(document.file_id, document.file_size)
-    return None
+    return ImageRef(document.file_id, document.file_size)

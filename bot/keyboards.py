@@ -12,8 +12,12 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from recognizer.config import MAX_DIGITS
+
 PREFIX = "fb"
-PATTERN = re.compile(rf"^{PREFIX}:(\d+):(right|wrong|back|[0-9])$")
+_ID = r"([1-9][0-9]{0,17})"
+"""A row id: SQLite's are 63-bit; 18 digits stay below that, so no forged id overflows."""
+PATTERN = re.compile(rf"^{PREFIX}:{_ID}:(right|wrong|back|[0-9])\Z")
 """What a feedback press looks like; the application routes only these to the handler."""
 
 RIGHT = "right"
@@ -63,7 +67,7 @@ def digit_keypad(prediction_id: int) -> InlineKeyboardMarkup:
 
 
 NUMBER_PREFIX = "nb"
-NUMBER_PATTERN = re.compile(rf"^{NUMBER_PREFIX}:(\d+):(\d+):(right|wrong|back)$")
+NUMBER_PATTERN = re.compile(rf"^{NUMBER_PREFIX}:{_ID}:([1-9][0-9]?):(right|wrong|back)\Z")
 """Feedback on a whole number: ``nb:<first prediction id>:<digit count>:<choice>``.
 
 Each digit is stored as its own prediction, logged in one go so their ids are consecutive; the
@@ -83,8 +87,11 @@ class NumberPress:
 
 
 def parse_number(data: str) -> NumberPress | None:
+    """None unless the count is one a number's answer can have (2 to MAX_DIGITS)."""
     match = NUMBER_PATTERN.match(data)
-    return NumberPress(int(match[1]), int(match[2]), match[3]) if match else None
+    if match is None or not 2 <= int(match[2]) <= MAX_DIGITS:
+        return None
+    return NumberPress(int(match[1]), int(match[2]), match[3])
 
 
 def _number_data(first_id: int, count: int, choice: str) -> str:

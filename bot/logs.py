@@ -13,8 +13,9 @@ from collections.abc import Iterable
 
 REDACTED = "[REDACTED]"
 
-_NOISY_LOGGERS = ("httpx", "httpcore")
-"""They log one line per request (with the token in it): kept to warnings, scrubbed anyway."""
+_NOISY_LOGGERS = ("httpx", "httpcore", "alembic")
+"""httpx and httpcore log one line per request (with the token in it), Alembic several lines per
+start-up: kept to warnings (bot.database says itself when it upgrades a schema)."""
 
 
 class RedactingFormatter(logging.Formatter):

@@ -7,10 +7,15 @@ once per window.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.storage import Store
 
 _SWEEP_EVERY = 1000
 """Checks between sweeps that drop idle users, so memory stays bounded by active users."""
@@ -23,6 +28,24 @@ class Verdict:
     """Seconds until the user may send again (when refused)."""
     notify: bool = False
     """True for the first refusal of a window: the one the user should be told about."""
+
+
+def judge(
+    recent: deque[float], told_until: float, now: float, limit: int, window: float
+) -> tuple[Verdict, float]:
+    """The sliding window, shared by both limiters: drops times older than ``window`` from
+    ``recent`` and, if allowed, appends ``now``; returns the verdict and the new
+    ``told_until`` (until when the user has been told about the limit)."""
+    while recent and recent[0] <= now - window:
+        recent.popleft()
+    if len(recent) < limit:
+        recent.append(now)
+        return Verdict(allowed=True), told_until
+    retry_in = recent[0] + window - now
+    notify = now >= told_until
+    return Verdict(allowed=False, retry_in=retry_in, notify=notify), (
+        now + retry_in if notify else told_until
+    )
 
 
 class UserRateLimiter:
@@ -42,16 +65,15 @@ class UserRateLimiter:
         now = self._clock()
         self._sweep_sometimes(now)
         recent = self._recent.setdefault(user_id, deque())
-        while recent and recent[0] <= now - self.window:
-            recent.popleft()
-        if len(recent) < self.limit:
-            recent.append(now)
-            return Verdict(allowed=True)
-        retry_in = recent[0] + self.window - now
-        notify = now >= self._told_until.get(user_id, 0.0)
-        if notify:
-            self._told_until[user_id] = now + retry_in
-        return Verdict(allowed=False, retry_in=retry_in, notify=notify)
+        verdict, told_until = judge(
+            recent, self._told_until.get(user_id, 0.0), now, self.limit, self.window
+        )
+        self._told_until[user_id] = told_until
+        return verdict
+
+    async def verdict(self, user_id: int) -> Verdict:
+        """``check`` for the handler: in memory, nothing to wait for."""
+        return self.check(user_id)
 
     def _sweep_sometimes(self, now: float) -> None:
         self._checks += 1
@@ -62,3 +84,33 @@ class UserRateLimiter:
         for user in idle:
             del self._recent[user]
             self._told_until.pop(user, None)
+
+
+class SharedRateLimiter:
+    """The same limit counted in the database, so replicas sharing it count each user once.
+
+    Each check is one short transaction on the user's row (locked, so two replicas checking
+    the same user at once count both messages); times are wall-clock seconds, which every
+    replica shares.
+    """
+
+    def __init__(
+        self, store: Store, limit: int, window: float, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self._store = store
+        self._clock = clock
+
+    def check(self, user_id: int) -> Verdict:
+        """Raises StorageError when the database cannot be used."""
+        return self._store.rate_check(
+            user_id,
+            lambda recent, told_until: judge(
+                recent, told_until, self._clock(), self.limit, self.window
+            ),
+        )
+
+    async def verdict(self, user_id: int) -> Verdict:
+        """``check`` on a worker thread: the database may wait on a lock or the network."""
+        return await asyncio.to_thread(self.check, user_id)

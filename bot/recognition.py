@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from recognizer import NumberReading, Prediction, Recognizer
+from recognizer import Prediction, Reading, Recognizer
 from recognizer.chart import render_chart, render_number
 
 
@@ -23,10 +23,10 @@ from recognizer.chart import render_chart, render_number
 class NumberAnswer:
     """A reading with the images the bot needs: the picture to send, each digit's crop to keep.
 
-    One digit gets the probability chart, as always; a number gets its annotated photo.
+    One digit gets the probability chart; a number gets its annotated photo.
     """
 
-    reading: NumberReading
+    reading: Reading
     picture_png: bytes
     crop_pngs: tuple[bytes, ...]
 
@@ -40,18 +40,18 @@ class RecognitionService:
         """The directory the served recognizer was loaded from (its metrics.json is beside it)."""
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="recognize")
 
-    async def read_number(self, image: bytes) -> NumberAnswer:
+    async def read(self, image: bytes) -> NumberAnswer:
         """Raises the recognizer's RecognizerError family for images it refuses."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._number, self.recognizer, image)
+        return await loop.run_in_executor(self._pool, self._answer, self.recognizer, image)
 
     def swap(self, recognizer: Recognizer, model_dir: Path) -> None:
         """Serve a freshly loaded model; photos already on a worker finish on the old one."""
         self.recognizer, self.model_dir = recognizer, model_dir
 
     @staticmethod
-    def _number(recognizer: Recognizer, image: bytes) -> NumberAnswer:
-        reading = recognizer.read_number(image)
+    def _answer(recognizer: Recognizer, image: bytes) -> NumberAnswer:
+        reading = recognizer.read(image)
         digits = reading.digits
         picture = render_chart(digits[0]) if len(digits) == 1 else render_number(reading)
         return NumberAnswer(reading, picture, tuple(encode_crop(p) for p in digits))

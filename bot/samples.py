@@ -33,3 +33,12 @@ class SampleFiles:
 
     def delete(self, digit: int, sample_id: int) -> None:
         self.path(digit, sample_id).unlink(missing_ok=True)
+
+    def remove_unknown(self, known: set[Path]) -> int:
+        """Delete every sample file not in ``known`` and every ``.partial``; returns how many."""
+        removed = 0
+        for found in self.root.glob("[0-9]/*"):
+            if found.is_file() and found not in known:
+                found.unlink(missing_ok=True)
+                removed += 1
+        return removed

@@ -17,7 +17,7 @@ from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
 from bot.admin_notices import NoticeLimiter
 from bot.model_store import ModelStore
-from bot.ratelimit import UserRateLimiter
+from bot.ratelimit import SharedRateLimiter, UserRateLimiter
 from bot.recognition import RecognitionService
 from bot.retrain.retrainer import Retrainer
 from bot.settings import Settings
@@ -44,7 +44,7 @@ class Services:
     settings: Settings
     recognition: RecognitionService
     store: Store
-    rate_limiter: UserRateLimiter
+    rate_limiter: UserRateLimiter | SharedRateLimiter
     models: ModelStore
     retrainer: Retrainer
     admin_notices: NoticeLimiter = field(default_factory=NoticeLimiter)

@@ -1,66 +1,64 @@
-"""The bot's SQLite database: prediction log, crops awaiting a label, and labelled samples.
+"""The bot's database: prediction log, crops awaiting a label, and labelled samples.
 
-One connection guarded by a lock: the bot calls these methods from worker threads
-(``asyncio.to_thread``), and every method is a short transaction, so serialising them costs
-nothing while keeping SQLite's single-writer rule trivially true. WAL mode with
-``synchronous=NORMAL`` makes each commit durable against the process being killed.
-
-Schema changes are numbered migrations tracked in ``PRAGMA user_version``: append to
-``MIGRATIONS``, never edit a released entry.
+One set of SQLAlchemy Core queries for SQLite (the default, a file in DATA_DIR) and PostgreSQL
+(``DATABASE_URL``); ``bot.database`` opens the engine and migrates the schema, ``bot.schema``
+describes the tables. Every method is one short transaction, safe to call from worker threads
+(``asyncio.to_thread``): each takes a pooled connection of its own.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
+import errno
+import json
+import logging
+import os
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import Connection, CursorResult, case, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from bot.database import StorageError, explain, open_engine, shown, url_for
+from bot.ratelimit import Verdict
 from bot.samples import SampleFiles
+from bot.schema import answers, pending_crops, predictions, rate_limits, samples, updates
+
+__all__ = [
+    "PENDING_CROP_HOURS",
+    "Answer",
+    "LabelStatus",
+    "LoggedDigit",
+    "StorageError",
+    "Store",
+    "Usage",
+    "explain_os_error",
+    "probe_writable",
+]
+
+_LOGGER = logging.getLogger(__name__)
 
 PENDING_CROP_HOURS = 48
 """How long the crop of an unlabelled answer is kept so its owner can still press a button."""
 
-BUSY_TIMEOUT_SECONDS = 5.0
-"""How long a write waits for another process's lock before reporting the database as busy."""
+CLAIM_SECONDS = 15.0
+"""How long a replica's claim on a stored update holds unless renewed (``renew_claims``): a
+replica that died leaves its updates to the others after at most this long."""
 
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE predictions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        created_at REAL NOT NULL,
-        user_id INTEGER,
-        chat_id INTEGER,
-        digit INTEGER NOT NULL CHECK (digit BETWEEN 0 AND 9),
-        confidence REAL NOT NULL
-    );
-    CREATE INDEX predictions_by_time ON predictions (created_at);
-    CREATE INDEX predictions_by_user ON predictions (user_id);
-    CREATE TABLE pending_crops (
-        prediction_id INTEGER PRIMARY KEY REFERENCES predictions (id) ON DELETE CASCADE,
-        created_at REAL NOT NULL,
-        png BLOB NOT NULL
-    );
-    CREATE INDEX pending_crops_by_time ON pending_crops (created_at);
-    CREATE TABLE samples (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        prediction_id INTEGER NOT NULL UNIQUE REFERENCES predictions (id),
-        user_id INTEGER NOT NULL,
-        label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
-        predicted INTEGER NOT NULL CHECK (predicted BETWEEN 0 AND 9),
-        created_at REAL NOT NULL
-    );
-    CREATE INDEX samples_by_user ON samples (user_id);
-    """,
-)
+MAX_REPLAYS = 3
+"""Times one unhandled update may be claimed again (a restart, a take-over) before it is given
+up: it may be what kills the bot, and must not do so at every start."""
 
-
-class StorageError(Exception):
-    """The database cannot be used; the message says which file and what to do."""
+HANDLED_UPDATES_KEPT_SECONDS = 24 * 3600
+"""Handled updates are remembered this long, so one Telegram delivers again is not re-answered."""
 
 
 class LabelStatus(Enum):
@@ -75,12 +73,31 @@ class LabelStatus(Enum):
 
 
 @dataclass(frozen=True)
+class LoggedDigit:
+    """One digit of an answer as it is logged: the reading and the 28x28 crop (PNG)."""
+
+    digit: int
+    confidence: float
+    crop_png: bytes
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A logged answer: its id and its digits' prediction ids (consecutive, left to right)."""
+
+    id: int
+    prediction_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Usage:
     """What users did with the bot, for /stats."""
 
     predictions_total: int
+    """Answers sent: a number counts once, an answer that never reached its chat not at all."""
     predictions_last_day: int
     feedback_total: int
+    """Answers labelled in full (each digit of a number)."""
     feedback_correct: int
 
 
@@ -88,89 +105,166 @@ class Store:
     """All reads and writes of the database and the sample files that go with it."""
 
     def __init__(
-        self, path: Path, samples: SampleFiles, clock: Callable[[], float] = time.time
+        self,
+        database: str | Path | URL,
+        sample_files: SampleFiles,
+        clock: Callable[[], float] = time.time,
+        replica: str = "bot",
     ) -> None:
-        self.path = path
-        self._samples = samples
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._connection = self._connect()
+        """``database``: a SQLAlchemy URL, a DATABASE_URL string or a SQLite file path;
+        ``replica``: this process's name among the replicas sharing the database, stable
+        across its restarts (``REPLICA_ID``).
 
-    def _connect(self) -> sqlite3.Connection:
+        Raises StorageError if it cannot be opened or migrated.
+        """
+        self.url = database if isinstance(database, URL) else url_for(database)
+        self.replica = replica
+        self._samples = sample_files
+        self._clock = clock
+        if self.url.get_backend_name() == "sqlite" and self.url.database:
+            folder = Path(self.url.database).parent
+            try:
+                probe_writable(folder)
+            except OSError as error:
+                raise StorageError(explain_os_error(folder, error)) from None
+        self.engine = open_engine(self.url)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(
-                self.path,
-                timeout=BUSY_TIMEOUT_SECONDS,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        except (OSError, sqlite3.Error) as error:
-            raise StorageError(f"cannot open the database {self.path}: {error}") from None
-        try:
-            _check_integrity(connection)
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
-            connection.execute("PRAGMA foreign_keys = ON")
-            _migrate(connection)
-        except sqlite3.Error as error:
-            connection.close()
-            raise StorageError(_explain(self.path, error)) from None
-        except StorageError as error:
-            connection.close()
-            raise StorageError(f"{self.path}: {error}") from None
-        return connection
+            self._check_writable()
+            probe_writable(sample_files.root)
+            self._reconcile_samples()
+        except OSError as error:
+            self.engine.dispose()
+            raise StorageError(explain_os_error(sample_files.root, error)) from None
+        except StorageError:
+            self.engine.dispose()
+            raise
+
+    def _check_writable(self) -> None:
+        """A real write, so a read-only database is found at start-up, not on a photo."""
+        with self._transaction() as db:
+            db.execute(update(answers).where(answers.c.id == -1).values(sent_at=None))
+
+    def _reconcile_samples(self) -> None:
+        """Make the sample tree match the samples table after a crash.
+
+        A label is written file first, row second; a kill in between leaves a file (or a
+        ``.partial``) no row knows: training would use it and /forget could not find it.
+        """
+        with self._transaction() as db:
+            known = {
+                self._samples.path(label, sample_id)
+                for sample_id, label in db.execute(select(samples.c.id, samples.c.label))
+            }
+        removed = self._samples.remove_unknown(known)
+        if removed:
+            _LOGGER.warning("removed %d sample files left by an interrupted label", removed)
 
     def close(self) -> None:
-        with self._lock:
-            self._connection.close()
+        self.engine.dispose()
+
+    def __str__(self) -> str:
+        return shown(self.url)
 
     @contextmanager
-    def _transaction(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """One transaction; any failure rolls it back and surfaces as StorageError.
-
-        Writes take the write lock up front (IMMEDIATE) so a busy database is reported at
-        BEGIN, after the busy timeout, rather than half-way through.
-        """
-        with self._lock:
-            connection = self._connection
-            try:
-                connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            except sqlite3.Error as error:
-                raise StorageError(_explain(self.path, error)) from None
-            try:
+    def _transaction(self) -> Iterator[Connection]:
+        """One transaction; any failure rolls it back, database errors surface as StorageError."""
+        try:
+            with self.engine.begin() as connection:
                 yield connection
-                connection.execute("COMMIT")
-            except BaseException as error:
-                if connection.in_transaction:
-                    connection.execute("ROLLBACK")
-                if isinstance(error, sqlite3.Error):
-                    raise StorageError(_explain(self.path, error)) from None
-                raise
+        except SQLAlchemyError as error:
+            raise StorageError(explain(self.url, error)) from None
 
-    def log_prediction(
-        self, user_id: int, chat_id: int, digit: int, confidence: float, crop_png: bytes
-    ) -> int:
-        """Record an answer and keep its crop until labelled; returns the prediction id."""
+    def log_answer(self, user_id: int, chat_id: int, digits: Sequence[LoggedDigit]) -> Answer:
+        """Record an answer about to be sent, each digit with its crop (kept until labelled).
+
+        One transaction: a number's digits get consecutive prediction ids and one answer row,
+        which is what its feedback buttons name. It counts in /stats once ``mark_sent``.
+        """
+        if not digits:
+            raise ValueError("an answer has at least one digit")
         now = self._clock()
         with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO predictions (created_at, user_id, chat_id, digit, confidence)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (now, user_id, chat_id, digit, confidence),
+            result = db.execute(
+                insert(answers).values(created_at=now, digits=len(digits), chat_id=chat_id)
             )
-            prediction_id = int(cursor.lastrowid or 0)
-            db.execute(
-                "INSERT INTO pending_crops (prediction_id, created_at, png) VALUES (?, ?, ?)",
-                (prediction_id, now, crop_png),
-            )
+            answer_id = _inserted_id(result)
+            ids = []
+            for digit in digits:
+                result = db.execute(
+                    insert(predictions).values(
+                        created_at=now,
+                        user_id=user_id,
+                        chat_id=chat_id,
+                        digit=digit.digit,
+                        confidence=digit.confidence,
+                        answer_id=answer_id,
+                    )
+                )
+                ids.append(_inserted_id(result))
+                db.execute(
+                    insert(pending_crops).values(
+                        prediction_id=ids[-1], created_at=now, png=digit.crop_png
+                    )
+                )
             _delete_expired_crops(db, now)
-        return prediction_id
+        return Answer(answer_id, tuple(ids))
+
+    def mark_sent(self, answer_id: int, message_id: int, update_id: int | None = None) -> None:
+        """The answer reached the chat as ``message_id``: it counts, and its buttons are live.
+
+        ``update_id``, the update it answers, is marked handled in the same transaction: a
+        crash after this never answers it a second time (before, the answer was not sent).
+        """
+        now = self._clock()
+        with self._transaction() as db:
+            db.execute(
+                update(answers)
+                .where(answers.c.id == answer_id)
+                .values(sent_at=now, message_id=message_id)
+            )
+            if update_id is not None:
+                db.execute(
+                    update(updates).where(updates.c.update_id == update_id).values(done_at=now)
+                )
+
+    def press_matches(
+        self, first_id: int, count: int, chat_id: int | None, message_id: int | None
+    ) -> bool:
+        """Whether ``count`` predictions from ``first_id`` are exactly one answer, in the chat
+        and message the button was pressed in: a modified client can put any ids in a button.
+
+        The message is known once the answer is marked sent (a press can come in between);
+        answers logged before revision 0002, or whose chat /forget erased, are checked by
+        their ids alone.
+        """
+        answer_of_first = (
+            select(predictions.c.answer_id).where(predictions.c.id == first_id).scalar_subquery()
+        )
+        with self._transaction() as db:
+            row = db.execute(
+                select(
+                    answers.c.digits,
+                    answers.c.chat_id,
+                    answers.c.message_id,
+                    func.min(predictions.c.id),
+                )
+                .select_from(answers.join(predictions, predictions.c.answer_id == answers.c.id))
+                .where(answers.c.id == answer_of_first)
+                .group_by(answers.c.id)
+            ).first()
+        if row is None:
+            return False
+        digits, answer_chat, answer_message, first = row
+        if (digits, first) != (count, first_id):
+            return False
+        if answer_chat is not None and answer_chat != chat_id:
+            return False
+        return answer_message is None or answer_message == message_id
 
     def purge_expired_crops(self) -> int:
         """Delete crops nobody labelled within PENDING_CROP_HOURS; returns how many.
 
-        ``log_prediction`` purges as it goes, but a bot nobody writes to logs nothing: this is
+        ``log_answer`` purges as it goes, but a bot nobody writes to logs nothing: this is
         called at start-up and periodically so /privacy's promise holds when the bot is quiet.
         """
         with self._transaction() as db:
@@ -178,7 +272,7 @@ class Store:
 
     def label_status(self, prediction_id: int, user_id: int) -> LabelStatus:
         """Checked before showing the keypad, so only the owner can open it."""
-        with self._transaction(write=False) as db:
+        with self._transaction() as db:
             return _label_row(db, prediction_id, user_id)[0]
 
     def save_label(self, prediction_id: int, user_id: int, label: int | None) -> LabelStatus:
@@ -186,25 +280,38 @@ class Store:
 
         ``label=None`` confirms the model's own answer. The file is written inside the
         transaction and removed again if the commit fails, so training never picks up a sample
-        the database does not know about.
+        the database does not know about. The prediction's row is locked first (PostgreSQL;
+        SQLite's writers are serialised anyway), so two presses at once label it once.
         """
         written: tuple[int, int] | None = None
         try:
             with self._transaction() as db:
+                db.execute(
+                    select(predictions.c.id)
+                    .where(predictions.c.id == prediction_id)
+                    .with_for_update()
+                )
                 status, predicted, png = _label_row(db, prediction_id, user_id)
                 if status is not LabelStatus.OPEN:
                     return status
                 final = predicted if label is None else label
-                cursor = db.execute(
-                    "INSERT INTO samples (prediction_id, user_id, label, predicted, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (prediction_id, user_id, final, predicted, self._clock()),
+                result = db.execute(
+                    insert(samples).values(
+                        prediction_id=prediction_id,
+                        user_id=user_id,
+                        label=final,
+                        predicted=predicted,
+                        created_at=self._clock(),
+                    )
                 )
-                db.execute("DELETE FROM pending_crops WHERE prediction_id = ?", (prediction_id,))
-                written = (final, int(cursor.lastrowid or 0))
+                db.execute(
+                    delete(pending_crops).where(pending_crops.c.prediction_id == prediction_id)
+                )
+                written = (final, _inserted_id(result))
                 self._samples.write(*written, png)
         except OSError as error:
-            raise StorageError(f"cannot write the sample file: {error}") from None
+            message = explain_os_error(self._samples.root, error)
+            raise StorageError(f"cannot write the sample file: {message}") from None
         except BaseException:
             if written is not None:
                 self._samples.delete(*written)
@@ -218,56 +325,219 @@ class Store:
         and no sample file is ever left behind without a row that would let /forget find it.
         """
         with self._transaction() as db:
-            samples = db.execute(
-                "SELECT id, label FROM samples WHERE user_id = ?", (user_id,)
-            ).fetchall()
-            db.execute("DELETE FROM samples WHERE user_id = ?", (user_id,))
+            found = db.execute(
+                select(samples.c.id, samples.c.label).where(samples.c.user_id == user_id)
+            ).all()
+            db.execute(delete(samples).where(samples.c.user_id == user_id))
+            theirs = select(predictions.c.id).where(predictions.c.user_id == user_id)
+            db.execute(delete(pending_crops).where(pending_crops.c.prediction_id.in_(theirs)))
+            their_answers = select(predictions.c.answer_id).where(predictions.c.user_id == user_id)
             db.execute(
-                "DELETE FROM pending_crops WHERE prediction_id IN"
-                " (SELECT id FROM predictions WHERE user_id = ?)",
-                (user_id,),
+                update(answers)
+                .where(answers.c.id.in_(their_answers))
+                .values(chat_id=None, message_id=None)
             )
             db.execute(
-                "UPDATE predictions SET user_id = NULL, chat_id = NULL WHERE user_id = ?",
-                (user_id,),
+                update(predictions)
+                .where(predictions.c.user_id == user_id)
+                .values(user_id=None, chat_id=None)
             )
             try:
-                for sample_id, label in samples:
+                for sample_id, label in found:
                     self._samples.delete(label, sample_id)
             except OSError as error:
                 raise StorageError(f"cannot delete a sample file: {error}") from None
-        return len(samples)
+        return len(found)
 
     def usage(self) -> Usage:
+        """Answers sent (a number is one answer) and answers labelled in full: a number is
+        right only if every one of its digits was."""
         since = self._clock() - 24 * 3600
-        with self._transaction(write=False) as db:
+        right = case((samples.c.label == samples.c.predicted, 1), else_=0)
+        labelled = (
+            select(func.min(right).label("correct"))
+            .select_from(
+                answers.join(predictions, predictions.c.answer_id == answers.c.id).join(
+                    samples, samples.c.prediction_id == predictions.c.id
+                )
+            )
+            .group_by(answers.c.id, answers.c.digits)
+            .having(func.count(samples.c.id) == answers.c.digits)
+            .subquery()
+        )
+        with self._transaction() as db:
             total, last_day = db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(created_at >= ?), 0) FROM predictions", (since,)
-            ).fetchone()
+                select(func.count(), func.count().filter(answers.c.sent_at >= since)).where(
+                    answers.c.sent_at.is_not(None)
+                )
+            ).one()
             feedback, correct = db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(label = predicted), 0) FROM samples"
-            ).fetchone()
-        return Usage(total, last_day, feedback, correct)
+                select(func.count(), func.coalesce(func.sum(labelled.c.correct), 0))
+            ).one()
+        return Usage(total, last_day, feedback, int(correct))
+
+    # -- the update inbox: updates kept from their arrival until they are handled --------------
+
+    def keep_updates(self, kept: Sequence[tuple[int, str]]) -> set[int]:
+        """Store (update_id, JSON) pairs durably; returns the ids this replica is to answer.
+
+        A new update is claimed by this replica. One kept before (Telegram sent it again,
+        e.g. after a lost 200) stays as it is unless its claim lapsed: it is answered by the
+        replica holding it, or was answered already, and must not be answered twice.
+        """
+        now = self._clock()
+        ids = [update_id for update_id, _ in kept]
+        with self._transaction() as db:
+            dialect_insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
+            db.execute(
+                dialect_insert(updates).on_conflict_do_nothing(index_elements=["update_id"]),
+                [
+                    {"update_id": update_id, "received_at": now, "payload": payload}
+                    for update_id, payload in kept
+                ],
+            )
+            lapsed = updates.c.claimed_until.is_(None) | (updates.c.claimed_until < now)
+            unfinished = updates.c.update_id.in_(ids) & updates.c.done_at.is_(None)
+            db.execute(
+                update(updates)
+                .where(unfinished, lapsed | (updates.c.claimed_by == self.replica))
+                .values(claimed_by=self.replica, claimed_until=now + CLAIM_SECONDS)
+            )
+            ours = set(
+                db.execute(
+                    select(updates.c.update_id).where(
+                        unfinished, updates.c.claimed_by == self.replica
+                    )
+                ).scalars()
+            )
+            db.execute(
+                delete(updates).where(updates.c.done_at < now - HANDLED_UPDATES_KEPT_SECONDS)
+            )
+        return ours
+
+    def update_done(self, update_id: int) -> bool:
+        """Whether this update was handled already (Telegram may deliver it again)."""
+        with self._transaction() as db:
+            done = db.execute(
+                select(updates.c.done_at).where(updates.c.update_id == update_id)
+            ).first()
+        return done is not None and done[0] is not None
+
+    def finish_update(self, update_id: int) -> None:
+        with self._transaction() as db:
+            db.execute(
+                update(updates)
+                .where(updates.c.update_id == update_id)
+                .values(done_at=self._clock())
+            )
+
+    def rate_check(
+        self,
+        user_id: int,
+        judge: Callable[[deque[float], float], tuple[Verdict, float]],
+    ) -> Verdict:
+        """Apply ``judge`` (``bot.ratelimit.judge``) to the user's recent message times and
+        save what it leaves, with the user's row locked meanwhile."""
+        with self._transaction() as db:
+            for attempt in range(2):
+                row = db.execute(
+                    select(rate_limits.c.times, rate_limits.c.told_until)
+                    .where(rate_limits.c.user_id == user_id)
+                    .with_for_update()
+                ).first()
+                if row is not None:
+                    break
+                try:
+                    with db.begin_nested():
+                        db.execute(
+                            insert(rate_limits).values(user_id=user_id, times="[]", told_until=0)
+                        )
+                except IntegrityError:
+                    if attempt:
+                        raise
+            assert row is not None
+            recent = deque(float(t) for t in json.loads(row.times))
+            verdict, told_until = judge(recent, float(row.told_until))
+            db.execute(
+                update(rate_limits)
+                .where(rate_limits.c.user_id == user_id)
+                .values(times=json.dumps(list(recent)), told_until=told_until)
+            )
+        return verdict
+
+    def renew_claims(self) -> int:
+        """Extend this replica's claims on the updates it has not finished; returns how many."""
+        now = self._clock()
+        with self._transaction() as db:
+            return db.execute(
+                update(updates)
+                .where(updates.c.claimed_by == self.replica, updates.c.done_at.is_(None))
+                .values(claimed_until=now + CLAIM_SECONDS)
+            ).rowcount
+
+    def claim_unfinished(
+        self, *, mine: bool, limit: int = 100
+    ) -> tuple[list[tuple[int, str]], int]:
+        """Claim stored updates nobody finished whose claim lapsed (a replica died or
+        stopped) and, with ``mine``, this replica's own from before a restart; oldest first.
+        Also returns how many were given up instead (claimed again more than MAX_REPLAYS
+        times without being handled).
+
+        Rows being claimed by another replica at the same moment are skipped, not waited for
+        (PostgreSQL's ``FOR UPDATE SKIP LOCKED``; SQLite has one writer at a time anyway), so
+        each update goes to exactly one replica.
+        """
+        now = self._clock()
+        lapsed = updates.c.claimed_until.is_(None) | (updates.c.claimed_until < now)
+        claimable = (lapsed | (updates.c.claimed_by == self.replica)) if mine else lapsed
+        with self._transaction() as db:
+            rows = db.execute(
+                select(updates.c.update_id, updates.c.payload, updates.c.replays)
+                .where(updates.c.done_at.is_(None), claimable)
+                .order_by(updates.c.update_id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
+            given_up = [update_id for update_id, _, replays in rows if replays >= MAX_REPLAYS]
+            claimed = [
+                (update_id, payload)
+                for update_id, payload, replays in rows
+                if replays < MAX_REPLAYS
+            ]
+            if given_up:
+                db.execute(
+                    update(updates).where(updates.c.update_id.in_(given_up)).values(done_at=now)
+                )
+            if claimed:
+                db.execute(
+                    update(updates)
+                    .where(updates.c.update_id.in_([update_id for update_id, _ in claimed]))
+                    .values(
+                        claimed_by=self.replica,
+                        claimed_until=now + CLAIM_SECONDS,
+                        replays=updates.c.replays + 1,
+                    )
+                )
+        return claimed, len(given_up)
 
 
-def _delete_expired_crops(db: sqlite3.Connection, now: float) -> int:
+def _delete_expired_crops(db: Connection, now: float) -> int:
     """The one definition of "expired", shared by every path that purges."""
-    cursor = db.execute(
-        "DELETE FROM pending_crops WHERE created_at < ?", (now - PENDING_CROP_HOURS * 3600,)
-    )
-    return cursor.rowcount
+    cutoff = now - PENDING_CROP_HOURS * 3600
+    return db.execute(delete(pending_crops).where(pending_crops.c.created_at < cutoff)).rowcount
 
 
-def _label_row(
-    db: sqlite3.Connection, prediction_id: int, user_id: int
-) -> tuple[LabelStatus, int, bytes]:
+def _label_row(db: Connection, prediction_id: int, user_id: int) -> tuple[LabelStatus, int, bytes]:
     """The answer's status for this user, with its predicted digit and crop when it is open."""
     row = db.execute(
-        "SELECT p.user_id, p.digit, c.png, s.id FROM predictions AS p"
-        " LEFT JOIN pending_crops AS c ON c.prediction_id = p.id"
-        " LEFT JOIN samples AS s ON s.prediction_id = p.id WHERE p.id = ?",
-        (prediction_id,),
-    ).fetchone()
+        select(predictions.c.user_id, predictions.c.digit, pending_crops.c.png, samples.c.id)
+        .select_from(
+            predictions.outerjoin(
+                pending_crops, pending_crops.c.prediction_id == predictions.c.id
+            ).outerjoin(samples, samples.c.prediction_id == predictions.c.id)
+        )
+        .where(predictions.c.id == prediction_id)
+    ).first()
     if row is None:
         return LabelStatus.UNKNOWN, 0, b""
     owner, predicted, png, sample_id = row
@@ -277,34 +547,30 @@ def _label_row(
         return LabelStatus.EXPIRED, predicted, b""
     if owner != user_id:
         return LabelStatus.NOT_OWNER, predicted, b""
-    return LabelStatus.OPEN, predicted, png
+    return LabelStatus.OPEN, predicted, bytes(png)
 
 
-def _check_integrity(connection: sqlite3.Connection) -> None:
-    (verdict,) = connection.execute("PRAGMA quick_check").fetchone()
-    if verdict != "ok":
-        raise sqlite3.DatabaseError(f"integrity check failed: {verdict}")
+def probe_writable(folder: Path) -> None:
+    """Create ``folder`` if needed and write and remove a file in it; raises OSError if the
+    folder is read-only, full or not ours. Start-up and the health check both ask."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder) as probe:
+        probe.write(b"probe")
+        probe.flush()
+        os.fsync(probe.fileno())
 
 
-def _migrate(connection: sqlite3.Connection) -> None:
-    """Bring the schema to the latest version, each step in its own transaction."""
-    (version,) = connection.execute("PRAGMA user_version").fetchone()
-    if version > len(MIGRATIONS):
-        raise StorageError(
-            f"schema version {version} is newer than this bot knows ({len(MIGRATIONS)}): "
-            "upgrade digitbot or point DATA_DIR elsewhere"
-        )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        connection.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+def explain_os_error(path: Path, error: OSError) -> str:
+    """An operator's reading of a failed file operation: disk full and read-only first."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"disk full: cannot write in {path} ({error.strerror})"
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{path} is not writable ({error.strerror}): check the data folder's permissions"
+    return f"cannot write in {path}: {error}"
 
 
-def _explain(path: Path, error: sqlite3.Error) -> str:
-    text = str(error)
-    if "locked" in text or "busy" in text:
-        return f"the database {path} is locked by another process ({text}); try again shortly"
-    if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError):
-        return (
-            f"the database {path} is damaged ({text}): restore it from a backup, "
-            "or move it aside to start with an empty one"
-        )
-    return f"database error in {path}: {text}"
+def _inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key the INSERT just gave its row (SQLAlchemy reports it for both engines)."""
+    key = result.inserted_primary_key
+    assert key is not None, "an INSERT of one row has a primary key"
+    return int(key[0])

@@ -16,7 +16,7 @@ from bot.retrain.retrainer import (
     Result,
 )
 from bot.storage import LabelStatus, Usage
-from recognizer import NumberReading, Prediction
+from recognizer import Prediction, Reading, Row
 from recognizer.contracts import EXPORT_STAGE
 
 START = (
@@ -31,10 +31,13 @@ HELP = (
     "• one digit or one number per photo, written large with a dark pen or marker on plain "
     "light paper, the digits side by side with a little space between them;\n"
     "• fill most of the photo with the digit, in even light, without shadows over it;\n"
-    "• send it as a photo, or as a JPEG, PNG or WebP file.\n\n"
+    "• send it as a photo, or as an image file (JPEG, PNG, WebP, HEIC or AVIF).\n\n"
     "Under each answer press Right or Wrong: your corrections teach me.\n"
-    "In groups, mention me in the photo's caption, reply to me with a photo, or reply "
-    "/digit to a photo.\n\n"
+    "In a group, I read a photo whose caption mentions me (@ and my username), a photo "
+    "sent as a reply to one of my messages, or the photo you reply /digit to. An album: "
+    "mention me in the caption of its first photo. If the group's member list says I have "
+    "no access to messages (Telegram's privacy mode, on by default), Telegram shows me only "
+    "the album's first photo: reply /digit to each of the others.\n\n"
     "Commands: /stats, /privacy, /forget"
 )
 
@@ -104,6 +107,8 @@ LABEL_REFUSED = {
 }
 """Why a button press did nothing."""
 
+UNKNOWN_BUTTON = "This button doesn't do anything any more."
+
 TEXT_HINT = (
     "Send me a photo of one handwritten digit and I'll tell you which it is. "
     "Tips for a good photo: /help"
@@ -113,7 +118,7 @@ VOICE = "I can't listen, sorry: write the digit on paper and send me a photo of 
 VIDEO = "I read still photos, not videos: send me a photo of a handwritten digit."
 ANIMATION = "GIFs are fun, but I read still photos: send me a photo of a handwritten digit."
 NOT_AN_IMAGE_FILE = (
-    "I can't read that file. Send a photo, or an image file in JPEG, PNG or WebP format."
+    "I can't read that file. Send a photo, or an image file: JPEG, PNG, WebP, HEIC or AVIF."
 )
 OTHER = "I only understand photos of handwritten digits (and a few commands: /help)."
 UNKNOWN_COMMAND = "I don't know that command. Here is what I can do: /help"
@@ -124,6 +129,10 @@ ADMINS_ONLY = "Sorry, that command is for the bot's admins."
 STORAGE_DOWN = (
     "My database isn't available right now, so I couldn't record that. "
     "Please try again in a minute."
+)
+SEND_AGAIN = (
+    "Sorry, Telegram had trouble passing your photo to me (or my answer back). "
+    "Please send it again."
 )
 INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again."
 
@@ -323,16 +332,28 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def number_caption(reading: NumberReading) -> str:
-    """'2026' with each digit's confidence; an unsure digit names its runner-up."""
+def number_caption(reading: Reading) -> str:
+    """'2026' with each digit's confidence; an unsure digit names its runner-up. Several rows:
+    one line per row, top to bottom; writing that is not digits is said to be left out."""
+    lead = "I'm not sure about every digit of this one" if reading.is_unsure else "I read"
+    if len(reading.rows) == 1:
+        caption = f"{lead}: {reading.number}\n" + _confidences(reading.rows[0])
+    else:
+        rows = "\n".join(f"{row.number}  ({_confidences(row)})" for row in reading.rows)
+        caption = f"{lead} {len(reading.rows)} rows:\n{rows}"
+    if reading.other_writing:
+        caption += "\n(I left out writing that isn't digits.)"
+    return caption
+
+
+def _confidences(row: Row) -> str:
     parts = []
-    for prediction in reading.digits:
+    for prediction in row.digits:
         part = f"{prediction.digit}: {prediction.confidence:.0%}"
         if prediction.is_unsure:
             part += f" (maybe {prediction.runner_up}?)"
         parts.append(part)
-    lead = "I'm not sure about every digit of this one" if reading.is_unsure else "I read"
-    return f"{lead}: {reading.number}\n" + " · ".join(parts)
+    return " · ".join(parts)
 
 
 def type_number(count: int) -> str:

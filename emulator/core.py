@@ -6,6 +6,7 @@ are plain functions (call them on the emulator's event loop), waits are coroutin
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 import secrets
@@ -24,6 +25,7 @@ from emulator.flood import FloodControl
 from emulator.models import ActionKind, BotAction, Chat, SentMessage, User
 from emulator.recorder import WaitTimeoutError
 from emulator.server import API_PREFIX, FILE_PREFIX, BotApiServer
+from emulator.webhook import RetryPolicy
 from emulator.world import World
 
 DEFAULT_BOT_USERNAME = "digit_test_bot"
@@ -41,6 +43,8 @@ class EmulatorStats:
     updates_delivered: int
     updates_pending: int
     polls: int  # getUpdates calls so far
+    webhook_posts: int  # update deliveries tried through the webhook, retries included
+    webhook_failures: int  # of those, the ones the bot did not answer with 2xx
     calls: dict[str, int]
     # update_id -> seconds from the update's creation to the bot's first message/edit in its chat
     reply_latencies: dict[int, float]
@@ -69,13 +73,19 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         flood_limits: bool = False,
+        privacy_mode: bool = False,
+        webhook_retry: RetryPolicy | None = None,
     ) -> None:
-        """`flood_limits=True` answers 429 to a bot sending faster than Telegram allows."""
+        """`flood_limits=True` answers 429 to a bot sending faster than Telegram allows;
+        `privacy_mode=True` delivers only group messages addressed to the bot (Telegram's
+        default for bots; see `World.delivered_to_bot`); `webhook_retry` sets how soon an
+        unconfirmed webhook delivery is sent again."""
         if token is not None and not _TOKEN.fullmatch(token):
             raise ValueError("a bot token looks like '<bot id>:<secret>', e.g. '123456:ABC-def'")
         bot_id = int(token.split(":", 1)[0]) if token else DEFAULT_BOT_ID
         bot = User(bot_id, bot_name, bot_username, language_code=None, is_bot=True)
-        self.world = World(bot, token or new_token(bot_id))
+        self.world = World(bot, token or new_token(bot_id), webhook_retry)
+        self.world.privacy_mode = privacy_mode
         self.faults = Faults()
         flood = FloodControl() if flood_limits else None
         self.server = BotApiServer(BotApi(self.world), self.faults, flood)
@@ -85,6 +95,7 @@ class Emulator:
         self._user_ids = itertools.count(100_000_001)
         self._group_ids = itertools.count(4_000_000_001)
         self._callback_ids = itertools.count(secrets.randbelow(10**12) * 10**6)
+        self._media_group_ids = itertools.count(13_000_000_000_000_000)
 
     # -- running ----------------------------------------------------------------------------
 
@@ -103,6 +114,7 @@ class Emulator:
 
     async def stop(self) -> None:
         self.world.updates.close()
+        await self.world.webhook.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -224,7 +236,8 @@ class Emulator:
         if reply_id is not None and self.world.message(target.id, reply_id) is None:
             raise ValueError(f"no message {reply_id} in chat {target.id} to reply to")
         message = self.world.add_message(target, sender, content, reply_id)
-        self.world.push_update("message", message, target.id)
+        if self.world.delivered_to_bot(target, message):
+            self.world.push_update("message", message, target.id)
         return message
 
     def send_text(
@@ -268,6 +281,27 @@ class Emulator:
         """
         content = {**incoming.photo(self.world, data), **incoming.caption(caption)}
         return self._user_message(chat, content, user, reply_to)
+
+    def send_album(
+        self,
+        chat: ChatRef | User,
+        photos: Iterable[bytes],
+        *,
+        caption: str | None = None,
+        user: User | None = None,
+    ) -> list[dict[str, Any]]:
+        """An album (media group): one message per photo sharing a `media_group_id`, the
+        caption on the first only, as Telegram apps send it."""
+        group_id = str(next(self._media_group_ids))
+        sent = []
+        for index, data in enumerate(photos):
+            content = {
+                **incoming.photo(self.world, data),
+                "media_group_id": group_id,
+                **incoming.caption(caption if index == 0 else None),
+            }
+            sent.append(self._user_message(chat, content, user, None))
+        return sent
 
     def send_document(
         self,
@@ -366,12 +400,34 @@ class Emulator:
                 f"message {message_id} has no callback button matching text={text!r} "
                 f"data={data!r}; its buttons: {buttons}"
             )
-        query = {
+        return self._callback_query(target, sender, snapshot, chosen["callback_data"])
+
+    def forge_press(
+        self,
+        chat: ChatRef | User,
+        message: MessageRef,
+        data: str,
+        *,
+        user: User | None = None,
+    ) -> dict[str, Any]:
+        """A press with any callback data on a bot message, as a modified client can send;
+        Telegram does not check it against the message's buttons. Returns the CallbackQuery."""
+        target = self._chat(chat)
+        sender = self._sender(target, user)
+        current = self.world.message(target.id, _message_id(message))
+        if current is None or not self.world.is_from_bot(current):
+            raise ValueError(f"no bot message {_message_id(message)} in chat {target.id}")
+        return self._callback_query(target, sender, self.world.snapshot(current), data)
+
+    def _callback_query(
+        self, target: Chat, sender: User, snapshot: SentMessage, data: str
+    ) -> dict[str, Any]:
+        query: dict[str, Any] = {
             "id": str(next(self._callback_ids)),
             "from": sender.to_api(),
             "message": snapshot.raw,
             "chat_instance": str(abs(hash((target.id, self.bot.id)))),
-            "data": chosen["callback_data"],
+            "data": data,
         }
         self.world.callback_queries[query["id"]] = {"answered": False, "chat_id": target.id}
         self.world.push_update("callback_query", query, target.id)
@@ -456,6 +512,23 @@ class Emulator:
                 f"the bot did not call getUpdates within {timeout:g}s; "
                 f"its calls so far: {dict(self.server.calls)}"
             )
+
+    async def wait_for_webhook(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a miss must say what happened
+    ) -> str:
+        """Returns the webhook's URL once the bot has set one: a webhook bot is up."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.world.webhook.config is None:
+            if loop.time() > deadline:
+                raise WaitTimeoutError(
+                    f"the bot set no webhook within {timeout:g}s; "
+                    f"its calls so far: {dict(self.server.calls)}"
+                )
+            await asyncio.sleep(0.02)
+        return self.world.webhook.config.url
 
     async def wait_for_message(
         self,
@@ -552,6 +625,19 @@ class Emulator:
         chat_id = self._chat(chat).id if chat is not None else None
         self.faults.add(Fault(method, chat_id, error=error, remaining=count))
 
+    def drop_next(
+        self, method: str | None, count: int = 1, *, chat: ChatRef | User | None = None
+    ) -> None:
+        """The next `count` calls of `method` (or file downloads: `"download"`) get their
+        connection closed without an answer, and are not carried out."""
+        chat_id = self._chat(chat).id if chat is not None else None
+        self.faults.add(Fault(method, chat_id, drop=True, remaining=count))
+
+    def answer_get_file_with(self, file_path: str, file_size: int | None = None) -> None:
+        """The next getFile answers with this `file_path` (and `file_size`, left out if None),
+        like a local Bot API server giving a path on the bot's own machine."""
+        self.world.file_path_overrides.append((file_path, file_size))
+
     def clear_faults(self) -> None:
         self.faults.clear()
 
@@ -572,6 +658,8 @@ class Emulator:
             updates_delivered=updates.delivered,
             updates_pending=updates.pending_count,
             polls=updates.polls,
+            webhook_posts=self.world.webhook.posts,
+            webhook_failures=self.world.webhook.failures,
             calls=dict(self.server.calls),
             reply_latencies=dict(self.world.recorder.latencies.by_update),
         )

@@ -1,10 +1,16 @@
-"""Injected failures and delays, so tests can prove the bot survives Telegram misbehaving."""
+"""Injected failures and delays, so tests can prove the bot survives Telegram misbehaving.
+
+Faults apply per Bot API method (case-insensitive) or to file downloads (``DOWNLOAD``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from emulator.errors import ApiError
+
+DOWNLOAD = "download"
+"""The method name faults use for file downloads (``/file/bot<token>/<path>``)."""
 
 
 @dataclass
@@ -22,6 +28,8 @@ class Fault:
     delay: float = 0.0
     remaining: int | None = 1
     garbled: bool = False
+    drop: bool = False
+    """Close the connection without an answer (the call is not carried out)."""
 
     def matches(self, method: str, chat_id: int | None) -> bool:
         return (self.method is None or self.method == method.lower()) and (
@@ -31,11 +39,13 @@ class Fault:
 
 @dataclass(frozen=True)
 class Effect:
-    """What the faults do to one call: wait first, then fail, answer garbage, or go ahead."""
+    """What the faults do to one call: wait first, then fail, answer garbage, drop the
+    connection, or go ahead."""
 
     delay: float = 0.0
     error: ApiError | None = None
     garbled: bool = False
+    drop: bool = False
 
 
 class Faults:
@@ -51,21 +61,21 @@ class Faults:
         self._faults.clear()
 
     def take(self, method: str, chat_id: int | None) -> Effect:
-        """The total delay and the first error or garbling for this call, using up one count of
-        each fault that applies."""
+        """The total delay and the first failure (an error, a garbled answer or a dropped
+        connection) for this call, using up one count of each fault that applies."""
         delay = 0.0
         error = None
-        garbled = False
+        garbled = drop = False
         for fault in list(self._faults):
             if not fault.matches(method, chat_id):
                 continue
-            if fault.error is not None or fault.garbled:
-                if error is not None or garbled:
+            if fault.error is not None or fault.garbled or fault.drop:
+                if error is not None or garbled or drop:
                     continue  # one failure per call; the next fault waits for the next call
-                error, garbled = fault.error, fault.garbled
+                error, garbled, drop = fault.error, fault.garbled, fault.drop
             delay += fault.delay
             if fault.remaining is not None:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._faults.remove(fault)
-        return Effect(delay, error, garbled)
+        return Effect(delay, error, garbled, drop)

@@ -9,7 +9,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+import pillow_heif
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+pillow_heif.register_heif_opener()  # phones' HEIC photos: apps send them as JPEG photos
 
 # Longest side of the sizes Telegram generates (its "s", "m", "x", "y" and "w" sizes).
 PHOTO_SIDES = (90, 320, 800, 1280, 2560)
@@ -85,14 +88,27 @@ def thumbnails(image: Image.Image) -> list[Picture]:
 def client_photo(data: bytes) -> Picture:
     """What a Telegram app uploads when a user sends `data` as a photo: a JPEG, at most 2560 px.
 
-    Raises NotAnImageError for anything the app would refuse to send as a photo.
+    Apps shrink any picture before sending it, so no size, file size or shape stops one: a
+    50 MP camera JPEG, a 12000 px wide panorama or an iPhone HEIC all go as a photo. Raises
+    NotAnImageError only for bytes that are no picture (the app sends those as a file).
     """
-    image = open_image(data)
-    check_photo_dimensions(image)
+    image = _open_reduced(data, PHOTO_SIDES[-1])
     rgb = _as_rgb(image)
     if max(rgb.size) > PHOTO_SIDES[-1]:
         rgb = _scaled(rgb, PHOTO_SIDES[-1])
     return Picture(rgb.width, rgb.height, _jpeg(rgb))
+
+
+def _open_reduced(data: bytes, side: int) -> Image.Image:
+    """The picture, a JPEG decoded at the smallest DCT scale still above ``side``."""
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.format == "JPEG":
+            image.draft("RGB", (side, side))
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise NotAnImageError(f"not a decodable image: {exc}") from exc
+    return ImageOps.exif_transpose(image)
 
 
 def placeholder_image(size: tuple[int, int], image_format: str) -> bytes:

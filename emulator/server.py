@@ -17,7 +17,7 @@ from aiohttp import web
 
 from emulator.api import BotApi
 from emulator.errors import INTERNAL_ERROR, NOT_FOUND, UNAUTHORIZED, ApiError, bad_request
-from emulator.faults import Faults
+from emulator.faults import DOWNLOAD, Faults
 from emulator.flood import FloodControl
 from emulator.params import Params, Upload
 
@@ -88,11 +88,20 @@ class BotApiServer:
             effect = self.faults.take(method, chat_id)
             if effect.delay:
                 await asyncio.sleep(effect.delay)
+            if _client_gone(request):
+                # Nobody waits for the answer any more (the bot was killed during the delay):
+                # the call is dropped unanswered, as a request that never got through.
+                raise _DroppedError
+            if effect.drop:
+                _drop(request)
+                raise _DroppedError
             if effect.error is not None:
                 raise effect.error
             if self.flood is not None:
                 self.flood.check(method, chat_id)
             result = GARBLED_RESULT if effect.garbled else await self.api.call(method, params)
+        except _DroppedError:
+            return web.Response(status=500)  # never reaches the client: the socket is closed
         except ApiError as error:
             _LOG.debug("%s -> %s", method, error)
             return _json_response(error.status, error.payload())
@@ -108,12 +117,35 @@ class BotApiServer:
             self._check_token(request.match_info["token"])
         except ApiError:
             return _json_response(404, NOT_FOUND.payload())
+        effect = self.faults.take(DOWNLOAD, None)
+        if effect.delay:
+            await asyncio.sleep(effect.delay)
+        if effect.drop:
+            _drop(request)
+            return web.Response(status=500)
+        if effect.error is not None:
+            return _json_response(effect.error.status, effect.error.payload())
         stored = self.api.world.files.by_path(request.match_info["file_path"])
         if stored is None:
             return _json_response(404, NOT_FOUND.payload())
         return web.Response(
             body=stored.data, content_type=stored.mime_type or "application/octet-stream"
         )
+
+
+class _DroppedError(Exception):
+    """The connection was closed without an answer."""
+
+
+def _client_gone(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
+def _drop(request: web.Request) -> None:
+    """Close the socket mid-call, like a connection reset by a proxy or a flaky network."""
+    if request.transport is not None:
+        request.transport.abort()
 
 
 def _chat_id(params: Params) -> int | None:

@@ -12,26 +12,34 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from emulator.entities import entity_text
 from emulator.errors import BLOCKED_BY_USER, CHAT_NOT_FOUND, bad_request
 from emulator.files import FileStore, StoredFile
 from emulator.media import Picture, open_image, thumbnails
 from emulator.models import Chat, SentMessage, User
 from emulator.recorder import Recorder
 from emulator.updates import UpdateQueue
+from emulator.webhook import RetryPolicy, Webhook
 
 
 class World:
-    def __init__(self, bot: User, token: str) -> None:
+    def __init__(self, bot: User, token: str, webhook_retry: RetryPolicy | None = None) -> None:
         self.bot = bot
         self.token = token
         self.users: dict[int, User] = {bot.id: bot}
         self.chats: dict[int, Chat] = {}
         self.files = FileStore()
         self.updates = UpdateQueue()
+        self.webhook = Webhook(self.updates, webhook_retry)
         self.recorder = Recorder()
         self.blocked_chats: set[int] = set()
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.callback_queries: dict[str, dict[str, Any]] = {}
+        self.privacy_mode = False
+        """Telegram's default for bots: in groups they get only what is addressed to them."""
+        self.file_path_overrides: list[tuple[str, int | None]] = []
+        """(file_path, file_size) for the next getFile answers, instead of the stored file's."""
+        self._last_bot_in_group: set[int] = set()
         self._photo_sets: dict[str, list[dict[str, Any]]] = {}
         self._messages: dict[int, dict[int, dict[str, Any]]] = {}
         self._message_ids: dict[int, Iterator[int]] = {}
@@ -156,6 +164,37 @@ class World:
             data, "documents", extension, mime_type=mime_type, file_name=file_name
         )
         return document_object(stored)
+
+    def bot_sent_last(self, chat_id: int) -> None:
+        """The bot was the last bot to send a message in this chat."""
+        self._last_bot_in_group.add(chat_id)
+
+    def delivered_to_bot(self, chat: Chat, message: dict[str, Any]) -> bool:
+        """Whether Telegram sends the bot this user message (privacy mode, as documented in
+        core.telegram.org/bots/features#privacy-mode and BotFather's /setprivacy): in private
+        chats, or with privacy off, everything; in a group with privacy on, commands meant for
+        the bot (``/cmd@bot``, or ``/cmd`` if it was the last bot to write there), replies to
+        its messages and messages that mention its @username. An album's other photos, with
+        no caption, do not reach it."""
+        if not chat.is_group or not self.privacy_mode:
+            return True
+        replied = message.get("reply_to_message")
+        if replied is not None and self.is_from_bot(replied):
+            return True
+        handle = f"@{self.bot.username}".lower()
+        for field, entities_field in (("text", "entities"), ("caption", "caption_entities")):
+            text = message.get(field) or ""
+            for item in message.get(entities_field, []):
+                covered = entity_text(text, item).lower()
+                if item["type"] == "mention" and covered == handle:
+                    return True
+                if item["type"] == "bot_command" and item["offset"] == 0:
+                    _, _, addressee = covered.partition("@")
+                    if f"@{addressee}" == handle:
+                        return True
+                    if not addressee and chat.id in self._last_bot_in_group:
+                        return True
+        return False
 
     def push_update(self, kind: str, payload: dict[str, Any], chat_id: int) -> dict[str, Any]:
         """Queues an update for the bot; waits for the bot's answer start counting from here."""

@@ -1,6 +1,7 @@
-"""Handwritten digit recognition: photo bytes in, digit, confidence and probabilities out.
+"""Handwritten digit recognition: a picture in, the digits it holds out, in rows.
 
-A pure library: OpenCV preprocessing and LiteRT inference, never TensorFlow nor Telegram.
+A pure library: OpenCV image processing and LiteRT inference, never TensorFlow nor Telegram.
+``Recognizer.load(model_dir).read(image)`` is the one entry point.
 """
 
 from recognizer.errors import (
@@ -10,10 +11,10 @@ from recognizer.errors import (
     ModelLoadError,
     NoDigitError,
     RecognizerError,
+    TooManyDigitsError,
 )
-from recognizer.prediction import Box, NumberReading, Prediction
+from recognizer.prediction import Box, Prediction, Reading, Row
 from recognizer.recognizer import Recognizer
-from recognizer.segment import TooManyDigitsError
 
 __all__ = [
     "Box",
@@ -22,9 +23,10 @@ __all__ = [
     "ImageTooSmallError",
     "ModelLoadError",
     "NoDigitError",
-    "NumberReading",
     "Prediction",
+    "Reading",
     "Recognizer",
     "RecognizerError",
+    "Row",
     "TooManyDigitsError",
 ]

@@ -1,8 +1,10 @@
 """Command line: ``python -m recognizer IMAGE...`` prints the digit or number read in each image.
 
-An image holding one digit is answered as always (the digit, its confidence, ten bars); one
-holding a number gets the number and a line per digit. ``--json`` objects carry ``number`` and
-``digits`` always, and ``digit`` and ``probabilities`` when the image holds exactly one digit.
+An image holding one digit gets the digit, its confidence and ten text bars; one
+holding a number gets the number and a line per digit. ``--json`` objects carry ``number``
+(rows joined by a line break), ``digits`` (all of them), ``rows`` (each row's number and
+digits, top to bottom) and ``other_writing`` always, and ``digit`` and ``probabilities`` when
+the image holds exactly one digit.
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ import json
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import cv2
 
 from recognizer.chart import render_chart, render_number
 from recognizer.config import DEFAULT_MODEL_DIR
 from recognizer.errors import RecognizerError
-from recognizer.prediction import NumberReading, Prediction
-from recognizer.preprocess import Stages
+from recognizer.prediction import Prediction, Reading
 from recognizer.recognizer import Recognizer
+from recognizer.stages import Stages
 
 _BAR_WIDTH = 40
 
@@ -56,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 def _recognize(recognizer: Recognizer, path: Path, args: argparse.Namespace) -> bool:
     stages: Stages | None = {} if args.debug else None
     try:
-        reading = recognizer.read_number(_read(path), stages)
+        reading = recognizer.read(_read(path), stages)
     except RecognizerError as error:
         _report_error(path, str(error), args.json)
         return False
@@ -83,36 +86,49 @@ def _report_error(path: Path, message: str, as_json: bool) -> None:
         print(f"{path}: error: {message}", file=sys.stderr)
 
 
-def _as_json(path: Path, reading: NumberReading) -> str:
-    answer: dict[str, object] = {"file": str(path)}
+def _as_json(path: Path, reading: Reading) -> str:
+    answer: dict[str, Any] = {"file": str(path)}
     if len(reading.digits) == 1:
         only = reading.digits[0]
         answer["digit"] = only.digit
         answer["probabilities"] = [round(p, 6) for p in only.probabilities]
     answer["confidence"] = round(reading.confidence, 6)
     answer["number"] = reading.number
-    answer["digits"] = [
-        {
-            "digit": p.digit,
-            "confidence": round(p.confidence, 6),
-            "box": [p.box.x, p.box.y, p.box.width, p.box.height],
-        }
-        for p in reading.digits
+    answer["digits"] = [_digit_as_json(p) for p in reading.digits]
+    answer["rows"] = [
+        {"number": row.number, "digits": [_digit_as_json(p) for p in row.digits]}
+        for row in reading.rows
     ]
+    answer["other_writing"] = reading.other_writing
     return json.dumps(answer)
 
 
-def _as_text(path: Path, reading: NumberReading) -> str:
+def _digit_as_json(prediction: Prediction) -> dict[str, Any]:
+    box = prediction.box
+    return {
+        "digit": prediction.digit,
+        "confidence": round(prediction.confidence, 6),
+        "box": [box.x, box.y, box.width, box.height],
+    }
+
+
+def _as_text(path: Path, reading: Reading) -> str:
     if len(reading.digits) == 1:
         return _digit_as_text(path, reading.digits[0])
-    lines = [f"{path}: {reading.number} ({reading.confidence:.1%} sure of every digit)"]
-    for place, prediction in enumerate(reading.digits, start=1):
-        unsure = f" (unsure; maybe {prediction.runner_up})" if prediction.is_unsure else ""
-        box = prediction.box
-        lines.append(
-            f"  digit {place}: {prediction.digit} ({prediction.confidence:.1%}){unsure}"
-            f" at x={box.x} y={box.y} {box.width}x{box.height}"
-        )
+    numbers = " / ".join(row.number for row in reading.rows)
+    lines = [f"{path}: {numbers} ({reading.confidence:.1%} sure of every digit)"]
+    for row_place, row in enumerate(reading.rows, start=1):
+        if len(reading.rows) > 1:
+            lines.append(f"  row {row_place}: {row.number}")
+        for place, prediction in enumerate(row.digits, start=1):
+            unsure = f" (unsure; maybe {prediction.runner_up})" if prediction.is_unsure else ""
+            box = prediction.box
+            lines.append(
+                f"  digit {place}: {prediction.digit} ({prediction.confidence:.1%}){unsure}"
+                f" at x={box.x} y={box.y} {box.width}x{box.height}"
+            )
+    if reading.other_writing:
+        lines.append("  (other writing in the picture was not read)")
     return "\n".join(lines)
 
 
@@ -134,8 +150,8 @@ def _chart_path(chart: Path, image: Path, count: int) -> Path:
     return chart.with_name(f"{chart.stem}-{image.stem}{chart.suffix or '.png'}")
 
 
-def _save_chart(reading: NumberReading, path: Path) -> None:
-    """One digit: the probability chart as always; a number: the annotated photo."""
+def _save_chart(reading: Reading, path: Path) -> None:
+    """One digit: the probability chart; a number: the annotated photo."""
     path.parent.mkdir(parents=True, exist_ok=True)
     one = len(reading.digits) == 1
     path.write_bytes(render_chart(reading.digits[0]) if one else render_number(reading))

@@ -14,7 +14,7 @@ from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from recognizer.prediction import NumberReading, Prediction
+from recognizer.prediction import Prediction, Reading
 
 _WIDTH, _HEIGHT = 720, 400
 _MARGIN = 20
@@ -99,7 +99,7 @@ _BAR_ROW = 150
 _RGB = {_CHOSEN: (25, 118, 210), _UNSURE: (245, 124, 0), _BAR: (176, 190, 197)}
 
 
-def render_number(reading: NumberReading) -> bytes:
+def render_number(reading: Reading) -> bytes:
     """PNG bytes: the photo around the number, each digit boxed with its reading above it,
     and the ten probability bars of each unsure digit below, so a user sees what went wrong.
     """
@@ -123,7 +123,7 @@ def render_number(reading: NumberReading) -> bytes:
     return buffer.getvalue()
 
 
-def _number_photo(reading: NumberReading) -> tuple[Image.Image, list[tuple[int, ...]]]:
+def _number_photo(reading: Reading) -> tuple[Image.Image, list[tuple[int, ...]]]:
     """The photo cropped around the digits and scaled to the chart, with the boxes moved too."""
     scale = reading.picture_scale
     boxes = [

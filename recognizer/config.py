@@ -6,7 +6,11 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 """Where the shipped model lives (the repository's ``models/``)."""
 
 MODEL_FILE = "digits.tflite"
-"""The LiteRT model in a model directory: float32 (N, 28, 28, 1) in [0, 1] -> (N, 10) softmax."""
+"""The LiteRT model in a model directory: float32 (N, 28, 28, 1) in [0, 1] -> (N, 11) softmax,
+the ten digits then "not a digit" (a 10-class model, from before that class, still loads)."""
+
+NOT_A_DIGIT = 10
+"""The model's class after the ten digits: the piece of ink shown to it is no digit."""
 
 KERAS_FILE = "digits.keras"
 """The Keras model inside a model directory, kept for fine-tuning."""
@@ -21,6 +25,12 @@ UNSURE_BELOW = 0.80
 
 MAX_IMAGE_PIXELS = 50_000_000
 """Larger images are refused from the header: 50 MP is beyond any phone camera's default."""
+
+DECODE_MEMORY_BUDGET = 64 * 1024 * 1024
+"""Bytes one decode may hold at its peak, judged from the header before decoding. The bot reads
+two images at once within 250 MB in all, ~110 MB of which is the bot itself. Read: a 12 MP phone
+HEIC, 13 MP RGB or 7 MP RGBA PNG, 4 MP WebP; 7000x7000 PNG or WebP is refused. JPEGs decode
+reduced, so only MAX_IMAGE_PIXELS limits them."""
 
 MIN_IMAGE_SIDE = 8
 """Smaller images cannot hold a readable digit (MNIST itself is 28 px)."""
@@ -46,6 +56,10 @@ stay below it, ballpoint on paper is far above it."""
 
 MIN_COMPONENT_FRACTION = 0.00015
 """Components smaller than this fraction of the working image are specks (dust, noise, grain)."""
+
+MIN_STROKE_REACH = 0.04
+"""...unless they reach this fraction of the working image's long side: a thin stroke in a big
+photo has little area but is long, a speck is short."""
 
 DARKEST_PAPER = 64.0
 """Contrast is measured against at least this paper brightness, so noise in a nearly black
@@ -76,6 +90,11 @@ LINE_ROWS = 3
 LINE_COVERAGE = 0.6
 """Share of a strip's row that must be inked for the row to be a candidate printed line."""
 
+LONE_LINE_REACH = 2.0
+"""A single straight line (no family of printed lines) is printed, not written, when it reaches
+this many times further than the tallest other ink is tall: an answer line or a comb field's
+base under a digit; a 7's bar in a tight crop is shorter than the 7 is tall."""
+
 LINE_INK_RATIO = 1.6
 """Ink darker than this multiple of the printed lines' typical ink is pen, even on a line."""
 
@@ -84,6 +103,13 @@ LINE_THICKNESS = 6
 
 MNIST_CENTRE = 14.0
 """Where MNIST digits' centre of mass sits (measured on the test set, pixel-index coordinates)."""
+
+MNIST_CENTRE_SLACK = 1.0
+"""A 28x28 picture whose centre of mass is this far (px) from MNIST_CENTRE is no MNIST digit
+(every MNIST test digit's centre lies within 0.5 px of it)."""
+
+MNIST_BOX_SIDES = (17, 21)
+"""...nor one whose ink's long side is outside this range (px): MNIST fits digits into 20x20."""
 
 STROKE_SCALE = 4
 """Strokes are measured and adjusted at this multiple of the 20x20 box, so 1 px changes are fine."""
@@ -108,8 +134,9 @@ STROKE_TOLERANCE = 1.6
 MAX_DIGITS = 12
 """The longest number read at once; beyond it the picture is more likely text than a number."""
 
-NUMBER_GAP = 1.5
-"""Components this many digit heights apart or closer continue the same number."""
+NUMBER_GAP = 3.5
+"""Components this many digit heights apart or closer continue the same row: people space
+digits from touching to several digit widths apart."""
 
 NUMBER_ROW_DRIFT = 0.5
 """How far (in digit heights) a neighbour's middle may sit above or below: slant and baseline."""
@@ -126,8 +153,9 @@ MINOR_OVERLAP = 0.5
 MINOR_GAP = 0.15
 """A small piece closer than this many digit heights to a digit joins it; further: a speck."""
 
-BROKEN_DIGIT_OVERLAP = 0.85
-"""Tall components sharing this share of the narrower's width are one broken digit."""
+BROKEN_DIGIT_OVERLAP = 0.5
+"""Tall components sharing this share of the narrower's width are one broken digit: digits in a
+row stand side by side, a slanted neighbour overlaps it a little at most."""
 
 SPLIT_MIN_ASPECT = 0.95
 """Narrower pieces (width / height) are one digit; wider ones may be touching digits."""
@@ -140,15 +168,59 @@ SPLIT_MARGIN_SLOPE = 1.0
 """How fast the cut's handicap (narrower than SPLIT_EVEN_ASPECT) or head start (wider) grows, in
 confidence per unit of width / height."""
 
-SPLIT_HEAD_START = 0.15
+SPLIT_HEAD_START = 0.1
 """The most a wide piece's cut may read less surely than the whole and still win: a broad 2 or
 a 5 with a long cap is as wide as a touching pair, and its halves often read as digits too."""
 
 SPLIT_DEPTH = 2
 """Cuts within cuts: a piece of up to four touching digits comes apart."""
 
+FRAGMENT_HEIGHT = 0.75
+"""A glyph lower than this share of its row's typical glyph may be a fragment of a digit..."""
+
+MERGE_GAP = 0.2
+MERGE_WIDTH = 1.1
+"""...and is tried merged with a neighbour at most MERGE_GAP digit heights away when the two
+together are at most MERGE_WIDTH digit heights wide; the model decides."""
+
 CUT_SPAN = 0.3
 """Cuts are tried within this share of a piece's width either side of its middle."""
 
 CUT_CANDIDATES = 5
 """How many of the thinnest columns are tried as cuts (each costs two model inputs)."""
+
+MAX_ROWS = 3
+"""The most rows of digits read at once; more are a page of writing, not a number."""
+
+SAME_ROW_OVERLAP = 0.6
+"""Two lines of writing sharing this share of the lower one's height are one row."""
+
+MAX_PIECES = 4 * MAX_ROWS * MAX_DIGITS
+"""More pieces of ink than the most rows of the longest numbers, each digit broken into four,
+are a page of writing (and would only cost time to sort into lines)."""
+
+PAGE_ROWS = 6
+"""More lines of writing than this (digits or not) are a page of writing."""
+
+DIGIT_LIKENESS = 0.3
+"""A glyph the model reads less surely than this as a digit (its most likely digit's
+probability, times the probability that it is a digit at all) is no digit: a stray mark, a
+letter, a crossed-out scribble."""
+
+MAX_DIGIT_ASPECT = 1.6
+"""A glyph still wider than this many of its row's digit heights after segmentation is no
+digit: joined-up handwriting, a dash, a printed box."""
+
+TALLEST_GLYPH = 1.4
+"""A glyph taller than this multiple of its row's typical glyph is no digit (a scribble, a
+letter with an ascender): handwritten digits share one height, give or take a quarter."""
+
+ROW_HEIGHT_SPREAD = 1.3
+ROW_HEIGHT_AGREEMENT = 0.75
+"""A line of writing is digits only if this share of its glyphs are within ROW_HEIGHT_SPREAD
+times (or that fraction) of its typical height: words and formulas mix short letters with
+ascenders, descenders and brackets."""
+
+ROW_DIGIT_SHARE = 0.6
+"""A line of writing is read as digits when at least this share of its glyphs are digit-like;
+otherwise it is other writing (words, formulas) and is left out."""

@@ -62,6 +62,9 @@ class MetricsFile(TypedDict):
     limit: int | None
     versions: dict[str, str]
     """Python and library versions of the run."""
+    not_a_digit: dict[str, Any]
+    """How the eleventh output fares: MNIST digits answered "not a digit", held-out negatives
+    caught, overall and per kind."""
 
 
 EXPORT_STAGE: Final = "export"

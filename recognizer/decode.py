@@ -2,7 +2,10 @@
 
 Only luminance matters to the pipeline, so decoding goes straight to grayscale: for JPEG that
 lets libjpeg skip the colour planes and decode at a reduced scale, which is most of the time a
-phone photo costs.
+phone photo costs. Other formats decode at full size, so their size is checked against a
+memory budget from the header first, and the picture is shrunk before anything else copies it.
+The format is told by the file's first bytes (``sniff``); HEIC/HEIF are read with pillow-heif,
+AVIF and the rest with Pillow.
 """
 
 from __future__ import annotations
@@ -10,11 +13,24 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+import pillow_heif
+from PIL import ExifTags, Image, UnidentifiedImageError
 
-from recognizer.config import DECODE_TARGET_SIDE, MAX_IMAGE_PIXELS, MIN_IMAGE_SIDE
-from recognizer.errors import ImageDecodeError, ImageTooLargeError, ImageTooSmallError
+from recognizer import sniff
+from recognizer.config import (
+    DECODE_MEMORY_BUDGET,
+    DECODE_TARGET_SIDE,
+    MAX_IMAGE_PIXELS,
+    MIN_IMAGE_SIDE,
+)
+from recognizer.errors import (
+    ImageDecodeError,
+    ImageTooLargeError,
+    ImageTooSmallError,
+    RecognizerError,
+)
 
 NOT_AN_IMAGE = "This doesn't look like an image I can read. Please send a JPEG or PNG photo."
 _BROKEN = "The image seems damaged or cut short. Please send it again."
@@ -45,35 +61,138 @@ def decode(image: bytes | np.ndarray) -> DecodedImage:
 def _decode_bytes(data: bytes) -> DecodedImage:
     if not data:
         raise ImageDecodeError("The file is empty. Please send a photo of a digit.")
+    image_format = sniff.image_format(data)
+    if image_format is None:
+        raise ImageDecodeError(NOT_AN_IMAGE)
     try:
-        picture = Image.open(io.BytesIO(data))
-        width, height = _upright_size(picture)
-        _check_size(width, height)
-        reduced = _reduce_while_decoding(picture)
-        upright = ImageOps.exif_transpose(reduced)
-        array = _to_array(upright)
-    except (ImageTooLargeError, ImageTooSmallError):
-        raise
-    except Image.DecompressionBombError:
-        # Pillow's own header check fires first for the most extreme sizes.
-        raise ImageTooLargeError(f"The image is far too large. {_SEND_SMALLER}") from None
-    except UnidentifiedImageError:
-        raise ImageDecodeError(NOT_AN_IMAGE) from None
-    except (OSError, SyntaxError, ValueError, TypeError, EOFError, MemoryError, KeyError):
-        # Pillow reports truncated and corrupt streams through all of these.
-        raise ImageDecodeError(_BROKEN) from None
+        array, width = _decode_reduced(data, image_format)
+    except OSError as error:
+        if image_format != "JPEG" or "truncated" not in str(error):
+            raise _explained(error) from None
+        array, width = _decode_without_end_marker(data)
+    except Exception as error:
+        raise _explained(error) from None
     gray = array_to_gray(array)
     return DecodedImage(gray, gray.shape[1] / width)
 
 
-def _upright_size(picture: Image.Image) -> tuple[int, int]:
-    """The size after EXIF rotation: boxes are reported in the picture as the sender sees it."""
-    width, height = picture.size
+def _explained(error: Exception) -> RecognizerError:
+    """The user's reading of what went wrong inside Pillow (or a plugin)."""
+    if isinstance(error, ImageTooLargeError | ImageTooSmallError):
+        return error
+    if isinstance(error, Image.DecompressionBombError):
+        # Pillow's own header check fires first for the most extreme sizes.
+        return ImageTooLargeError(f"The image is far too large. {_SEND_SMALLER}")
+    if isinstance(error, UnidentifiedImageError):
+        return ImageDecodeError(NOT_AN_IMAGE)
+    if isinstance(error, _PILLOW_FAILURES):
+        # Pillow reports truncated and corrupt streams through all of these.
+        return ImageDecodeError(_BROKEN)
+    raise error
+
+
+_PILLOW_FAILURES = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    TypeError,
+    EOFError,
+    MemoryError,
+    KeyError,
+    RuntimeError,  # pillow-heif (libheif) reports broken files so
+)
+
+
+def _decode_reduced(data: bytes, image_format: str) -> tuple[np.ndarray, int]:
+    """Pixels near DECODE_TARGET_SIDE, upright, and the upright original's width.
+
+    Memory is bounded before any pixel is decoded: the header gives the size and mode, JPEG is
+    decoded at a reduced scale, any other format must fit DECODE_MEMORY_BUDGET at full size
+    (or is refused), and is shrunk right after decoding, before any other copy is made.
+    """
+    if image_format == "HEIF":
+        return _decode_heif(data)
+    picture = Image.open(io.BytesIO(data), formats=[image_format])
+    original = picture.size
+    _check_size(*original)  # a quarter turn changes neither the area nor the short side
+    if picture.format == "JPEG":
+        factor = max(picture.size) / DECODE_TARGET_SIDE
+        target = (int(picture.width / factor), int(picture.height / factor))
+        picture.draft("L", target if factor > 1 else picture.size)
+    _check_memory(picture, image_format)
+    picture.seek(0)  # the first frame of an animation
+    picture.load()
+    # Only now: a PNG's EXIF may come after its pixels, and Pillow decodes them to find it.
+    orientation = _orientation(picture)
+    width = original[1] if orientation in (5, 6, 7, 8) else original[0]
+    small = _shrunk(picture)
+    method = _TRANSPOSE.get(orientation)
+    if method is not None:
+        small = small.transpose(method)
+    return _to_array(small), width
+
+
+def _decode_heif(data: bytes) -> tuple[np.ndarray, int]:
+    """HEIC/HEIF through pillow-heif's own arrays: through Pillow the picture would be held
+    twice over (9 bytes a pixel instead of 5, measured), and a 12 MP phone photo not fit.
+    libheif applies the file's rotation and mirroring itself."""
+    heif = pillow_heif.open_heif(data, convert_hdr_to_8bit=True)
+    width, height = heif.size
+    _check_size(width, height)
+    _check_budget(width * height * _HEIF_BYTES_PER_PIXEL, "HEIF", (width, height))
+    pixels = np.asarray(heif)
+    factor = max(1, max(width, height) // DECODE_TARGET_SIDE)
+    if factor > 1:
+        size = (width // factor, height // factor)
+        pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    return pixels, width
+
+
+_HEIF_BYTES_PER_PIXEL = 5.5
+"""libheif's decoded planes plus the interleaved array, per pixel (measured 5.1)."""
+
+
+def _decode_without_end_marker(data: bytes) -> tuple[np.ndarray, int]:
+    """A JPEG cut off after its last pixel, before its 2-byte end marker (some apps and
+    uploads lose it): read when its pixels are complete, refused as damaged when not.
+
+    libjpeg fills data that ends early with flat grey; decoding once with the marker added and
+    once with filler bytes before it tells them apart: filler changes only an incomplete image.
+    """
+    if data.endswith(_JPEG_END):
+        raise ImageDecodeError(_BROKEN)
     try:
-        orientation = picture.getexif().get(ExifTags.Base.Orientation, 1)
-    except (OSError, SyntaxError, ValueError):
-        orientation = 1
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+        first, width = _decode_reduced(data + _JPEG_END, "JPEG")
+        second, _ = _decode_reduced(data + _JPEG_FILLER + _JPEG_END, "JPEG")
+    except Exception as error:
+        raise _explained(error) from None
+    if not np.array_equal(first, second):
+        raise ImageDecodeError(_BROKEN)
+    return first, width
+
+
+_JPEG_END = b"\xff\xd9"
+_JPEG_FILLER = b"\x5a" * 64
+"""Bytes that decode as image data (no marker, no 0xFF) if the scan still needs any."""
+
+
+def _orientation(picture: Image.Image) -> int:
+    try:
+        return int(picture.getexif().get(ExifTags.Base.Orientation, 1))
+    except (OSError, SyntaxError, ValueError, TypeError):
+        return 1
+
+
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+"""EXIF orientation -> the transpose that shows the picture upright (as ImageOps does)."""
 
 
 def _check_size(width: int, height: int) -> None:
@@ -90,27 +209,74 @@ def _check_size(width: int, height: int) -> None:
         )
 
 
-def _reduce_while_decoding(picture: Image.Image) -> Image.Image:
-    """Let libjpeg decode only luminance at a reduced scale (DCT scaling costs nothing extra)."""
-    if picture.format == "JPEG" and picture.mode in ("RGB", "L", "YCbCr"):
-        width, height = picture.size
-        factor = max(width, height) / DECODE_TARGET_SIDE
-        if factor > 1:
-            picture.draft("L", (int(width / factor), int(height / factor)))
-        else:
-            picture.draft("L", picture.size)
-    picture.seek(0)  # the first frame of an animation
-    picture.load()
-    return picture
+def decode_cost(picture: Image.Image, image_format: str) -> int:
+    """Bytes the decode of an opened (not loaded) picture holds at its peak, from its header.
+
+    Measured peaks per pixel (Pillow keeps RGB in 4 bytes, reduces RGBA through a
+    premultiplied copy, turns 16-bit gray into 32-bit I to shrink it; the WebP and AVIF
+    decoders hold their own copies besides), rounded up.
+    """
+    per_pixel = _FORMAT_BYTES_PER_PIXEL.get(image_format) or _MODE_BYTES_PER_PIXEL.get(
+        picture.mode, 9
+    )
+    if picture.mode == "P" and "transparency" in picture.info:
+        per_pixel = 5  # shrunk as LA
+    return int(picture.width * picture.height * per_pixel)
+
+
+_MODE_BYTES_PER_PIXEL = {
+    "1": 2.5,
+    "L": 1.5,
+    "P": 2.5,
+    "I;16": 7,
+    "I;16B": 7,
+    "I;16L": 7,
+    "I;16N": 7,
+    "I": 5,
+    "F": 5,
+    "RGB": 5,
+    "YCbCr": 5,
+}
+"""Other modes (RGBA, LA, CMYK...): 9 bytes a pixel."""
+_FORMAT_BYTES_PER_PIXEL = {"WEBP": 17, "AVIF": 10}
+
+
+def _check_memory(picture: Image.Image, image_format: str) -> None:
+    _check_budget(decode_cost(picture, image_format), image_format, picture.size)
+
+
+def _check_budget(cost: float, image_format: str, size: tuple[int, int]) -> None:
+    """Refuse, from the header, a decode that would hold more than DECODE_MEMORY_BUDGET."""
+    if cost <= DECODE_MEMORY_BUDGET:
+        return
+    width, height = size
+    most = DECODE_MEMORY_BUDGET / cost * width * height / 1e6
+    raise ImageTooLargeError(
+        f"The image is too large for me to read as a {image_format} file ({width}x{height}). "
+        f"Send it as a photo (Telegram shrinks it), or a {image_format} of at most "
+        f"{most:.0f} megapixels."
+    )
+
+
+def _shrunk(picture: Image.Image) -> Image.Image:
+    """Box-average down to about DECODE_TARGET_SIDE (at least that long), in a mode
+    Image.reduce accepts; the full-size picture is no longer needed after this."""
+    mode = picture.mode
+    if mode.startswith("I;16"):
+        picture = picture.convert("I")
+    elif mode in ("1", "P", "PA"):
+        has_alpha = mode == "PA" or "transparency" in picture.info
+        picture = picture.convert("LA" if has_alpha else "L")
+    factor = max(1, max(picture.size) // DECODE_TARGET_SIDE)
+    return picture.reduce(factor) if factor > 1 else picture
 
 
 def _to_array(picture: Image.Image) -> np.ndarray:
     """Pixels as uint8 gray, gray+alpha, or a float array for deep images (scaled later)."""
     mode = picture.mode
-    if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+    if mode in ("I", "F"):
         return np.asarray(picture, dtype=np.float32)
-    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in picture.info
-    if has_alpha:
+    if mode in ("RGBA", "LA", "RGBa", "La"):
         return np.asarray(picture.convert("LA"))
     return np.asarray(picture.convert("L"))
 

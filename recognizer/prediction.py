@@ -1,4 +1,4 @@
-"""What the recognizer tells its callers about one image."""
+"""What the recognizer tells its callers: each digit's prediction, grouped into rows."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from recognizer.config import UNSURE_BELOW
 
 @dataclass(frozen=True, slots=True)
 class Box:
-    """Where the digit was found, in pixels of the upright (EXIF-rotated) photo."""
+    """Where a digit was found, in pixels of the upright (EXIF-rotated) photo."""
 
     x: int
     y: int
@@ -21,11 +21,12 @@ class Box:
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
-    """The model's answer for one image, with what it saw so a user can judge a mistake."""
+    """The model's answer for one digit, with what it saw so a user can judge a mistake."""
 
     digit: int
     confidence: float
     probabilities: tuple[float, ...]
+    """Ten probabilities, one per digit, summing to 1."""
     image: np.ndarray
     """The 28x28 uint8 image the model saw: white digit on black, MNIST-style."""
     box: Box
@@ -42,19 +43,38 @@ class Prediction:
 
 
 @dataclass(frozen=True, slots=True)
-class NumberReading:
-    """A whole number read from one photo: its digits left to right, each a Prediction."""
+class Row:
+    """One line of writing: its digits left to right."""
 
     digits: tuple[Prediction, ...]
-    picture: np.ndarray
-    """The upright grayscale photo the digits were found in, for drawing their boxes."""
-    picture_scale: float
-    """Pixels of ``picture`` per pixel of the sender's photo (the boxes' unit)."""
 
     @property
     def number(self) -> str:
         """The digits as text: a string, so leading zeros (a PIN, "007") survive."""
         return "".join(str(prediction.digit) for prediction in self.digits)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """Everything read in one picture: rows of digits in reading order (top to bottom)."""
+
+    rows: tuple[Row, ...]
+    picture: np.ndarray
+    """The upright grayscale photo the digits were found in, for drawing their boxes."""
+    picture_scale: float
+    """Pixels of ``picture`` per pixel of the sender's photo (the boxes' unit)."""
+    other_writing: bool = False
+    """Whether the picture also holds writing that is not digits (words, letters, signs)."""
+
+    @property
+    def digits(self) -> tuple[Prediction, ...]:
+        """Every digit, row after row, each row left to right."""
+        return tuple(prediction for row in self.rows for prediction in row.digits)
+
+    @property
+    def number(self) -> str:
+        """Each row's number, rows joined with a line break."""
+        return "\n".join(row.number for row in self.rows)
 
     @property
     def confidence(self) -> float:

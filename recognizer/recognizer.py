@@ -1,27 +1,36 @@
-"""The recognizer: image in, Prediction out."""
+"""The recognizer: one pipeline from image to reading.
+
+decode -> ink -> layout (rows, digits) -> render (28x28 the MNIST way) -> model. The layout
+stage asks the model (through ``_Judge``) how surely candidate glyphs read as digits, so the
+model decides how touching digits are cut.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from recognizer.config import DEFAULT_MODEL_DIR
-from recognizer.decode import DecodedImage, decode
-from recognizer.model import DigitModel
-from recognizer.prediction import Box, NumberReading, Prediction
-from recognizer.preprocess import Preprocessed, Stages, preprocess
-from recognizer.segment import find_digits
+from recognizer.config import CANVAS, DEFAULT_MODEL_DIR
+from recognizer.decode import decode
+from recognizer.ink import find_ink
+from recognizer.layout import find_layout
+from recognizer.model import DigitModel, Model, Scores
+from recognizer.prediction import Box, Prediction, Reading, Row
+from recognizer.render import as_mnist, render
+from recognizer.segmentation import Glyph
+from recognizer.stages import Stages, record
 
 ImageInput = bytes | np.ndarray
 """Encoded image bytes (JPEG, PNG, GIF, WebP...) or a gray, RGB or RGBA array."""
 
 
 class Recognizer:
-    """Reads one handwritten digit per image; safe to share between threads."""
+    """Reads the handwritten digits in a picture; safe to share between threads."""
 
-    def __init__(self, model: DigitModel) -> None:
+    def __init__(self, model: Model) -> None:
         self._model = model
 
     @classmethod
@@ -29,55 +38,108 @@ class Recognizer:
         """Load the exported model; raises ModelLoadError with the fix in its message."""
         return cls(DigitModel.load(Path(model_dir)))
 
-    def predict(self, image: ImageInput, stages: Stages | None = None) -> Prediction:
-        """Recognise the digit in one image; ``stages`` collects intermediate images if given."""
-        prepared = prepare(image, stages)
-        return _prediction(prepared, self._model.probabilities(prepared.image[None])[0])
+    def read(self, image: ImageInput, stages: Stages | None = None) -> Reading:
+        """Every digit in the picture, in rows read top to bottom, each left to right.
 
-    def predict_batch(self, images: Iterable[ImageInput]) -> list[Prediction]:
-        """Recognise many images with one model call; any bad image raises its RecognizerError."""
-        prepared = [prepare(image) for image in images]
-        if not prepared:
-            return []
-        probabilities = self._model.probabilities(np.stack([p.image for p in prepared]))
-        return [_prediction(p, row) for p, row in zip(prepared, probabilities, strict=True)]
-
-    def read_number(self, image: ImageInput, stages: Stages | None = None) -> NumberReading:
-        """Read every digit of a written number, left to right (up to MAX_DIGITS).
-
-        A picture with one digit gives exactly what ``predict`` gives, so a single digit is
-        answered as it always was (``stages`` collects its intermediate images); raises
-        TooManyDigitsError for longer numbers or pages.
+        ``stages`` collects intermediate images if given. Raises the RecognizerError family:
+        ImageDecodeError, ImageTooLargeError, ImageTooSmallError (the input), NoDigitError
+        (nothing like handwriting), TooManyDigitsError (a long number or a page of writing).
         """
         decoded = decode(image)
-        found = find_digits(decoded.gray, self._model.probabilities, stages)
-        prepared = [_mapped(decoded, digit) for digit in found]
-        probabilities = self._model.probabilities(np.stack([p.image for p in prepared]))
-        digits = tuple(_prediction(p, row) for p, row in zip(prepared, probabilities, strict=True))
-        return NumberReading(digits, decoded.gray, decoded.scale)
+        mnist = as_mnist(decoded.gray)
+        if mnist is not None:
+            record(stages, "mnist", mnist)
+            prediction = self._predictions([mnist], [(0, 0, CANVAS, CANVAS)])[0]
+            return Reading((Row((prediction,)),), decoded.gray, decoded.scale)
+        ink = find_ink(decoded.gray, stages)
+        judge = _Judge(self._model, ink.strength)
+        layout = find_layout(ink, judge, stages)
+        single = len(layout.rows) == 1 and len(layout.rows[0]) == 1
+        to_photo = ink.scale * decoded.scale
+        if single:
+            image, box = render(ink.strength, layout.rows[0][0], stages)
+            prediction = self._predictions([image], [_on_photo(box, to_photo)])[0]
+            return Reading((Row((prediction,)),), decoded.gray, decoded.scale, layout.other_writing)
+        judge([glyph for row in layout.rows for glyph in row])  # scores any not yet judged
+        rows = tuple(
+            Row(tuple(judge.prediction(glyph, to_photo) for glyph in glyphs))
+            for glyphs in layout.rows
+        )
+        return Reading(rows, decoded.gray, decoded.scale, layout.other_writing)
+
+    def _predictions(
+        self, images: list[np.ndarray], boxes: list[tuple[int, int, int, int]]
+    ) -> tuple[Prediction, ...]:
+        scores = self._model.scores(np.stack(images))
+        return tuple(
+            _prediction(image, box, probabilities)
+            for image, box, probabilities in zip(images, boxes, scores.digits, strict=True)
+        )
 
 
-def prepare(image: ImageInput, stages: Stages | None = None) -> Preprocessed:
-    """Decode and preprocess, with the digit's box mapped back onto the sender's picture."""
-    return _prepared(decode(image), stages)
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    glyph: Glyph
+    """Kept with its judgement, so its id cannot be reused while the judge lives."""
+    image: np.ndarray
+    box: tuple[int, int, int, int]
+    digits: np.ndarray
+    likeness: float
 
 
-def _prepared(decoded: DecodedImage, stages: Stages | None) -> Preprocessed:
-    return _mapped(decoded, preprocess(decoded.gray, stages))
+class _Judge:
+    """How surely glyphs read as digits: rendered and run through the model in one batch.
+
+    Each glyph is rendered and scored once: the layout judges the same glyphs (often several
+    times, as hypotheses are compared) that the reading then reports.
+    """
+
+    def __init__(self, model: Model, strength: np.ndarray) -> None:
+        self._model = model
+        self._strength = strength
+        self._judged: dict[int, _Judged] = {}
+
+    def __call__(self, glyphs: Sequence[Glyph]) -> np.ndarray:
+        fresh = list(
+            {id(glyph): glyph for glyph in glyphs if id(glyph) not in self._judged}.values()
+        )
+        if fresh:
+            rendered = [render(self._strength, glyph) for glyph in fresh]
+            scores = self._model.scores(np.stack([image for image, _ in rendered]))
+            likeness = _digit_likeness(scores)
+            for index, (glyph, (image, box)) in enumerate(zip(fresh, rendered, strict=True)):
+                judged = _Judged(glyph, image, box, scores.digits[index], float(likeness[index]))
+                self._judged[id(glyph)] = judged
+        return np.array([self._judged[id(glyph)].likeness for glyph in glyphs])
+
+    def prediction(self, glyph: Glyph, to_photo: float) -> Prediction:
+        """A judged glyph as the reading reports it; ``to_photo``: working size over the
+        sender's size."""
+        judged = self._judged[id(glyph)]
+        return _prediction(judged.image, _on_photo(judged.box, to_photo), judged.digits)
 
 
-def _mapped(decoded: DecodedImage, result: Preprocessed) -> Preprocessed:
-    """The box moved from the decoded (possibly reduced) image onto the sender's picture."""
-    x, y, width, height = (round(value / decoded.scale) for value in result.box)
-    return Preprocessed(result.image, (x, y, width, height))
+def _digit_likeness(scores: Scores) -> np.ndarray:
+    """The most likely digit's probability times the probability of being a digit at all."""
+    likeness: np.ndarray = scores.digits.max(axis=1) * (1 - scores.not_digit)
+    return likeness
 
 
-def _prediction(prepared: Preprocessed, probabilities: np.ndarray) -> Prediction:
+def _on_photo(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
+    """A box of the working image moved onto the sender's picture (``scale``: working size over
+    the sender's size)."""
+    x, y, width, height = (round(value / scale) for value in box)
+    return x, y, width, height
+
+
+def _prediction(
+    image: np.ndarray, box: tuple[int, int, int, int], probabilities: np.ndarray
+) -> Prediction:
     digit = int(np.argmax(probabilities))
     return Prediction(
         digit=digit,
         confidence=float(probabilities[digit]),
         probabilities=tuple(float(p) for p in probabilities),
-        image=prepared.image,
-        box=Box(*prepared.box),
+        image=image,
+        box=Box(*box),
     )

@@ -20,7 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +86,13 @@ class BotProcess:
     """One bot subprocess wired to an emulator; its stderr goes to a log file."""
 
     def __init__(
-        self, emulator: SyncEmulator, workdir: Path, settings: Mapping[str, str] | None = None
+        self,
+        emulator: SyncEmulator,
+        workdir: Path,
+        settings: Mapping[str, str] | None = None,
+        launcher: Sequence[str] = (),
     ) -> None:
+        """``launcher``: a command line the bot's command is appended to (a wrapper)."""
         self.emulator = emulator
         self.workdir = workdir
         self.data_dir = workdir / "data"
@@ -102,6 +107,7 @@ class BotProcess:
             **(settings or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
+        self._launcher = tuple(launcher)
         self._starts = 0
 
     def start(self, timeout: float = 60) -> BotProcess:
@@ -109,7 +115,7 @@ class BotProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot"],
+                [*self._launcher, sys.executable, "-m", "bot"],
                 cwd=self.workdir,
                 env=bot_environment(self.settings),
                 stdout=log,
@@ -128,6 +134,10 @@ class BotProcess:
     def stop(self, timeout: float = 20) -> int:
         """SIGTERM, as Docker and systemd stop it; returns the exit status."""
         return self._end(signal.SIGTERM, timeout)
+
+    def send_signal(self, how: signal.Signals) -> None:
+        assert self.process is not None, "the bot is not running"
+        self.process.send_signal(how)
 
     def kill(self) -> int:
         """SIGKILL: no clean-up at all, like a crash or the OOM killer."""

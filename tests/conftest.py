@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from recognizer import Recognizer
+from recognizer import Prediction, Recognizer
 from recognizer.contracts import MNIST_PATH_ENV
+from recognizer.decode import decode
+from recognizer.ink import find_ink
+from recognizer.render import render
+from recognizer.single_digit import single_digit
+from tests.postgres import PostgresServer
 from training.mnist import Mnist, load_mnist
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -47,3 +54,34 @@ def python_path_hiding(folder: Path, *names: str, rest: str | None = None) -> st
     blocked = "".join(f"sys.modules[{name!r}] = None\n" for name in names)
     (folder / "sitecustomize.py").write_text(f"import sys\n\n{blocked}")
     return os.pathsep.join(filter(None, [str(folder), rest]))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole run, started only if a test asks for it."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh empty database on that server, dropped after the test."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+def rendered_digit(image: bytes | np.ndarray) -> np.ndarray:
+    """The 28x28 image the recognizer's stages make of a picture's most plausible digit, before
+    any model judges it: decode, ink, the single-digit pick, render."""
+    ink = find_ink(decode(image).gray)
+    rendered, _ = render(ink.strength, single_digit(ink))
+    return rendered
+
+
+def read_digit(recognizer: Recognizer, image: bytes | np.ndarray) -> Prediction:
+    """The one digit the recognizer reads in a picture of one digit (anything else fails)."""
+    reading = recognizer.read(image)
+    assert len(reading.digits) == 1, f"read as {reading.number!r}, not one digit"
+    return reading.digits[0]

@@ -1,30 +1,60 @@
-"""End-to-end: a photo of a number to the real bot process, its answer and the typed correction.
-
-One bot with default settings serves the module (``tests.botharness``' fixtures); each test is
-a fresh user.
-"""
+"""End-to-end: a photo of a number to the real bot process, its answer and the typed correction."""
 
 from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
 
 import pytest
 from PIL import Image
 
 from bot import texts
-from emulator import SyncEmulator, User
+from emulator import SentMessage, SyncEmulator, User
 from recognizer.config import MAX_DIGITS
-from recognizer.segment import PAGE_OF_TEXT, TOO_MANY_DIGITS
-from tests.botharness import PNG_SIGNATURE, WAIT, BotProcess, ask, digit_photo
+from recognizer.errors import PAGE_OF_TEXT, TOO_MANY_DIGITS
+from tests.botharness import BotProcess, digit_photo
+from tests.conftest import SHARED_DATA
 from tests.test_numbers import number_page
 from training.mnist import Mnist
 
+WAIT = 20.0
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PICKS = (3, 2, 1, 18)
 """MNIST test images of 0, 1, 2 and 3."""
+
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[SyncEmulator]:
+    with SyncEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def bot(emu: SyncEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
+    process = BotProcess(emu, tmp_path_factory.mktemp("bot"), {}).start()
+    yield process
+    assert process.stop() == 0, process.log
+
+
+@pytest.fixture
+def user(emu: SyncEmulator, bot: BotProcess) -> User:
+    return emu.add_user(f"NumberUser{next(_names)}")
 
 
 @pytest.fixture(scope="module")
 def number(mnist: Mnist) -> tuple[str, bytes]:
     digits = "".join(str(int(mnist.y_test[i])) for i in PICKS)
     return digits, number_page([mnist.x_test[i] for i in PICKS])
+
+
+def ask(emu: SyncEmulator, chat: User, photo: bytes) -> SentMessage:
+    sent = emu.send_photo(chat, photo)
+    return emu.wait_for_message(
+        chat, lambda m: m.reply_to_message_id == sent["message_id"], timeout=WAIT
+    )
 
 
 def test_a_number_is_answered_with_its_digits_and_an_annotated_photo(
@@ -137,3 +167,39 @@ def test_too_long_a_number_or_a_page_gets_a_clear_reply(
     assert ask(emu, user, page).text == expected
     answer = ask(emu, user, digit_photo(mnist.x_test[0]))
     assert answer.photo is not None, "the bot keeps answering"
+
+
+def _served_and_labelled(emu: SyncEmulator, user: User) -> tuple[int, int]:
+    """/stats' "Answers served: N in total" and "(R right out of L labelled)": (N, L)."""
+    emu.send_command(user, "stats")
+    report = emu.wait_for_message(user, timeout=WAIT).content
+    served = re.search(r"Answers served: (\d+) in total", report)
+    labelled = re.search(r"right out of (\d+) labelled", report)
+    assert served is not None, report
+    return int(served[1]), int(labelled[1]) if labelled else 0
+
+
+def test_stats_counts_a_number_as_one_answer(
+    emu: SyncEmulator, bot: BotProcess, user: User, number: tuple[str, bytes]
+) -> None:
+    """Old /stats counted one row per digit: a 4-digit number was 4 answers, 4 labels."""
+    served, labelled = _served_and_labelled(emu, user)
+    answer = ask(emu, user, number[1])
+    emu.press_button(user, answer, text="Right")
+    emu.wait_for_edit(user, timeout=WAIT)
+    assert _served_and_labelled(emu, user) == (served + 1, labelled + 1)
+
+
+def test_two_rows_are_answered_row_by_row(emu: SyncEmulator, bot: BotProcess, user: User) -> None:
+    """A real phone photo of two rows of digits: the caption shows each row, top to bottom, and
+    "Right" stores every digit of both rows."""
+    photo = (SHARED_DATA / "real-numbers" / "two-rows-six-digits.jpg").read_bytes()
+    answer = ask(emu, user, photo)
+    lines = (answer.caption or "").splitlines()
+    assert lines[0].endswith("2 rows:")
+    assert lines[1].startswith("134678 ")
+    assert lines[2].startswith("912532 ")
+    emu.press_button(user, answer, text="Right")
+    emu.wait_for_edit(user, timeout=WAIT)
+    rows = bot.query("SELECT label FROM samples WHERE user_id = ? ORDER BY id", user.id)
+    assert "".join(str(label) for (label,) in rows) == "134678912532"

@@ -101,3 +101,41 @@ def test_env_example_documents_every_setting_with_the_defaults(tmp_path: Path) -
     filled.write_text(example.replace("TELEGRAM_BOT_TOKEN=", f"TELEGRAM_BOT_TOKEN={TOKEN}", 1))
     from_example = load_settings({}, env_file=filled)
     assert from_example == load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+
+
+WEBHOOK = {
+    "TELEGRAM_BOT_TOKEN": TOKEN,
+    "WEBHOOK_URL": "https://bot.example.org/telegram/updates",
+    "WEBHOOK_SECRET_TOKEN": "a_Secret-0123456789",
+}
+
+
+def test_polling_is_the_default_and_a_webhook_url_switches_to_webhook_mode() -> None:
+    assert load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None).webhook is None
+    webhook = load_settings(
+        {**WEBHOOK, "WEBHOOK_LISTEN": "0.0.0.0", "WEBHOOK_PORT": "8443"}, env_file=None
+    ).webhook
+    assert webhook is not None
+    assert (webhook.url, webhook.listen, webhook.port) == (WEBHOOK["WEBHOOK_URL"], "0.0.0.0", 8443)
+    assert webhook.url_path == "telegram/updates"
+    assert webhook.secret_token == WEBHOOK["WEBHOOK_SECRET_TOKEN"]
+    assert WEBHOOK["WEBHOOK_SECRET_TOKEN"] not in repr(webhook)
+    defaults = load_settings(WEBHOOK, env_file=None).webhook
+    assert defaults is not None
+    assert (defaults.listen, defaults.port) == ("127.0.0.1", 8080)
+
+
+@pytest.mark.parametrize(
+    ("changes", "complaint"),
+    [
+        ({"WEBHOOK_SECRET_TOKEN": ""}, "WEBHOOK_SECRET_TOKEN must be set"),
+        ({"WEBHOOK_SECRET_TOKEN": "has spaces in it"}, "WEBHOOK_SECRET_TOKEN must be set"),
+        ({"WEBHOOK_URL": "bot.example.org/hook"}, "WEBHOOK_URL must be"),
+        ({"WEBHOOK_PORT": "70000"}, "WEBHOOK_PORT must be a port number"),
+        ({"WEBHOOK_PORT": "80.5"}, "WEBHOOK_PORT must be a port number"),
+    ],
+)
+def test_a_webhook_needs_a_url_a_secret_and_a_port(changes: dict[str, str], complaint: str) -> None:
+    with pytest.raises(SettingsError, match=complaint) as raised:
+        load_settings({**WEBHOOK, **changes}, env_file=None)
+    assert "has spaces in it" not in str(raised.value), "a secret is never echoed"

@@ -1,18 +1,40 @@
-"""The bot's SQLite store and sample files, driven directly on a temporary directory."""
+"""The bot's store and sample files, driven directly: every behaviour on SQLite (a file in a
+temporary directory) and on a real PostgreSQL server the tests start themselves."""
 
 from __future__ import annotations
 
 import io
+import shutil
 import sqlite3
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from alembic.script import ScriptDirectory
 from PIL import Image
+from sqlalchemy import event, inspect, select, text
 
+from bot import schema
 from bot.crop_expiry import sweep
+from bot.database import alembic_config
+from bot.ratelimit import SharedRateLimiter
 from bot.samples import SampleFiles
-from bot.storage import MIGRATIONS, PENDING_CROP_HOURS, LabelStatus, StorageError, Store
+from bot.storage import (
+    CLAIM_SECONDS,
+    MAX_REPLAYS,
+    PENDING_CROP_HOURS,
+    LabelStatus,
+    LoggedDigit,
+    StorageError,
+    Store,
+)
+from tests.conftest import REPO_ROOT
+
+LEGACY_DATABASE = REPO_ROOT / "tests" / "data" / "digitbot-user-version-1.sqlite3"
+"""Made by the pre-Alembic store (bot/storage.py at commit 19db9a5, ``PRAGMA user_version = 1``):
+predictions 1-4 (users 11 and 22), 1 and 3 labelled (7 confirmed, 1 corrected to 4), crops of
+2 and 4 pending."""
 
 ALICE, BOB = 11, 22
 
@@ -31,14 +53,30 @@ def crop_png(mnist_digit: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def answered(store: Store, who: tuple[int, int], digit: int, confidence: float, crop: bytes) -> int:
+    """A one-digit answer for (user id, chat id), logged and sent as message 1; returns its
+    prediction id."""
+    answer = store.log_answer(*who, [LoggedDigit(digit, confidence, crop)])
+    store.mark_sent(answer.id, 1)
+    return answer.prediction_ids[0]
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """Each store test runs on both engines: a SQLite file, and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "db.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock):
-    opened = Store(tmp_path / "db.sqlite3", SampleFiles(tmp_path / "samples"), clock)
+def store(database: str | Path, tmp_path: Path, clock: Clock):
+    opened = Store(database, SampleFiles(tmp_path / "samples"), clock)
     yield opened
     opened.close()
 
@@ -51,7 +89,7 @@ def crop(mnist) -> bytes:
 def test_a_confirmed_answer_becomes_a_sample_file_and_row(
     store: Store, tmp_path: Path, crop: bytes, mnist
 ) -> None:
-    prediction = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     assert store.label_status(prediction, ALICE) is LabelStatus.OPEN
     assert store.save_label(prediction, ALICE, None) is LabelStatus.SAVED
     [path] = (tmp_path / "samples").rglob("*.png")
@@ -65,7 +103,7 @@ def test_a_confirmed_answer_becomes_a_sample_file_and_row(
 def test_a_correction_is_filed_under_the_users_digit(
     store: Store, tmp_path: Path, crop: bytes
 ) -> None:
-    prediction = store.log_prediction(ALICE, ALICE, 7, 0.6, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.6, crop)
     assert store.save_label(prediction, ALICE, 1) is LabelStatus.SAVED
     assert [p.parent.name for p in (tmp_path / "samples").rglob("*.png")] == ["1"]
     usage = store.usage()
@@ -73,7 +111,7 @@ def test_a_correction_is_filed_under_the_users_digit(
 
 
 def test_only_the_owner_can_label(store: Store, crop: bytes) -> None:
-    prediction = store.log_prediction(ALICE, -100, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, -100), 7, 0.99, crop)
     assert store.label_status(prediction, BOB) is LabelStatus.NOT_OWNER
     assert store.save_label(prediction, BOB, 1) is LabelStatus.NOT_OWNER
     assert store.save_label(prediction + 1, ALICE, 1) is LabelStatus.UNKNOWN
@@ -82,18 +120,18 @@ def test_only_the_owner_can_label(store: Store, crop: bytes) -> None:
 
 def pending_crops(store: Store) -> list[int]:
     """The answers whose crop is still in the database: what /privacy says we keep."""
-    with sqlite3.connect(store.path) as db:
-        rows = db.execute("SELECT prediction_id FROM pending_crops ORDER BY prediction_id")
-        return [prediction_id for (prediction_id,) in rows]
+    column = schema.pending_crops.c.prediction_id
+    with store.engine.connect() as db:
+        return list(db.execute(select(column).order_by(column)).scalars())
 
 
 def test_unlabelled_crops_expire(store: Store, clock: Clock, crop: bytes) -> None:
-    old = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    old = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     clock.now += PENDING_CROP_HOURS * 3600 - 1
-    young = store.log_prediction(BOB, BOB, 1, 0.99, crop)
+    young = answered(store, (BOB, BOB), 1, 0.99, crop)
     assert pending_crops(store) == [old, young], "kept for the whole promised time"
     clock.now += 2
-    newest = store.log_prediction(BOB, BOB, 1, 0.99, crop)
+    newest = answered(store, (BOB, BOB), 1, 0.99, crop)
     assert pending_crops(store) == [young, newest], "deleted from the database, not just hidden"
     assert store.save_label(old, ALICE, None) is LabelStatus.EXPIRED
     assert store.save_label(young, BOB, None) is LabelStatus.SAVED
@@ -102,7 +140,7 @@ def test_unlabelled_crops_expire(store: Store, clock: Clock, crop: bytes) -> Non
 def test_expired_crops_are_purged_without_new_answers(
     store: Store, clock: Clock, crop: bytes
 ) -> None:
-    old = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    old = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     clock.now += PENDING_CROP_HOURS * 3600 - 1
     assert store.purge_expired_crops() == 0
     assert pending_crops(store) == [old]
@@ -116,7 +154,7 @@ def test_expired_crops_are_purged_without_new_answers(
 async def test_a_sweep_deletes_expired_crops_without_new_answers(
     store: Store, clock: Clock, crop: bytes
 ) -> None:
-    prediction = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     assert await sweep(store) == 0
     assert pending_crops(store) == [prediction], "swept, but not expired yet"
     clock.now += PENDING_CROP_HOURS * 3600 + 1
@@ -124,57 +162,121 @@ async def test_a_sweep_deletes_expired_crops_without_new_answers(
     assert pending_crops(store) == []
 
 
-async def test_a_sweep_survives_a_database_that_fails(
-    store: Store, caplog: pytest.LogCaptureFixture
-) -> None:
-    store.close()
-    assert await sweep(store) == 0
-    assert "cannot delete expired crops" in caplog.text
-
-
 def test_usage_counts_the_last_day(store: Store, clock: Clock, crop: bytes) -> None:
-    store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    answered(store, (ALICE, ALICE), 7, 0.99, crop)
     clock.now += 25 * 3600
-    store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
-    store.log_prediction(BOB, BOB, 7, 0.99, crop)
+    answered(store, (ALICE, ALICE), 7, 0.99, crop)
+    answered(store, (BOB, BOB), 7, 0.99, crop)
     usage = store.usage()
     assert (usage.predictions_total, usage.predictions_last_day) == (3, 2)
 
 
 def test_forget_removes_samples_crops_and_names(store: Store, tmp_path: Path, crop: bytes) -> None:
-    labelled = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    labelled = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     store.save_label(labelled, ALICE, None)
-    pending = store.log_prediction(ALICE, ALICE, 3, 0.99, crop)
-    kept = store.log_prediction(BOB, BOB, 2, 0.99, crop)
+    pending = answered(store, (ALICE, ALICE), 3, 0.99, crop)
+    kept = answered(store, (BOB, BOB), 2, 0.99, crop)
     store.save_label(kept, BOB, None)
     assert store.forget_user(ALICE) == 1
     assert [p.parent.name for p in (tmp_path / "samples").rglob("*.png")] == ["2"]
     assert store.save_label(pending, ALICE, None) is LabelStatus.EXPIRED
     assert store.usage().predictions_total == 3, "anonymous counts stay for /stats"
-    with sqlite3.connect(store.path) as db:
-        assert db.execute(
-            "SELECT COUNT(*) FROM predictions WHERE user_id = ?", (ALICE,)
-        ).fetchone() == (0,)
+    with store.engine.connect() as db:
+        owners = db.execute(select(schema.predictions.c.user_id)).scalars().all()
+    assert sorted(owners, key=str) == [BOB, None, None]
 
 
-def test_data_survive_reopening_and_the_schema_is_versioned(
-    tmp_path: Path, clock: Clock, crop: bytes
+def test_data_survive_reopening_at_the_latest_revision(
+    database: str | Path, tmp_path: Path, clock: Clock, crop: bytes
 ) -> None:
     files = SampleFiles(tmp_path / "samples")
-    first = Store(tmp_path / "db.sqlite3", files, clock)
-    first.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    first = Store(database, files, clock)
+    answered(first, (ALICE, ALICE), 7, 0.99, crop)
     first.close()
-    again = Store(tmp_path / "db.sqlite3", files, clock)
+    again = Store(database, files, clock)
     assert again.usage().predictions_total == 1
+    with again.engine.connect() as db:
+        head = ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+        assert db.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
     again.close()
+
+
+def test_the_migrations_make_the_schema_the_code_describes(store: Store) -> None:
+    found = inspect(store.engine)
+    for table in schema.metadata.sorted_tables:
+        columns = {column["name"] for column in found.get_columns(table.name)}
+        assert columns == set(table.columns.keys()), table.name
+        indexes = {index["name"] for index in found.get_indexes(table.name)}
+        assert {index.name for index in table.indexes} <= indexes, table.name
+
+
+def test_ids_beyond_32_bits_are_stored(store: Store, crop: bytes) -> None:
+    supergroup, big_user = -1_001_234_567_890, 7_000_000_001
+    prediction = answered(store, (big_user, supergroup), 7, 0.99, crop)
+    assert store.save_label(prediction, big_user, None) is LabelStatus.SAVED
+    with store.engine.connect() as db:
+        assert db.execute(select(schema.predictions.c.chat_id)).scalar() == supergroup
+
+
+def test_two_presses_at_once_label_once(store: Store, tmp_path: Path, crop: bytes) -> None:
+    prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
+    start = threading.Barrier(4)
+    results: list[LabelStatus] = []
+
+    def press() -> None:
+        start.wait()
+        results.append(store.save_label(prediction, ALICE, 3))
+
+    threads = [threading.Thread(target=press) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(result.value for result in results) == sorted(
+        [LabelStatus.SAVED.value] + [LabelStatus.ALREADY_LABELLED.value] * 3
+    )
+    assert len(list((tmp_path / "samples").rglob("*.png"))) == 1
+
+
+def test_a_schema_newer_than_the_code_is_refused(database: str | Path, tmp_path: Path) -> None:
+    Store(database, SampleFiles(tmp_path / "samples")).close()
+    store = Store(database, SampleFiles(tmp_path / "samples"))
+    with store.engine.begin() as db:
+        db.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
+    store.close()
+    with pytest.raises(StorageError, match="newer"):
+        Store(database, SampleFiles(tmp_path / "samples"))
+
+
+def test_a_database_of_the_pre_alembic_bot_keeps_its_data(tmp_path: Path, clock: Clock) -> None:
+    path = tmp_path / "digitbot.sqlite3"
+    shutil.copyfile(LEGACY_DATABASE, path)
+    store = Store(path, SampleFiles(tmp_path / "samples"), clock)
+    usage = store.usage()
+    assert (usage.predictions_total, usage.feedback_total, usage.feedback_correct) == (4, 2, 1)
+    assert pending_crops(store) == [2, 4]
+    assert store.label_status(1, 11) is LabelStatus.ALREADY_LABELLED
+    assert store.save_label(2, 11, 5) is LabelStatus.SAVED, "a pending crop is still labellable"
+    assert store.press_matches(4, 1, 22, 42), "old buttons keep working (any message)"
+    assert store.forget_user(22) == 1
+    newest = answered(store, (ALICE, ALICE), 7, 0.99, b"png")
+    assert newest == 5, "ids go on from the old ones"
+    store.close()
+    with sqlite3.connect(path) as db:
+        [(revision,)] = db.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert revision == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert Store(path, SampleFiles(tmp_path / "samples")).usage().predictions_total == 5
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    Store(tmp_path / "db.sqlite3", SampleFiles(tmp_path / "samples")).close()
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
-def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+def test_a_newer_pre_alembic_schema_is_refused(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+        db.execute("PRAGMA user_version = 99")
     with pytest.raises(StorageError, match="newer"):
         Store(tmp_path / "db.sqlite3", SampleFiles(tmp_path / "samples"))
 
@@ -190,9 +292,248 @@ def test_a_damaged_file_is_reported_not_replaced(tmp_path: Path) -> None:
 def test_a_failed_file_write_keeps_the_answer_labellable(
     store: Store, tmp_path: Path, crop: bytes
 ) -> None:
-    prediction = store.log_prediction(ALICE, ALICE, 7, 0.99, crop)
+    prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
+    (tmp_path / "samples").rmdir()  # made (and checked writable) when the store opened
     (tmp_path / "samples").write_text("a file where the folder should be")
     with pytest.raises(StorageError, match="sample file"):
         store.save_label(prediction, ALICE, None)
     (tmp_path / "samples").unlink()
     assert store.save_label(prediction, ALICE, None) is LabelStatus.SAVED
+
+
+def test_a_number_is_one_answer_counted_once_sent_and_labelled_as_a_whole(
+    store: Store, crop: bytes
+) -> None:
+    digits = [LoggedDigit(d, 0.9, crop) for d in (2, 0, 2, 6)]
+    number = store.log_answer(ALICE, ALICE, digits)
+    assert list(number.prediction_ids) == list(
+        range(number.prediction_ids[0], number.prediction_ids[0] + 4)
+    )
+    assert store.usage().predictions_total == 0, "not counted before it is sent"
+    store.mark_sent(number.id, 5)
+    assert store.usage().predictions_total == 1
+    for prediction_id, label in zip(number.prediction_ids[:3], (2, 0, 2), strict=True):
+        store.save_label(prediction_id, ALICE, label)
+    assert store.usage().feedback_total == 0, "three digits of four are not a labelled answer"
+    store.save_label(number.prediction_ids[3], ALICE, 5)
+    usage = store.usage()
+    assert (usage.feedback_total, usage.feedback_correct) == (1, 0), "one digit was wrong"
+
+
+def test_a_press_must_name_one_whole_answer_in_its_own_message(store: Store, crop: bytes) -> None:
+    number = store.log_answer(ALICE, ALICE, [LoggedDigit(d, 0.9, crop) for d in (4, 2)])
+    store.mark_sent(number.id, 17)
+    first = number.prediction_ids[0]
+    assert store.press_matches(first, 2, ALICE, 17)
+    assert not store.press_matches(first, 3, ALICE, 17), "wrong count"
+    assert not store.press_matches(first + 1, 1, ALICE, 17), "not the answer's first id"
+    assert not store.press_matches(first, 2, ALICE, 18), "another message"
+    assert not store.press_matches(first, 2, BOB, 17), "another chat"
+    assert not store.press_matches(9 * 10**17, 2, ALICE, 17), "no such answer"
+
+
+def test_a_sample_file_without_its_row_is_removed_on_opening(
+    tmp_path: Path, clock: Clock, crop: bytes
+) -> None:
+    """kill -9 between the file and the commit left a file training would use and /forget
+    could not find, and a .partial."""
+    files = SampleFiles(tmp_path / "samples")
+    first = Store(tmp_path / "db.sqlite3", files, clock)
+    kept = answered(first, (ALICE, ALICE), 7, 0.99, crop)
+    first.save_label(kept, ALICE, None)
+    first.close()
+    orphan = files.write(3, 99, crop)
+    partial = orphan.with_name("100.png.partial")
+    partial.write_bytes(crop[:10])
+    again = Store(tmp_path / "db.sqlite3", files, clock)
+    again.close()
+    assert sorted(p.name for p in (tmp_path / "samples").rglob("*") if p.is_file()) == ["1.png"]
+
+
+def test_updates_are_kept_until_finished(store: Store) -> None:
+    store.keep_updates([(5, '{"update_id": 5}'), (6, '{"update_id": 6}')])
+    store.keep_updates([(5, '{"update_id": 5, "again": true}')])
+    assert store.claim_unfinished(mine=True) == (
+        [(5, '{"update_id": 5}'), (6, '{"update_id": 6}')],
+        0,
+    )
+    store.finish_update(5)
+    assert store.update_done(5)
+    assert not store.update_done(6)
+    assert store.claim_unfinished(mine=True) == ([(6, '{"update_id": 6}')], 0)
+
+
+def test_an_update_that_never_gets_handled_is_given_up_after_a_few_starts(
+    store: Store,
+) -> None:
+    """One that kills the bot (say, the OOM killer on some image) must not do so forever."""
+    store.keep_updates([(7, "{}")])
+    for _ in range(MAX_REPLAYS):
+        assert store.claim_unfinished(mine=True) == ([(7, "{}")], 0)
+    assert store.claim_unfinished(mine=True) == ([], 1)
+    assert store.update_done(7)
+
+
+def replicas(database: str | Path, tmp_path: Path, clock: Clock, *names: str) -> list[Store]:
+    return [
+        Store(database, SampleFiles(tmp_path / "samples"), clock, replica=name) for name in names
+    ]
+
+
+def test_a_dead_replicas_updates_go_to_another_once_its_claims_lapse(
+    database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    a, b = replicas(database, tmp_path, clock, "a", "b")
+    try:
+        a.keep_updates([(1, "{}"), (2, "{}"), (3, "{}")])
+        a.finish_update(1)
+        assert b.claim_unfinished(mine=False) == ([], 0), "a's claims hold"
+        clock.now += CLAIM_SECONDS - 1
+        assert a.renew_claims() == 2
+        clock.now += CLAIM_SECONDS - 1
+        assert b.claim_unfinished(mine=True) == ([], 0), "renewed, they hold again"
+        clock.now += 2  # a stopped renewing: it died
+        assert b.claim_unfinished(mine=False) == ([(2, "{}"), (3, "{}")], 0)
+        assert a.claim_unfinished(mine=False) == ([], 0), "b holds them now"
+        [restarted] = replicas(database, tmp_path, clock, "a")
+        assert restarted.claim_unfinished(mine=True) == ([], 0), "no longer a's to answer"
+        restarted.close()
+        b.finish_update(2)
+        clock.now += CLAIM_SECONDS + 1
+        assert a.claim_unfinished(mine=False) == ([(3, "{}")], 0), "b died: a takes the rest"
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_restarted_replica_answers_its_own_updates_at_once(
+    database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    a, b = replicas(database, tmp_path, clock, "a", "b")
+    a.keep_updates([(7, "{}")])
+    a.close()
+    try:
+        [again] = replicas(database, tmp_path, clock, "a")
+        assert b.claim_unfinished(mine=True) == ([], 0)
+        assert again.claim_unfinished(mine=True) == ([(7, "{}")], 0)
+        again.close()
+    finally:
+        b.close()
+
+
+def test_replicas_claiming_at_once_share_the_updates_without_overlap(
+    database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    first, second = replicas(database, tmp_path, clock, "first", "second")
+    try:
+        first.keep_updates([(n, "{}") for n in range(1, 201)])
+        clock.now += CLAIM_SECONDS + 1
+        start = threading.Barrier(2)
+        claimed: dict[str, list[int]] = {"first": [], "second": []}
+
+        def claim(store: Store) -> None:
+            start.wait()
+            while taken := store.claim_unfinished(mine=False, limit=7)[0]:
+                claimed[store.replica] += [update_id for update_id, _ in taken]
+
+        threads = [threading.Thread(target=claim, args=(s,)) for s in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(claimed["first"] + claimed["second"]) == list(range(1, 201))
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_full_database_says_disk_full(tmp_path: Path, clock: Clock, crop: bytes) -> None:
+    """SQLite's own SQLITE_FULL, from a page limit: the disk-full path without a full disk."""
+    store = Store(tmp_path / "db.sqlite3", SampleFiles(tmp_path / "samples"), clock)
+    store.engine.dispose()  # new connections, each with a tiny "disk"
+    event.listen(
+        store.engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA max_page_count = 8")
+    )
+
+    def fill() -> None:
+        for _ in range(100):
+            answered(store, (ALICE, ALICE), 7, 0.99, crop * 20)
+
+    try:
+        with pytest.raises(StorageError, match="disk full"):
+            fill()
+    finally:
+        store.close()
+
+
+def test_an_answer_marked_sent_marks_its_update_handled(store: Store, crop: bytes) -> None:
+    store.keep_updates([(9, "{}")])
+    answer = store.log_answer(ALICE, ALICE, [LoggedDigit(7, 0.9, crop)])
+    assert not store.update_done(9)
+    store.mark_sent(answer.id, 3, 9)
+    assert store.update_done(9), "a crash now must not answer it again"
+    assert store.claim_unfinished(mine=True) == ([], 0)
+
+
+def test_an_update_sent_again_goes_to_the_replica_holding_it(
+    database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    """Telegram sends an update again when a 200 was lost; the balancer may pick another
+    replica: only the one that stored it first answers it, unless it died."""
+    a, b = replicas(database, tmp_path, clock, "a", "b")
+    try:
+        assert a.keep_updates([(4, "{}")]) == {4}
+        assert b.keep_updates([(4, "{}")]) == set(), "a holds it"
+        assert a.keep_updates([(4, "{}")]) == {4}, "sent to a again: still a's"
+        clock.now += CLAIM_SECONDS + 1
+        assert b.keep_updates([(4, "{}")]) == {4}, "a's claim lapsed"
+        b.finish_update(4)
+        clock.now += CLAIM_SECONDS + 1
+        assert a.keep_updates([(4, "{}")]) == set(), "answered already"
+    finally:
+        a.close()
+        b.close()
+
+
+def test_replicas_share_each_users_rate_limit(
+    database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    """The same rule as the in-memory limiter, counted once across replicas."""
+    a, b = replicas(database, tmp_path, clock, "a", "b")
+    limits = [SharedRateLimiter(store, 3, 10.0, clock) for store in (a, b)]
+    try:
+        assert [limits[n % 2].check(ALICE).allowed for n in range(3)] == [True] * 3
+        first, second = limits[1].check(ALICE), limits[0].check(ALICE)
+        assert (first.allowed, first.notify) == (False, True)
+        assert first.retry_in == pytest.approx(10.0)
+        assert (second.allowed, second.notify) == (False, False), "told once, by either"
+        assert limits[0].check(BOB).allowed, "other users are not affected"
+        clock.now += 10.01
+        assert limits[1].check(ALICE).allowed
+    finally:
+        a.close()
+        b.close()
+
+
+def test_checks_of_one_user_at_once_count_every_message(
+    database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    a, b = replicas(database, tmp_path, clock, "a", "b")
+    limits = [SharedRateLimiter(store, 10, 60.0, clock) for store in (a, b)]
+    start = threading.Barrier(2)
+    allowed: list[bool] = []
+
+    def send(limiter: SharedRateLimiter) -> None:
+        start.wait()
+        allowed.extend(limiter.check(ALICE).allowed for _ in range(8))
+
+    threads = [threading.Thread(target=send, args=(limiter,)) for limiter in limits]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert allowed.count(True) == 10, "16 messages at once, 10 allowed, none lost"
+    finally:
+        a.close()
+        b.close()

@@ -90,8 +90,8 @@ def test_alternative_model_directory_is_used(digit_file, tmp_path, capsys) -> No
     shutil.copytree(DEFAULT_MODEL_DIR, alternative)
     shutil.copyfile(DEFAULT_MODEL_DIR / "digits_int8.tflite", alternative / MODEL_FILE)
     image = path.read_bytes()
-    wanted = Recognizer.load(alternative).predict(image).probabilities
-    shipped = Recognizer.load().predict(image).probabilities
+    wanted = Recognizer.load(alternative).read(image).digits[0].probabilities
+    shipped = Recognizer.load().read(image).digits[0].probabilities
     assert np.abs(np.subtract(wanted, shipped)).max() > 1e-4, "the two models are told apart"
     assert main(["--json", str(path), "--model-dir", str(alternative)]) == 0
     answer = json.loads(capsys.readouterr().out)

@@ -3,6 +3,7 @@
 The build and a real run of both targets are proved by scripts/container_smoke.py.
 """
 
+import re
 import shutil
 import subprocess
 import sys
@@ -35,3 +36,15 @@ def test_hadolint_reports_a_known_mistake(tmp_path: Path) -> None:
     result = _hadolint(dockerfile)
     assert result.returncode != 0
     assert "DL3013" in result.stdout  # unpinned pip install
+
+
+def test_the_stop_grace_period_agrees_everywhere() -> None:
+    """The bot needs up to 30 s to stop (answers in progress, a retrain); Docker's default is
+    10 s. compose.yaml, the Dockerfile's note and README's docker run must say the same."""
+    compose = (REPO_ROOT / "compose.yaml").read_text()
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    readme = (REPO_ROOT / "README.md").read_text()
+    [grace] = re.findall(r"stop_grace_period: (\d+)s", compose)
+    assert f"Give it {grace} s" in dockerfile
+    assert f"--stop-timeout {grace}" in dockerfile
+    assert f"--stop-timeout {grace} " in readme

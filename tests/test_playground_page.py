@@ -18,6 +18,7 @@ from PIL import Image
 from emulator import Emulator
 from emulator.playground import Playground
 from emulator.playground.page import STATIC_DIR
+from tests.conftest import SHARED_DATA
 
 
 class Page:
@@ -251,3 +252,23 @@ async def test_the_page_and_its_assets_are_served_with_no_outside_address(page: 
         assert not re.search(rb"https?://", path.read_bytes()), f"{path.name} reaches outside"
     status, _ = await page.get("/api/files/no-such-file")
     assert status == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "size"), [("huge.png", (6000, 5000)), ("panorama.png", (12000, 400))]
+)
+async def test_any_picture_from_the_photo_button_goes_as_a_shrunk_photo(
+    page: Page, name: str, size: tuple[int, int]
+) -> None:
+    """Telegram apps shrink first: sides beyond the Bot API's photo limits do not matter."""
+    status, sent = await page.upload("user", "photo", name, png(*size))
+    assert (status, sent["sent_as"]) == (200, "photo")
+    [update] = await page.updates()
+    largest = update["message"]["photo"][-1]
+    assert max(largest["width"], largest["height"]) == 2560
+
+
+async def test_a_phone_heic_from_the_photo_button_goes_as_a_photo(page: Page) -> None:
+    heic = (SHARED_DATA / "reported-cases" / "doc-iphone-7.heic").read_bytes()
+    status, sent = await page.upload("user", "photo", "IMG_0001.HEIC", heic)
+    assert (status, sent["sent_as"]) == (200, "photo")

@@ -6,11 +6,14 @@ compares the 28x28 result with the same digit on a clean page, or checks an MNIS
 
 from __future__ import annotations
 
+import functools
+from dataclasses import astuple
+
 import cv2
 import numpy as np
 import pytest
 
-from recognizer import Recognizer
+from recognizer import Prediction, Recognizer
 from recognizer.config import (
     CANVAS,
     DIGIT_BOX,
@@ -18,7 +21,9 @@ from recognizer.config import (
     MNIST_STROKE_WIDTH,
     STROKE_TOLERANCE,
 )
-from recognizer.preprocess import Preprocessed, find_ink, preprocess
+from recognizer.ink import find_ink
+from recognizer.stages import Stages
+from tests.conftest import read_digit
 from training.mnist import Mnist
 
 PAGE = (720, 960)  # height, width
@@ -38,7 +43,19 @@ def page_with(ink: np.ndarray, paper: float = 235, pen: float = 30, at=(230, 350
     return np.clip(page, 0, 255).astype(np.uint8)
 
 
-def similarity(one: Preprocessed, other: Preprocessed) -> float:
+@functools.cache
+def shipped() -> Recognizer:
+    return Recognizer.load()
+
+
+def preprocess(picture: np.ndarray, stages: Stages | None = None) -> Prediction:
+    """The one digit the whole pipeline reads in a picture, with the 28x28 image it rendered."""
+    reading = shipped().read(picture, stages)
+    assert len(reading.digits) == 1, f"read as {reading.number!r}, not one digit"
+    return reading.digits[0]
+
+
+def similarity(one: Prediction, other: Prediction) -> float:
     """Correlation of two 28x28 results: 1 means the model sees the same thing."""
     a, b = one.image.astype(np.float64).ravel(), other.image.astype(np.float64).ravel()
     return float(np.corrcoef(a, b)[0, 1])
@@ -136,7 +153,7 @@ def test_flash_hot_spot_does_not_become_ink(
     # Grey paper in a dim room: only the spot is blown out, so an estimate of the paper that
     # spread the spot's brightness around it would take the paper beside it for ink.
     clean = page_with(ink_of(mnist, index), paper=200)
-    x, y, w, h = preprocess(clean).box
+    x, y, w, h = astuple(preprocess(clean).box)
     if where == "beside":  # blown out right up to the digit's right edge
         flashed = with_flash(clean, (y + 0.3 * h, x + w + 45), radius=45, glare=1.0)
         assert (flashed[y : y + h, x + w : x + w + 45] == 255).mean() > 0.2, "it is blown out"
@@ -145,8 +162,8 @@ def test_flash_hot_spot_does_not_become_ink(
         assert flashed[y : y + h // 2, x + w // 2 : x + w].max() == 255, "it is blown out"
     near_ink = cv2.dilate(ink_mask(clean).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     assert not (ink_mask(flashed) & ~near_ink).any(), "no ink appears where there was none"
-    assert within(preprocess(flashed).box, (x, y, w, h), slack=2)
-    assert recognizer.predict(jpeg(flashed)).digit == recognizer.predict(jpeg(clean)).digit
+    assert within(astuple(preprocess(flashed).box), (x, y, w, h), slack=2)
+    assert read_digit(recognizer, jpeg(flashed)).digit == read_digit(recognizer, jpeg(clean)).digit
 
 
 @pytest.mark.parametrize("index", range(4))
@@ -164,9 +181,9 @@ def test_specks_and_dust_are_ignored(mnist: Mnist, recognizer: Recognizer, index
     dusty = np.minimum(dusty, clean)
     assert ink_mask(dusty).sum() > ink_mask(clean).sum() + 300, "the specks are seen as ink"
     before, after = preprocess(clean), preprocess(dusty)
-    assert within(after.box, before.box, slack=6)
+    assert within(astuple(after.box), astuple(before.box), slack=6)
     assert similarity(before, after) > 0.9
-    assert recognizer.predict(jpeg(dusty)).digit == recognizer.predict(jpeg(clean)).digit
+    assert read_digit(recognizer, jpeg(dusty)).digit == read_digit(recognizer, jpeg(clean)).digit
 
 
 @pytest.mark.parametrize("pattern", ["ruled", "squared"])
@@ -187,7 +204,7 @@ def test_shadow_touching_the_edge_is_not_taken_for_the_digit(mnist: Mnist) -> No
     page = page_with(ink_of(mnist, 3, height=180))
     page[:, :120] = 60  # a dark object along the left edge
     result = preprocess(page)
-    x, y, width, height = result.box
+    x, y, width, height = astuple(result.box)
     assert x >= 350
     assert x + width <= 350 + 180
     assert y >= 230
@@ -204,7 +221,7 @@ def test_separate_strokes_of_one_digit_are_kept_together(mnist: Mnist) -> None:
     pieces, _ = cv2.connectedComponents((cut > 0.5).astype(np.uint8))
     assert pieces - 1 >= 2, "the test digit really is in pieces"
     broken = preprocess(page_with(cut))
-    assert broken.box[3] >= 0.9 * whole.box[3]
+    assert broken.box.height >= 0.9 * whole.box.height
     assert similarity(whole, broken) > 0.85
 
 

@@ -15,7 +15,8 @@ from PIL import Image
 
 from recognizer import ModelLoadError, Prediction, Recognizer, chart
 from recognizer.chart import render_chart
-from tests.conftest import REPO_ROOT
+from recognizer.model import scores_of, to_model_input
+from tests.conftest import REPO_ROOT, read_digit
 from training.mnist import Mnist
 
 
@@ -26,13 +27,13 @@ def png(image: np.ndarray) -> bytes:
 
 
 def test_reads_mnist_digits_given_as_png(recognizer: Recognizer, mnist: Mnist) -> None:
-    predictions = [recognizer.predict(png(image)) for image in mnist.x_test[:50]]
+    predictions = [read_digit(recognizer, png(image)) for image in mnist.x_test[:50]]
     right = sum(p.digit == label for p, label in zip(predictions, mnist.y_test[:50], strict=True))
     assert right >= 49
 
 
 def test_prediction_holds_what_the_model_saw(recognizer: Recognizer, mnist: Mnist) -> None:
-    prediction = recognizer.predict(png(mnist.x_test[0]))
+    prediction = read_digit(recognizer, png(mnist.x_test[0]))
     assert isinstance(prediction, Prediction)
     assert prediction.digit == mnist.y_test[0]
     assert len(prediction.probabilities) == 10
@@ -45,9 +46,9 @@ def test_prediction_holds_what_the_model_saw(recognizer: Recognizer, mnist: Mnis
 
 def test_accepts_arrays_as_well_as_bytes(recognizer: Recognizer, mnist: Mnist) -> None:
     digit = mnist.x_test[1]
-    from_bytes = recognizer.predict(png(digit))
-    from_gray = recognizer.predict(digit)
-    from_rgb = recognizer.predict(np.repeat(digit[:, :, None], 3, axis=2))
+    from_bytes = read_digit(recognizer, png(digit))
+    from_gray = read_digit(recognizer, digit)
+    from_rgb = read_digit(recognizer, np.repeat(digit[:, :, None], 3, axis=2))
     assert from_bytes.probabilities == pytest.approx(from_gray.probabilities, abs=1e-6)
     assert from_rgb.digit == from_bytes.digit
 
@@ -64,7 +65,7 @@ def test_box_locates_the_digit_in_the_photo(
     page[300 * zoom : 300 * zoom + side, 500 * zoom : 500 * zoom + side] = np.asarray(digit)
     buffer = io.BytesIO()
     Image.fromarray(page).save(buffer, format=fmt)
-    prediction = recognizer.predict(buffer.getvalue())
+    prediction = read_digit(recognizer, buffer.getvalue())
     x, y, width, height = (value / zoom for value in astuple(prediction.box))
     assert prediction.digit == mnist.y_test[2]
     assert 500 <= x <= 560
@@ -73,21 +74,13 @@ def test_box_locates_the_digit_in_the_photo(
     assert y + height <= 440
 
 
-def test_batch_matches_one_by_one(recognizer: Recognizer, mnist: Mnist) -> None:
-    images = [png(image) for image in mnist.x_test[10:20]]
-    batch = recognizer.predict_batch(images)
-    single = [recognizer.predict(image) for image in images]
-    assert [p.digit for p in batch] == [p.digit for p in single]
-    for one, other in zip(batch, single, strict=True):
-        assert one.probabilities == pytest.approx(other.probabilities, abs=1e-5)
-    assert recognizer.predict_batch([]) == []
-
-
-def test_predict_is_thread_safe(recognizer: Recognizer, mnist: Mnist) -> None:
+def test_read_is_thread_safe(recognizer: Recognizer, mnist: Mnist) -> None:
     images = [png(image) for image in mnist.x_test[:64]]
-    expected = [recognizer.predict(image).probabilities for image in images]
+    expected = [read_digit(recognizer, image).probabilities for image in images]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda image: recognizer.predict(image).probabilities, images))
+        results = list(
+            pool.map(lambda image: recognizer.read(image).digits[0].probabilities, images)
+        )
     for result, wanted in zip(results, expected, strict=True):
         assert result == pytest.approx(wanted, abs=1e-6)
 
@@ -129,7 +122,7 @@ def test_chart_is_a_png_showing_the_answer(
     """The predicted digit's bar, and only it, is highlighted; every bar is as long as its
     probability; the 28x28 image the model saw is drawn pixel for pixel where the layout puts
     it. Positions come from the chart's own layout."""
-    prediction = recognizer.predict(png(mnist.x_test[3]))
+    prediction = read_digit(recognizer, png(mnist.x_test[3]))
     prediction = prediction if sure else unsure_reading(prediction)
     assert prediction.is_unsure != sure
     image = Image.open(io.BytesIO(render_chart(prediction)))
@@ -161,7 +154,7 @@ def test_serving_never_imports_tensorflow() -> None:
         recognizer = Recognizer.load()
         page = np.full((300, 300), 240, np.uint8)
         page[100:200, 140:160] = 20
-        render_chart(recognizer.predict(page))
+        render_chart(recognizer.read(page).digits[0])
         banned = ("tensorflow", "keras")
         leaked = sorted(name for name in sys.modules if name.split(".")[0] in banned)
         print("LEAKED", leaked)
@@ -173,3 +166,25 @@ def test_serving_never_imports_tensorflow() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "LEAKED []" in result.stdout
+
+
+def test_model_scores_ten_and_eleven_outputs() -> None:
+    """A 10-output model's softmax is the digits' probabilities; an 11th "not a digit" output
+    is split off and the digits renormalised over 0-9."""
+    ten = np.array([[0.1, 0.9, 0, 0, 0, 0, 0, 0, 0, 0]], np.float32)
+    scores = scores_of(ten)
+    assert scores.digits[0] == pytest.approx(ten[0])
+    assert scores.not_digit.tolist() == [0.0]
+    eleven = np.array([[0.1, 0.3, 0, 0, 0, 0, 0, 0, 0, 0, 0.6], [0] * 10 + [1]], np.float32)
+    scores = scores_of(eleven)
+    assert scores.digits[0] == pytest.approx([0.25, 0.75, 0, 0, 0, 0, 0, 0, 0, 0])
+    assert scores.digits[1] == pytest.approx([0.1] * 10), "nothing but 'not a digit': even"
+    assert scores.not_digit == pytest.approx([0.6, 1.0])
+
+
+def test_model_input_contract(mnist: Mnist) -> None:
+    batch = to_model_input(mnist.x_test[:3])
+    assert batch.shape == (3, 28, 28, 1)
+    assert batch.dtype == np.float32
+    assert batch.max() == pytest.approx(1.0)
+    assert batch[0, :, :, 0] == pytest.approx(mnist.x_test[0] / 255)

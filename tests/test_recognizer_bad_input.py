@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import time
 import zlib
@@ -13,10 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from recognizer import Recognizer, RecognizerError
-from recognizer.decode import decode
+from recognizer import Reading, Recognizer, RecognizerError
 from recognizer.errors import ImageDecodeError, ImageTooLargeError, ImageTooSmallError, NoDigitError
-from recognizer.preprocess import Preprocessed, preprocess
+from tests.conftest import read_digit
 
 
 def encode(image: np.ndarray, fmt: str = "PNG", **options) -> bytes:
@@ -87,7 +87,7 @@ def test_bad_input_gets_a_clear_error(
     recognizer: Recognizer, data: bytes, error: type[RecognizerError], words: str
 ) -> None:
     with pytest.raises(error) as raised:
-        recognizer.predict(data)
+        read_digit(recognizer, data)
     message = str(raised.value)
     assert words in message.lower()
     assert message.endswith("."), "a full sentence fit to show a user"
@@ -99,43 +99,49 @@ def test_huge_image_is_refused_from_its_header(recognizer: Recognizer) -> None:
     assert len(data) < 1_000_000, "the test image itself stays cheap"
     started = time.perf_counter()
     with pytest.raises(ImageTooLargeError, match="too large") as raised:
-        recognizer.predict(data)
+        read_digit(recognizer, data)
     assert time.perf_counter() - started < 1.0, "refused without decoding 400 megapixels"
     assert "megapixels" in str(raised.value)
 
 
 def test_large_image_is_refused_with_its_size(recognizer: Recognizer) -> None:
     with pytest.raises(ImageTooLargeError, match="9000x8000"):
-        recognizer.predict(huge_png(9000, 8000))
+        read_digit(recognizer, huge_png(9000, 8000))
 
 
 def test_animated_gif_uses_its_first_frame(recognizer: Recognizer) -> None:
-    prediction = recognizer.predict(animated_gif())
+    prediction = read_digit(recognizer, animated_gif())
     assert prediction.digit == 1
     assert 50 <= prediction.box.x <= 60
 
 
-def decode_and_preprocess(data: bytes) -> Preprocessed | None:
-    """The pipeline's result, or None when it refused the input with its own error.
+@functools.cache
+def shipped() -> Recognizer:
+    """The shipped model, for hypothesis' tests (which cannot take function fixtures)."""
+    return Recognizer.load()
+
+
+def read_or_refuse(data: bytes) -> Reading | None:
+    """The pipeline's reading, or None when it refused the input with its own error.
 
     Any other exception escapes and fails the calling test.
     """
     try:
-        return preprocess(decode(data).gray)
+        return shipped().read(data)
     except RecognizerError:
         return None
 
 
-def assert_mnist_shaped(result: Preprocessed | None) -> None:
-    if result is not None:
-        assert result.image.shape == (28, 28)
-        assert result.image.dtype == np.uint8
+def assert_mnist_shaped(result: Reading | None) -> None:
+    for prediction in result.digits if result is not None else ():
+        assert prediction.image.shape == (28, 28)
+        assert prediction.image.dtype == np.uint8
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=3000))
 def test_fuzzed_bytes_raise_only_recognizer_errors(data: bytes) -> None:
-    assert_mnist_shaped(decode_and_preprocess(data))
+    assert_mnist_shaped(read_or_refuse(data))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -153,7 +159,7 @@ def test_fuzzed_images_raise_only_recognizer_errors(
     noise = Image.fromarray(rng.integers(0, 256, (height, width), dtype=np.uint8))
     buffer = io.BytesIO()
     noise.convert(mode).save(buffer, format="PNG")
-    assert_mnist_shaped(decode_and_preprocess(buffer.getvalue()))
+    assert_mnist_shaped(read_or_refuse(buffer.getvalue()))
 
 
 @settings(max_examples=60, deadline=None)
@@ -164,4 +170,4 @@ def test_corrupted_jpegs_raise_only_recognizer_errors(noise: bytes, where: int) 
     jpeg = bytearray(encode(base, "JPEG"))
     position = where % len(jpeg)
     jpeg[position : position + len(noise)] = noise
-    assert_mnist_shaped(decode_and_preprocess(bytes(jpeg)))
+    assert_mnist_shaped(read_or_refuse(bytes(jpeg)))

@@ -10,6 +10,9 @@ from PIL import Image
 
 from recognizer.config import DECODE_TARGET_SIDE
 from recognizer.decode import array_to_gray, decode
+from recognizer.errors import ImageDecodeError, ImageTooLargeError
+from recognizer.sniff import image_format
+from tests.conftest import SHARED_DATA
 
 
 def encoded(image: Image.Image, fmt: str, **options) -> bytes:
@@ -86,3 +89,70 @@ def test_arrays_of_any_depth_become_uint8_gray() -> None:
     assert gray.dtype == np.uint8
     assert gray[0, 0] == round(0.587 * 255)
     assert array_to_gray(np.ones((5, 5), bool)).max() == 255
+
+
+REPORTED = SHARED_DATA / "reported-cases"
+
+
+def _png_header_only(width: int, height: int, mode: str) -> bytes:
+    """The first bytes of a large PNG: its header (IHDR) and a scrap of pixel data."""
+    return encoded(Image.new(mode, (width, height)), "PNG")[:200]
+
+
+@pytest.mark.parametrize(("mode", "side"), [("RGBA", 7000), ("I;16", 7000), ("RGB", 5000)])
+def test_images_too_large_for_memory_are_refused_from_the_header(mode: str, side: int) -> None:
+    """Only the header is there: a refusal that decoded first would call it damaged."""
+    with pytest.raises(ImageTooLargeError, match="too large for me to read as a PNG"):
+        decode(_png_header_only(side, side, mode))
+
+
+def test_the_memory_limit_depends_on_what_one_pixel_costs() -> None:
+    """A 9 MP gray PNG fits where the same size in RGBA does not."""
+    decode(encoded(Image.fromarray(marked_page(3000, 3000)), "PNG"))
+    with pytest.raises(ImageTooLargeError):
+        decode(_png_header_only(3000, 3000, "RGBA"))
+
+
+def test_a_large_webp_is_shrunk_right_after_decoding() -> None:
+    data = encoded(Image.fromarray(marked_page(1600, 1200)).convert("RGB"), "WEBP")
+    decoded = decode(data)
+    assert max(decoded.gray.shape) < 2 * DECODE_TARGET_SIDE
+    assert decoded.scale == pytest.approx(decoded.gray.shape[1] / 1600)
+
+
+@pytest.mark.parametrize(
+    "name", ["doc-iphone-7.heic", "doc-avif-7.avif", "jpeg-missing-eoi-7.jpg", "cmyk-7.jpg"]
+)
+def test_phone_formats_and_a_jpeg_without_end_marker_are_read(recognizer, name: str) -> None:
+    assert recognizer.read((REPORTED / name).read_bytes()).number == "7"
+
+
+def test_a_jpeg_cut_inside_its_pixels_is_still_damaged() -> None:
+    data = (REPORTED / "jpeg-missing-eoi-7.jpg").read_bytes()
+    for cut in (50, 400, len(data) // 2):
+        with pytest.raises(ImageDecodeError, match="damaged"):
+            decode(data[:-cut])
+
+
+@pytest.mark.parametrize(
+    ("head", "found"),
+    [
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
+        (b"\x89PNG\r\n\x1a\n", "PNG"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "WEBP"),
+        (b"\x00\x00\x00\x1cftypheic\x00\x00\x00\x00mif1heic", "HEIF"),
+        (b"\x00\x00\x00\x20ftypmif1\x00\x00\x00\x00mif1avifmiaf", "AVIF"),
+        (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom", None),
+        (b"%PDF-1.7", None),
+        (b"%!PS-Adobe-3.0 EPSF-3.0", None),
+    ],
+)
+def test_the_format_is_told_by_the_first_bytes(head: bytes, found: str | None) -> None:
+    assert image_format(head + bytes(32)) == found
+
+
+@pytest.mark.parametrize("name", ["doc-iphone-7.heic", "doc-avif-7.avif"])
+def test_cut_phone_formats_get_a_clear_refusal(name: str) -> None:
+    data = (REPORTED / name).read_bytes()
+    with pytest.raises(ImageDecodeError):
+        decode(data[: len(data) // 2])

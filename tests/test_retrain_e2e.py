@@ -10,6 +10,7 @@ serve-only install that cannot import TensorFlow.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
@@ -25,6 +26,9 @@ from PIL import Image
 
 from bot import texts
 from bot.model_store import CURRENT, SHIPPED_RECORD, ModelStore
+from bot.samples import SampleFiles
+from bot.settings import DATABASE_FILE, SAMPLES_DIR
+from bot.storage import LoggedDigit, Store
 from emulator import SentMessage, SyncEmulator, User
 from tests.botharness import (
     WAIT,
@@ -62,12 +66,21 @@ def start_bot(
 
 
 def write_user_samples(mnist: Mnist) -> Callable[[Path], None]:
+    """Labelled samples as users make them: an answer, then its label (row and file; the bot
+    removes sample files no row knows at start-up). Sample ids run 1..USER_SAMPLES."""
+
     def write(data_dir: Path) -> None:
-        for sample_id in range(1, USER_SAMPLES + 1):
-            image, label = mnist.x_test[-sample_id], int(mnist.y_test[-sample_id])
-            folder = data_dir / "samples" / str(label)
-            folder.mkdir(parents=True, exist_ok=True)
-            Image.fromarray(image).save(folder / f"{sample_id}.png")
+        store = Store(data_dir / DATABASE_FILE, SampleFiles(data_dir / SAMPLES_DIR))
+        try:
+            for index in range(1, USER_SAMPLES + 1):
+                image, label = mnist.x_test[-index], int(mnist.y_test[-index])
+                png = io.BytesIO()
+                Image.fromarray(image).save(png, format="PNG")
+                digit = LoggedDigit(label, 0.9, png.getvalue())
+                answer = store.log_answer(ADMIN_ID, ADMIN_ID, [digit])
+                store.save_label(answer.prediction_ids[0], ADMIN_ID, label)
+        finally:
+            store.close()
 
     return write
 

@@ -24,11 +24,13 @@ from recognizer.contracts import (
     StageEvent,
     StartEvent,
 )
+from recognizer.model import DigitModel, to_model_input
 from tests.conftest import REPO_ROOT, mnist_path, python_path_hiding
 from tests.test_training_units import snapshot, write_paper_photos, write_samples
-from training.litert import predict_tflite
+from training.config import HELD_OUT_NEGATIVES, NEGATIVE_SHARE, STYLED_SHARE
 from training.metrics import sha256_of_file
 from training.mnist import Mnist
+from training.negatives import KINDS
 
 QUICK = ("--limit", "3000", "--epochs", "1")
 
@@ -172,8 +174,11 @@ def test_quick_run_reports_json_progress(quick_run: dict[str, Any]) -> None:
     epoch = events[1]
     assert epoch["epoch"] == 1
     assert epoch["epochs"] == 1
-    assert 0.0 < epoch["loss"] < 10.0
-    assert 0.2 < epoch["val_accuracy"] <= 1.0  # chance is 0.1; one short epoch is enough to beat it
+    # Guessing among 11 classes costs ln(11) = 2.4; one short epoch learns well below it. Its
+    # validation figure says little yet: the moving statistics of batch normalisation still
+    # lag, and the untrained model answers mostly the most frequent class, "not a digit".
+    assert 0.0 < epoch["loss"] < 2.0
+    assert 0.0 < epoch["val_accuracy"] <= 1.0
     assert epoch["eta_s"] >= 0
     done = events[-1]
     assert done["model_dir"] == str(quick_run["out"])
@@ -183,14 +188,27 @@ def test_quick_run_reports_json_progress(quick_run: dict[str, Any]) -> None:
 def test_quick_run_litert_matches_keras(quick_run: dict[str, Any], mnist: Mnist) -> None:
     import keras  # noqa: PLC0415  (TensorFlow only for the tests that need it)
 
-    batch = (mnist.x_test[:256].astype(np.float32) / 255.0)[..., np.newaxis]
+    batch = to_model_input(mnist.x_test[:256])
     keras_probabilities = keras.models.load_model(quick_run["out"] / KERAS_FILE).predict(
         batch, verbose=0
     )
-    litert_probabilities = predict_tflite(quick_run["out"] / MODEL_FILE, batch)
-    assert litert_probabilities.shape == (256, 10)
+    litert_probabilities = DigitModel.open(quick_run["out"] / MODEL_FILE).outputs(batch)
+    assert litert_probabilities.shape == (256, 11)  # ten digits, then "not a digit"
     np.testing.assert_allclose(litert_probabilities.sum(axis=1), 1.0, atol=1e-5)
     assert np.abs(litert_probabilities - keras_probabilities).max() < 1e-4
+
+
+def test_quick_run_is_served_as_ten_digits_and_not_a_digit(
+    quick_run: dict[str, Any], mnist: Mnist
+) -> None:
+    """The recognizer reads digits from the 11-class model; the 11th class stays available."""
+    model = DigitModel.load(quick_run["out"])
+    outputs = model.outputs(to_model_input(mnist.x_test[:32]))
+    assert outputs.shape == (32, 11)
+    digits = model.scores(mnist.x_test[:32]).digits
+    assert digits.shape == (32, 10)
+    np.testing.assert_allclose(digits.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(digits, outputs[:, :10] / outputs[:, :10].sum(axis=1)[:, None])
 
 
 def test_quick_run_metrics_are_complete(quick_run: dict[str, Any], mnist: Mnist) -> None:
@@ -198,10 +216,20 @@ def test_quick_run_metrics_are_complete(quick_run: dict[str, Any], mnist: Mnist)
     metrics = json.loads((out / METRICS_FILE).read_text())
     assert set(metrics) == set(MetricsFile.__annotations__), "the keys the contract names"
     matrix = np.asarray(metrics["confusion_matrix"])
-    assert matrix.shape == (10, 10)
+    assert matrix.shape == (10, 10)  # each digit counts as the digit it is most likely to be
     assert matrix.sum() == len(mnist.y_test)
     np.testing.assert_array_equal(matrix.sum(axis=1), np.bincount(mnist.y_test, minlength=10))
     assert metrics["test_accuracy"] == pytest.approx(np.trace(matrix) / matrix.sum())
+    not_a_digit = metrics["not_a_digit"]
+    outputs = DigitModel.open(out / MODEL_FILE, threads=None).outputs(to_model_input(mnist.x_test))
+    assert not_a_digit["digits_answered_not_a_digit"] == pytest.approx(
+        float((outputs.argmax(axis=1) == 10).mean())
+    )
+    assert not_a_digit["held_out_negatives"] == HELD_OUT_NEGATIVES
+    assert set(not_a_digit["caught_by_kind"]) == {name for name, _, _ in KINDS}
+    assert 0.0 <= not_a_digit["held_out_caught"] <= 1.0
+    assert metrics["samples"]["not_a_digit"] == round(NEGATIVE_SHARE * 3000)
+    assert metrics["samples"]["styled"] == round(STYLED_SHARE * 3000)
     assert set(metrics["per_digit_accuracy"]) == {str(digit) for digit in range(10)}
     assert metrics["epochs"] == 1
     assert metrics["training_seconds"] > 0

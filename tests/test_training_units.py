@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from training.config import USER_SAMPLE_MAX_REPEAT
+from recognizer.config import NOT_A_DIGIT
+from training.config import (
+    HELD_OUT_NEGATIVES,
+    NEGATIVE_SHARE,
+    STYLED_SHARE,
+    USER_SAMPLE_MAX_REPEAT,
+)
 from training.dataset import assemble, user_repeat
 from training.mnist import DataError, Mnist
 from training.publish import publish, staging_directory
@@ -100,12 +106,29 @@ def test_assemble_mixes_user_samples_into_training_only(tmp_path: Path, mnist: M
     data = assemble(mnist, samples, validation_size=100, limit=1000, seed=3)
     assert data.mnist_train == 1000
     assert data.user_samples == 7
-    assert len(data.train) == 1000 + 7 * data.user_repeat
     assert data.user_repeat == USER_SAMPLE_MAX_REPEAT
-    mixed_in = data.train.x[1000:1007, ..., 0]
+    made_up = data.negatives + data.styled
+    assert len(data.train) == 1000 + made_up + 7 * data.user_repeat
+    mixed_in = data.train.x[1000 + made_up : 1000 + made_up + 7, ..., 0]
     np.testing.assert_array_equal(np.rint(mixed_in * 255).astype(np.uint8), samples.images)
-    assert len(data.validation) == 100
+    assert len(data.validation) == 100 + round(NEGATIVE_SHARE * 100)
     assert len(data.test) == len(mnist.y_test)
+
+
+def test_assemble_adds_not_a_digit_crops_and_styled_digits(mnist: Mnist) -> None:
+    data = assemble(mnist, empty_samples(), validation_size=200, limit=2000, seed=4)
+    assert data.negatives == round(NEGATIVE_SHARE * 2000)
+    assert data.styled == round(STYLED_SHARE * 2000)
+    labels = np.bincount(data.train.y, minlength=NOT_A_DIGIT + 1)
+    assert labels[NOT_A_DIGIT] == data.negatives
+    assert labels[:NOT_A_DIGIT].sum() == 2000 + data.styled
+    assert (data.validation.y == NOT_A_DIGIT).sum() == round(NEGATIVE_SHARE * 200)
+    assert not (data.test.y == NOT_A_DIGIT).any()
+    assert len(data.held_out_negatives) == HELD_OUT_NEGATIVES
+    assert data.train.x.dtype == np.float32
+    assert data.train.x.shape[1:] == (28, 28, 1)
+    assert data.train.x.min() >= 0.0
+    assert data.train.x.max() <= 1.0
 
 
 def test_assemble_is_seeded(mnist: Mnist) -> None:

@@ -16,13 +16,14 @@ import numpy as np
 
 from recognizer import Recognizer, RecognizerError
 from recognizer.config import MODEL_FILE
-from training.dataset import to_model_input
-from training.litert import predict_tflite
+from recognizer.model import DigitModel, to_model_input
 from training.metrics import accuracy_figures
 from training.mnist import DataError, Mnist, load_mnist
 from training.samples import DIGIT_FOLDERS
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg"})
+NO_ANSWER = 10
+"""What a refused picture (or one read as several digits) counts as: never equal to a label."""
 
 
 @dataclass
@@ -36,7 +37,6 @@ class FolderResult:
 
     def figures(self) -> dict[str, Any]:
         labels = np.asarray(self.labels, np.int64)
-        # A refused image is predicted as "no digit": class 10, never equal to a label.
         predicted = np.asarray(self.predicted, np.int64)
         correct = labels == predicted
         per_digit = {
@@ -79,18 +79,25 @@ def evaluate_images(
         name = str(path.relative_to(folder))
         result.labels.append(label)
         try:
-            digit = recognizer.predict(path.read_bytes()).digit
+            reading = recognizer.read(path.read_bytes())
         except RecognizerError as error:
             result.refused[name] = str(error)
-            digit = 10
+            result.predicted.append(NO_ANSWER)
+            continue
+        if len(reading.digits) != 1:
+            result.refused[name] = f"read as the number {reading.number!r}, not one digit"
+            result.predicted.append(NO_ANSWER)
+            continue
+        digit = reading.digits[0].digit
         result.predicted.append(digit)
-        if digit not in (label, 10):
+        if digit != label:
             result.wrong[name] = digit
     return result
 
 
 def evaluate_mnist(model_dir: Path, mnist: Mnist) -> dict[str, Any]:
-    probabilities = predict_tflite(model_dir / MODEL_FILE, to_model_input(mnist.x_test))
+    model = DigitModel.open(model_dir / MODEL_FILE, threads=None)
+    probabilities = model.outputs(to_model_input(mnist.x_test))
     return accuracy_figures(mnist.y_test.astype(np.int64), probabilities)
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from recognizer.config import NOT_A_DIGIT
+
 _LIBRARIES = ("tensorflow-cpu", "tensorflow", "keras", "ai-edge-litert", "numpy")
 
 
@@ -22,8 +24,12 @@ def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, classes: int = 1
 
 
 def accuracy_figures(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, Any]:
-    """Overall and per-digit accuracy plus the confusion matrix of one model on one labelled set."""
-    predicted = probabilities.argmax(axis=1)
+    """Overall and per-digit accuracy plus the confusion matrix of one model on one labelled set.
+
+    ``probabilities`` is (N, 10) or (N, 11): an eleventh "not a digit" output is left out, each
+    image counts as the digit the model finds most likely.
+    """
+    predicted = probabilities[:, :10].argmax(axis=1)
     matrix = confusion_matrix(labels, predicted)
     per_digit = np.diag(matrix) / np.maximum(matrix.sum(axis=1), 1)
     return {
@@ -61,3 +67,21 @@ def library_versions() -> dict[str, str]:
 
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def not_a_digit_figures(
+    digits: np.ndarray, negatives: np.ndarray, kinds: np.ndarray, names: list[str]
+) -> dict[str, Any]:
+    """How the "not a digit" class behaves: on digits (N, 11) it should (almost) never be the
+    answer, on held-out negatives (M, 11), of kind ``kinds`` (M,) named by ``names``, it should."""
+    caught = negatives.argmax(axis=1) == NOT_A_DIGIT
+    return {
+        "digits_answered_not_a_digit": float((digits.argmax(axis=1) == NOT_A_DIGIT).mean()),
+        "held_out_negatives": len(negatives),
+        "held_out_caught": float(caught.mean()) if len(negatives) else 0.0,
+        "caught_by_kind": {
+            name: float(caught[kinds == index].mean())
+            for index, name in enumerate(names)
+            if (kinds == index).any()
+        },
+    }

@@ -17,19 +17,22 @@ import numpy as np
 
 from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
 from recognizer.contracts import EXPORT_STAGE, MetricsFile
+from recognizer.model import DigitModel, to_model_input
 from training import convert
-from training.config import FINE_TUNE, INT8_TOLERANCE_PP, REPRESENTATIVE_IMAGES, Recipe
+from training.config import FINE_TUNE, INT8_TOLERANCE_PP, REPRESENTATIVE_IMAGES, WIDEN, Recipe
 from training.dataset import TrainingData, assemble
 from training.fit import FitResult, seed_everything, train
-from training.litert import LiteRTModel, predict_tflite
 from training.metrics import (
     accuracy_figures,
     library_versions,
+    not_a_digit_figures,
     now_utc,
     sha256_of_arrays,
     sha256_of_file,
 )
 from training.mnist import DataError, Mnist
+from training.model import CLASSES, widened
+from training.negatives import KINDS
 from training.plots import plot_confusion, plot_history
 from training.progress import Reporter
 from training.publish import publish, staging_directory
@@ -55,9 +58,13 @@ class RunRequest:
     init_from: Path | None
 
 
-def recipe_for(request: RunRequest) -> Recipe:
-    """The shipped recipe for a fresh model, the gentle one for fine-tuning; flags override."""
-    base = FINE_TUNE if request.init_from else Recipe()
+def recipe_for(request: RunRequest, starting: keras.Model | None = None) -> Recipe:
+    """The shipped recipe for a fresh model, the gentle one for fine-tuning, a longer one to
+    widen a 10-class model to 11; flags override."""
+    if starting is None:
+        base = Recipe()
+    else:
+        base = WIDEN if starting.output_shape[-1] < CLASSES else FINE_TUNE
     return replace(base, epochs=request.epochs or base.epochs, seed=request.seed)
 
 
@@ -72,15 +79,26 @@ def load_starting_model(model_dir: Path) -> keras.Model:
         ) from None
 
 
+def _widened(previous: keras.Model, recipe: Recipe, model_dir: Path | None) -> keras.Model:
+    try:
+        return widened(previous, recipe)
+    except ValueError as error:
+        raise DataError(
+            f"cannot fine-tune the model in {model_dir}: {error}; pass --init-from a model "
+            "directory written by training, or leave it out to train from scratch"
+        ) from None
+
+
 def run_training(request: RunRequest, reporter: Reporter) -> MetricsFile:
     """Train, export into a staging directory, check, then publish; returns metrics.json's dict."""
     started = time.monotonic()
-    recipe = recipe_for(request)
+    previous = load_starting_model(request.init_from) if request.init_from else None
+    recipe = recipe_for(request, previous)
     seed_everything(recipe.seed)
     data = assemble(
         request.mnist, request.samples, recipe.validation_size, request.limit, recipe.seed
     )
-    starting = load_starting_model(request.init_from) if request.init_from else None
+    starting = _widened(previous, recipe, request.init_from) if previous is not None else None
     reporter.event(
         {
             "event": "start",
@@ -110,9 +128,17 @@ def _export(
     classifier = fitted.classifier
     classifier.save(staging / KERAS_FILE)
     (staging / MODEL_FILE).write_bytes(convert.to_float32(classifier))
-    probabilities = predict_tflite(staging / MODEL_FILE, data.test.x)
+    served = DigitModel.open(staging / MODEL_FILE, threads=None)
+    probabilities = served.outputs(data.test.x)
     keras_probabilities = classifier.predict(data.test.x, batch_size=512, verbose=0)
     test = accuracy_figures(data.test.y, probabilities)
+    negatives = data.held_out_negatives
+    not_a_digit = not_a_digit_figures(
+        probabilities,
+        served.outputs(to_model_input(negatives.images)),
+        negatives.kinds,
+        [name for name, _, _ in KINDS],
+    )
     int8 = _export_int8(classifier, data, test["accuracy"], staging)
     plot_history(fitted.history, staging / HISTORY_PLOT)
     plot_confusion(np.asarray(test["confusion_matrix"]), test["accuracy"], staging / CONFUSION_PLOT)
@@ -122,6 +148,7 @@ def _export(
         "per_digit_accuracy": test["per_digit_accuracy"],
         "confusion_matrix": test["confusion_matrix"],
         "test_images": test["images"],
+        "not_a_digit": not_a_digit,
         "litert_keras_max_difference": float(np.abs(probabilities - keras_probabilities).max()),
         "int8": int8,
         "validation_accuracy": max(fitted.history["val_accuracy"]),
@@ -139,6 +166,8 @@ def _export(
             "user": data.user_samples,
             "user_repeat": data.user_repeat,
             "user_skipped": request.samples.skipped,
+            "not_a_digit": data.negatives,
+            "styled": data.styled,
         },
         "data": {
             "mnist_source": request.mnist.source,
@@ -170,7 +199,9 @@ def _export_int8(
     calibration = data.train.x[:REPRESENTATIVE_IMAGES]
     path = staging / INT8_FILE
     path.write_bytes(convert.to_int8(classifier, calibration))
-    accuracy = accuracy_figures(data.test.y, predict_tflite(path, data.test.x))["accuracy"]
+    accuracy = accuracy_figures(
+        data.test.y, DigitModel.open(path, threads=None).outputs(data.test.x)
+    )["accuracy"]
     shipped = (float_accuracy - accuracy) * 100 <= INT8_TOLERANCE_PP
     figures = {"test_accuracy": accuracy, "bytes": path.stat().st_size, "shipped": shipped}
     if shipped:
@@ -183,12 +214,12 @@ def _export_int8(
 
 def _milliseconds_per_image(model_path: Path, images: np.ndarray) -> float:
     """Single-image latency on one thread, as the recognizer serves a photo (warm-up excluded)."""
-    model = LiteRTModel(model_path, threads=1)
+    model = DigitModel.open(model_path, threads=1)
     sample = images[: _TIMING_IMAGES + 1]
-    model.predict(sample[:1])
+    model.outputs(sample[:1])
     started = time.perf_counter()
     for image in sample[1:]:
-        model.predict(image[np.newaxis])
+        model.outputs(image[np.newaxis])
     return round((time.perf_counter() - started) * 1000 / max(len(sample) - 1, 1), 4)
 
 

@@ -16,10 +16,16 @@ from bot.update_log import record_outcome
 
 async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    press = keyboards.parse(query.data or "") if query else None
-    if query is None or press is None:
+    if query is None:
+        return
+    press = keyboards.parse(query.data or "")
+    if press is None:
+        await on_unknown_button(update, context)
         return
     found = services(context)
+    if not await _genuine(found, query, press.prediction_id, 1):
+        await _refuse_forged(query)
+        return
     user_id = query.from_user.id
     if press.choice in (keyboards.WRONG, keyboards.BACK):
         await _switch_keyboard(query, found, press, user_id)
@@ -35,6 +41,28 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.edit_message_caption(
             caption=f"{original}\n\n{texts.thanks(press.label)}", reply_markup=None
         )
+
+
+async def _genuine(found: Services, query: CallbackQuery, first_id: int, count: int) -> bool:
+    """The ids in the button name exactly the answer shown in the message it was pressed on."""
+    message = query.message
+    chat_id = message.chat.id if message is not None else None
+    message_id = message.message_id if message is not None else None
+    return await found.db(found.store.press_matches, first_id, count, chat_id, message_id)
+
+
+async def _refuse_forged(query: CallbackQuery) -> None:
+    record_outcome("button: not this answer's")
+    await query.answer(texts.LABEL_REFUSED[LabelStatus.UNKNOWN])
+
+
+async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other callback data (an old keyboard, a modified client): a short notice, so the
+    button stops spinning."""
+    query = update.callback_query
+    if query is not None:
+        record_outcome("button: unknown")
+        await query.answer(texts.UNKNOWN_BUTTON)
 
 
 async def _switch_keyboard(
@@ -68,10 +96,16 @@ class _Correction:
 async def on_number_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Right / Wrong / Back under a number's answer; "Wrong" asks for the number as text."""
     query = update.callback_query
-    press = keyboards.parse_number(query.data or "") if query else None
-    if query is None or press is None:
+    if query is None:
+        return
+    press = keyboards.parse_number(query.data or "")
+    if press is None:
+        await on_unknown_button(update, context)
         return
     found = services(context)
+    if not await _genuine(found, query, press.first_id, press.count):
+        await _refuse_forged(query)
+        return
     user_id = query.from_user.id
     status = await found.db(found.store.label_status, press.first_id, user_id)
     record_outcome(f"number {press.choice}: {status.value}")

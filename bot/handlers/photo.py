@@ -8,27 +8,26 @@ number (Wrong asks for the right number to be typed).
 from __future__ import annotations
 
 import logging
-import threading
+from collections.abc import Callable
 
 from telegram import Message, Update
 from telegram.constants import ChatAction
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
+from bot.downloads import DownloadRefusedError, FileTooLargeError, download
 from bot.handlers.replies import reply
 from bot.images import image_of
+from bot.inbox import current_update_id
 from bot.recognition import NumberAnswer
+from bot.retries import is_transient, with_retries
 from bot.services import services
-from bot.storage import Store
+from bot.storage import LoggedDigit, StorageError
 from bot.update_log import record_outcome
-from recognizer import RecognizerError
+from recognizer import RecognizerError, sniff
 
 _LOGGER = logging.getLogger(__name__)
-
-_LOGGING = threading.Lock()
-"""Held while one answer's digits are logged, so a number's prediction ids are consecutive
-(its feedback buttons name them by the first id and the count)."""
 
 
 async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -56,7 +55,9 @@ async def answer_image(source: Message, context: ContextTypes.DEFAULT_TYPE) -> N
     """Read the image in ``source`` and reply to it; its sender owns the answer's feedback.
 
     Replies always quote the photo, also in private chats, so that answers to a burst of
-    photos (which finish in any order) can be told apart.
+    photos (which finish in any order) can be told apart. Telegram failing for a moment
+    (getFile, the download, sendPhoto) is retried; failing for longer gets the user one
+    "please send it again", never silence.
     """
     image = image_of(source)
     if image is None:
@@ -66,20 +67,65 @@ async def answer_image(source: Message, context: ContextTypes.DEFAULT_TYPE) -> N
     if await _refused_as_too_large(source, image.size, limit):
         return
     await _show_uploading(source, context)
-    telegram_file = await context.bot.get_file(image.file_id)
-    if await _refused_as_too_large(source, telegram_file.file_size, limit):
+    try:
+        data = await _fetch(context, image.file_id, limit, found.settings.local_mode)
+    except FileTooLargeError as error:
+        await _refused_as_too_large(source, error.size, limit)
         return
-    data = bytes(await telegram_file.download_as_bytearray())
-    if await _refused_as_too_large(source, len(data), limit):
+    except DownloadRefusedError as error:
+        _LOGGER.warning("refused to download a file in chat %s: %s", source.chat_id, error)
+        await _send_again(source, context, "refused: cannot download")
+        return
+    except NetworkError as error:
+        if not is_transient(error) or not context.application.running:
+            raise  # a stop keeps the update stored: it is answered after the restart
+        await _send_again(source, context, "failed: Telegram unavailable for the download")
+        return
+    if not sniff.is_image(data):
+        record_outcome("refused: not an image file")
+        await source.reply_text(texts.NOT_AN_IMAGE_FILE, do_quote=True)
         return
     try:
-        answer = await found.recognition.read_number(data)
+        answer = await found.recognition.read(data)
     except RecognizerError as error:
         record_outcome(f"refused: {type(error).__name__}")
         await source.reply_text(str(error), do_quote=True)
         return
+    await _send_answer(source, context, answer)
+
+
+async def _fetch(
+    context: ContextTypes.DEFAULT_TYPE, file_id: str, limit: int, local_mode: bool
+) -> bytes:
+    """getFile then the download, each retried on transient errors."""
+    bot = context.bot
+    running = _running(context)
+    telegram_file = await with_retries(lambda: bot.get_file(file_id), "getFile", running)
+    return await with_retries(
+        lambda: download(bot, telegram_file, limit, local_mode=local_mode),
+        "file download",
+        running,
+    )
+
+
+def _running(context: ContextTypes.DEFAULT_TYPE) -> Callable[[], bool]:
+    """False once the bot is stopping: then failed calls are not retried (see with_retries)."""
+    application = context.application
+    return lambda: application.running
+
+
+async def _send_answer(
+    source: Message, context: ContextTypes.DEFAULT_TYPE, answer: NumberAnswer
+) -> None:
+    """Log the answer, send it (retrying), then mark it sent: /stats counts only those."""
+    found = services(context)
     owner = source.from_user.id if source.from_user else 0
-    first_id = await found.db(_log_answer, found.store, owner, source.chat_id, answer)
+    digits = [
+        LoggedDigit(p.digit, p.confidence, crop)
+        for p, crop in zip(answer.reading.digits, answer.crop_pngs, strict=True)
+    ]
+    logged = await found.db(found.store.log_answer, owner, source.chat_id, digits)
+    first_id = logged.prediction_ids[0]
     reading = answer.reading
     if len(reading.digits) == 1:
         prediction = reading.digits[0]
@@ -90,20 +136,36 @@ async def answer_image(source: Message, context: ContextTypes.DEFAULT_TYPE) -> N
         caption = texts.number_caption(reading)
         keyboard = keyboards.number_right_or_wrong(first_id, len(reading.digits))
         outcome = f"answered number {reading.number} ({reading.confidence:.3f})"
-    await source.reply_photo(
-        answer.picture_png, caption=caption, reply_markup=keyboard, do_quote=True
-    )
+    try:
+        sent = await with_retries(
+            lambda: source.reply_photo(
+                answer.picture_png, caption=caption, reply_markup=keyboard, do_quote=True
+            ),
+            "sendPhoto",
+            _running(context),
+        )
+    except NetworkError as error:
+        if not is_transient(error) or not context.application.running:
+            raise  # a stop keeps the update stored: it is answered after the restart
+        await _send_again(source, context, "failed: Telegram unavailable for sendPhoto")
+        return
     record_outcome(outcome)
+    try:
+        await found.db(found.store.mark_sent, logged.id, sent.message_id, current_update_id())
+    except StorageError as error:
+        # The user has the answer; only /stats misses it. No second message about it.
+        _LOGGER.error("cannot mark answer %s sent: %s", logged.id, error)
 
 
-def _log_answer(store: Store, owner: int, chat_id: int, answer: NumberAnswer) -> int:
-    """Log each digit with its crop (kept until labelled); returns the first prediction id."""
-    pairs = zip(answer.reading.digits, answer.crop_pngs, strict=True)
-    with _LOGGING:
-        ids = [
-            store.log_prediction(owner, chat_id, p.digit, p.confidence, crop) for p, crop in pairs
-        ]
-    return ids[0]
+async def _send_again(source: Message, context: ContextTypes.DEFAULT_TYPE, outcome: str) -> None:
+    """The one reply when Telegram kept failing: if even this fails, the error handler keeps
+    the update stored so it is tried again after a restart."""
+    record_outcome(outcome)
+    await with_retries(
+        lambda: source.reply_text(texts.SEND_AGAIN, do_quote=True),
+        "sendMessage (send again)",
+        _running(context),
+    )
 
 
 async def _refused_as_too_large(source: Message, size: int | None, limit: int) -> bool:

@@ -38,7 +38,7 @@ class Holdout:
         """How many of the held-out samples the model in ``model_dir`` reads right."""
         if not len(self):
             return 0
-        probabilities = DigitModel.load(model_dir).probabilities(self.images)
+        probabilities = DigitModel.load(model_dir).scores(self.images).digits
         return int((probabilities.argmax(axis=1) == self.labels).sum())
 
 

@@ -21,6 +21,7 @@ HANDLERS: dict[str, Handler] = {
     "logOut": service.log_out,
     "close": service.close,
     "getUpdates": service.get_updates,
+    "setWebhook": service.set_webhook,
     "deleteWebhook": service.delete_webhook,
     "getWebhookInfo": service.get_webhook_info,
     "setMyCommands": service.set_my_commands,

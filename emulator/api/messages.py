@@ -40,6 +40,7 @@ def _send(world: World, chat: Chat, params: Params, content: dict[str, Any]) -> 
     if keyboard is not None:
         content["reply_markup"] = keyboard
     message = world.add_message(chat, world.bot, content, replied)
+    world.bot_sent_last(chat.id)
     world.recorder.record("sent", chat.id, world.snapshot(message))
     return message
 

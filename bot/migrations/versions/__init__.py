@@ -1,0 +1,1 @@
+"""One module per schema revision; released revisions are never edited, only added to."""

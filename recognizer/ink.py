@@ -1,0 +1,258 @@
+"""The ink stage: a photo's handwriting as ink strength and connected pieces.
+
+A phone photo mixes the writing with lighting (gradients, shadows, flash spots), paper (ruled
+or squared lines) and a polarity (pen on paper, chalk on a board). This stage flattens the
+lighting, settles the polarity, traces the printed lines and labels what ink is left, on a small
+copy of the photo so every later stage stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from recognizer.config import (
+    BACKGROUND_KERNEL_FRACTION,
+    BACKGROUND_SIDE,
+    DARKEST_PAPER,
+    LINE_COVERAGE,
+    LINE_INK_RATIO,
+    LINE_MAX_TILT,
+    LINE_ROWS,
+    LINE_SLANT_TOLERANCE,
+    LINE_STRIPS,
+    LINE_THICKNESS,
+    LINE_TILT_GAIN,
+    LINE_TILT_STEP,
+    LONE_LINE_REACH,
+    MIN_INK_CONTRAST,
+    WORK_SIDE,
+)
+from recognizer.stages import Stages, record
+
+Components = tuple[int, np.ndarray, np.ndarray, np.ndarray]
+"""cv2.connectedComponentsWithStats: count, labels (H, W), stats (count, 5), centroids."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ink:
+    """A photo's ink at the working size."""
+
+    strength: np.ndarray
+    """float32 (H, W) in [0, 1]: how much darker than its local paper each pixel is."""
+    lines: np.ndarray
+    """bool (H, W): the printed lines of ruled or squared paper."""
+    pieces: Components
+    """The connected pieces of ink once the printed lines are taken out."""
+    scale: float
+    """Working size over the photo's size, to map boxes back onto the photo."""
+
+    @property
+    def binary(self) -> np.ndarray:
+        """bool (H, W): every pixel dark enough to be ink, printed lines included."""
+        return self.strength >= MIN_INK_CONTRAST
+
+
+def find_ink(gray: np.ndarray, stages: Stages | None = None) -> Ink:
+    """Flatten the lighting, settle the polarity, trace the printed lines and label the pieces
+    of ink left, for an upright uint8 (H, W) grayscale photo."""
+    work, scale = downscale(gray)
+    record(stages, "gray", work)
+    strength = ink_strength(work, stages)
+    lines = printed_lines(strength, stages)
+    pieces = components(((strength >= MIN_INK_CONTRAST) & ~lines).astype(np.uint8))
+    return Ink(strength, lines, pieces, scale)
+
+
+def downscale(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """Shrink to the working size; area averaging keeps thin strokes as fainter lines."""
+    height, width = gray.shape
+    scale = min(1.0, WORK_SIDE / max(height, width))
+    if scale == 1.0:
+        return gray, 1.0
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), scale
+
+
+def ink_strength(work: np.ndarray, stages: Stages | None = None) -> np.ndarray:
+    """How much darker than its local paper each pixel is, in [0, 1], for either ink polarity.
+
+    The paper's brightness is estimated on a coarse copy by a morphological closing: it erases
+    dark strokes narrower than its kernel and keeps broad changes (gradients, shadows, the edge of
+    the sheet), so dividing by the estimate flattens the lighting. Light-on-dark pictures
+    (chalk, white-on-black drawings) are inverted first.
+    """
+    height, width = work.shape
+    factor = min(1.0, BACKGROUND_SIDE / max(height, width))
+    coarse_size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    coarse = cv2.resize(work, coarse_size, interpolation=cv2.INTER_AREA)
+    side = max(3, round(BACKGROUND_KERNEL_FRACTION * max(coarse_size)) | 1)
+    if _is_light_on_dark(work):
+        work, coarse = 255 - work, 255 - coarse
+    closed = _close_beyond_edges(coarse, side)
+    # Upsampling blurs the step at a sheet's edge; pulling the estimate 2 coarse pixels inward
+    # keeps the table beside the sheet from reading as darker than "its paper".
+    closed = cv2.erode(closed, np.ones((5, 5), np.uint8))
+    paper = cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    record(stages, "paper", paper / 255)
+    ink: np.ndarray = (paper - work) / np.maximum(paper, DARKEST_PAPER)
+    np.clip(ink, 0, 1, out=ink)
+    record(stages, "ink", ink)
+    return ink
+
+
+def _close_beyond_edges(coarse: np.ndarray, side: int) -> np.ndarray:
+    """Morphological closing on a copy extended by replication past the frame.
+
+    Without it, a dark band along the edge (the table around a sheet, a shadow coming in from a
+    side) is thinner than the kernel inside the frame and would be filled in as if it were ink.
+    """
+    padded = cv2.copyMakeBorder(coarse, side, side, side, side, cv2.BORDER_REPLICATE)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)
+    return closed[side:-side, side:-side]
+
+
+def _is_light_on_dark(work: np.ndarray) -> bool:
+    """Whether the strokes are lighter than the paper.
+
+    The paper is the typical brightness and the ink is the extreme that departs from it most;
+    lighting changes and sensor noise move both extremes alike. People photograph writing in
+    the middle of the frame, and a table or shadow at the edges would pass for the "paper", so
+    the middle decides, unless it holds no contrast at all: then the writing is elsewhere (a
+    drawing in a corner of its canvas) and the whole picture decides.
+    """
+    height, width = work.shape
+    middle = work[height // 5 : height - height // 5 : 2, width // 5 : width - width // 5 : 2]
+    for region in (middle, work[::2, ::2]):
+        darkest, typical, lightest = np.percentile(region, (0.5, 50, 99.5))
+        if lightest - darkest >= MIN_INK_CONTRAST * max(typical, lightest, DARKEST_PAPER):
+            break
+    return bool(lightest - typical > typical - darkest)
+
+
+def printed_lines(ink: np.ndarray, stages: Stages | None) -> np.ndarray:
+    """Lines of ruled or squared paper: thin straight runs crossing the whole image.
+
+    Handwriting never crosses a photo edge to edge in one straight stroke; printed lines do,
+    even when faint, or a few degrees off level. The image is cut into strips across the line
+    direction; in each strip a row mostly covered by (slightly smeared) ink is a line candidate,
+    and it is a line when most strips agree on it, so a digit filling one strip never counts.
+    Only the thin, faint part of a line is removed: a pen stroke crossing it keeps its pixels.
+    Printed lines are fainter than pen and break up at the ink threshold, so they are traced at
+    a lower one.
+    """
+    faint = ink >= MIN_INK_CONTRAST / 2
+    tilt = _line_tilt(faint)
+    image = _rotate(faint.astype(np.uint8), tilt)
+    across_rows = cv2.morphologyEx(image, cv2.MORPH_OPEN, np.ones((LINE_THICKNESS, 1), np.uint8))
+    across_columns = cv2.morphologyEx(image, cv2.MORPH_OPEN, np.ones((1, LINE_THICKNESS), np.uint8))
+    horizontal = _lines_along_rows(image, lone=True).astype(bool) & (across_rows == 0)
+    vertical = _lines_along_rows(np.ascontiguousarray(image.T), lone=False).T.astype(bool) & (
+        across_columns == 0
+    )
+    lines = _rotate((horizontal | vertical).astype(np.uint8), -tilt).astype(bool) & faint
+    if lines.any():
+        lines &= ink <= LINE_INK_RATIO * np.median(ink[lines])
+    record(stages, "lines", lines)
+    return lines
+
+
+def _line_tilt(faint: np.ndarray) -> float:
+    """The angle (degrees) that best turns the printed lines level, 0 when there are none.
+
+    Turned level, a family of lines piles its ink into a few rows, so the row sums are most
+    uneven (largest sum of squares); handwriting barely changes that, so without lines the
+    best angle is noise and level (no turn at all) is kept. Within a few degrees a
+    turn moves each pixel up or down in proportion to its column, so the rows are summed
+    without turning any image, on a half-size copy, by binning the inked pixels.
+    """
+    small = cv2.resize(faint.astype(np.float32), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    ys, xs = np.nonzero(small)
+    if ys.size == 0:
+        return 0.0
+    weights = small[ys, xs]
+    across = xs - small.shape[1] / 2
+    reach = int(np.ceil(small.shape[1] / 2 * np.sin(np.radians(LINE_MAX_TILT)))) + 1
+
+    def lined_up(angle: float) -> float:
+        # cv2's turn by +angle (counter-clockwise on screen) lifts the right side: rows fall
+        # by the column's distance from the centre times the sine.
+        rows = np.rint(ys - across * np.sin(np.radians(angle))).astype(np.intp) + reach
+        return float(np.square(np.bincount(rows, weights=weights)).sum())
+
+    # Every other step first, then the steps beside the best: the score rises smoothly
+    # towards the true tilt, so this finds the same angle at half the cost.
+    coarse = np.arange(-LINE_MAX_TILT, LINE_MAX_TILT + LINE_TILT_STEP, 2 * LINE_TILT_STEP)
+    scores = {angle: lined_up(angle) for angle in {*coarse.tolist(), 0.0}}
+    best = max(scores, key=scores.__getitem__)
+    for angle in (best - LINE_TILT_STEP, best + LINE_TILT_STEP):
+        if abs(angle) <= LINE_MAX_TILT:
+            scores[angle] = lined_up(angle)
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] >= LINE_TILT_GAIN * scores[0.0] else 0.0
+
+
+def _rotate(image: np.ndarray, degrees: float) -> np.ndarray:
+    """The image turned about its centre, same size, what turns in from outside left empty."""
+    if degrees == 0:
+        return image
+    height, width = image.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    return cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_NEAREST)
+
+
+def _lines_along_rows(image: np.ndarray, lone: bool) -> np.ndarray:
+    """Pixels of rows that most strips see as (nearly) fully inked: horizontal printed lines.
+
+    Within a narrow strip even a slanted line stays within a few rows, so only those rows are
+    marked, leaving the handwriting between the lines of dense squared paper alone. Printed
+    lines come as a family; one lone straight stroke across a tight crop is more likely the
+    digit itself (a 1, the stem of a 4) than a margin, so a lone line counts only if ``lone``
+    allows it and it is far longer than any other ink is tall (an answer line, a comb field's
+    base under a digit).
+    """
+    height, width = image.shape
+    strip = -(-width // LINE_STRIPS)
+    padded = np.zeros((height, strip * LINE_STRIPS), np.uint8)
+    padded[:, :width] = cv2.dilate(image, np.ones((LINE_ROWS, 1), np.uint8))
+    strips = padded.reshape(height, LINE_STRIPS, strip)
+    widths = np.minimum(strip, width - strip * np.arange(LINE_STRIPS)).clip(1)
+    covered = strips.sum(axis=2) / widths >= LINE_COVERAGE
+    smear = np.ones((LINE_SLANT_TOLERANCE, 1), np.uint8)
+    nearby = cv2.dilate(covered.astype(np.uint8), smear).sum(axis=1, keepdims=True)
+    agreed = covered & (nearby >= LINE_STRIPS - LINE_STRIPS // 4)
+    runs = _runs(agreed.any(axis=1))
+    if runs == 0 or (runs == 1 and not lone):
+        return np.zeros_like(image)
+    rows = np.repeat(agreed, strip, axis=1)[:, :width].astype(np.uint8)
+    marked = np.asarray(cv2.dilate(rows, np.ones((LINE_ROWS, 1), np.uint8)))
+    if runs == 1 and not _far_longer_than_the_rest(image, marked):
+        return np.zeros_like(image)
+    return marked
+
+
+def _far_longer_than_the_rest(image: np.ndarray, line: np.ndarray) -> bool:
+    """Whether a lone line (``line``'s marked rows) reaches LONE_LINE_REACH times further than
+    the tallest piece of the other ink is tall."""
+    rest = image & (line == 0)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+    tallest = int(stats[1:, cv2.CC_STAT_HEIGHT].max()) if len(stats) > 1 else 0
+    columns = np.flatnonzero((image & line).any(axis=0))
+    reach = int(columns[-1] + 1 - columns[0]) if columns.size else 0
+    return reach >= LONE_LINE_REACH * tallest
+
+
+def _runs(flags: np.ndarray) -> int:
+    """How many separate runs of True a 1-D array holds."""
+    return int(np.count_nonzero(np.diff(flags.astype(np.int8), prepend=0) == 1))
+
+
+def components(image: np.ndarray) -> Components:
+    """8-connected components; 16-bit labels (much faster) wherever they cannot overflow."""
+    height, width = image.shape
+    most = ((height + 1) // 2) * ((width + 1) // 2) + 1
+    label_type = cv2.CV_16U if most < np.iinfo(np.uint16).max else cv2.CV_32S
+    return cv2.connectedComponentsWithStats(image, connectivity=8, ltype=label_type)

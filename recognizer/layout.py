@@ -1,0 +1,249 @@
+"""The layout stage: which ink is digits, grouped into rows read top to bottom.
+
+The ink's connected components are sorted into candidates (not specks, printed rules or filled
+blobs). The most plausible stroke seeds a line of writing; components of a similar height that
+continue it, left or right, however widely spaced, join it; the most plausible component left
+seeds the next line, and so on. Within a line, small pieces join the digit they sit over or
+beside (a 5's cap, a stroke broken by a ruled line) and tall pieces that overlap in width are
+one broken digit; the pieces are then segmented into digits by the model's judgement
+(``recognizer.segmentation``). A line whose glyphs the model does not read as digits, or that
+holds pieces far wider than any digit (joined-up words), is other writing and is not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from recognizer.config import (
+    DIGIT_LIKENESS,
+    MAX_DIGIT_ASPECT,
+    MAX_DIGITS,
+    MAX_PIECES,
+    MAX_ROWS,
+    MINOR_GAP,
+    MINOR_HEIGHT,
+    NUMBER_GAP,
+    NUMBER_ROW_DRIFT,
+    PAGE_ROWS,
+    ROW_DIGIT_SHARE,
+    ROW_HEIGHT_AGREEMENT,
+    ROW_HEIGHT_SPREAD,
+    SAME_ROW_OVERLAP,
+    SPLIT_EVEN_ASPECT,
+    TALLEST_GLYPH,
+)
+from recognizer.errors import (
+    PAGE_OF_TEXT,
+    TOO_MANY_DIGITS,
+    NoDigitError,
+    TooManyDigitsError,
+)
+from recognizer.ink import Ink
+from recognizer.pieces import aspect, pieces_of
+from recognizer.segmentation import Glyph, Judge, Segmenter
+from recognizer.single_digit import is_blob, is_rule, is_speck, plausibility, single_digit
+from recognizer.stages import Stages
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The digits found in a photo's ink, as glyphs of the working image."""
+
+    rows: tuple[tuple[Glyph, ...], ...]
+    """Rows top to bottom, each row's glyphs left to right; never empty."""
+    other_writing: bool = False
+    """Whether ink that looks like writing was left out as no digits (words, letters)."""
+
+
+def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
+    """The rows of digits in the ink; ``judge`` scores candidate glyphs (the model's say).
+
+    Raises NoDigitError when no ink looks like a digit, TooManyDigitsError for more digits in a
+    row than we read at once, or more rows than a number has (a page of writing).
+    """
+    count, labels, stats, centroids = ink.pieces
+    shape = labels.shape
+    candidates = [
+        label
+        for label in range(1, count)
+        if not (is_speck(stats[label], shape) or is_rule(stats[label], shape))
+        and not is_blob(stats[label], shape)
+    ]
+    if len(candidates) > MAX_PIECES:
+        raise TooManyDigitsError(PAGE_OF_TEXT)
+    lines = _lines_of_writing(candidates, stats, centroids, shape)
+    if len(lines) > PAGE_ROWS:
+        raise TooManyDigitsError(PAGE_OF_TEXT)
+    segmenter = Segmenter(labels, judge)
+    rows: list[tuple[Glyph, ...]] = []
+    other_writing = False
+    for line in lines:
+        digits, left_out = _digits_of(line, stats, segmenter, judge, len(lines) > 1)
+        other_writing |= left_out
+        if digits:
+            rows.append(tuple(digits))
+    if sum(len(row) for row in rows) > 1:
+        rows = [kept for row in rows if (kept := _inside_the_frame(row, shape))]
+    if len(rows) > MAX_ROWS:
+        raise TooManyDigitsError(PAGE_OF_TEXT)
+    if any(len(row) > MAX_DIGITS for row in rows):
+        raise TooManyDigitsError(TOO_MANY_DIGITS)
+    if sum(len(row) for row in rows) > 1:
+        return Layout(tuple(rows), other_writing)
+    return Layout(((_lone_digit(ink, rows, stages),),), other_writing)
+
+
+def _inside_the_frame(row: tuple[Glyph, ...], shape: tuple[int, int]) -> tuple[Glyph, ...]:
+    """The row without glyphs that touch the frame's edge: beside other digits, those are paper
+    edges, shadows or printed lines coming in from the sides (a person frames what they write)."""
+    height, width = shape
+    return tuple(
+        glyph
+        for glyph in row
+        if glyph.box[0] > 0
+        and glyph.box[1] > 0
+        and glyph.box[0] + glyph.box[2] < width
+        and glyph.box[1] + glyph.box[3] < height
+    )
+
+
+def _lone_digit(ink: Ink, rows: list[tuple[Glyph, ...]], stages: Stages | None) -> Glyph:
+    """A picture's one digit: picked the single-digit way (which also gives back the pixels a
+    printed line took from its strokes) unless that pick is not the digit the rows found."""
+    try:
+        picked = single_digit(ink, stages)
+    except NoDigitError:
+        if not rows:
+            raise
+        return rows[0][0]
+    if rows and not _overlapping(picked.box, rows[0][0].box):
+        return rows[0][0]
+    return picked
+
+
+def _overlapping(one: tuple[int, int, int, int], other: tuple[int, int, int, int]) -> bool:
+    x, y, w, h = one
+    ox, oy, ow, oh = other
+    return x < ox + ow and ox < x + w and y < oy + oh and oy < y + h
+
+
+def _lines_of_writing(
+    candidates: list[int], stats: np.ndarray, centroids: np.ndarray, shape: tuple[int, int]
+) -> list[list[int]]:
+    """Lines of writing, top to bottom, each its components left to right.
+
+    Lines are grown from the most plausible component left over; a line holding nothing taller
+    than a fragment of the first line's writing is dust, not writing.
+    """
+    remaining = list(candidates)
+    lines: list[list[int]] = []
+    reference = 0.0
+    while remaining:
+        seed = max(remaining, key=lambda label: plausibility(stats[label], centroids[label], shape))
+        line = _row_of(seed, remaining, stats)
+        remaining = [label for label in remaining if label not in line]
+        heights = stats[line, cv2.CC_STAT_HEIGHT]
+        reference = reference or float(np.median(heights))
+        if heights.max() >= MINOR_HEIGHT * reference:
+            lines.append(line)
+    return _side_by_side_joined(sorted(lines, key=lambda line: _span(line, stats)), stats)
+
+
+def _span(line: list[int], stats: np.ndarray) -> tuple[int, int]:
+    """Rows [top, bottom) a line's components cover."""
+    tops = stats[line, cv2.CC_STAT_TOP]
+    return int(tops.min()), int((tops + stats[line, cv2.CC_STAT_HEIGHT]).max())
+
+
+def _side_by_side_joined(lines: list[list[int]], stats: np.ndarray) -> list[list[int]]:
+    """Lines at the same height joined into one, left to right: digits spaced further apart
+    than a line reaches are still one row when they share its height."""
+    joined: list[list[int]] = []
+    for line in lines:
+        top, bottom = _span(line, stats)
+        if joined:
+            last_top, last_bottom = _span(joined[-1], stats)
+            shared = min(bottom, last_bottom) - max(top, last_top)
+            if shared >= SAME_ROW_OVERLAP * min(bottom - top, last_bottom - last_top):
+                merged = joined[-1] + line
+                joined[-1] = sorted(merged, key=lambda label: stats[label, cv2.CC_STAT_LEFT])
+                continue
+        joined.append(line)
+    return joined
+
+
+def _row_of(seed: int, candidates: list[int], stats: np.ndarray) -> list[int]:
+    """The seed and every component continuing its line of writing, to the left and right.
+
+    A component joins when it is near a member horizontally (up to several digit heights
+    away) and its middle is at about the member's height, or when it is a piece close by in
+    both directions; chaining member to member follows a slanted or gently curving line.
+    """
+    labels = np.asarray(candidates)
+    links = _continuations(stats[labels], float(stats[seed, cv2.CC_STAT_HEIGHT]))
+    inside = labels == seed
+    frontier = inside.copy()
+    while frontier.any():
+        frontier = links[frontier].any(axis=0) & ~inside
+        inside |= frontier
+    return sorted(labels[inside].tolist(), key=lambda label: stats[label, cv2.CC_STAT_LEFT])
+
+
+def _continuations(boxes: np.ndarray, tall: float) -> np.ndarray:
+    """bool (N, N): whether component j continues the line component i is on, for the N
+    components' cv2 statistics: beside it at about its height, or so close in both directions
+    that it is a piece of the same digit (a hairline broken into dashes)."""
+    x, y, w, h = (boxes[:, k].astype(np.float64) for k in range(4))
+    gap = np.maximum(np.maximum(x[None] - (x + w)[:, None], x[:, None] - (x + w)[None]), 0)
+    drift = np.abs((y + h / 2)[None] - (y + h / 2)[:, None])
+    rise = np.maximum(y[None] - (y + h)[:, None], y[:, None] - (y + h)[None])
+    beside = (gap <= NUMBER_GAP * tall) & (drift <= NUMBER_ROW_DRIFT * tall)
+    close = np.maximum(gap, rise) <= MINOR_GAP * tall
+    links: np.ndarray = (beside | close) & (h[None] <= 2 * tall)
+    return links
+
+
+def _digits_of(
+    line: list[int], stats: np.ndarray, segmenter: Segmenter, judge: Judge, among_others: bool
+) -> tuple[list[Glyph], bool]:
+    """A line's digits left to right, and whether it held other writing that was left out.
+
+    Whether a whole line is words rather than digits is asked only ``among_others`` (other
+    lines of writing in the picture): a picture of a single line is sent to be read.
+    """
+    pieces = pieces_of(line, stats)
+    if not pieces:
+        return [], False
+    whole = [glyph for piece in pieces if (glyph := segmenter.glyph(piece)) is not None]
+    tall = float(np.median([glyph.box[3] for glyph in whole]))
+    lone = len(pieces) == 1 and aspect(pieces[0]) < SPLIT_EVEN_ASPECT
+    glyphs = whole if lone else segmenter.merge_fragments(segmenter.digits(pieces, tall), tall)
+    if not glyphs:
+        return [], False
+    digit_like = _digit_like(glyphs, tall, judge)
+    if among_others and (digit_like.mean() < ROW_DIGIT_SHARE or not _heights_agree(glyphs)):
+        return [], True
+    digits = [glyph for glyph, keep in zip(glyphs, digit_like, strict=True) if keep]
+    return digits, len(digits) < len(glyphs)
+
+
+def _digit_like(glyphs: Sequence[Glyph], tall: float, judge: Judge) -> np.ndarray:
+    """bool (N,): which glyphs read as digits and are shaped like one: joined-up words are far
+    wider than any digit, a scribble or a letter with an ascender towers over its row."""
+    heights = np.array([glyph.box[3] for glyph in glyphs], np.float64)
+    widths = np.array([glyph.box[2] for glyph in glyphs], np.float64)
+    shaped = (widths <= MAX_DIGIT_ASPECT * tall) & (heights <= TALLEST_GLYPH * np.median(heights))
+    return shaped & (judge(glyphs) >= DIGIT_LIKENESS)
+
+
+def _heights_agree(glyphs: Sequence[Glyph]) -> bool:
+    """Whether the glyphs share one height, as digits do (they are all as tall as capitals);
+    words and formulas mix short letters with ascenders, descenders and brackets."""
+    heights = np.array([glyph.box[3] for glyph in glyphs], np.float64)
+    ratio = heights / np.median(heights)
+    agreeing = (ratio <= ROW_HEIGHT_SPREAD) & (ratio >= 1 / ROW_HEIGHT_SPREAD)
+    return bool(agreeing.mean() >= ROW_HEIGHT_AGREEMENT)

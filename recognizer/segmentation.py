@@ -1,0 +1,194 @@
+"""Recognition-driven segmentation: a row's pieces of ink cut into digits the model reads best.
+
+A piece much wider than the row's digits are tall may be touching digits. Cuts are tried where
+the ink is thinnest; a cut wins when both its parts read as digits (the product of their
+scores) more surely than the whole piece reads as one, by a margin that shrinks as the piece
+gets wider, and its parts may be cut again. Fragments (a digit written in two strokes, broken
+by the threshold) are merged with a neighbour when the two read as one digit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from recognizer.config import (
+    CUT_CANDIDATES,
+    CUT_SPAN,
+    FRAGMENT_HEIGHT,
+    MERGE_GAP,
+    MERGE_WIDTH,
+    MINOR_HEIGHT,
+    SPLIT_DEPTH,
+    SPLIT_EVEN_ASPECT,
+    SPLIT_HEAD_START,
+    SPLIT_MARGIN_SLOPE,
+    SPLIT_MIN_ASPECT,
+)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Glyph:
+    """The ink of one digit candidate in the working image."""
+
+    mask: np.ndarray
+    """bool (height, width): the candidate's ink within its box."""
+    box: tuple[int, int, int, int]
+    """x, y, width, height of the tight box around the ink, in working-image pixels."""
+
+
+Judge = Callable[[Sequence[Glyph]], np.ndarray]
+"""N glyphs -> float (N,): how surely each one is a digit (the model's most likely digit's
+probability, times the probability that it is a digit at all)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A digit candidate as a set of components, optionally cut to a column range."""
+
+    labels: tuple[int, ...]
+    left: int
+    right: int
+    """Columns [left, right) of the working image the candidate may use."""
+    top: int
+    bottom: int
+    """Rows [top, bottom) its components span."""
+
+
+class Segmenter:
+    """Turns pieces of one labelled image into glyphs, cutting touching digits apart."""
+
+    def __init__(self, labels: np.ndarray, judge: Judge) -> None:
+        self._labels = labels
+        self._judge = judge
+
+    def glyph(self, piece: Piece) -> Glyph | None:
+        """The piece's ink as a glyph with a tight box; None when the cut leaves no ink."""
+        window = self._labels[piece.top : piece.bottom, piece.left : piece.right]
+        mask = np.isin(window, piece.labels)
+        x, y, width, height = cv2.boundingRect(mask.astype(np.uint8))
+        if width == 0 or height == 0:
+            return None
+        box = (piece.left + x, piece.top + y, width, height)
+        return Glyph(mask[y : y + height, x : x + width], box)
+
+    def digits(self, pieces: Sequence[Piece], tall: float) -> list[Glyph]:
+        """The row's digits left to right: each piece whole or cut where that reads better;
+        slivers a cut leaves (the stub of a ruled line, a trailing stroke) are dropped."""
+        glyphs = [
+            glyph
+            for piece in pieces
+            for part in self._split(piece, tall, SPLIT_DEPTH)
+            if (glyph := self.glyph(part)) is not None
+        ]
+        return [glyph for glyph in glyphs if glyph.box[3] >= MINOR_HEIGHT * tall]
+
+    def merge_fragments(self, glyphs: Sequence[Glyph], tall: float) -> list[Glyph]:
+        """Neighbours merged where one is a fragment (a digit written in two strokes, broken by
+        the threshold, or a sliver a cut left), the two together are no wider than a digit, and
+        the fragment stands over or under its neighbour or the two read as one digit at least
+        as surely as the less sure of them reads alone."""
+        merged = list(glyphs)
+        if len(merged) < 2:
+            return merged
+        typical = float(np.median([glyph.box[3] for glyph in merged]))
+        place = 0
+        while place < len(merged) - 1:
+            one, other = merged[place], merged[place + 1]
+            both = _union(one, other)
+            if (
+                min(one.box[3], other.box[3]) < FRAGMENT_HEIGHT * typical
+                and _gap(one, other) <= MERGE_GAP * tall
+                and both.box[2] <= MERGE_WIDTH * max(tall, both.box[3])
+            ):
+                if _stacked(one, other):
+                    merged[place : place + 2] = [both]
+                    continue
+                alone_one, alone_other, together = self._judge([one, other, both])
+                if together >= min(alone_one, alone_other):
+                    merged[place : place + 2] = [both]
+                    continue
+            place += 1
+        return merged
+
+    def _split(self, piece: Piece, tall: float, depth: int) -> list[Piece]:
+        """The piece as it is, or cut into touching digits if that reads better.
+
+        Few digits are written wider than tall, two side by side nearly always are; in between
+        (a broad 0 or 2, a touching pair of slim digits) the model decides. Width is measured
+        against ``tall``, the row's typical digit height: a pair with one short digit, or a
+        slanted pair, is as wide as its neighbours' height says, whatever its own height.
+        """
+        whole = self.glyph(piece)
+        if whole is None:
+            return [piece]
+        aspect = whole.box[2] / tall
+        if depth == 0 or aspect < SPLIT_MIN_ASPECT:
+            return [piece]
+        options = []
+        for cut in _cut_candidates(whole):
+            left, right = _part(piece, piece.left, cut), _part(piece, cut, piece.right)
+            glyphs = (self.glyph(left), self.glyph(right))
+            if glyphs[0] is None or glyphs[1] is None:
+                continue
+            # Touching digits are each about as tall as the row; a cut leaving a short part
+            # has cut a digit, not a pair.
+            if min(glyphs[0].box[3], glyphs[1].box[3]) >= FRAGMENT_HEIGHT * tall:
+                options.append(((left, right), (glyphs[0], glyphs[1])))
+        if not options:
+            return [piece]
+        confidence = self._judge([*(g for _, pair in options for g in pair), whole])
+        pair_scores = confidence[0:-1:2] * confidence[1:-1:2]  # both parts digits at once
+        best = int(np.argmax(pair_scores))
+        margin = max(SPLIT_MARGIN_SLOPE * (SPLIT_EVEN_ASPECT - aspect), -SPLIT_HEAD_START)
+        if pair_scores[best] <= confidence[-1] + margin:
+            return [piece]
+        left, right = options[best][0]
+        return self._split(left, tall, depth - 1) + self._split(right, tall, depth - 1)
+
+
+def _gap(one: Glyph, other: Glyph) -> int:
+    """Columns between two glyphs' boxes (0 when they overlap)."""
+    return max(
+        other.box[0] - (one.box[0] + one.box[2]), one.box[0] - (other.box[0] + other.box[2]), 0
+    )
+
+
+def _stacked(one: Glyph, other: Glyph) -> bool:
+    """Whether two glyphs share columns: digits in a row stand side by side, so a fragment
+    over or under part of its neighbour is a piece of it."""
+    return _gap(one, other) == 0 and (
+        min(one.box[0] + one.box[2], other.box[0] + other.box[2]) > max(one.box[0], other.box[0])
+    )
+
+
+def _union(one: Glyph, other: Glyph) -> Glyph:
+    """Both glyphs' ink as one glyph."""
+    left, top = min(one.box[0], other.box[0]), min(one.box[1], other.box[1])
+    right = max(one.box[0] + one.box[2], other.box[0] + other.box[2])
+    bottom = max(one.box[1] + one.box[3], other.box[1] + other.box[3])
+    mask = np.zeros((bottom - top, right - left), bool)
+    for glyph in (one, other):
+        x, y, width, height = glyph.box
+        mask[y - top : y - top + height, x - left : x - left + width] |= glyph.mask
+    return Glyph(mask, (left, top, right - left, bottom - top))
+
+
+def _part(piece: Piece, left: int, right: int) -> Piece:
+    return Piece(
+        piece.labels, max(left, piece.left), min(right, piece.right), piece.top, piece.bottom
+    )
+
+
+def _cut_candidates(glyph: Glyph) -> list[int]:
+    """Columns (working image) where the ink is thinnest, within the middle of the glyph."""
+    profile = glyph.mask.sum(axis=0).astype(np.float32)
+    profile = np.convolve(profile, np.ones(3, np.float32) / 3, mode="same")
+    width = profile.size
+    low, high = round(width * (0.5 - CUT_SPAN)), round(width * (0.5 + CUT_SPAN))
+    order = np.argsort(profile[low:high], kind="stable")[:CUT_CANDIDATES] + low
+    left = glyph.box[0]
+    return sorted({int(column) + left for column in order} | {left + width // 2})

@@ -1,0 +1,78 @@
+"""A round-robin HTTP load balancer for tests: Telegram's one webhook URL in front of replicas.
+
+It plays the reverse proxy's part (Caddy, nginx): each POST goes to the next replica; a replica
+that refuses the connection is skipped for the next one, and when none answers the balancer
+answers 502, which Telegram (the emulator) treats as a failed delivery and retries later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from collections.abc import Sequence
+
+import aiohttp
+from aiohttp import web
+
+_FORWARDED_HEADERS = ("Content-Type", "X-Telegram-Bot-Api-Secret-Token")
+
+
+class RoundRobinBalancer:
+    """Listens on 127.0.0.1:``port`` and forwards each request's path to the replicas."""
+
+    def __init__(self, port: int, replicas: Sequence[str]) -> None:
+        self.port = port
+        self.replicas = list(replicas)
+        self.forwarded: dict[str, int] = dict.fromkeys(self.replicas, 0)
+        self._turn = itertools.cycle(range(len(self.replicas)))
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    def start(self) -> RoundRobinBalancer:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        return self
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def _start(self) -> None:
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+        app = web.Application()
+        app.router.add_route("*", "/{path:.*}", self._forward)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def _stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._session is not None:
+            await self._session.close()
+
+    async def _forward(self, request: web.Request) -> web.Response:
+        assert self._session is not None
+        body = await request.read()
+        headers = {
+            name: request.headers[name] for name in _FORWARDED_HEADERS if name in request.headers
+        }
+        for _ in self.replicas:
+            replica = self.replicas[next(self._turn)]
+            try:
+                async with self._session.request(
+                    request.method, replica + request.path_qs, data=body, headers=headers
+                ) as answer:
+                    self.forwarded[replica] += 1
+                    return web.Response(status=answer.status, body=await answer.read())
+            except aiohttp.ClientConnectorError:
+                continue
+            except aiohttp.ClientError:
+                # The replica died with the request in flight: it may or may not have stored
+                # the update, so Telegram must send it again (the bot skips a repeat).
+                return web.Response(status=502)
+        return web.Response(status=502)

@@ -1,0 +1,88 @@
+"""Accuracy floors on the independent generator's evaluation seed (issue 12, item 6).
+
+Each floor sits a few points under what the shipped recognizer measured on these very scenes
+(EVAL_SEED, scenes 0 .. FLOOR_COUNT-1 of each condition) when the floor was set; the figure
+measured is written beside it. A floor can only be raised. Issue 12's targets (single digits
+>= 99%, numbers >= 97%, a touching pair >= 90%) are printed by ``python -m benchmarks.scenes``,
+not asserted here: today's recognizer is far below them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import pytest
+
+from benchmarks.scenes import CONDITIONS, EVAL_SEED, DigitSources
+from benchmarks.scenes.evaluation import Tally, evaluate
+from benchmarks.scenes.reading import NaiveBaseline, read_rows
+from recognizer.config import DEFAULT_MODEL_DIR
+from tests.conftest import mnist_path
+
+FLOOR_COUNT = 12
+"""Scenes per condition: 216 scenes, made and read in about half a minute of one core."""
+
+FLOORS: dict[str, tuple[float, float]] = {
+    "single-white": (0.33, 0.417),  # 5/12
+    "single-recycled": (0.50, 0.583),  # 7/12
+    "single-squared": (0.16, 0.250),  # 3/12
+    "single-ruled": (0.66, 0.750),  # 9/12
+    "single-dotted": (0.50, 0.583),  # 7/12
+    "single-sticky-note": (0.41, 0.500),  # 6/12
+    "single-whiteboard": (0.66, 0.750),  # 9/12
+    "single-shadow-hard": (0.25, 0.333),  # 4/12
+    "single-shadow-phone": (0.08, 0.083),  # 1/12
+    "single-shadow-hand": (0.08, 0.083),  # 1/12
+    "single-shadow-soft": (0.41, 0.500),  # 6/12
+    "numbers-natural": (0.33, 0.417),  # 5/12
+    "numbers-wide": (0.08, 0.167),  # 2/12
+    "touching-pair": (0.08, 0.167),  # 2/12
+    "printed-lines": (0.16, 0.250),  # 3/12
+    "words-nearby": (0.16, 0.250),  # 3/12
+}
+"""Condition -> (floor, accuracy measured when it was set), recognizer on EVAL_SEED, 2026-11-30:
+one scene of slack below the figure (none where only one scene was read right)."""
+
+NO_FLOOR_YET: dict[str, float] = {
+    "two-rows": 0.0,
+    "three-rows": 0.0,
+}
+"""Conditions the recognizer reads at 0% today (measured figure): no floor can fail yet."""
+
+
+@pytest.fixture(scope="module")
+def measured(recognizer) -> dict[str, dict[str, Tally]]:
+    sources = DigitSources.load(mnist_path(), EVAL_SEED)
+    ours: dict[str, Callable[[bytes], list[str]]] = {"recognizer": partial(read_rows, recognizer)}
+    naive = {"naive": NaiveBaseline(DEFAULT_MODEL_DIR).read_rows}
+    return {
+        c.name: evaluate(
+            c, EVAL_SEED, FLOOR_COUNT, sources, ours | naive if c.kind == "single" else ours
+        )
+        for c in CONDITIONS
+    }
+
+
+def test_every_condition_has_a_floor_or_is_named_as_having_none() -> None:
+    assert set(FLOORS) | set(NO_FLOOR_YET) == {c.name for c in CONDITIONS}
+    assert not set(FLOORS) & set(NO_FLOOR_YET)
+    assert all(0 < floor < seen for floor, seen in FLOORS.values())
+
+
+@pytest.mark.parametrize("condition", sorted(FLOORS))
+def test_recognizer_holds_its_floor(condition: str, measured) -> None:
+    floor, seen = FLOORS[condition]
+    tally = measured[condition]["recognizer"]
+    assert tally.scenes == FLOOR_COUNT
+    assert tally.accuracy >= floor, (
+        f"{condition}: {tally.accuracy:.0%} < floor {floor:.0%} (was {seen:.0%}); "
+        f"failures {dict(tally.failures)}"
+    )
+
+
+def test_recognizer_reads_single_digits_better_than_the_naive_baseline(measured) -> None:
+    singles = [c.name for c in CONDITIONS if c.kind == "single"]
+    ours = sum(measured[name]["recognizer"].correct for name in singles)
+    naive = sum(measured[name]["naive"].correct for name in singles)
+    assert ours > naive
