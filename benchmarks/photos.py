@@ -6,7 +6,7 @@ rotation, perspective, uneven light and shadow, blur, sensor noise and JPEG comp
 conditions are listed explicitly in CASES; everything random is drawn from a per-image seed, so
 the same seed always gives the same bytes.
 
-The fonts come from Debian packages fonts-dkg-handwriting, fonts-breip and fonts-humor-sans.
+The fonts come from Debian packages (FONT_FILES names them); ``scripts/test`` installs them.
 """
 
 from __future__ import annotations
@@ -19,13 +19,32 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-FONT_FILES = (
-    Path("/usr/share/fonts/truetype/fifthhorseman/dkg.ttf"),
-    Path("/usr/share/fonts/truetype/fifthhorseman/dkgBd.ttf"),
-    Path("/usr/share/fonts/truetype/breip/Breip.ttf"),
-    Path("/usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf"),
-)
-"""Handwriting-style fonts; a missing one is an installation error, not something to skip."""
+FONT_FILES = {
+    Path("/usr/share/fonts/truetype/fifthhorseman/dkg.ttf"): "fonts-dkg-handwriting",
+    Path("/usr/share/fonts/truetype/fifthhorseman/dkgBd.ttf"): "fonts-dkg-handwriting",
+    Path("/usr/share/fonts/truetype/breip/Breip.ttf"): "fonts-breip",
+    Path("/usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf"): "fonts-humor-sans",
+}
+"""Handwriting-style fonts and the Debian package of each: a missing one is an installation
+error, not something to skip."""
+
+
+class MissingFontError(RuntimeError):
+    """A font file is not installed; the message names the Debian package that brings it."""
+
+
+def load_fonts(
+    files: dict[Path, str] = FONT_FILES, size: int = 200
+) -> list[ImageFont.FreeTypeFont]:
+    """The handwriting fonts at ``size`` px; raises MissingFontError naming what to install."""
+    missing = sorted({package for path, package in files.items() if not path.is_file()})
+    if missing:
+        raise MissingFontError(
+            f"handwriting fonts missing: sudo apt-get install {' '.join(missing)} "
+            "(or run scripts/test, which installs them)"
+        )
+    return [ImageFont.truetype(str(path), size) for path in files]
+
 
 Colour = tuple[float, float, float]
 
@@ -117,7 +136,8 @@ def generate(
     cases: tuple[PhotoCase, ...] = CASES,
 ) -> list[Photo]:
     """``count`` photos, cycling through ``cases`` and alternating MNIST and font digits."""
-    fonts = [ImageFont.truetype(str(path), 200) for path in FONT_FILES]
+    fonts = load_fonts()
+    names = [path.name for path in FONT_FILES]
     photos = []
     for index in range(count):
         rng = np.random.default_rng([seed, index])
@@ -132,7 +152,7 @@ def generate(
         else:
             label = int(rng.integers(10))
             font_index = int(rng.integers(len(fonts)))
-            glyph, source = _font_glyph(fonts[font_index], label), FONT_FILES[font_index].name
+            glyph, source = _font_glyph(fonts[font_index], label), names[font_index]
         photos.append(Photo(render(glyph, case, rng), label, case.name, source))
     return photos
 

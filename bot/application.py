@@ -18,12 +18,13 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import crop_expiry, errors, health, keyboards, texts
+from bot import crop_expiry, errors, health, i18n, keyboards, texts
 from bot import filters as routes
-from bot.handlers import admin, commands, fallback, feedback, photo, ratelimit, stats
+from bot.handlers import admin, commands, fallback, feedback, language, photo, ratelimit, stats
 from bot.inbox import DurableUpdateProcessor, DurableUpdateQueue
 from bot.services import BotApplication, Services, install, services
 
@@ -55,14 +56,14 @@ _COMMANDS = {
 }
 
 _PRIVATE_FALLBACKS = (
-    (filters.COMMAND, fallback.hint(texts.UNKNOWN_COMMAND, "hint: unknown command")),
-    (filters.Sticker.ALL, fallback.hint(texts.STICKER, "hint: sticker")),
-    (filters.VOICE | filters.AUDIO, fallback.hint(texts.VOICE, "hint: voice")),
-    (filters.VIDEO | filters.VIDEO_NOTE, fallback.hint(texts.VIDEO, "hint: video")),
-    (filters.ANIMATION, fallback.hint(texts.ANIMATION, "hint: animation")),
-    (filters.Document.ALL, fallback.hint(texts.NOT_AN_IMAGE_FILE, "hint: not an image file")),
-    (filters.TEXT, fallback.hint(texts.TEXT_HINT, "hint: text")),
-    (filters.ALL, fallback.hint(texts.OTHER, "hint: other")),
+    (filters.COMMAND, fallback.hint(texts.unknown_command, "hint: unknown command")),
+    (filters.Sticker.ALL, fallback.hint(texts.sticker, "hint: sticker")),
+    (filters.VOICE | filters.AUDIO, fallback.hint(texts.voice, "hint: voice")),
+    (filters.VIDEO | filters.VIDEO_NOTE, fallback.hint(texts.video, "hint: video")),
+    (filters.ANIMATION, fallback.hint(texts.animation, "hint: animation")),
+    (filters.Document.ALL, fallback.hint(texts.not_an_image_file, "hint: not an image file")),
+    (filters.TEXT, fallback.hint(texts.text_hint, "hint: text")),
+    (filters.ALL, fallback.hint(texts.other, "hint: other")),
 )
 """Private-chat replies to everything that is not an image; in groups the bot stays quiet."""
 
@@ -101,6 +102,7 @@ _TYPED_NUMBER = filters.TEXT & ~filters.COMMAND & (routes.PRIVATE | routes.REPLI
 
 
 def register_handlers(application: BotApplication) -> None:
+    application.add_handler(TypeHandler(Update, language.use_senders_language), group=-3)
     application.add_handler(MessageHandler(_TYPED_NUMBER, feedback.on_typed_number), group=-2)
     application.add_handler(
         MessageHandler(routes.RATE_LIMITED, ratelimit.enforce_rate_limit), group=-1
@@ -113,6 +115,9 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(
         CallbackQueryHandler(feedback.on_number_feedback, pattern=keyboards.NUMBER_PATTERN)
     )
+    application.add_handler(
+        CallbackQueryHandler(commands.on_forget_answer, pattern=keyboards.FORGET_PATTERN)
+    )
     application.add_handler(CallbackQueryHandler(feedback.on_unknown_button))
     for kind, callback in _PRIVATE_FALLBACKS:
         application.add_handler(MessageHandler(routes.PRIVATE & kind, callback))
@@ -120,11 +125,20 @@ def register_handlers(application: BotApplication) -> None:
 
 
 async def _post_init(application: BotApplication) -> None:
-    """Register the command menu, schedule the jobs and state, once, what this process serves."""
-    await application.bot.set_my_commands(_menu(texts.COMMANDS))
+    """Register the command menus, in every language, schedule the jobs and state, once, what
+    this process serves.
+
+    Telegram shows a user the menu registered for their app's language, else the one
+    registered without a language, which is English."""
     found = services(application)
-    for admin_id in found.settings.admin_ids:
-        await _show_admin_commands(application, admin_id)
+    for spoken in i18n.languages():
+        code = None if spoken == i18n.SOURCE_LANGUAGE else spoken
+        with i18n.speaking(spoken):
+            everyone = _menu(texts.commands())
+            admins = _menu(texts.commands() + texts.admin_commands())
+        await application.bot.set_my_commands(everyone, language_code=code)
+        for admin_id in found.settings.admin_ids:
+            await _show_admin_commands(application, admin_id, admins, code)
     await _start_jobs(application)
     queue = application.update_queue
     if isinstance(queue, DurableUpdateQueue):
@@ -158,7 +172,7 @@ def _log_privacy_mode(application: BotApplication) -> None:
         )
 
 
-def _menu(commands: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+def _menu(commands: list[tuple[str, str]]) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in commands]
 
 
@@ -181,12 +195,14 @@ async def _start_jobs(application: BotApplication) -> None:
     jobs.run_repeating(crop_expiry.sweep_job, sweep, first=sweep, name="crop sweep")
 
 
-async def _show_admin_commands(application: BotApplication, admin_id: int) -> None:
+async def _show_admin_commands(
+    application: BotApplication, admin_id: int, menu: list[BotCommand], language_code: str | None
+) -> None:
     """The admin commands in the admin's own chat menu; Telegram refuses a chat it has never
     seen (an admin who has not started the bot yet), which must not stop the bot."""
     try:
         await application.bot.set_my_commands(
-            _menu(texts.COMMANDS + texts.ADMIN_COMMANDS), scope=BotCommandScopeChat(admin_id)
+            menu, scope=BotCommandScopeChat(admin_id), language_code=language_code
         )
     except TelegramError as error:
         _LOGGER.warning("could not show the admin commands to user %s: %s", admin_id, error)

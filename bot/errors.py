@@ -46,10 +46,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(error, StorageError):
         _LOGGER.error("%s: storage failed: %s", where, error)
-        await _tell_user(update, texts.STORAGE_DOWN)
+        await _tell_user(update, texts.storage_down())
         return
     _LOGGER.error("%s: unexpected error", where, exc_info=error)
-    await _tell_user(update, texts.INTERNAL_ERROR)
+    await _tell_user(update, texts.internal_error())
     await _tell_admins(update, context, error)
 
 
@@ -85,13 +85,14 @@ async def _tell_admins(
             _LOGGER.warning("could not send the error notice to admin %s: %s", admin_id, failure)
 
 
-def _raised_at(error: BaseException | None) -> str:
+def _raised_at(error: BaseException | None) -> str | None:
     """``bot/handlers/photo.py:92 in answer_image``: the innermost frame in the bot's own code
-    (else the innermost at all), where to start looking, without any values."""
+    (else the innermost at all), where to start looking, without any values; None without a
+    traceback."""
     frames = traceback.extract_tb(error.__traceback__) if error is not None else []
     ours = [frame for frame in frames if Path(frame.filename).is_relative_to(_PACKAGE)]
     if not (ours or frames):
-        return "an unknown place"
+        return None
     frame = (ours or frames)[-1]
     path = Path(frame.filename)
     shown = path.relative_to(_PACKAGE.parent) if path.is_relative_to(_PACKAGE) else path.name

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import texts
 from recognizer.config import MAX_DIGITS
 
 PREFIX = "fb"
@@ -49,8 +50,8 @@ def right_or_wrong(prediction_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Right", callback_data=_data(prediction_id, RIGHT)),
-                InlineKeyboardButton("Wrong", callback_data=_data(prediction_id, WRONG)),
+                InlineKeyboardButton(texts.right(), callback_data=_data(prediction_id, RIGHT)),
+                InlineKeyboardButton(texts.wrong(), callback_data=_data(prediction_id, WRONG)),
             ]
         ]
     )
@@ -62,7 +63,7 @@ def digit_keypad(prediction_id: int) -> InlineKeyboardMarkup:
         InlineKeyboardButton(str(digit), callback_data=_data(prediction_id, str(digit)))
         for digit in range(10)
     ]
-    back = InlineKeyboardButton("Back", callback_data=_data(prediction_id, BACK))
+    back = InlineKeyboardButton(texts.back(), callback_data=_data(prediction_id, BACK))
     return InlineKeyboardMarkup([digits[:5], digits[5:], [back]])
 
 
@@ -102,8 +103,12 @@ def number_right_or_wrong(first_id: int, count: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Right", callback_data=_number_data(first_id, count, RIGHT)),
-                InlineKeyboardButton("Wrong", callback_data=_number_data(first_id, count, WRONG)),
+                InlineKeyboardButton(
+                    texts.right(), callback_data=_number_data(first_id, count, RIGHT)
+                ),
+                InlineKeyboardButton(
+                    texts.wrong(), callback_data=_number_data(first_id, count, WRONG)
+                ),
             ]
         ]
     )
@@ -111,5 +116,41 @@ def number_right_or_wrong(first_id: int, count: int) -> InlineKeyboardMarkup:
 
 def number_typing(first_id: int, count: int) -> InlineKeyboardMarkup:
     """While the user types the right number: a way back if "Wrong" was a slip."""
-    back = InlineKeyboardButton("Back", callback_data=_number_data(first_id, count, BACK))
+    back = InlineKeyboardButton(texts.back(), callback_data=_number_data(first_id, count, BACK))
     return InlineKeyboardMarkup([[back]])
+
+
+FORGET_PREFIX = "fg"
+FORGET_PATTERN = re.compile(rf"^{FORGET_PREFIX}:([1-9][0-9]{{0,18}}):(yes|no)$")
+"""The /forget question's answer: ``fg:<user id>:yes|no``. The user id names who asked, so
+nobody else's press (in a group) can delete their samples; anything else is not ours."""
+
+YES = "yes"
+NO = "no"
+
+
+@dataclass(frozen=True)
+class ForgetPress:
+    user_id: int
+    confirmed: bool
+
+
+def parse_forget(data: str) -> ForgetPress | None:
+    """Strictly ``fg:<positive id>:yes|no``; any other callback data gives None."""
+    match = FORGET_PATTERN.fullmatch(data)
+    return ForgetPress(int(match[1]), match[2] == YES) if match else None
+
+
+def forget_question(user_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.forget_yes(), callback_data=f"{FORGET_PREFIX}:{user_id}:{YES}"
+                ),
+                InlineKeyboardButton(
+                    texts.forget_no(), callback_data=f"{FORGET_PREFIX}:{user_id}:{NO}"
+                ),
+            ]
+        ]
+    )

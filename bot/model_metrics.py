@@ -23,6 +23,8 @@ class ModelMetrics:
     per_digit: tuple[float, ...]
     """Accuracy on the test images of each digit 0-9."""
     trained_at: datetime | None
+    compared_accuracy: float | None = None
+    """For a retrained model: the model served then, scored on the same test images."""
 
 
 def read_metrics(model_dir: Path) -> ModelMetrics | None:
@@ -34,10 +36,17 @@ def read_metrics(model_dir: Path) -> ModelMetrics | None:
             test_accuracy=float(data["test_accuracy"]),
             per_digit=tuple(float(data["per_digit_accuracy"][str(d)]) for d in range(10)),
             trained_at=_timestamp(data.get("created_at")),
+            compared_accuracy=_compared(data.get("compared_with")),
         )
     except (OSError, ValueError, KeyError, TypeError) as error:
         _LOGGER.warning("no model figures for /stats: %s unreadable (%s)", path, error)
         return None
+
+
+def _compared(value: object) -> float | None:
+    if isinstance(value, dict) and isinstance(value.get("test_accuracy"), int | float):
+        return float(value["test_accuracy"])
+    return None
 
 
 def _timestamp(value: object) -> datetime | None:

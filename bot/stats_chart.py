@@ -2,6 +2,8 @@
 
 All ten digits sit near the top of a 0-100% scale, which would make every bar look full; the
 axis starts at a round value below the weakest digit instead, and says so on the picture.
+Sized like the recognizer's charts for a phone's chat bubble (``recognizer.chart``): every
+label at least ``MIN_TEXT_PX`` CSS pixels tall when shown ``DISPLAY_WIDTH`` wide.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
-_WIDTH = 640
+WIDTH = 600
+TITLE_PX = 28
+LABEL_PX = 26
+VALUE_PX = 25
+_MARGIN = 10
 _ROW = 36
-_TOP = 64
-_LEFT = 56
+_TOP = _MARGIN + TITLE_PX + 16
+_LEFT = 40
 _RIGHT = 96
-_BOTTOM = 44
+_BOTTOM = VALUE_PX + 14
 _BAR = (52, 120, 220)
 _WEAK_BAR = (220, 90, 60)
 _INK = (30, 30, 30)
@@ -34,31 +40,33 @@ def axis_start(values: Sequence[float]) -> float:
 def render_accuracy_chart(per_digit: Sequence[float], title: str) -> bytes:
     """PNG bytes of one bar per digit 0-9 with its accuracy written beside it."""
     height = _TOP + _ROW * len(per_digit) + _BOTTOM
-    image = Image.new("RGB", (_WIDTH, height), "white")
+    image = Image.new("RGB", (WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=18)
-    small = ImageFont.load_default(size=14)
-    draw.text((_LEFT, 20), title, fill=_INK, font=font)
+    font = ImageFont.load_default(size=LABEL_PX)
+    value_font = ImageFont.load_default(size=VALUE_PX)
+    draw.text((_MARGIN, _MARGIN), title, fill=_INK, font=ImageFont.load_default(size=TITLE_PX))
     low = axis_start(per_digit)
-    span = _WIDTH - _LEFT - _RIGHT
-    for fraction in (0.0, 0.5, 1.0):
+    span = WIDTH - _LEFT - _RIGHT
+    for fraction, anchor in ((0.0, "la"), (0.5, "ma"), (1.0, "ma")):
         x = _LEFT + fraction * span
         draw.line([(x, _TOP - 6), (x, height - _BOTTOM)], fill=_GRID)
         draw.text(
-            (x, height - _BOTTOM + 8),
+            (x, height - _BOTTOM + 4),
             f"{low + fraction * (1 - low):.1%}",
             fill=_INK,
-            font=small,
-            anchor="ma",
+            font=value_font,
+            anchor=anchor,
         )
     for digit, value in enumerate(per_digit):
         top = _TOP + digit * _ROW
         middle = top + _ROW / 2
-        draw.text((_LEFT - 16, middle), str(digit), fill=_INK, font=font, anchor="rm")
+        draw.text((_LEFT - 12, middle), str(digit), fill=_INK, font=font, anchor="rm")
         length = max(0.0, (value - low) / (1 - low)) * span
         colour = _WEAK_BAR if value < _WEAK_BELOW else _BAR
         draw.rectangle([(_LEFT, top + 6), (_LEFT + length, top + _ROW - 6)], fill=colour)
-        draw.text((_LEFT + span + 8, middle), f"{value:.1%}", fill=_INK, font=font, anchor="lm")
+        draw.text(
+            (_LEFT + span + 6, middle), f"{value:.1%}", fill=_INK, font=value_font, anchor="lm"
+        )
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()

@@ -22,9 +22,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, case, delete, func, insert, select, update
+from sqlalchemy import Connection, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, CursorResult
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.database import StorageError, explain, open_engine, shown, url_for
@@ -187,7 +187,7 @@ class Store:
             result = db.execute(
                 insert(answers).values(created_at=now, digits=len(digits), chat_id=chat_id)
             )
-            answer_id = _inserted_id(result)
+            answer_id = _new_id(result)
             ids = []
             for digit in digits:
                 result = db.execute(
@@ -200,7 +200,7 @@ class Store:
                         answer_id=answer_id,
                     )
                 )
-                ids.append(_inserted_id(result))
+                ids.append(_new_id(result))
                 db.execute(
                     insert(pending_crops).values(
                         prediction_id=ids[-1], created_at=now, png=digit.crop_png
@@ -307,7 +307,7 @@ class Store:
                 db.execute(
                     delete(pending_crops).where(pending_crops.c.prediction_id == prediction_id)
                 )
-                written = (final, _inserted_id(result))
+                written = (final, _new_id(result))
                 self._samples.write(*written, png)
         except OSError as error:
             message = explain_os_error(self._samples.root, error)
@@ -521,6 +521,13 @@ class Store:
         return claimed, len(given_up)
 
 
+def _new_id(result: CursorResult[Any]) -> int:
+    """The id the database gave the row an INSERT just added."""
+    key = result.inserted_primary_key
+    assert key is not None, "an INSERT of one row has a primary key"
+    return int(key[0])
+
+
 def _delete_expired_crops(db: Connection, now: float) -> int:
     """The one definition of "expired", shared by every path that purges."""
     cutoff = now - PENDING_CROP_HOURS * 3600
@@ -567,10 +574,3 @@ def explain_os_error(path: Path, error: OSError) -> str:
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return f"{path} is not writable ({error.strerror}): check the data folder's permissions"
     return f"cannot write in {path}: {error}"
-
-
-def _inserted_id(result: CursorResult[Any]) -> int:
-    """The primary key the INSERT just gave its row (SQLAlchemy reports it for both engines)."""
-    key = result.inserted_primary_key
-    assert key is not None, "an INSERT of one row has a primary key"
-    return int(key[0])

@@ -1,29 +1,59 @@
 """The reply's picture: what the model saw, and how sure it was of each digit.
 
-Drawn with Pillow primitives rather than a plotting library: a few milliseconds, no extra
-dependency, and large type so it reads on a phone screen. PNG encoding dominates the cost and
-grows with bytes per pixel, so the chart is drawn as one grayscale layer (anti-aliased text and
-the model's input need only grays) with a few reserved values that the palette turns into the
-bar colours: a one-byte-per-pixel palette PNG, about three times faster to encode than RGB.
+Designed for the size a chat shows it: a phone's message bubble is about ``DISPLAY_WIDTH`` CSS
+pixels wide, so a picture ``w`` pixels wide is shown at ``DISPLAY_WIDTH / w`` of its size, and
+every label is drawn at least ``MIN_TEXT_PX`` CSS pixels tall at that scale. The pictures hold
+no words, only digits and percentages (the caption beside them speaks the user's language and
+says what the picture does not), and they fill their frame: no blank strips.
+
+Drawn with Pillow primitives rather than a plotting library: a few milliseconds and no extra
+dependency. PNG encoding dominates the cost and grows with bytes per pixel, so the digit chart is
+drawn as one grayscale layer (anti-aliased text and the model's input need only grays) with a
+few reserved values that the palette turns into the bar colours: a one-byte-per-pixel palette
+PNG, about three times faster to encode than RGB.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from functools import cache
 
+import cv2
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from recognizer.prediction import Prediction, Reading
 
-_WIDTH, _HEIGHT = 720, 400
-_MARGIN = 20
-_SEEN_SIDE = 280
-"""The 28x28 image enlarged 10x, nearest neighbour, so its pixels stay visible."""
-_BAR_LEFT = _MARGIN * 2 + _SEEN_SIDE + 36
-_BAR_RIGHT = _WIDTH - 86
-_BARS_TOP = 60
-_ROW = (_HEIGHT - _BARS_TOP - _MARGIN) / 10
+DISPLAY_WIDTH = 300
+"""CSS pixels a phone's chat bubble gives a picture: on a 360-400 px wide phone a bubble's
+picture is about 300-330 px wide (the playground's, at a 390 px viewport: 311)."""
+MIN_TEXT_PX = 12
+"""The smallest font size, in CSS pixels at display size, that any label may have."""
+
+
+def font_px(size: int, image_width: int) -> float:
+    """A font of ``size`` image pixels, in CSS pixels once the picture is shown in a bubble."""
+    return size * DISPLAY_WIDTH / image_width
+
+
+@cache
+def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    return ImageFont.load_default(size=size)
+
+
+# -- one digit: the model's input and ten probability bars -----------------------------------
+
+DIGIT_WIDTH = 600
+_MARGIN = 12
+_SEEN_SIDE = 252
+"""The 28x28 image enlarged 9x, nearest neighbour, so its pixels stay visible."""
+_ROW = 32
+_DIGIT_HEIGHT = 2 * _MARGIN + 10 * _ROW
+DIGIT_LABEL_PX = 28
+PERCENT_PX = 25
+_LABELS_LEFT = _MARGIN * 2 + _SEEN_SIDE
+_BAR_LEFT = _LABELS_LEFT + 28
 _BACKGROUND = 250
 """The lightest gray drawn; the palette shows it as white, values above it are colours."""
 _TEXT = 33
@@ -39,24 +69,18 @@ def _palette() -> list[int]:
     return [channel for entry in entries for channel in entry]
 
 
-@cache
-def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    return ImageFont.load_default(size=size)
-
-
 def render_chart(prediction: Prediction) -> bytes:
-    """PNG bytes: the model's 28x28 input on the left, ten probability bars on the right."""
+    """PNG bytes, DIGIT_WIDTH wide: the model's 28x28 input on the left, ten probability bars
+    with their percentages on the right, the answer's bar highlighted (orange when unsure).
+    The answer itself is the caption's job, so the picture has no headline."""
     canvas = _template().copy()
     draw = ImageDraw.Draw(canvas)
     highlight = _UNSURE if prediction.is_unsure else _CHOSEN
-    title = f"{prediction.digit}  ({prediction.confidence:.0%})"
-    # Text is anti-aliased against the background, so it must be a gray, never a palette colour.
-    draw.text((_MARGIN + 90, 4), title, font=_font(34), fill=_TEXT)
     seen = Image.fromarray(prediction.image).resize(
         (_SEEN_SIDE, _SEEN_SIDE), Image.Resampling.NEAREST
     )
     seen = seen.point(lambda value: value * _BACKGROUND // 255)
-    canvas.paste(seen, (_MARGIN, _HEIGHT - _SEEN_SIDE - _MARGIN))
+    canvas.paste(seen, (_MARGIN, (_DIGIT_HEIGHT - _SEEN_SIDE) // 2))
     _draw_bars(draw, prediction, highlight)
     indexed = Image.frombytes("P", canvas.size, canvas.tobytes())
     indexed.putpalette(_palette())
@@ -67,64 +91,134 @@ def render_chart(prediction: Prediction) -> bytes:
 
 @cache
 def _template() -> Image.Image:
-    """What every chart shares (the labels), drawn once: text rendering is the slow part."""
-    canvas = Image.new("L", (_WIDTH, _HEIGHT), _BACKGROUND)
+    """What every chart shares (the digit labels), drawn once: text is the slow part."""
+    canvas = Image.new("L", (DIGIT_WIDTH, _DIGIT_HEIGHT), _BACKGROUND)
     draw = ImageDraw.Draw(canvas)
-    draw.text((_MARGIN, 12), "I read:", font=_font(22), fill=_TEXT)
     for digit in range(10):
-        draw.text((_BAR_LEFT - 30, _row_top(digit) + 2), str(digit), font=_font(26), fill=_TEXT)
+        middle = _row_top(digit) + _ROW / 2
+        draw.text(
+            (_LABELS_LEFT, middle), str(digit), font=_font(DIGIT_LABEL_PX), fill=_TEXT, anchor="lm"
+        )
     return canvas
 
 
 def _row_top(digit: int) -> float:
-    return _BARS_TOP + digit * _ROW
+    return _MARGIN + digit * _ROW
+
+
+def _bar_span(longest: float) -> float:
+    """The longest bar's length: up to where its percentage still fits inside the margin."""
+    label = _font(PERCENT_PX).getlength(f"{longest:.0%}")
+    return DIGIT_WIDTH - _MARGIN - label - 6 - _BAR_LEFT
 
 
 def _draw_bars(draw: ImageDraw.ImageDraw, prediction: Prediction, highlight: int) -> None:
+    """The longest bar spans the chart, the others in proportion to it (each says its own
+    percentage), so an unsure answer's bars fill the picture as a sure one's do."""
+    # Text is anti-aliased against the background, so it must be a gray, never a palette colour.
+    longest = max(prediction.probabilities)
+    span = _bar_span(longest)
     for digit, probability in enumerate(prediction.probabilities):
-        y = _row_top(digit)
+        top = _row_top(digit)
         colour = highlight if digit == prediction.digit else _BAR
-        length = max(2.0, (_BAR_RIGHT - _BAR_LEFT) * probability)
-        draw.rectangle((_BAR_LEFT, y + 5, _BAR_LEFT + length, y + _ROW - 5), fill=colour)
-        draw.text((_BAR_LEFT + length + 8, y + 6), f"{probability:.0%}", font=_font(20), fill=_TEXT)
+        right = _BAR_LEFT + max(2.0, span * probability / longest)
+        draw.rectangle((_BAR_LEFT, top + 4, right, top + _ROW - 4), fill=colour)
+        draw.text(
+            (right + 6, top + _ROW / 2),
+            f"{probability:.0%}",
+            font=_font(PERCENT_PX),
+            fill=_TEXT,
+            anchor="lm",
+        )
 
 
-_NUMBER_WIDTH = 720
-_PHOTO_HEIGHT = 300
-"""The photo strip's largest height: a number is wide, so its crop is scaled to the width."""
+# -- a number: the photo with each digit boxed, and each reading with its confidence ----------
+
+NUMBER_WIDTH = 720
+_PHOTO_MAX_HEIGHT = 320
+"""The photo strip's largest height; a narrower crop is widened with more of the photo."""
 _CROP_MARGIN = 0.35
 """Context kept around the digits' boxes, as a share of their height."""
-_BAR_ROW = 150
-"""Height of the probability bars drawn under the photo for each unsure digit."""
-_RGB = {_CHOSEN: (25, 118, 210), _UNSURE: (245, 124, 0), _BAR: (176, 190, 197)}
+NUMBER_DIGIT_PX = 52
+NUMBER_PERCENT_PX = 29
+_CELL_GAP = 10
+_LINK = 18
+"""Height of the strip where each box is joined to its reading by a line."""
+_INK = (33, 33, 33)
+_RGB = {_CHOSEN: (25, 118, 210), _UNSURE: (245, 124, 0)}
 
 
 def render_number(reading: Reading) -> bytes:
-    """PNG bytes: the photo around the number, each digit boxed with its reading above it,
-    and the ten probability bars of each unsure digit below, so a user sees what went wrong.
-    """
+    """PNG bytes, NUMBER_WIDTH wide: the photo around the number with each digit boxed, and under
+    it each digit's reading and confidence, joined to its box (orange when unsure). When the
+    readings are too many for one row at a readable size, they alternate between two rows."""
     photo, boxes = _number_photo(reading)
-    unsure = [(index, p) for index, p in enumerate(reading.digits) if p.is_unsure]
-    canvas = Image.new("RGB", (_NUMBER_WIDTH, photo.height + _BAR_ROW * len(unsure)), "white")
+    count = len(reading.digits)
+    rows = 1 if _fits(count, 1) else 2
+    cell_height = NUMBER_DIGIT_PX + NUMBER_PERCENT_PX + _CELL_GAP
+    height = photo.height + _LINK + (rows - 1) * cell_height + cell_height - _CELL_GAP // 2
+    canvas = Image.new("RGB", (NUMBER_WIDTH, height), "white")
     canvas.paste(photo.convert("RGB"))
     draw = ImageDraw.Draw(canvas)
-    for prediction, (left, top, right, bottom) in zip(reading.digits, boxes, strict=True):
+    centres = _cell_centres(count)
+    cells = [
+        (centre, photo.height + _LINK + (index % rows) * cell_height)
+        for index, centre in enumerate(centres)
+    ]
+    # Lines first, then the readings over them with a white halo: with two rows, a line to the
+    # lower row passes between the upper row's readings and must not cross out their figures.
+    for prediction, box, (centre, cell_top) in zip(reading.digits, boxes, cells, strict=True):
         colour = _RGB[_UNSURE if prediction.is_unsure else _CHOSEN]
+        left, top, right, bottom = box
         draw.rectangle((left, top, right, bottom), outline=colour, width=3)
-        label = str(prediction.digit)
-        font = _font(30)
-        text_box = draw.textbbox((left, top), label, font=font, anchor="lb")
-        draw.rectangle(text_box, fill=colour)
-        draw.text((left, top), label, font=font, anchor="lb", fill="white")
-    for row, (index, prediction) in enumerate(unsure):
-        _draw_small_bars(draw, prediction, index, photo.height + row * _BAR_ROW)
+        start = ((left + right) / 2, min(bottom, photo.height - 1))
+        draw.line((start, (centre, cell_top)), fill=colour, width=2)
+    for prediction, (centre, cell_top) in zip(reading.digits, cells, strict=True):
+        colour = _RGB[_UNSURE if prediction.is_unsure else _CHOSEN]
+        below = (centre, cell_top + NUMBER_DIGIT_PX + 2)
+        _haloed(draw, (centre, cell_top), str(prediction.digit), colour, NUMBER_DIGIT_PX)
+        _haloed(draw, below, f"{prediction.confidence:.0%}", _INK, NUMBER_PERCENT_PX)
     buffer = io.BytesIO()
     canvas.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
+def _haloed(
+    draw: ImageDraw.ImageDraw,
+    top_centre: tuple[float, float],
+    text: str,
+    colour: tuple[int, int, int],
+    size: int,
+) -> None:
+    """Text hung from its top centre, with a white halo so a line under it never crosses it."""
+    draw.text(
+        top_centre,
+        text,
+        fill=colour,
+        font=_font(size),
+        anchor="mt",
+        stroke_width=4,
+        stroke_fill="white",
+    )
+
+
+def _cell_centres(count: int) -> list[float]:
+    """Evenly spread in reading order, never so close to an edge that "100%" is cut off."""
+    half = _font(NUMBER_PERCENT_PX).getlength("100%") / 2 + 2
+    step = NUMBER_WIDTH / count
+    return [min(max(step * (i + 0.5), half), NUMBER_WIDTH - half) for i in range(count)]
+
+
+def _fits(count: int, rows: int) -> bool:
+    """Whether ``count`` readings ("100%" the widest) fit side by side in ``rows`` rows."""
+    widest = _font(NUMBER_PERCENT_PX).getlength("100%") + _CELL_GAP
+    return NUMBER_WIDTH * rows / count >= widest
+
+
 def _number_photo(reading: Reading) -> tuple[Image.Image, list[tuple[int, ...]]]:
-    """The photo cropped around the digits and scaled to the chart, with the boxes moved too."""
+    """The photo cropped around the digits, widened to the chart's shape (with more of the
+    photo, or its edge repeated where the photo ends), scaled to the chart's width; the boxes
+    moved along."""
     scale = reading.picture_scale
     boxes = [
         (
@@ -138,38 +232,32 @@ def _number_photo(reading: Reading) -> tuple[Image.Image, list[tuple[int, ...]]]
     left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
     right, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
     margin = _CROP_MARGIN * (bottom - top)
-    height, width = reading.picture.shape
-    crop = (
-        max(0, round(left - margin)),
-        max(0, round(top - margin)),
-        min(width, round(right + margin)),
-        min(height, round(bottom + margin)),
-    )
-    factor = min(_NUMBER_WIDTH / (crop[2] - crop[0]), _PHOTO_HEIGHT / (crop[3] - crop[1]))
-    size = (
-        max(1, round((crop[2] - crop[0]) * factor)),
-        max(1, round((crop[3] - crop[1]) * factor)),
-    )
-    photo = Image.fromarray(reading.picture).crop(crop).resize(size, Image.Resampling.BILINEAR)
+    top, bottom = math.floor(top - margin), math.ceil(bottom + margin)
+    left, right = math.floor(left - margin), math.ceil(right + margin)
+    narrowest = (bottom - top) * NUMBER_WIDTH / _PHOTO_MAX_HEIGHT
+    if right - left < narrowest:
+        extra = (narrowest - (right - left)) / 2
+        left, right = math.floor(left - extra), math.ceil(right + extra)
+    photo = _padded_crop(reading.picture, left, top, right, bottom)
+    factor = NUMBER_WIDTH / photo.shape[1]
+    size = (NUMBER_WIDTH, max(1, round(photo.shape[0] * factor)))
+    resized = Image.fromarray(photo).resize(size, Image.Resampling.BILINEAR)
     shown = [
-        tuple(round((value - crop[i % 2]) * factor) for i, value in enumerate(box)) for box in boxes
+        tuple(round((value - (left, top)[i % 2]) * factor) for i, value in enumerate(box))
+        for box in boxes
     ]
-    return photo, shown
+    return resized, shown
 
 
-def _draw_small_bars(
-    draw: ImageDraw.ImageDraw, prediction: Prediction, index: int, top: int
-) -> None:
-    """One unsure digit's ten probabilities as vertical bars, its answer highlighted."""
-    title = f"Digit {index + 1}: {prediction.digit}? ({prediction.confidence:.0%} sure)"
-    draw.text((_MARGIN, top + 6), title, font=_font(20), fill=(33, 33, 33))
-    step = (_NUMBER_WIDTH - 2 * _MARGIN) / 10
-    base, tallest = top + _BAR_ROW - 28, _BAR_ROW - 66
-    for digit, probability in enumerate(prediction.probabilities):
-        x = _MARGIN + digit * step
-        colour = _RGB[_UNSURE if digit == prediction.digit else _BAR]
-        height = max(2.0, tallest * probability)
-        draw.rectangle((x + 8, base - height, x + step - 8, base), fill=colour)
-        draw.text(
-            (x + step / 2, base + 2), str(digit), font=_font(20), anchor="mt", fill=(33, 33, 33)
-        )
+def _padded_crop(picture: np.ndarray, left: int, top: int, right: int, bottom: int) -> np.ndarray:
+    """``picture[top:bottom, left:right]``, its edge pixels repeated where the box leaves it."""
+    height, width = picture.shape
+    inside = picture[max(0, top) : min(height, bottom), max(0, left) : min(width, right)]
+    return cv2.copyMakeBorder(
+        inside,
+        max(0, -top),
+        max(0, bottom - height),
+        max(0, -left),
+        max(0, right - width),
+        cv2.BORDER_REPLICATE,
+    )

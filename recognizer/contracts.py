@@ -3,8 +3,8 @@
 The bot and training never import each other; both import the recognizer, so their contracts
 live here, free of TensorFlow and Telegram:
 
-- ``MNIST_PATH_ENV``: the environment variable naming MNIST, read by training (and by the bot,
-  which passes it on to the retrains it starts);
+- ``MNIST_PATH_ENV``: the environment variable naming MNIST, read by training and the
+  CLI (and by the bot, which passes it on to the retrains it starts);
 - ``MetricsFile``: a model directory's ``metrics.json``, written by training and read by /stats,
   /model, the retrain quality gate and the benchmarks;
 - ``ProgressEvent``: one line of ``python -m training --progress json``, printed by training and
@@ -13,7 +13,7 @@ live here, free of TensorFlow and Telegram:
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, TypedDict
+from typing import Any, Final, Literal, NotRequired, TypedDict
 
 MNIST_PATH_ENV: Final = "DIGITBOT_MNIST_PATH"
 """Names a Keras-layout ``mnist.npz``; unset, training downloads MNIST through Keras."""
@@ -59,6 +59,9 @@ class MetricsFile(TypedDict):
     recipe: dict[str, Any]
     init_from: str | None
     """The model directory fine-tuned from (None: trained from scratch)."""
+    compared_with: NotRequired[dict[str, Any] | None]
+    """``--compare-with``'s model directory and its test accuracy on the very test images above
+    (None: no comparison asked for); absent from files written before it existed."""
     limit: int | None
     versions: dict[str, str]
     """Python and library versions of the run."""
@@ -113,11 +116,19 @@ class DoneEvent(TypedDict):
     user_samples: int
 
 
+ErrorKind = Literal["mnist_missing", "mnist_download", "no_tensorflow"]
+"""Why training stopped, for a parent that explains it without parsing the message: the named
+MNIST file is absent or unreadable, there was no MNIST file and the download failed, or
+TensorFlow is not installed."""
+
+
 class ErrorEvent(TypedDict):
     """Training stopped without publishing; ``message`` is one line for a person."""
 
     event: Literal["error"]
     message: str
+    kind: NotRequired[ErrorKind]
+    """Absent for failures without a name (interrupted, unexpected)."""
 
 
 ProgressEvent = StartEvent | EpochEvent | StageEvent | DoneEvent | ErrorEvent

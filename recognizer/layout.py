@@ -34,6 +34,7 @@ from recognizer.config import (
     ROW_HEIGHT_SPREAD,
     SAME_ROW_OVERLAP,
     SPLIT_EVEN_ASPECT,
+    SPLIT_HEAD_START,
     TALLEST_GLYPH,
 )
 from recognizer.errors import (
@@ -221,7 +222,13 @@ def _digits_of(
     whole = [glyph for piece in pieces if (glyph := segmenter.glyph(piece)) is not None]
     tall = float(np.median([glyph.box[3] for glyph in whole]))
     lone = len(pieces) == 1 and aspect(pieces[0]) < SPLIT_EVEN_ASPECT
-    glyphs = whole if lone else segmenter.merge_fragments(segmenter.digits(pieces, tall), tall)
+    # A picture's only piece is cut only when the cut reads at least as surely as the whole:
+    # a wide digit alone (a 2 with a long tail) is likelier than a touching pair.
+    head_start = 0.0 if len(pieces) == 1 else SPLIT_HEAD_START
+    if lone:
+        glyphs = whole
+    else:
+        glyphs = segmenter.merge_fragments(segmenter.digits(pieces, tall, head_start), tall)
     if not glyphs:
         return [], False
     digit_like = _digit_like(glyphs, tall, judge)

@@ -75,13 +75,16 @@ class Segmenter:
         box = (piece.left + x, piece.top + y, width, height)
         return Glyph(mask[y : y + height, x : x + width], box)
 
-    def digits(self, pieces: Sequence[Piece], tall: float) -> list[Glyph]:
-        """The row's digits left to right: each piece whole or cut where that reads better;
-        slivers a cut leaves (the stub of a ruled line, a trailing stroke) are dropped."""
+    def digits(
+        self, pieces: Sequence[Piece], tall: float, head_start: float = SPLIT_HEAD_START
+    ) -> list[Glyph]:
+        """The row's digits left to right: each piece whole or cut where that reads better
+        (``head_start``: how much less surely a wide piece's cut may read than the whole and
+        still win); slivers a cut leaves (a ruled line's stub, a trailing stroke) are dropped."""
         glyphs = [
             glyph
             for piece in pieces
-            for part in self._split(piece, tall, SPLIT_DEPTH)
+            for part in self._split(piece, tall, SPLIT_DEPTH, head_start)
             if (glyph := self.glyph(part)) is not None
         ]
         return [glyph for glyph in glyphs if glyph.box[3] >= MINOR_HEIGHT * tall]
@@ -114,7 +117,7 @@ class Segmenter:
             place += 1
         return merged
 
-    def _split(self, piece: Piece, tall: float, depth: int) -> list[Piece]:
+    def _split(self, piece: Piece, tall: float, depth: int, head_start: float) -> list[Piece]:
         """The piece as it is, or cut into touching digits if that reads better.
 
         Few digits are written wider than tall, two side by side nearly always are; in between
@@ -143,11 +146,13 @@ class Segmenter:
         confidence = self._judge([*(g for _, pair in options for g in pair), whole])
         pair_scores = confidence[0:-1:2] * confidence[1:-1:2]  # both parts digits at once
         best = int(np.argmax(pair_scores))
-        margin = max(SPLIT_MARGIN_SLOPE * (SPLIT_EVEN_ASPECT - aspect), -SPLIT_HEAD_START)
+        margin = max(SPLIT_MARGIN_SLOPE * (SPLIT_EVEN_ASPECT - aspect), -head_start)
         if pair_scores[best] <= confidence[-1] + margin:
             return [piece]
         left, right = options[best][0]
-        return self._split(left, tall, depth - 1) + self._split(right, tall, depth - 1)
+        return self._split(left, tall, depth - 1, head_start) + self._split(
+            right, tall, depth - 1, head_start
+        )
 
 
 def _gap(one: Glyph, other: Glyph) -> int:

@@ -287,6 +287,10 @@ def check_retrain(emu: SyncEmulator, user: User, target: str) -> float | None:
     if target != "full":
         ask(emu, user, lambda: emu.send_command(user, "retrain"), NO_TENSORFLOW)
         return None
+    # A quick retrain needs something new to learn: label the last answer as a user would.
+    answer = [message for message in emu.sent_messages(user) if message.button_texts][-1]
+    emu.press_button(user, answer, text="Right")
+    emu.wait_for_edit(user, lambda m: m.message_id == answer.message_id, timeout=30)
     started = time.monotonic()
     emu.send_command(user, "retrain", "quick")
     outcome = wait_for_content(emu, user, RETRAIN_OUTCOME, RETRAIN_TIMEOUT_S)

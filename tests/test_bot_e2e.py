@@ -20,8 +20,7 @@ from PIL import Image
 from bot import texts
 from bot.storage import LabelStatus
 from emulator import BotAction, Chat, SentMessage, SyncEmulator, User
-from recognizer.decode import NOT_AN_IMAGE
-from recognizer.errors import NO_DIGIT
+from recognizer import ImageDecodeError, ImageTooLargeError, NoDigitError
 from tests.botharness import (
     PNG_SIGNATURE,
     WAIT,
@@ -76,10 +75,18 @@ def reply_text(emu: SyncEmulator, chat: User) -> str:
 
 def test_commands_are_registered_at_startup(emu: SyncEmulator, bot: BotProcess) -> None:
     everyone = [command["command"] for command in emu.commands()]
-    assert everyone == [name for name, _ in texts.COMMANDS]
-    admin_menu = [c["command"] for c in emu.commands({"type": "chat", "chat_id": ADMIN_ID})]
-    assert admin_menu == [name for name, _ in texts.COMMANDS + texts.ADMIN_COMMANDS]
+    assert everyone == [name for name, _ in texts.commands()]
+    admin_scope = {"type": "chat", "chat_id": ADMIN_ID}
+    admin_menu = [c["command"] for c in emu.commands(admin_scope)]
+    assert admin_menu == [name for name, _ in texts.commands() + texts.admin_commands()]
     assert {"retrain", "rollback", "model"} <= set(admin_menu) - set(everyone)
+    english = {c["command"]: c["description"] for c in emu.commands()}
+    russian = {c["command"]: c["description"] for c in emu.commands(language_code="ru")}
+    assert russian.keys() == english.keys()
+    assert russian["help"] == "Как сделать хорошее фото"
+    assert english["help"] == "How to take a good photo"
+    russian_admin = {c["command"]: c["description"] for c in emu.commands(admin_scope, "ru")}
+    assert russian_admin["retrain"].startswith("Дообучить модель")
 
 
 def test_real_digit_photos_are_read_with_a_chart(
@@ -189,10 +196,51 @@ def test_forget_deletes_my_samples(
     emu.wait_for_edit(user, timeout=WAIT)
     [(sample_id,)] = bot.query("SELECT id FROM samples WHERE user_id = ?", user.id)
     emu.send_command(user, "forget")
-    assert reply_text(emu, user) == texts.forgotten(1)
+    question = emu.wait_for_message(user, timeout=WAIT)
+    assert question.content == texts.forget_question()
+    assert question.button_texts == [texts.forget_yes(), texts.forget_no()]
+    assert bot.query("SELECT id FROM samples WHERE user_id = ?", user.id) != [], "asked first"
+
+    emu.press_button(user, question, text=texts.forget_no())
+    kept = emu.wait_for_edit(user, timeout=WAIT)
+    assert (kept.content, kept.button_texts) == (texts.forget_kept(), [])
+    assert bot.query("SELECT id FROM samples WHERE user_id = ?", user.id) != []
+
+    emu.send_command(user, "forget")
+    question = emu.wait_for_message(user, lambda m: m.button_texts != [], timeout=WAIT)
+    emu.press_button(user, question, text=texts.forget_yes())
+    done = emu.wait_for_edit(user, lambda m: m.message_id == question.message_id, timeout=WAIT)
+    assert (done.content, done.button_texts) == (texts.forgotten(1), [])
     assert bot.query("SELECT id FROM samples WHERE user_id = ?", user.id) == []
     assert bot.query("SELECT id FROM predictions WHERE user_id = ?", user.id) == []
     assert not (bot.data_dir / "samples" / str(seven[0]) / f"{sample_id}.png").exists()
+
+
+def test_a_russian_speaking_user_is_answered_in_russian(
+    emu: SyncEmulator, bot: BotProcess, seven: tuple[int, bytes]
+) -> None:
+    """Telegram tells the bot each user's app language; the replies, buttons and captions
+    follow it, and an unknown language gets English."""
+    russian = emu.add_user("Ivan", language_code="ru")
+    emu.send_command(russian, "start")
+    assert reply_text(emu, russian).startswith("Привет! Я читаю рукописные цифры.")
+    answer = ask(emu, russian, seven[1])
+    assert (answer.caption or "").startswith(f"{seven[0]} (уверенность ")
+    assert answer.button_texts == ["Верно", "Неверно"]
+    emu.press_button(russian, answer, text="Неверно")
+    keypad = emu.wait_for_edit(russian, timeout=WAIT)
+    assert keypad.button_texts[-1] == "Назад"
+    assert emu.callback_answers(russian)[-1]["text"] == "Какая это цифра?"
+    emu.send_text(russian, "привет")
+    assert reply_text(emu, russian).startswith("Пришлите фото рукописной цифры")
+    emu.send_photo(russian, _blank_photo())
+    assert reply_text(emu, russian).startswith("Я не нашёл на этой картинке")
+    emu.send_command(russian, "stats")
+    assert "Ответов дано: всего" in reply_text(emu, russian)
+
+    german = emu.add_user("Greta", language_code="de")
+    emu.send_command(german, "start")
+    assert reply_text(emu, german) == texts.start()
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -200,7 +248,7 @@ def test_forget_deletes_my_samples(
 
 @pytest.mark.parametrize(
     ("command", "expected"),
-    [("start", texts.START), ("help", texts.HELP), ("privacy", "28x28")],
+    [("start", texts.start()), ("help", texts.help_text()), ("privacy", "28x28")],
 )
 def test_informational_commands(emu: SyncEmulator, user: User, command: str, expected: str) -> None:
     emu.send_command(user, command)
@@ -253,7 +301,7 @@ def test_debug_shows_tensorflow_is_not_loaded(
 
 def test_debug_is_for_admins_only(emu: SyncEmulator, user: User) -> None:
     emu.send_command(user, "debug")
-    assert reply_text(emu, user) == texts.ADMINS_ONLY
+    assert reply_text(emu, user) == texts.admins_only()
 
 
 # -- everything else gets a useful reply ----------------------------------------------------
@@ -280,15 +328,15 @@ def _huge_canvas_png() -> bytes:
 
 
 BAD_INPUTS = {
-    "text": (lambda emu, u: emu.send_text(u, "hello"), texts.TEXT_HINT),
-    "unknown command": (lambda emu, u: emu.send_command(u, "frobnicate"), texts.UNKNOWN_COMMAND),
-    "sticker": (lambda emu, u: emu.send_sticker(u), texts.STICKER),
-    "voice": (lambda emu, u: emu.send_voice(u), texts.VOICE),
-    "video": (lambda emu, u: emu.send_video(u), texts.VIDEO),
-    "gif": (lambda emu, u: emu.send_animation(u), texts.ANIMATION),
+    "text": (lambda emu, u: emu.send_text(u, "hello"), texts.text_hint()),
+    "unknown command": (lambda emu, u: emu.send_command(u, "frobnicate"), texts.unknown_command()),
+    "sticker": (lambda emu, u: emu.send_sticker(u), texts.sticker()),
+    "voice": (lambda emu, u: emu.send_voice(u), texts.voice()),
+    "video": (lambda emu, u: emu.send_video(u), texts.video()),
+    "gif": (lambda emu, u: emu.send_animation(u), texts.animation()),
     "pdf": (
         lambda emu, u: emu.send_document(u, b"%PDF-1.4 not really", "notes.pdf"),
-        texts.NOT_AN_IMAGE_FILE,
+        texts.not_an_image_file(),
     ),
     "too many bytes": (
         lambda emu, u: emu.send_document(u, _noise_png(900), "big.png"),
@@ -296,13 +344,16 @@ BAD_INPUTS = {
     ),
     "too many pixels": (
         lambda emu, u: emu.send_document(u, _huge_canvas_png(), "huge.png"),
-        "too large",
+        texts.recognizer_refusal(ImageTooLargeError("")),
     ),
     "corrupt jpeg": (
         lambda emu, u: emu.send_document(u, b"\xff\xd8\xff\xe0" + bytes(300), "broken.jpg"),
-        NOT_AN_IMAGE,
+        texts.recognizer_refusal(ImageDecodeError("")),
     ),
-    "no digit": (lambda emu, u: emu.send_photo(u, _blank_photo()), NO_DIGIT),
+    "no digit": (
+        lambda emu, u: emu.send_photo(u, _blank_photo()),
+        texts.recognizer_refusal(NoDigitError("")),
+    ),
 }
 
 
@@ -314,7 +365,7 @@ def test_bad_input_gets_a_friendly_reply(
     send(emu, user)
     reply = emu.wait_for_message(user, timeout=WAIT)
     assert expected in reply.content
-    assert reply.content != texts.INTERNAL_ERROR
+    assert reply.content != texts.internal_error()
     assert reply.photo is None
     assert reads_as(ask(emu, user, seven[1]).caption, seven[0]), "still serving"
 
@@ -368,7 +419,7 @@ def test_digit_command_reads_the_photo_it_replies_to(
     [(owner,)] = bot.query("SELECT user_id FROM predictions WHERE chat_id = ?", chat.id)
     assert owner == bob.id, "the photo's sender owns the answer"
     emu.send_command(chat, "digit", user=alice)
-    assert emu.wait_for_message(chat, timeout=WAIT).content == texts.DIGIT_NEEDS_REPLY
+    assert emu.wait_for_message(chat, timeout=WAIT).content == texts.digit_needs_reply()
 
 
 def test_only_the_photo_sender_can_label_it(
@@ -381,7 +432,7 @@ def test_only_the_photo_sender_can_label_it(
         query = emu.press_button(chat, answer, text=button, user=bob)
         emu.wait_for(chat, _answers(query), kinds=["callback_answer"], timeout=WAIT)
     refusals = [a["text"] for a in emu.callback_answers(chat)]
-    assert refusals == [texts.LABEL_REFUSED[LabelStatus.NOT_OWNER]] * 2
+    assert refusals == [texts.label_refused(LabelStatus.NOT_OWNER)] * 2
     assert emu.sent_messages(chat)[-1].button_texts == ["Right", "Wrong"]
     assert bot.query("SELECT id FROM samples WHERE user_id IN (?, ?)", alice.id, bob.id) == []
     emu.press_button(chat, answer, text="Right", user=alice)
@@ -404,8 +455,8 @@ def test_rate_limit_tells_the_user_once_and_spares_others(
         return [m.content for m in emu.sent_messages(user)]
 
     wait_until(lambda: len(replies()) == RATE_LIMIT + 1, WAIT, "hints and one limit notice")
-    assert replies().count(texts.TEXT_HINT) == RATE_LIMIT
-    [notice] = [reply for reply in replies() if reply != texts.TEXT_HINT]
+    assert replies().count(texts.text_hint()) == RATE_LIMIT
+    [notice] = [reply for reply in replies() if reply != texts.text_hint()]
     assert notice.startswith("Easy there!")
     assert f"up to {RATE_LIMIT} messages per 600 seconds" in notice
     bot.wait_for_log(f"user={user.id} chat={user.id} kind=text outcome=rate limited (silently)")
@@ -458,7 +509,7 @@ def test_an_unexpected_error_is_apologised_for_and_admins_get_one_short_notice(
     emu.garble_next("sendPhoto", count=2, chat=user)
     for _ in range(2):
         emu.send_photo(user, seven[1])
-        assert emu.wait_for_message(user, timeout=WAIT).content == texts.INTERNAL_ERROR
+        assert emu.wait_for_message(user, timeout=WAIT).content == texts.internal_error()
     failed = f"user={user.id} chat={user.id} kind=photo outcome=error: "
     wait_until(lambda: bot.log.count(failed) == 2, WAIT, "both errors handled")
     assert bot.log.count(": unexpected error") >= 2, "each error is logged with its traceback"

@@ -86,7 +86,7 @@ def test_a_full_disk_is_called_a_full_disk(
     assert reads_as(answer.caption, 7)
     bot.send_signal(signal.SIGUSR1)
     emu.send_photo(user, seven)
-    assert emu.wait_for_message(user, timeout=WAIT).text == texts.STORAGE_DOWN
+    assert emu.wait_for_message(user, timeout=WAIT).text == texts.storage_down()
     bot.wait_for_log("disk full")
     assert "disk I/O error" not in bot.log
 

@@ -20,6 +20,7 @@ from PIL import Image
 from bot import texts
 from bot.storage import LabelStatus
 from emulator import Chat, SentMessage, SyncEmulator, User
+from recognizer import ImageTooLargeError
 from tests.botharness import BotProcess, digit_photo, reads_as, wait_until
 from tests.conftest import SHARED_DATA
 from training.mnist import Mnist
@@ -107,7 +108,7 @@ def test_a_forged_huge_digit_count_is_refused_at_once(
     started = time.monotonic()
     refusal = press_answer(emu, user, answer, f"nb:{first_id(answer)}:1000000000:right")
     assert time.monotonic() - started < 3
-    assert refusal == texts.UNKNOWN_BUTTON
+    assert refusal == texts.unknown_button()
     assert reads_as(ask(emu, user, seven[1]).caption, seven[0]), "the bot still answers"
 
 
@@ -118,7 +119,7 @@ def test_out_of_range_ids_get_a_notice_not_a_traceback(
     emu: SyncEmulator, bot: BotProcess, user: User, seven: tuple[int, bytes], data: str
 ) -> None:
     answer = ask(emu, user, seven[1])
-    assert press_answer(emu, user, answer, data) == texts.UNKNOWN_BUTTON
+    assert press_answer(emu, user, answer, data) == texts.unknown_button()
     assert "OverflowError" not in bot.log
     assert "Traceback" not in bot.log
 
@@ -129,12 +130,11 @@ def test_ids_of_another_answer_are_refused(
     first = ask(emu, user, seven[1])
     second = ask(emu, user, seven[1])
     forged = f"fb:{first_id(second)}:3"
-    assert press_answer(emu, user, first, forged) == texts.LABEL_REFUSED[LabelStatus.UNKNOWN]
-    assert (
-        press_answer(emu, user, first, f"nb:{first_id(first)}:2:right")
-        == (texts.LABEL_REFUSED[LabelStatus.UNKNOWN])
+    assert press_answer(emu, user, first, forged) == texts.label_refused(LabelStatus.UNKNOWN)
+    assert press_answer(emu, user, first, f"nb:{first_id(first)}:2:right") == (
+        texts.label_refused(LabelStatus.UNKNOWN)
     ), "a one-digit answer is not a two-digit number"
-    assert press_answer(emu, user, second, f"fb:{first_id(second)}:right") == texts.LABEL_SAVED
+    assert press_answer(emu, user, second, f"fb:{first_id(second)}:right") == texts.label_saved()
 
 
 @pytest.mark.parametrize("data", ["hello", "fb:12:right\n", "fb:12:maybe", "nb:5:1:right", ""])
@@ -142,7 +142,7 @@ def test_unknown_callback_data_gets_a_short_notice(
     emu: SyncEmulator, user: User, seven: tuple[int, bytes], data: str
 ) -> None:
     answer = ask(emu, user, seven[1])
-    assert press_answer(emu, user, answer, data) == texts.UNKNOWN_BUTTON
+    assert press_answer(emu, user, answer, data) == texts.unknown_button()
 
 
 def test_presses_share_the_rate_limit_and_each_is_answered(
@@ -150,7 +150,7 @@ def test_presses_share_the_rate_limit_and_each_is_answered(
 ) -> None:
     answer = ask(emu, user, seven[1])
     notices = [press_answer(emu, user, answer, "hello") for _ in range(RATE_LIMIT + 2)]
-    assert notices[: RATE_LIMIT - 1] == [texts.UNKNOWN_BUTTON] * (RATE_LIMIT - 1)
+    assert notices[: RATE_LIMIT - 1] == [texts.unknown_button()] * (RATE_LIMIT - 1)
     assert all((notice or "").startswith("Easy there!") for notice in notices[RATE_LIMIT - 1 :])
 
 
@@ -192,7 +192,7 @@ def test_telegram_down_for_long_gets_one_send_it_again(
 ) -> None:
     emu.fail_next(method, 20)
     reply = only_reply(emu, user, emu.send_photo(user, seven[1]))
-    assert reply.text == texts.SEND_AGAIN
+    assert reply.text == texts.send_again()
 
 
 def test_an_answer_never_sent_is_not_counted(
@@ -200,7 +200,7 @@ def test_an_answer_never_sent_is_not_counted(
 ) -> None:
     emu.fail_next("sendPhoto", 20, chat=user)
     reply = only_reply(emu, user, emu.send_photo(user, seven[1]))
-    assert reply.text == texts.SEND_AGAIN
+    assert reply.text == texts.send_again()
     [(sent, unsent)] = bot.query(
         "SELECT COUNT(sent_at), COUNT(*) - COUNT(sent_at) FROM answers WHERE chat_id = ?",
         user.id,
@@ -224,7 +224,7 @@ def test_local_paths_from_get_file_are_never_read(
     for path in (str(local), "/etc/passwd", str(huge), "/no/such/file.png"):
         emu.answer_get_file_with(path)
         reply = only_reply(emu, user, emu.send_photo(user, seven[1]))
-        assert reply.text == texts.SEND_AGAIN, path
+        assert reply.text == texts.send_again(), path
     assert "TELEGRAM_LOCAL_MODE is off" in bot.log
 
 
@@ -269,7 +269,7 @@ def test_a_file_that_is_no_image_is_told_so_whatever_its_name(
     emu: SyncEmulator, user: User
 ) -> None:
     sent = emu.send_document(user, b"%PDF-1.7\n" + bytes(500), "scan.jpg", "image/jpeg")
-    assert only_reply(emu, user, sent).text == texts.NOT_AN_IMAGE_FILE
+    assert only_reply(emu, user, sent).text == texts.not_an_image_file()
 
 
 def test_a_huge_png_is_refused_from_its_header(
@@ -281,7 +281,7 @@ def test_a_huge_png_is_refused_from_its_header(
     buffer = io.BytesIO()
     Image.fromarray(canvas, "RGBA").save(buffer, format="PNG")
     sent = emu.send_document(user, buffer.getvalue(), "huge.png")
-    assert "too large for me to read as a PNG" in only_reply(emu, user, sent).content
+    assert only_reply(emu, user, sent).content == texts.recognizer_refusal(ImageTooLargeError(""))
 
 
 def test_an_album_addressed_in_its_first_caption_is_read_photo_by_photo(

@@ -242,7 +242,7 @@ def test_crops_that_expired_while_the_bot_was_down_are_deleted_at_start_up(
     assert bot.query("SELECT prediction_id FROM pending_crops") == []
     emu.press_button(alice, answer, text="Right")
     refusal = emu.wait_for(alice, kinds=["callback_answer"], timeout=WAIT)
-    assert refusal.details["text"] == texts.LABEL_REFUSED[LabelStatus.EXPIRED]
+    assert refusal.details["text"] == texts.label_refused(LabelStatus.EXPIRED)
     assert bot.stop() == 0
 
 
@@ -256,7 +256,7 @@ def test_a_locked_database_loses_no_label(
     locker.execute("BEGIN EXCLUSIVE")
     emu.press_button(alice, answer, text="Right")
     refusal = emu.wait_for(alice, kinds=["callback_answer"], timeout=WAIT)
-    assert refusal.details["text"] == texts.STORAGE_DOWN
+    assert refusal.details["text"] == texts.storage_down()
     assert refusal.details["show_alert"] is True
     locker.execute("ROLLBACK")
     locker.close()

@@ -63,7 +63,7 @@ def test_what_help_promises_in_a_group_reaches_the_bot(
     group = emu.add_group("Privacy club", [ada, bob])
     handle = f"@{emu.bot.username}"
     emu.send_command(group, "help", user=ada)
-    assert emu.wait_for_message(group, timeout=WAIT).text == texts.HELP
+    assert emu.wait_for_message(group, timeout=WAIT).text == texts.help_text()
     mentioned = emu.send_photo(group, seven, caption=f"{handle} which?", user=ada)
     answer = _answer(emu, group, mentioned)
     assert reads_as(answer.caption, 7)

@@ -98,6 +98,33 @@ def test_feedback_buttons_round_trip() -> None:
     assert keyboards.parse("other:1:right") is None
 
 
+def test_forget_buttons_round_trip_and_anything_else_is_refused() -> None:
+    rows = keyboards.forget_question(1234).inline_keyboard
+    data = [str(button.callback_data) for row in rows for button in row]
+    assert [keyboards.parse_forget(d) for d in data] == [
+        keyboards.ForgetPress(1234, confirmed=True),
+        keyboards.ForgetPress(1234, confirmed=False),
+    ]
+    hostile = [
+        "",
+        "fg",
+        "fg:1234",
+        "fg:1234:yes:more",
+        "fg:1234:YES",
+        "fg:-1234:yes",
+        "fg:0:yes",
+        "fg:01234:yes",
+        "fg: 1234:yes",
+        "fg:1234:yes\n",
+        "fg:12345678901234567890:yes",
+        "fg:\uff11\uff12:yes",  # full-width digits: digits to Python's int(), not to us
+        "fg:1\uff12\uff13:yes",
+        "fb:1234:yes",
+        "x" * 64,
+    ]
+    assert [keyboards.parse_forget(d) for d in hostile] == [None] * len(hostile)
+
+
 def _prediction(probabilities: list[float]) -> Prediction:
     digit = int(np.argmax(probabilities))
     return Prediction(
@@ -122,10 +149,11 @@ def test_stats_text_reports_model_usage_and_feedback() -> None:
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     metrics = ModelMetrics(0.9912, tuple(0.99 for _ in range(10)), now - timedelta(hours=3))
     report = texts.stats(metrics, Usage(120, 15, 8, 6), now)
-    assert "2026-11-25 09:00 UTC (3 h ago)" in report
+    assert "2026-11-25 09:00 UTC (3 hours ago)" in report
     assert "99.12%" in report
     assert "120 in total, 15 in the last 24 h" in report
     assert "75.0% (6 right out of 8 labelled)" in report
+    assert "Per digit" not in report, "the chart shows each digit"
     assert "not available" in texts.stats(None, Usage(0, 0, 0, 0), now)
 
 

@@ -12,10 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import FilePayload, Page, expect, sync_playwright
+from playwright.sync_api import FilePayload, Page, ViewportSize, expect, sync_playwright
 
+from bot import stats_chart
+from recognizer import chart
 from tests.botharness import digit_photo, first_of_each_digit
 from tests.playgroundharness import PlaygroundProcess
+from tests.test_numbers import number_page
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,13 +40,25 @@ def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundP
         yield running
 
 
+PHONE: ViewportSize = {"width": 390, "height": 844}
+"""A common phone's viewport in CSS pixels (iPhone 12-15, many Androids are 360-412 wide)."""
+
+
+@pytest.fixture(params=[{"width": 900, "height": 1000}], ids=["desktop"])
+def viewport(request: pytest.FixtureRequest) -> ViewportSize:
+    size: ViewportSize = request.param
+    return size
+
+
 @pytest.fixture
-def page(playground: PlaygroundProcess) -> Iterator[Page]:
+def page(playground: PlaygroundProcess, viewport: ViewportSize) -> Iterator[Page]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: sudo apt-get install chromium (or run scripts/test)"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 900, "height": 1000})
+        page = browser.new_page(viewport=viewport)
         page.set_default_timeout(WAIT_MS)
         page.goto(playground.url)
         yield page
@@ -79,6 +94,45 @@ def test_a_photo_gets_the_digit_its_chart_and_the_keypad(
     expect(page.locator(".message.bot").last).to_contain_text("ccura")  # Accuracy / accuracy
     page.screenshot(path=str(tmp_path / "playground.png"), full_page=True)
     print(f"screenshot: {tmp_path / 'playground.png'}")
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
+def test_charts_are_readable_at_phone_width(
+    page: Page, playground: PlaygroundProcess, mnist, tmp_path: Path
+) -> None:
+    """On a phone the chat shows each picture in a bubble; measured in the real browser, every
+    label of every picture is at least MIN_TEXT_PX CSS pixels there."""
+    pictures = {
+        "digit": digit_photo(mnist.x_test[0], "JPEG", side=600),
+        "number": number_page([mnist.x_test[i] for i in (3, 2, 1, 18)]),
+    }
+    smallest = {"digit": chart.PERCENT_PX, "number": chart.NUMBER_PERCENT_PX}
+    for name, photo in pictures.items():
+        path = tmp_path / f"{name}.jpg"
+        path.write_bytes(photo)
+        answers = page.locator(".message.bot").filter(has=page.locator(".keyboard"))
+        before = answers.count()
+        page.set_input_files("#photo-input", str(path))
+        page.click("#send")
+        expect(answers).to_have_count(before + 1)
+        answer = answers.last
+        expect(answer.locator("img.photo")).to_have_js_property("complete", True)
+        shown, natural = answer.locator("img.photo").evaluate(
+            "image => [image.getBoundingClientRect().width, image.naturalWidth]"
+        )
+        assert shown <= PHONE["width"], "the picture fits the phone's screen"
+        assert smallest[name] * shown / natural >= chart.MIN_TEXT_PX, (name, shown, natural)
+        answer.screenshot(path=str(tmp_path / f"phone-{name}.png"))
+    page.fill("#text", "/stats")
+    page.press("#text", "Enter")
+    stats = page.locator(".message.bot").filter(has_text="Answers served").last
+    expect(stats.locator("img.photo")).to_have_js_property("complete", True)
+    shown, natural = stats.locator("img.photo").evaluate(
+        "image => [image.getBoundingClientRect().width, image.naturalWidth]"
+    )
+    assert stats_chart.VALUE_PX * shown / natural >= chart.MIN_TEXT_PX
+    stats.screenshot(path=str(tmp_path / "phone-stats.png"))
+    print(f"screenshots: {tmp_path}/phone-*.png")
 
 
 def test_the_page_guides_through_mistakes_and_switches_users(page: Page, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ the shipped model; the page's HTTP routes stand in for the page."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import socket
 import subprocess
@@ -20,6 +21,9 @@ from PIL import Image
 
 from bot import texts
 from bot.settings import DEFAULT_MAX_IMAGE_MB
+from emulator.core import Emulator
+from emulator.playground.__main__ import _options
+from emulator.playground.launcher import bot_environment as playground_environment
 from tests.botharness import bot_environment, digit_photo, first_of_each_digit, reads_as
 from tests.playgroundharness import PlaygroundProcess
 
@@ -70,7 +74,7 @@ def test_a_text_file_gets_the_bots_friendly_reply(client: httpx.Client) -> None:
     files = {"file": ("digit.txt", b"seven", "text/plain")}
     sent = client.post("/api/chats/user/photo", files=files).json()
     assert sent["sent_as"] == "document"
-    assert bot_reply(client, "user", sent["message_id"])["text"] == texts.NOT_AN_IMAGE_FILE
+    assert bot_reply(client, "user", sent["message_id"])["text"] == texts.not_an_image_file()
 
 
 def test_a_huge_image_file_gets_the_bots_size_limit(client: httpx.Client) -> None:
@@ -91,8 +95,8 @@ def test_the_admin_user_is_the_bots_admin(client: httpx.Client) -> None:
     for who in ("user", "admin"):
         sent = client.post(f"/api/chats/{who}/text", json={"text": "/debug"}).json()
         replies[who] = bot_reply(client, who, sent["message_id"])["text"]
-    assert replies["user"] == texts.ADMINS_ONLY
-    assert replies["admin"] != texts.ADMINS_ONLY
+    assert replies["user"] == texts.admins_only()
+    assert replies["admin"] != texts.admins_only()
     assert "tensorflow" in replies["admin"].lower()
 
 
@@ -124,3 +128,14 @@ def test_a_taken_port_gets_a_one_line_answer(tmp_path: Path) -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in finished.stderr
     assert "Traceback" not in finished.stderr
     assert not (tmp_path / "data").exists(), "it started a bot anyway"
+
+
+def test_the_playground_hands_its_local_mnist_to_the_bot(tmp_path: Path) -> None:
+    """/retrain in the playground trains from this computer's copy, with no network."""
+
+    copy = tmp_path / "mnist.npz"
+    options = _options(["--mnist", str(copy), "--data-dir", str(tmp_path / "data")])
+    environment = playground_environment(Emulator(), 1, options)
+    assert environment["DIGITBOT_MNIST_PATH"] == str(copy.resolve())
+    without = playground_environment(Emulator(), 1, _options([]))
+    assert without.get("DIGITBOT_MNIST_PATH") == os.environ.get("DIGITBOT_MNIST_PATH")

@@ -111,7 +111,7 @@ def unsure_reading(prediction: Prediction) -> Prediction:
 
 def bar_length(row: np.ndarray, colour: np.ndarray) -> int:
     """How many pixels from the bars' left edge one row of the chart shows in ``colour``."""
-    drawn = np.all(row[chart._BAR_LEFT : chart._BAR_RIGHT + 1] == colour, axis=1)
+    drawn = np.all(row[chart._BAR_LEFT : chart.DIGIT_WIDTH] == colour, axis=1)
     return int(drawn.size if drawn.all() else np.argmin(drawn))
 
 
@@ -120,22 +120,24 @@ def test_chart_is_a_png_showing_the_answer(
     recognizer: Recognizer, mnist: Mnist, sure: bool
 ) -> None:
     """The predicted digit's bar, and only it, is highlighted; every bar is as long as its
-    probability; the 28x28 image the model saw is drawn pixel for pixel where the layout puts
-    it. Positions come from the chart's own layout."""
+    probability, relative to the longest; the 28x28 image the model saw is drawn pixel for
+    pixel where the layout puts it. Positions come from the chart's own layout."""
     prediction = read_digit(recognizer, png(mnist.x_test[3]))
     prediction = prediction if sure else unsure_reading(prediction)
     assert prediction.is_unsure != sure
     image = Image.open(io.BytesIO(render_chart(prediction)))
     assert image.format == "PNG"
-    assert image.size == (chart._WIDTH, chart._HEIGHT)
+    assert image.size == (chart.DIGIT_WIDTH, chart._DIGIT_HEIGHT)
     rgb = np.asarray(image.convert("RGB")).astype(int)
     highlight = chart._UNSURE if prediction.is_unsure else chart._CHOSEN
-    full = chart._BAR_RIGHT - chart._BAR_LEFT
+    longest = max(prediction.probabilities)
+    full = chart._bar_span(longest)
     for digit, probability in enumerate(prediction.probabilities):
         colour = palette_rgb(highlight if digit == prediction.digit else chart._BAR)
         row = rgb[round(chart._row_top(digit) + chart._ROW / 2)]
-        assert bar_length(row, colour) == pytest.approx(max(2, full * probability), abs=2)
-    top = chart._HEIGHT - chart._SEEN_SIDE - chart._MARGIN
+        expected = max(2, full * probability / longest)
+        assert bar_length(row, colour) == pytest.approx(expected, abs=2)
+    top = (chart._DIGIT_HEIGHT - chart._SEEN_SIDE) // 2
     seen = rgb[top : top + chart._SEEN_SIDE, chart._MARGIN : chart._MARGIN + chart._SEEN_SIDE, 0]
     zoom = chart._SEEN_SIDE // prediction.image.shape[0]
     centres = seen[zoom // 2 :: zoom, zoom // 2 :: zoom]

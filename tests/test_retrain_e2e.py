@@ -26,6 +26,7 @@ from PIL import Image
 
 from bot import texts
 from bot.model_store import CURRENT, SHIPPED_RECORD, ModelStore
+from bot.retrain.retrainer import Refusal
 from bot.samples import SampleFiles
 from bot.settings import DATABASE_FILE, SAMPLES_DIR
 from bot.storage import LoggedDigit, Store
@@ -124,10 +125,11 @@ def progress_sent_at(emu: SyncEmulator, admin: User, since: int) -> float:
 
 
 def outcome(emu: SyncEmulator, admin: User, since: int, starts: str) -> str:
-    edit = emu.wait_for_edit(
+    """The result: a new message (so the admin's phone notifies), not an edit."""
+    message = emu.wait_for_message(
         admin, lambda m: m.content.startswith(starts), timeout=TRAINING_WAIT, since=since
     )
-    return edit.content
+    return message.content
 
 
 def wait_for_training(emu: SyncEmulator, admin: User, since: int) -> None:
@@ -178,7 +180,7 @@ def stats_text(emu: SyncEmulator, chat: User) -> str:
 def test_non_admins_are_refused_and_logged(emu: SyncEmulator, lenient: BotProcess) -> None:
     stranger = emu.add_user("Stranger")
     for name in ("retrain", "retrain full", "retrain cancel", "rollback", "model"):
-        assert command(emu, stranger, name) == texts.ADMINS_ONLY
+        assert command(emu, stranger, name) == texts.admins_only()
     lenient.wait_for_log(f"refused /retrain to non-admin {stranger.id}")
     assert not (lenient.data_dir / "retrain.json").exists()
 
@@ -194,7 +196,7 @@ def test_the_shipped_model_is_the_first_version(
     report = command(emu, admin, "model")
     assert f"Served model: {served}" in report
     assert f"MNIST test accuracy: {figures['test_accuracy']:.2%}" in report
-    assert command(emu, admin, "retrain sideways") == texts.RETRAIN_USAGE
+    assert command(emu, admin, "retrain sideways") == texts.retrain_usage()
 
 
 def test_quick_retrain_is_served_and_photos_are_answered_meanwhile(
@@ -214,12 +216,15 @@ def test_quick_retrain_is_served_and_photos_are_answered_meanwhile(
     result = outcome(emu, admin, mark, "Retrain done")
     assert f"model {after} is now served" in result
     assert "Held-out user samples: new" in result
+    assert "same test images" in result, "the gate scored both models on the same data"
     edited = [a for a in emu.actions(admin, ["edited"], since=mark) if a.message]
     edits = [action.message.content for action in edited if action.message]
     assert any("epoch 1/1" in edit and "validation accuracy" in edit for edit in edits), edits
     assert {action.message.message_id for action in edited if action.message} == {
         progress.message_id
     }, "one progress message, edited"
+    assert edits[-1].endswith("finished…"), "the progress shows no stale stage"
+    assert not any(edit.startswith("Retrain done") for edit in edits), "the end is not an edit"
     shown = [progress_sent_at(emu, admin, mark)] + [action.time for action in edited[:-1]]
     assert all(b - a >= 0.9 for a, b in itertools.pairwise(shown)), "about one edit a second"
 
@@ -233,6 +238,11 @@ def test_quick_retrain_is_served_and_photos_are_answered_meanwhile(
     for digit, photo in photos(mnist, 3):
         assert reads_as(ask(emu, user, photo).caption, digit)
     assert no_leftovers(lenient)
+
+    # The new model learned every training sample there is: a quick retrain would repeat it.
+    assert command(emu, admin, "retrain quick") == texts.refusal(Refusal.NOTHING_NEW)
+    assert not (lenient.data_dir / "retrain.json").exists()
+    assert served_version(lenient) == "v0002"
 
 
 def test_killed_training_leaves_the_served_model(
@@ -260,12 +270,12 @@ def test_cancel_stops_the_training_process(
     pid = training_pid(lenient)
     wait_for_training(emu, admin, mark)
     assert command(emu, admin, "retrain full").startswith("A retrain is already running, epoch 1/1")
-    assert command(emu, admin, "retrain cancel") == texts.RETRAIN_CANCELLING
+    assert command(emu, admin, "retrain cancel") == texts.retrain_cancelling()
     assert "cancelled by an admin" in outcome(emu, admin, mark, "Retrain stopped")
     wait_until(lambda: gone(pid), WAIT, "the training process to end")
     assert served_version(lenient) == before
     assert no_leftovers(lenient)
-    assert command(emu, admin, "retrain cancel") == texts.RETRAIN_NOT_RUNNING
+    assert command(emu, admin, "retrain cancel") == texts.retrain_not_running()
 
 
 def test_two_retrain_requests_at_once_start_one(
@@ -283,13 +293,13 @@ def test_two_retrain_requests_at_once_start_one(
     emu.send_command(admin, "retrain", "full")
     pid = training_pid(lenient)
     wait_until(lambda: len(sent_since(emu, admin, mark)) >= 2, WAIT, "both /retrain answered")
-    assert command(emu, admin, "retrain cancel") == texts.RETRAIN_CANCELLING
+    assert command(emu, admin, "retrain cancel") == texts.retrain_cancelling()
     assert "cancelled by an admin" in outcome(emu, admin, mark, "Retrain stopped")
     wait_until(lambda: gone(pid), WAIT, "the training process to end")
     replies = sent_since(emu, admin, mark)
     started = [text for text in replies if text.startswith("Retraining (full")]
     busy = [text for text in replies if text.startswith("A retrain is already running")]
-    assert (len(started), len(busy), len(replies)) == (1, 1, 3), replies
+    assert (len(started), len(busy), len(replies)) == (1, 1, 4), replies
     assert served_version(lenient) == before
     assert no_leftovers(lenient)
 
@@ -351,7 +361,7 @@ def test_gate_rejects_a_worse_model_and_shutdown_stops_training(
         mark, _ = retrain(emu, admin, "full")
         result = outcome(emu, admin, mark, "Retrain done")
         assert "the new model is not better" in result
-        assert "(may drop at most 0.1pp): too low" in result
+        assert "(may drop at most 0.1 points): too low" in result
         assert served_version(bot) == "v0001"
         left = sorted(p.name for p in (bot.data_dir / "models").iterdir())
         assert left == [CURRENT, SHIPPED_RECORD, "v0001"], "no candidate, no new version"
@@ -389,9 +399,11 @@ def test_missing_data_fails_clearly_and_a_stale_retrain_is_cleared(
         assert not (bot.data_dir / "retrain.json").exists()
         assert served_version(bot) == "v0001"
 
-        mark, _ = retrain(emu, admin)
+        mark, _ = retrain(emu, admin, "full")
         result = outcome(emu, admin, mark, "Retrain failed")
         assert str(missing) in result
+        assert "DIGITBOT_MNIST_PATH setting" in result, "what to change, in the admin's terms"
+        assert "--data" not in result, "no command-line flags an admin in a chat cannot use"
         assert served_version(bot) == "v0001"
         digit, photo = photos(mnist, 1)[0]
         assert reads_as(ask(emu, emu.add_user("Later"), photo).caption, digit)
@@ -427,7 +439,7 @@ def test_serve_only_install_says_how_to_enable_retraining(
     bot = start_bot(emu, tmp_path / "bot", serve_only, lambda _: None)
     try:
         for request in ("retrain", "retrain full"):
-            assert command(emu, admin, request) == texts.RETRAIN_NEEDS_TENSORFLOW
+            assert command(emu, admin, request) == texts.retrain_needs_tensorflow()
         assert not (bot.data_dir / "retrain.json").exists()
         assert "tensorflow loaded: no" in command(emu, admin, "debug")
         for digit, photo in photos(mnist, 2):

@@ -16,8 +16,21 @@ from bot import texts
 from bot.model_store import ModelStore
 from bot.recognition import RecognitionService
 from bot.retrain.gate import Verdict
-from bot.retrain.process import TrainingProcess
-from bot.retrain.retrainer import SWITCHING, Mode, Progress, Retrainer, RetrainError
+from bot.retrain.holdout import newest_training_sample
+from bot.retrain.process import Exit, TrainingProcess
+from bot.retrain.retrainer import (
+    SWITCHING,
+    Failure,
+    Mode,
+    Outcome,
+    Progress,
+    Result,
+    Retrainer,
+    RetrainError,
+    _explain,
+    _learned,
+    _record_learned,
+)
 from bot.settings import load_settings
 from recognizer import Recognizer
 from recognizer.config import DEFAULT_MODEL_DIR
@@ -106,3 +119,43 @@ async def test_a_cancel_once_the_new_model_is_being_switched_in_is_refused(
     await retrainer._task
     assert await retrainer.cancel() is False, "nothing runs any more"
     recognition.close()
+
+
+@pytest.mark.parametrize(
+    ("ended", "failure"),
+    [
+        (Exit(2, "MNIST file not found: /x", None, "mnist_missing"), Failure.MNIST_MISSING),
+        (Exit(2, "could not download MNIST", None, "mnist_download"), Failure.MNIST_DOWNLOAD),
+        (Exit(2, "no TF", None, "no_tensorflow"), Failure.NO_TENSORFLOW),
+        (Exit(2, "something else", None, "a kind from a newer trainer"), Failure.TRAINING_ERROR),
+        (Exit(-9, None, None), Failure.KILLED),
+        (Exit(0, None, None), Failure.NO_MODEL_WRITTEN),
+        (Exit(1, None, "Segmentation fault"), Failure.EXITED),
+    ],
+)
+def test_why_training_ended_is_told_by_kind(ended: Exit, failure: Failure) -> None:
+    assert _explain(ended)[0] is failure
+
+
+def test_mnist_failures_tell_the_admin_the_setting_not_a_flag() -> None:
+    for failure in (Failure.MNIST_MISSING, Failure.MNIST_DOWNLOAD):
+        outcome = Outcome(Result.FAILED, Mode.QUICK, 3, failure=failure, detail="/data/m.npz")
+        text = texts.retrain_outcome(outcome)
+        assert "DIGITBOT_MNIST_PATH" in text
+        assert "--data" not in text
+
+
+def test_nothing_new_to_learn_is_judged_by_the_newest_training_sample(tmp_path: Path) -> None:
+    samples = tmp_path / "samples"
+    assert newest_training_sample(samples) == 0
+    for sample_id, digit in ((3, 7), (5, 1), (10, 2), (4, 0)):
+        (samples / str(digit)).mkdir(parents=True, exist_ok=True)
+        (samples / str(digit) / f"{sample_id}.png").write_bytes(b"")
+    assert newest_training_sample(samples) == 4, "5 and 10 are held out of training"
+    model = tmp_path / "model"
+    model.mkdir()
+    assert _learned(model) == 0, "a model the bot did not train learned none of our samples"
+    _record_learned(model, 4)
+    assert _learned(model) == 4
+    (model / "learned.json").write_text("{broken")
+    assert _learned(model) == 0

@@ -120,6 +120,7 @@ def test_error_is_also_a_json_event(tmp_path: Path) -> None:
     (event,) = json_events(result.stdout)
     assert event["event"] == "error"
     assert str(missing) in event["message"]
+    assert event["kind"] == "mnist_missing", "the bot tells the admin what to do by the kind"
 
 
 @pytest.mark.parametrize("missing", [("tensorflow",), ("tensorflow", "keras")])
@@ -270,12 +271,15 @@ def test_fine_tune_from_quick_run(quick_run: dict[str, Any], tmp_path: Path) -> 
     out = tmp_path / "tuned"
     result = run_training(
         "--data", str(mnist_path()), "--out", str(out), "--init-from", str(quick_run["out"]),
-        "--progress", "json", *QUICK,
+        "--compare-with", str(quick_run["out"]), "--progress", "json", *QUICK,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     tuned = json.loads((out / METRICS_FILE).read_text())
     before = json.loads((quick_run["out"] / METRICS_FILE).read_text())
     assert tuned["init_from"] == str(quick_run["out"])
+    # The starting model scored on the very images the new one was: what the gate compares.
+    assert tuned["compared_with"]["test_accuracy"] == before["test_accuracy"]
+    assert tuned["recipe"]["mnist_limit"] == 3000, "--limit overrides the fine-tune slice"
     assert tuned["model"]["parameters"] == before["model"]["parameters"]
     assert tuned["model"]["sha256"] != before["model"]["sha256"]
 

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from recognizer.config import NOT_A_DIGIT
+from recognizer.contracts import MNIST_PATH_ENV
 from training.config import (
     HELD_OUT_NEGATIVES,
     NEGATIVE_SHARE,
@@ -17,7 +18,7 @@ from training.config import (
     USER_SAMPLE_MAX_REPEAT,
 )
 from training.dataset import assemble, user_repeat
-from training.mnist import DataError, Mnist
+from training.mnist import DataError, Mnist, resolve_path
 from training.publish import publish, staging_directory
 from training.samples import empty_samples, load_samples
 
@@ -183,3 +184,38 @@ def test_publish_creates_a_missing_target(tmp_path: Path) -> None:
         publish(staging, target, OWNED)
     assert snapshot(target) == {"metrics.json": b"{}"}
     assert target.stat().st_mode & 0o777 == 0o755
+
+
+def test_mnist_is_found_in_keras_cache_when_no_path_is_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A machine (or the full image's volume) that downloaded MNIST once retrains offline."""
+    monkeypatch.delenv(MNIST_PATH_ENV, raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert resolve_path(None) is None, "nothing cached: Keras downloads it"
+    cached = tmp_path / "datasets" / "mnist.npz"
+    cached.parent.mkdir()
+    cached.write_bytes(b"")
+    assert resolve_path(None) == cached
+    monkeypatch.setenv(MNIST_PATH_ENV, str(tmp_path / "chosen.npz"))
+    assert resolve_path(None) == tmp_path / "chosen.npz", "the setting wins"
+
+
+def test_fine_tuning_reads_a_slice_of_mnist_unless_told_otherwise(tmp_path: Path) -> None:
+    """/retrain quick: a slice keeps it to a couple of minutes on 2 cores (README, Training)."""
+    from training.config import FINE_TUNE  # noqa: PLC0415
+    from training.model import CLASSES  # noqa: PLC0415
+    from training.run import RunRequest, recipe_for  # noqa: PLC0415  (imports TensorFlow)
+
+    def request(limit: int | None, init_from: Path | None) -> RunRequest:
+        mnist = Mnist(*(np.zeros(0),) * 4, source="")
+        return RunRequest(mnist, empty_samples(), tmp_path, None, limit, 1, init_from)
+
+    class Served:  # what recipe_for reads of the model it fine-tunes
+        output_shape = (None, CLASSES)
+
+    served = Served()
+    assert recipe_for(request(None, tmp_path), served).mnist_limit == FINE_TUNE.mnist_limit
+    assert FINE_TUNE.mnist_limit == 10_000
+    assert recipe_for(request(500, tmp_path), served).mnist_limit == 500
+    assert recipe_for(request(None, None)).mnist_limit is None, "from scratch: all of MNIST"

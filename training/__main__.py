@@ -1,7 +1,8 @@
 """``python -m training`` / ``digitbot-train``: train and publish a model, or evaluate one.
 
     python -m training [--data mnist.npz] [--out models/] [--samples DIR] [--init-from DIR]
-                       [--epochs N] [--limit N] [--seed N] [--progress bar|json]
+                       [--compare-with DIR] [--epochs N] [--limit N] [--seed N]
+                       [--progress bar|json]
     python -m training evaluate --model-dir DIR [--data mnist.npz] [--folder DIR] [--json]
 
 Exit status: 0 done, 2 bad input or no TensorFlow (one line saying what and how to fix it),
@@ -20,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
-from recognizer.config import DEFAULT_MODEL_DIR, KERAS_FILE
+from recognizer.config import DEFAULT_MODEL_DIR, KERAS_FILE, MODEL_FILE
 from recognizer.contracts import MNIST_PATH_ENV
 from training.config import Recipe
 from training.evaluate import evaluate
@@ -72,8 +73,17 @@ def _train_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR, help="model directory")
     parser.add_argument("--samples", type=Path, help="user samples folder: <digit>/*.png, 28x28")
     parser.add_argument("--init-from", type=Path, help="fine-tune this model directory's model")
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        help="score this model directory's model on the same test images (metrics.json)",
+    )
     parser.add_argument("--epochs", type=_positive_int, help="epochs (default: the recipe's)")
-    parser.add_argument("--limit", type=_positive_int, help="train on at most N MNIST images")
+    parser.add_argument(
+        "--limit",
+        type=_positive_int,
+        help="train on at most N MNIST images (default: all; 10000 with --init-from)",
+    )
     parser.add_argument("--seed", type=int, default=Recipe().seed, help="random seed")
     parser.add_argument("--progress", choices=("bar", "json"), default="bar")
     return parser
@@ -133,6 +143,8 @@ def _train(args: argparse.Namespace, reporter: Reporter) -> None:
             f"no {KERAS_FILE} in {args.init_from}; pass --init-from a model directory written by "
             "training, or leave it out to train from scratch"
         )
+    if args.compare_with and not (args.compare_with / MODEL_FILE).is_file():
+        raise DataError(f"no {MODEL_FILE} in {args.compare_with}; pass --compare-with a model dir")
     mnist = load_mnist(args.data)
     samples = _load_user_samples(args.samples)
     os.environ.update(_QUIET_TENSORFLOW)
@@ -140,7 +152,14 @@ def _train(args: argparse.Namespace, reporter: Reporter) -> None:
     from training.run import RunRequest, run_training  # noqa: PLC0415
 
     request = RunRequest(
-        mnist, samples, args.out, args.epochs, args.limit, args.seed, args.init_from
+        mnist,
+        samples,
+        args.out,
+        args.epochs,
+        args.limit,
+        args.seed,
+        args.init_from,
+        args.compare_with,
     )
     metrics = run_training(request, reporter)
     reporter.event(
@@ -168,8 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             evaluate(args.model_dir, args.data, args.folder, as_json=args.json)
         else:
             _train(args, reporter)
-    except (DataError, MissingTensorFlowError) as error:
-        reporter.error(str(error))
+    except DataError as error:
+        reporter.error(str(error), kind=error.kind)
+        return BAD_INPUT
+    except MissingTensorFlowError as error:
+        reporter.error(str(error), kind="no_tensorflow")
         return BAD_INPUT
     except KeyboardInterrupt as stop:
         name = str(stop) if str(stop) in signal.Signals.__members__ else "SIGINT"

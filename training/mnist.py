@@ -6,16 +6,30 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 
-from recognizer.contracts import MNIST_PATH_ENV
+from recognizer.contracts import MNIST_PATH_ENV, ErrorKind
+
+__all__ = ["DataError", "Mnist", "keras_cache", "load_mnist", "resolve_path"]
 
 _KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
+MNIST_MISSING: Final[ErrorKind] = "mnist_missing"
+MNIST_DOWNLOAD: Final[ErrorKind] = "mnist_download"
+
+
 class DataError(Exception):
-    """The data set is missing or unreadable; the message names the path and the fix."""
+    """The data set is missing or unreadable; the message names the path and the fix.
+
+    ``kind`` names the failure for a parent process (see training.progress); None for the
+    rest of the bad input (a wrong folder, a model directory...)."""
+
+    def __init__(self, message: str, kind: ErrorKind | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -29,12 +43,23 @@ class Mnist:
     source: str
 
 
+def keras_cache() -> Path:
+    """Where Keras keeps its download (``$KERAS_HOME`` or ``~/.keras``): a machine that fetched
+    MNIST once has it there, the full Docker image in its volume (HOME is /data)."""
+    home = os.environ.get("KERAS_HOME") or Path.home() / ".keras"
+    return Path(home) / "datasets" / "mnist.npz"
+
+
 def resolve_path(path: str | Path | None) -> Path | None:
-    """The explicit path if given, else the environment variable's, else None (download)."""
+    """The explicit path if given, else the environment variable's, else Keras' earlier
+    download if there is one, else None (download now)."""
     if path:
         return Path(path).expanduser()
     from_env = os.environ.get(MNIST_PATH_ENV)
-    return Path(from_env).expanduser() if from_env else None
+    if from_env:
+        return Path(from_env).expanduser()
+    cached = keras_cache()
+    return cached if cached.is_file() else None
 
 
 def load_mnist(path: str | Path | None = None) -> Mnist:
@@ -48,12 +73,14 @@ def load_mnist(path: str | Path | None = None) -> Mnist:
 def _load_npz(path: Path) -> Mnist:
     fix = f"pass --data PATH or set {MNIST_PATH_ENV} to a Keras-layout mnist.npz"
     if not path.is_file():
-        raise DataError(f"MNIST file not found: {path} ({fix})")
+        raise DataError(f"MNIST file not found: {path} ({fix})", MNIST_MISSING)
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: np.asarray(data[key]) for key in _KEYS}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
-        raise DataError(f"MNIST file {path} is unreadable or corrupt ({error}); {fix}") from None
+        raise DataError(
+            f"MNIST file {path} is unreadable or corrupt ({error}); {fix}", MNIST_MISSING
+        ) from None
     _check_shapes(arrays, path, fix)
     return Mnist(**arrays, source=str(path))
 
@@ -62,7 +89,10 @@ def _check_shapes(arrays: dict[str, np.ndarray], path: Path, fix: str) -> None:
     for images, labels in (("x_train", "y_train"), ("x_test", "y_test")):
         x, y = arrays[images], arrays[labels]
         if x.ndim != 3 or x.shape[1:] != (28, 28) or y.shape != (x.shape[0],):
-            raise DataError(f"MNIST file {path} has unexpected shapes in {images}/{labels}; {fix}")
+            raise DataError(
+                f"MNIST file {path} has unexpected shapes in {images}/{labels}; {fix}",
+                MNIST_MISSING,
+            )
 
 
 def _download_with_keras() -> Mnist:
@@ -73,6 +103,7 @@ def _download_with_keras() -> Mnist:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as error:
         raise DataError(
-            f"could not download MNIST ({error}); pass --data PATH or set {MNIST_PATH_ENV}"
+            f"could not download MNIST ({error}); pass --data PATH or set {MNIST_PATH_ENV}",
+            MNIST_DOWNLOAD,
         ) from None
     return Mnist(x_train, y_train, x_test, y_test, source="keras download")

@@ -152,10 +152,8 @@ def shadow_edge(digits: np.ndarray, rng: Generator) -> np.ndarray:
 def texture(digits: np.ndarray, rng: Generator) -> np.ndarray:
     """Paper texture or noise strong enough to pass the ink threshold in places: blotches."""
     side = int(rng.integers(40, 140))
-    field: np.ndarray = cv2.GaussianBlur(
-        rng.normal(size=(side, side)).astype(np.float32), (0, 0), 3
-    )
-    field /= field.std() + 1e-6
+    field = cv2.GaussianBlur(rng.normal(size=(side, side)).astype(np.float32), (0, 0), 3)
+    field = field / (field.std() + 1e-6)
     level = rng.uniform(1.4, 2.4)
     return np.clip((field - level) * rng.uniform(0.3, 1.0), 0, 1).astype(np.float32)
 

@@ -8,7 +8,11 @@ fields ``recognizer.contracts.ProgressEvent`` defines::
     {"event": "epoch", "epoch": 3, "epochs": 18, "loss": 0.05, "val_accuracy": 0.993, "eta_s": 410}
     {"event": "stage", "stage": "export"}
     {"event": "done", "model_dir": "...", "test_accuracy": 0.9965, "training_seconds": 640.2, ...}
-    {"event": "error", "message": "MNIST file not found: ..."}
+    {"event": "error", "message": "MNIST file not found: ...", "kind": "mnist_missing"}
+
+An error's ``kind`` (when it has one) tells a parent what went wrong without parsing the
+message: ``mnist_missing`` (the named MNIST file is absent or unreadable), ``mnist_download``
+(no MNIST file and the download failed), ``no_tensorflow``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from recognizer.contracts import ErrorEvent, ProgressEvent
+from recognizer.contracts import ErrorEvent, ErrorKind, ProgressEvent
 
 PROGRAM = "digitbot-train"
 """Prefix of every error line, like argparse's, so all mistakes read the same."""
@@ -36,7 +40,7 @@ class Reporter:
         details = ", ".join(f"{key} {_human(value)}" for key, value in fields.items())
         print(f"{name}: {details}" if details else name, file=self.stream, flush=True)
 
-    def error(self, message: str) -> None:
+    def error(self, message: str, kind: ErrorKind | None = None) -> None:
         print(f"{PROGRAM}: {message}", file=sys.stderr, flush=True)
 
     def batch(self, epoch: int, epochs: int, fraction: float, eta_s: float) -> None:
@@ -66,8 +70,10 @@ class JsonReporter(Reporter):
     def event(self, event: ProgressEvent) -> None:
         print(json.dumps(event), file=self.stream, flush=True)
 
-    def error(self, message: str) -> None:
+    def error(self, message: str, kind: ErrorKind | None = None) -> None:
         failed: ErrorEvent = {"event": "error", "message": message}
+        if kind is not None:
+            failed["kind"] = kind
         self.event(failed)
         super().error(message)
 

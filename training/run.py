@@ -56,6 +56,8 @@ class RunRequest:
     limit: int | None
     seed: int
     init_from: Path | None
+    compare_with: Path | None = None
+    """A model directory (the served model) to score on the same test images as the new one."""
 
 
 def recipe_for(request: RunRequest, starting: keras.Model | None = None) -> Recipe:
@@ -65,7 +67,12 @@ def recipe_for(request: RunRequest, starting: keras.Model | None = None) -> Reci
         base = Recipe()
     else:
         base = WIDEN if starting.output_shape[-1] < CLASSES else FINE_TUNE
-    return replace(base, epochs=request.epochs or base.epochs, seed=request.seed)
+    return replace(
+        base,
+        epochs=request.epochs or base.epochs,
+        seed=request.seed,
+        mnist_limit=request.limit or base.mnist_limit,
+    )
 
 
 def load_starting_model(model_dir: Path) -> keras.Model:
@@ -96,7 +103,7 @@ def run_training(request: RunRequest, reporter: Reporter) -> MetricsFile:
     recipe = recipe_for(request, previous)
     seed_everything(recipe.seed)
     data = assemble(
-        request.mnist, request.samples, recipe.validation_size, request.limit, recipe.seed
+        request.mnist, request.samples, recipe.validation_size, recipe.mnist_limit, recipe.seed
     )
     starting = _widened(previous, recipe, request.init_from) if previous is not None else None
     reporter.event(
@@ -184,6 +191,7 @@ def _export(
         },
         "recipe": asdict(recipe),
         "init_from": str(request.init_from) if request.init_from else None,
+        "compared_with": _compared(request.compare_with, data),
         "limit": request.limit,
         "versions": library_versions(),
     }
@@ -228,6 +236,19 @@ def _mnist_checksum(mnist: Mnist) -> str:
     if source.is_file():
         return sha256_of_file(source)
     return sha256_of_arrays(mnist.x_train, mnist.y_train, mnist.x_test, mnist.y_test)
+
+
+def _compared(model_dir: Path | None, data: TrainingData) -> dict[str, Any] | None:
+    """The other model's test accuracy on exactly the images the new one was scored on, so a
+    quality gate compares like with like (not with figures from another data set or version).
+    """
+    if model_dir is None:
+        return None
+    probabilities = DigitModel.open(model_dir / MODEL_FILE, threads=None).outputs(data.test.x)
+    return {
+        "model_dir": str(model_dir),
+        "test_accuracy": accuracy_figures(data.test.y, probabilities)["accuracy"],
+    }
 
 
 def _rounded(value: float | None) -> float | None:

@@ -40,7 +40,7 @@ def admins_only(handler: Callback) -> Callback:
         user = update.effective_user
         if not services(context).is_admin(user.id if user else None):
             _LOGGER.warning("refused /%s to non-admin %s", handler.__name__, user and user.id)
-            await reply(update, texts.ADMINS_ONLY, "refused: not an admin")
+            await reply(update, texts.admins_only(), "refused: not an admin")
             return
         await handler(update, context)
 
@@ -48,7 +48,8 @@ def admins_only(handler: Callback) -> Callback:
 
 
 class ChatListener:
-    """Shows a retrain in the admin's chat: one progress message edited, then the result.
+    """Shows a retrain in the admin's chat: one progress message edited, then the result as a
+    new message.
 
     The progress message is sent from the retrain's own task (``started``), not by /retrain
     before it starts the retrain: that send is an await, and two /retrain updates processed
@@ -75,14 +76,12 @@ class ChatListener:
         if time.monotonic() - self._last_edit >= EDIT_INTERVAL_SECONDS:
             await self._edit(texts.retrain_progress(progress))
 
-    async def finished(self, outcome: Outcome) -> None:
-        """The result replaces the progress; without a progress message it comes on its own."""
-        text = texts.retrain_outcome(outcome)
-        if self._message is not None:
-            await self._edit(text)
-            return
+    async def finished(self, outcome: Outcome, progress: Progress) -> None:
+        """The result is a new message, so the admin's phone notifies them (an edit does not);
+        the progress message says it is finished, so it no longer shows a stale stage."""
+        await self._edit(texts.retrain_progress(progress))
         try:
-            await self._request.reply_text(text)
+            await self._request.reply_text(texts.retrain_outcome(outcome))
         except TelegramError as error:
             _LOGGER.warning("cannot tell the admin how the retrain ended: %s", error)
 
@@ -108,19 +107,19 @@ async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             stopping = await retrainer.cancel()
         except RetrainError as error:
-            await reply(update, texts.cancel_refused(str(error)), "retrain cancel too late")
+            await reply(update, texts.refusal(error.refusal), "retrain cancel too late")
             return
         await reply(
             update,
-            texts.RETRAIN_CANCELLING if stopping else texts.RETRAIN_NOT_RUNNING,
+            texts.retrain_cancelling() if stopping else texts.retrain_not_running(),
             "retrain cancel",
         )
         return
     if argument not in {mode.value for mode in Mode}:
-        await reply(update, texts.RETRAIN_USAGE, "retrain usage")
+        await reply(update, texts.retrain_usage(), "retrain usage")
         return
     if not await asyncio.to_thread(training_installed):
-        await reply(update, texts.RETRAIN_NEEDS_TENSORFLOW, "retrain unavailable")
+        await reply(update, texts.retrain_needs_tensorflow(), "retrain unavailable")
         return
     mode = Mode(argument)
     refusal = _start_unless_running(retrainer, mode, message)
@@ -141,7 +140,7 @@ def _start_unless_running(
     try:
         retrainer.start(mode, ChatListener(request))
     except RetrainError as error:
-        return texts.retrain_refused(str(error)), "retrain refused"
+        return texts.refusal(error.refusal, error.detail), f"retrain refused: {error}"
     return None
 
 
@@ -150,7 +149,7 @@ async def rollback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         version = await _retrainer(context).rollback()
     except RetrainError as error:
-        await reply(update, texts.rollback_refused(str(error)), "rollback refused")
+        await reply(update, texts.refusal(error.refusal, error.detail), "rollback refused")
         return
     await reply(update, texts.rolled_back(version), f"rolled back to {version}")
 

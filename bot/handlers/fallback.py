@@ -6,6 +6,8 @@ thing learns what to send instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -13,10 +15,11 @@ from bot.handlers import Callback
 from bot.handlers.replies import reply
 
 
-def hint(text: str, outcome: str) -> Callback:
-    """A callback answering one kind of message with `text`; `outcome` names it in the log."""
+def hint(text: Callable[[], str], outcome: str) -> Callback:
+    """A callback answering one kind of message with ``text()`` (in the sender's language);
+    ``outcome`` names it in the log."""
 
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await reply(update, text, outcome)
+        await reply(update, text(), outcome)
 
     return answer

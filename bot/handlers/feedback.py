@@ -33,9 +33,9 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     status = await found.db(found.store.save_label, press.prediction_id, user_id, press.label)
     record_outcome(f"label {press.choice}: {status.value}")
     if status is not LabelStatus.SAVED:
-        await query.answer(texts.LABEL_REFUSED[status])
+        await query.answer(texts.label_refused(status))
         return
-    await query.answer(texts.LABEL_SAVED)
+    await query.answer(texts.label_saved())
     if isinstance(query.message, Message):
         original = query.message.caption or ""
         await query.edit_message_caption(
@@ -53,7 +53,7 @@ async def _genuine(found: Services, query: CallbackQuery, first_id: int, count: 
 
 async def _refuse_forged(query: CallbackQuery) -> None:
     record_outcome("button: not this answer's")
-    await query.answer(texts.LABEL_REFUSED[LabelStatus.UNKNOWN])
+    await query.answer(texts.label_refused(LabelStatus.UNKNOWN))
 
 
 async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -62,7 +62,7 @@ async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     query = update.callback_query
     if query is not None:
         record_outcome("button: unknown")
-        await query.answer(texts.UNKNOWN_BUTTON)
+        await query.answer(texts.unknown_button())
 
 
 async def _switch_keyboard(
@@ -72,10 +72,10 @@ async def _switch_keyboard(
     status = await found.db(found.store.label_status, press.prediction_id, user_id)
     record_outcome(f"label {press.choice}: {status.value}")
     if status is not LabelStatus.OPEN:
-        await query.answer(texts.LABEL_REFUSED[status])
+        await query.answer(texts.label_refused(status))
         return
     opening = press.choice == keyboards.WRONG
-    await query.answer(texts.PICK_DIGIT if opening else None)
+    await query.answer(texts.pick_digit() if opening else None)
     keyboard = keyboards.digit_keypad if opening else keyboards.right_or_wrong
     await query.edit_message_reply_markup(reply_markup=keyboard(press.prediction_id))
 
@@ -110,7 +110,7 @@ async def on_number_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE)
     status = await found.db(found.store.label_status, press.first_id, user_id)
     record_outcome(f"number {press.choice}: {status.value}")
     if status is not LabelStatus.OPEN:
-        await query.answer(texts.LABEL_REFUSED[status])
+        await query.answer(texts.label_refused(status))
         return
     user_data = context.user_data if context.user_data is not None else {}
     if press.choice == keyboards.RIGHT:
@@ -125,7 +125,7 @@ async def on_number_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE)
         return
     answer = query.message if isinstance(query.message, Message) else None
     user_data[_TYPING] = _Correction(press, answer)
-    await query.answer(texts.TYPE_NUMBER_TOAST)
+    await query.answer(texts.type_number_toast())
     await query.edit_message_reply_markup(
         reply_markup=keyboards.number_typing(press.first_id, press.count)
     )
@@ -146,7 +146,7 @@ async def on_typed_number(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     press = correction.press
     typed = "".join((message.text or "").split())
     if not typed.isdecimal() or not typed.isascii():
-        await message.reply_text(texts.NOT_A_NUMBER)
+        await message.reply_text(texts.not_a_number())
     elif len(typed) != press.count:
         await message.reply_text(texts.wrong_length(len(typed), press.count))
     else:
@@ -158,10 +158,11 @@ async def on_typed_number(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         user_data.pop(_TYPING, None)
         refused = [s for s in statuses if s is not LabelStatus.SAVED]
         record_outcome(f"number typed: {refused[0].value if refused else 'saved'}")
-        text = texts.LABEL_REFUSED[refused[0]] if refused else texts.number_thanks(typed)
+        text = texts.label_refused(refused[0]) if refused else texts.number_thanks(typed)
         await message.reply_text(text)
         if not refused and correction.answer is not None:
-            await _thank_under(correction.answer, typed)
+            # Thanked once, just above; the answer only loses its buttons: labelled is done.
+            await correction.answer.edit_reply_markup(reply_markup=None)
     raise ApplicationHandlerStop
 
 
@@ -174,14 +175,10 @@ async def _confirm_number(
     ]
     refused = [s for s in statuses if s is not LabelStatus.SAVED]
     if refused:
-        await query.answer(texts.LABEL_REFUSED[refused[0]])
+        await query.answer(texts.label_refused(refused[0]))
         return
-    await query.answer(texts.LABEL_SAVED)
+    await query.answer(texts.label_saved())
     if isinstance(query.message, Message):
-        await _thank_under(query.message, None)
-
-
-async def _thank_under(answer: Message, typed: str | None) -> None:
-    """The answer says it was confirmed or corrected, and its buttons go: labelled is done."""
-    caption = f"{answer.caption or ''}\n\n{texts.number_thanks(typed)}"
-    await answer.edit_caption(caption=caption, reply_markup=None)
+        # The answer says it was confirmed, and its buttons go: labelled is done.
+        caption = f"{query.message.caption or ''}\n\n{texts.number_thanks(None)}"
+        await query.message.edit_caption(caption=caption, reply_markup=None)

@@ -44,9 +44,9 @@ async def on_digit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     target = message.reply_to_message
     if target is None:
-        await reply(update, texts.DIGIT_NEEDS_REPLY, "digit without a reply")
+        await reply(update, texts.digit_needs_reply(), "digit without a reply")
     elif image_of(target) is None:
-        await reply(update, texts.DIGIT_REPLY_NOT_IMAGE, "digit on a message without an image")
+        await reply(update, texts.digit_reply_not_image(), "digit on a message without an image")
     else:
         await answer_image(target, context)
 
@@ -83,13 +83,13 @@ async def answer_image(source: Message, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     if not sniff.is_image(data):
         record_outcome("refused: not an image file")
-        await source.reply_text(texts.NOT_AN_IMAGE_FILE, do_quote=True)
+        await source.reply_text(texts.not_an_image_file(), do_quote=True)
         return
     try:
         answer = await found.recognition.read(data)
     except RecognizerError as error:
         record_outcome(f"refused: {type(error).__name__}")
-        await source.reply_text(str(error), do_quote=True)
+        await source.reply_text(texts.recognizer_refusal(error), do_quote=True)
         return
     await _send_answer(source, context, answer)
 
@@ -162,7 +162,7 @@ async def _send_again(source: Message, context: ContextTypes.DEFAULT_TYPE, outco
     the update stored so it is tried again after a restart."""
     record_outcome(outcome)
     await with_retries(
-        lambda: source.reply_text(texts.SEND_AGAIN, do_quote=True),
+        lambda: source.reply_text(texts.send_again(), do_quote=True),
         "sendMessage (send again)",
         _running(context),
     )

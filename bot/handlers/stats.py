@@ -28,7 +28,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(report)
         return
     chart = await asyncio.to_thread(
-        render_accuracy_chart, metrics.per_digit, texts.STATS_CHART_TITLE
+        render_accuracy_chart, metrics.per_digit, texts.stats_chart_title()
     )
     await message.reply_photo(chart, caption=report)
     record_outcome("stats")

@@ -42,22 +42,45 @@ class Holdout:
         return int((probabilities.argmax(axis=1) == self.labels).sum())
 
 
-def split_samples(samples: Path, training_copy: Path) -> Holdout:
-    """Link the training share into ``training_copy``; return the held-out share, read."""
+def split_samples(samples: Path, training_copy: Path) -> tuple[Holdout, int]:
+    """Link the training share into ``training_copy``; return the held-out share, read, and
+    the newest training sample's id (0 when there is none)."""
     shutil.rmtree(training_copy, ignore_errors=True)
     images, labels = [], []
+    newest = 0
     for label, digit in enumerate(_DIGITS):
         (training_copy / digit).mkdir(parents=True, exist_ok=True)
         for path in sorted((samples / digit).glob("*.png")):
             if not _is_held_out(path):
                 _link(path, training_copy / digit / path.name)
+                newest = max(newest, _sample_id(path))
                 continue
             image = _read(path)
             if image is not None:
                 images.append(image)
                 labels.append(label)
     stacked = np.stack(images) if images else np.zeros((0, 28, 28), np.uint8)
-    return Holdout(stacked, np.asarray(labels, np.int64))
+    return Holdout(stacked, np.asarray(labels, np.int64)), newest
+
+
+def newest_training_sample(samples: Path) -> int:
+    """The id of the newest labelled sample that training would learn from; 0 if none.
+
+    Sample ids grow with every label saved, so a retrain that learned up to this id has seen
+    every training sample there is (a /forget only removes some)."""
+    return max(
+        (
+            _sample_id(path)
+            for digit in _DIGITS
+            for path in (samples / digit).glob("*.png")
+            if not _is_held_out(path)
+        ),
+        default=0,
+    )
+
+
+def _sample_id(path: Path) -> int:
+    return int(path.stem) if path.stem.isdigit() else 0
 
 
 def _is_held_out(path: Path) -> bool:

@@ -27,11 +27,13 @@ _STOP_GRACE_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class Exit:
-    """How the child ended: its status, the last error event it sent and its last stderr line."""
+    """How the child ended: its status, the last error event it sent (its message and kind)
+    and its last stderr line."""
 
     status: int
     error: str | None
     stderr_tail: str | None
+    error_kind: str | None = None
 
     @property
     def signal_name(self) -> str | None:
@@ -49,6 +51,7 @@ class TrainingProcess:
         self._stderr: deque[str] = deque(maxlen=_STDERR_LINES_KEPT)
         self._stderr_task: asyncio.Task[None] | None = None
         self._error: str | None = None
+        self._error_kind: str | None = None
 
     @property
     def pid(self) -> int | None:
@@ -76,6 +79,8 @@ class TrainingProcess:
                 continue
             if event["event"] == "error":
                 self._error = str(event.get("message", ""))
+                kind = event.get("kind")
+                self._error_kind = kind if isinstance(kind, str) else None
             yield event
 
     async def wait(self) -> Exit:
@@ -85,7 +90,7 @@ class TrainingProcess:
             await self._stderr_task
         tail = self._stderr[-1] if self._stderr else None
         _LOGGER.info("retrain: training process %s exited with %s", self._process.pid, status)
-        return Exit(status, self._error, tail)
+        return Exit(status, self._error, tail, self._error_kind)
 
     async def stop(self) -> None:
         """SIGTERM (training then leaves its target untouched); SIGKILL if it hangs."""

@@ -26,7 +26,7 @@ from bot.model_metrics import read_metrics
 from bot.model_store import ModelStore, ModelStoreError
 from bot.recognition import RecognitionService
 from bot.retrain.gate import Verdict
-from bot.retrain.holdout import Holdout, split_samples
+from bot.retrain.holdout import Holdout, newest_training_sample, split_samples
 from bot.retrain.process import Exit, TrainingProcess
 from bot.settings import TOKEN_VARIABLE, Settings
 from recognizer import Recognizer, RecognizerError
@@ -55,6 +55,44 @@ class Result(enum.Enum):
     CANCELLED = "cancelled"
 
 
+class Refusal(enum.Enum):
+    """Why a request cannot be carried out now; ``bot.texts`` says it to the admin."""
+
+    ALREADY_RUNNING = "already running"
+    NO_KERAS_MODEL = "the served model has no .keras file to fine-tune"
+    NOTHING_NEW = "no labelled samples since the served model was trained"
+    TOO_LATE_TO_CANCEL = "the new model passed the gate and is being switched in"
+    RETRAIN_RUNNING = "a retrain is running"
+    NO_EARLIER_VERSION = "no earlier model version"
+    CANNOT_SERVE = "that model version cannot be served"
+
+
+class Failure(enum.Enum):
+    """Why a retrain ended without a new model; ``Outcome.detail`` holds the technical part."""
+
+    MNIST_MISSING = "mnist_missing"
+    """The MNIST file the settings name is absent or unreadable."""
+    MNIST_DOWNLOAD = "mnist_download"
+    """No MNIST file anywhere, and training could not download one."""
+    NO_TENSORFLOW = "no_tensorflow"
+    KILLED = "killed"
+    """SIGKILL: the OOM killer, most likely."""
+    STOPPED_BY_SIGNAL = "signal"
+    NO_MODEL_WRITTEN = "no model written"
+    TRAINING_ERROR = "training error"
+    """Training said why in its error event (the detail)."""
+    EXITED = "exited"
+    NEW_MODEL_DOES_NOT_LOAD = "new model does not load"
+    UNEXPECTED = "unexpected"
+
+
+class Stop(enum.Enum):
+    """Why a retrain was cancelled."""
+
+    BY_ADMIN = "cancelled by an admin"
+    SHUTDOWN = "the bot is shutting down"
+
+
 STARTING = "starting"
 """The training process loads TensorFlow and the data."""
 TRAINING = "training"
@@ -63,11 +101,11 @@ CHECKING = "checking"
 """The new model is judged against the served one (the quality gate)."""
 SWITCHING = "switching"
 """The stage after the quality gate: the new model is being made a version and served."""
+FINISHED = "finished"
+"""The last stage: the outcome is known (the listener hears it in the same call)."""
 
-TOO_LATE_TO_CANCEL = (
-    "the new model passed the checks and is being switched in now; /rollback returns to the "
-    "previous one"
-)
+LEARNED_FILE = "learned.json"
+"""Beside a retrained model: the newest labelled sample it learned from (for "nothing new")."""
 
 
 @dataclass
@@ -90,7 +128,10 @@ class Outcome:
     seconds: float
     version: str | None = None
     verdict: Verdict | None = None
-    reason: str | None = None
+    failure: Failure | None = None
+    stop: Stop | None = None
+    detail: str | None = None
+    """Technical evidence for the admin (a path, a signal, the last error line), untranslated."""
 
 
 class Listener(Protocol):
@@ -102,11 +143,17 @@ class Listener(Protocol):
 
     async def progress(self, progress: Progress) -> None: ...
 
-    async def finished(self, outcome: Outcome) -> None: ...
+    async def finished(self, outcome: Outcome, progress: Progress) -> None: ...
 
 
 class RetrainError(Exception):
-    """A request that cannot be carried out now; the message is for the admin."""
+    """A request that cannot be carried out now: ``refusal`` says why, ``detail`` adds the
+    technical part (e.g. the loader's error) where there is one."""
+
+    def __init__(self, refusal: Refusal, detail: str | None = None) -> None:
+        super().__init__(refusal.value if detail is None else f"{refusal.value}: {detail}")
+        self.refusal = refusal
+        self.detail = detail
 
 
 def training_installed() -> bool:
@@ -124,7 +171,7 @@ class Retrainer:
         self._state_path = settings.data_dir / STATE_FILE
         self._task: asyncio.Task[None] | None = None
         self._process: TrainingProcess | None = None
-        self._stopping: str | None = None
+        self._stopping: Stop | None = None
         self.progress: Progress | None = None
 
     @property
@@ -147,12 +194,14 @@ class Retrainer:
     def check(self, mode: Mode) -> None:
         """Raise RetrainError saying why a retrain in ``mode`` cannot start now."""
         if self.running:
-            raise RetrainError("a retrain is already running")
+            raise RetrainError(Refusal.ALREADY_RUNNING)
         served = self._recognition.model_dir
-        if mode is Mode.QUICK and not (served / KERAS_FILE).is_file():
-            raise RetrainError(
-                f"the served model has no {KERAS_FILE} to fine-tune: use /retrain full"
-            )
+        if mode is not Mode.QUICK:
+            return
+        if not (served / KERAS_FILE).is_file():
+            raise RetrainError(Refusal.NO_KERAS_MODEL)
+        if newest_training_sample(self._settings.samples_dir) <= _learned(served):
+            raise RetrainError(Refusal.NOTHING_NEW)
 
     def start(self, mode: Mode, listener: Listener) -> None:
         """Begin a retrain in the background; ``running`` is true as soon as this returns.
@@ -165,7 +214,7 @@ class Retrainer:
         self.progress = Progress(mode)
         self._task = asyncio.create_task(self._run(mode, listener), name="retrain")
 
-    async def cancel(self, reason: str = "cancelled by an admin") -> bool:
+    async def cancel(self, reason: Stop = Stop.BY_ADMIN) -> bool:
         """Stop the running retrain; False if none runs.
 
         Raises RetrainError once the new model has passed the gate and is being switched in:
@@ -174,7 +223,7 @@ class Retrainer:
         if not self.running:
             return False
         if self.progress is not None and self.progress.stage == SWITCHING:
-            raise RetrainError(TOO_LATE_TO_CANCEL)
+            raise RetrainError(Refusal.TOO_LATE_TO_CANCEL)
         self._stopping = reason
         if self._process is not None:
             await self._process.stop()
@@ -183,7 +232,7 @@ class Retrainer:
     async def shutdown(self) -> None:
         """On bot shutdown: the trainer is stopped and the served model stays as it is."""
         try:
-            stopping = await self.cancel("the bot is shutting down")
+            stopping = await self.cancel(Stop.SHUTDOWN)
         except RetrainError:
             stopping = True  # already switching to the new model: a moment, let it finish
         if stopping and self._task is not None:
@@ -193,14 +242,14 @@ class Retrainer:
     async def rollback(self) -> str:
         """Serve the version before the current one; returns its name."""
         if self.running:
-            raise RetrainError("a retrain is running: /retrain cancel first")
+            raise RetrainError(Refusal.RETRAIN_RUNNING)
         previous = self._models.previous_version()
         if previous is None:
-            raise RetrainError("there is no earlier model version to go back to")
+            raise RetrainError(Refusal.NO_EARLIER_VERSION)
         try:
             await self._serve(previous)
         except (RecognizerError, ModelStoreError) as error:
-            raise RetrainError(f"model {previous} cannot be served ({error})") from None
+            raise RetrainError(Refusal.CANNOT_SERVE, f"{previous}: {error}") from None
         return previous
 
     async def _run(self, mode: Mode, listener: Listener) -> None:
@@ -210,20 +259,23 @@ class Retrainer:
             outcome = await self._retrain(mode, listener)
         except Exception as error:  # the retrain fails, the bot must not
             _LOGGER.exception("retrain failed")
-            outcome = self._outcome(Result.FAILED, reason=f"{type(error).__name__}: {error}")
+            outcome = self._outcome(
+                Result.FAILED, failure=Failure.UNEXPECTED, detail=f"{type(error).__name__}: {error}"
+            )
         finally:
             self._process = None
             self._state_path.unlink(missing_ok=True)
             await asyncio.to_thread(self._clean_up)
         _LOGGER.info("retrain (%s) ended: %s", mode.value, outcome)
+        self.progress.stage = FINISHED
         with contextlib.suppress(Exception):
-            await listener.finished(outcome)
+            await listener.finished(outcome, self.progress)
 
     async def _retrain(self, mode: Mode, listener: Listener) -> Outcome:
         progress = self.progress
         assert progress is not None
         await asyncio.to_thread(self._models.discard_leftovers)
-        holdout = await asyncio.to_thread(
+        holdout, newest = await asyncio.to_thread(
             split_samples, self._settings.samples_dir, self._training_samples
         )
         process = TrainingProcess(self._argv(mode), self._environment())
@@ -237,16 +289,20 @@ class Retrainer:
                 await listener.progress(progress)
         ended = await process.wait()
         if self._stopping is not None:
-            return self._outcome(Result.CANCELLED, reason=self._stopping)
+            return self._outcome(Result.CANCELLED, stop=self._stopping)
         if ended.status != 0 or not (self._models.candidate_dir / METRICS_FILE).is_file():
-            return self._outcome(Result.FAILED, reason=_explain(ended))
+            failure, detail = _explain(ended)
+            if failure is Failure.MNIST_MISSING:  # the admin's terms: the setting's value
+                detail = str(self._settings.mnist_path or detail)
+            return self._outcome(Result.FAILED, failure=failure, detail=detail)
+        await asyncio.to_thread(_record_learned, self._models.candidate_dir, newest)
         progress.stage = CHECKING
         await listener.progress(progress)
         verdict = await asyncio.to_thread(self._judge, holdout)
         if not verdict.accepted:
             return self._outcome(Result.REJECTED, verdict=verdict)
         if self._stopping is not None:  # cancelled while the model was being checked
-            return self._outcome(Result.CANCELLED, reason=self._stopping)
+            return self._outcome(Result.CANCELLED, stop=self._stopping)
         # No await since the check above: from here on a cancel is refused (see cancel).
         progress.stage = SWITCHING
         version = await asyncio.to_thread(self._models.adopt_candidate)
@@ -254,7 +310,9 @@ class Retrainer:
             await self._serve(version)
         except RecognizerError as error:
             await asyncio.to_thread(self._models.remove, version)
-            return self._outcome(Result.FAILED, reason=f"the new model does not load: {error}")
+            return self._outcome(
+                Result.FAILED, failure=Failure.NEW_MODEL_DOES_NOT_LOAD, detail=str(error)
+            )
         return self._outcome(Result.SERVED, version=version, verdict=verdict)
 
     def _record(self, event: ProgressEvent) -> bool:
@@ -278,13 +336,16 @@ class Retrainer:
         return True
 
     def _judge(self, holdout: Holdout) -> Verdict:
+        """Both models on the same data: training scored the served model on the very test
+        images it scored the new one on (``--compare-with``), and both read the held-out
+        samples here."""
         served = self._recognition.model_dir
         candidate = self._models.candidate_dir
-        served_metrics, new_metrics = read_metrics(served), read_metrics(candidate)
+        new_metrics = read_metrics(candidate)
         if new_metrics is None:
-            raise RetrainError("training wrote no readable metrics.json")
+            raise ValueError("training wrote no readable metrics.json")
         return Verdict(
-            served_accuracy=served_metrics.test_accuracy if served_metrics else None,
+            served_accuracy=new_metrics.compared_accuracy,
             new_accuracy=new_metrics.test_accuracy,
             max_drop_pp=self._settings.retrain_max_drop_pp,
             holdout_size=len(holdout),
@@ -311,11 +372,13 @@ class Retrainer:
 
     def _argv(self, mode: Mode) -> list[str]:
         settings = self._settings
+        served = str(self._recognition.model_dir)
         argv = [sys.executable, "-m", "training", "--progress", "json"]
         argv += ["--out", str(self._models.candidate_dir)]
         argv += ["--samples", str(self._training_samples)]
+        argv += ["--compare-with", served]
         if mode is Mode.QUICK:
-            argv += ["--init-from", str(self._recognition.model_dir)]
+            argv += ["--init-from", served]
         if settings.mnist_path is not None:
             argv += ["--data", str(settings.mnist_path)]
         if settings.retrain_epochs is not None:
@@ -339,18 +402,36 @@ class Retrainer:
         return Outcome(result, progress.mode, time.monotonic() - progress.started, **details)
 
 
-def _explain(ended: Exit) -> str:
-    """The admin's one line on why training stopped, from the most telling evidence."""
+def _explain(ended: Exit) -> tuple[Failure, str | None]:
+    """Why training stopped, from the most telling evidence, and the evidence itself."""
+    if ended.error_kind:
+        with contextlib.suppress(ValueError):
+            return Failure(ended.error_kind), ended.error
     if ended.error:
-        return ended.error
+        return Failure.TRAINING_ERROR, ended.error
     if ended.signal_name == "SIGKILL":
-        return "the training process was killed (SIGKILL), most likely out of memory"
+        return Failure.KILLED, None
     if ended.signal_name:
-        return f"the training process was stopped by {ended.signal_name}"
+        return Failure.STOPPED_BY_SIGNAL, ended.signal_name
     if ended.status == 0:
-        return "training ended without writing a model"
-    last = f": {ended.stderr_tail}" if ended.stderr_tail else ""
-    return f"training exited with status {ended.status}{last}"
+        return Failure.NO_MODEL_WRITTEN, None
+    return Failure.EXITED, f"status {ended.status}" + (
+        f": {ended.stderr_tail}" if ended.stderr_tail else ""
+    )
+
+
+def _learned(model_dir: Path) -> int:
+    """The newest sample id the model in ``model_dir`` learned from; 0 for a model the bot did
+    not train (the shipped one, or one an operator put in MODEL_DIR)."""
+    try:
+        value = json.loads((model_dir / LEARNED_FILE).read_text(encoding="utf-8"))["newest"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+    return value if isinstance(value, int) else 0
+
+
+def _record_learned(candidate: Path, newest: int) -> None:
+    (candidate / LEARNED_FILE).write_text(json.dumps({"newest": newest}), encoding="utf-8")
 
 
 def _stop_orphan(pid: object) -> None:

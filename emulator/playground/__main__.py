@@ -42,6 +42,14 @@ def _options(argv: list[str] | None) -> Options:
     parser.add_argument(
         "--log-file", type=Path, help="write the bot's log here instead of the terminal"
     )
+    parser.add_argument(
+        "--mnist",
+        type=Path,
+        metavar="MNIST.npz",
+        help="this computer's copy of mnist.npz, for /retrain as the admin (default: "
+        "$DIGITBOT_MNIST_PATH, else Keras' earlier download, else a download at the first "
+        "retrain)",
+    )
     arguments = parser.parse_args(argv)
     return Options(
         host=arguments.host,
@@ -49,6 +57,7 @@ def _options(argv: list[str] | None) -> Options:
         data_dir=arguments.data_dir,
         log_level=arguments.log_level,
         log_file=arguments.log_file,
+        mnist=arguments.mnist,
     )
 
 

@@ -38,12 +38,18 @@ class Options:
     data_dir: Path = Path("data/playground")
     log_level: str = "INFO"
     log_file: Path | None = None
+    mnist: Path | None = None
+    """A local mnist.npz handed to the bot (DIGITBOT_MNIST_PATH), so /retrain needs no network."""
 
 
 def bot_environment(emulator: Emulator, admin_id: int, options: Options) -> dict[str, str]:
-    """The caller's environment (MODEL_DIR etc. pass through) with the emulator's connection."""
+    """The caller's environment (MODEL_DIR etc. pass through) with the emulator's connection,
+    and ``--mnist`` as the bot's DIGITBOT_MNIST_PATH (an absolute path: the bot may resolve it
+    from another directory)."""
+    local_mnist = {"DIGITBOT_MNIST_PATH": str(options.mnist.resolve())} if options.mnist else {}
     return {
         **os.environ,
+        **local_mnist,
         "TELEGRAM_BOT_TOKEN": emulator.token,
         "TELEGRAM_API_BASE_URL": emulator.api_base_url,
         "TELEGRAM_FILE_BASE_URL": emulator.file_base_url,

@@ -1,0 +1,67 @@
+"""A newcomer's second command: README's test command sets a fresh Debian/Ubuntu machine up,
+CI runs exactly it, and a missing system package is named, not hidden in a traceback."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from benchmarks.photos import FONT_FILES, MissingFontError, load_fonts
+from tests.conftest import REPO_ROOT
+
+
+def _code_blocks(markdown: str) -> list[str]:
+    return [block.strip() for block in re.findall(r"```sh\n(.*?)```", markdown, re.DOTALL)]
+
+
+def _apt_packages(script: str) -> set[str]:
+    listed = re.search(r"^apt_packages=\((.*?)\)$", script, re.MULTILINE)
+    assert listed, "scripts/test lists no apt packages"
+    return set(shlex.split(listed[1]))
+
+
+def test_readme_second_command_is_the_setup_script_ci_runs() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    second = _code_blocks(readme)[1]
+    assert second == "scripts/test"
+    ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [
+        line.strip()
+        for line in ci.splitlines()
+        if line.strip() and not line.lstrip().startswith(("#", "set ", "cd "))
+    ]
+    assert commands == [second], "CI must run exactly README's test command"
+
+
+def test_setup_script_installs_system_packages_venv_and_runs_pytest() -> None:
+    script_path = REPO_ROOT / "scripts" / "test"
+    assert script_path.stat().st_mode & 0o111, "scripts/test is not executable"
+    script = script_path.read_text(encoding="utf-8")
+    packages = _apt_packages(script)
+    assert set(FONT_FILES.values()) | {"chromium"} <= packages
+    assert "apt-get install" in script
+    assert ".venv/bin/pip install" in script
+    assert '".[train,dev]"' in script
+    assert script.rstrip().endswith('.venv/bin/python -m pytest "$@"')
+
+
+def test_readme_runs_tools_from_the_venv() -> None:
+    """Outside the venv a bare ``python -m recognizer`` fails; README must not suggest it.
+    (The Docker image's HEALTHCHECK runs inside the image, whose PATH leads to its venv.)"""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    pattern = r"(?<![/\w])python -m (?:recognizer|training|bot)\b(?! --healthcheck)"
+    bare = re.findall(pattern, readme)
+    assert bare == []
+
+
+def test_a_missing_font_names_its_debian_package(tmp_path: Path) -> None:
+    missing = {tmp_path / "nowhere.ttf": "fonts-dkg-handwriting"}
+    with pytest.raises(MissingFontError, match="apt-get install fonts-dkg-handwriting"):
+        load_fonts(missing)
+
+
+def test_the_installed_fonts_load() -> None:
+    assert len(load_fonts(size=20)) == len(FONT_FILES)
