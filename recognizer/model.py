@@ -99,7 +99,13 @@ class DigitModel:
         return model
 
     def outputs(self, batch: np.ndarray) -> np.ndarray:
-        """The network's raw softmax (N, 10 or 11) for model inputs (N, 28, 28, 1) float32."""
+        """The network's raw softmax (N, 10 or 11) for model inputs (N, 28, 28, 1) float32.
+
+        Raises ValueError for any other shape: uint8 images go through ``scores`` or
+        ``to_model_input`` first, never straight in (they would be read unscaled).
+        """
+        if batch.ndim != 4 or batch.shape[1:] != (CANVAS, CANVAS, 1):
+            raise ValueError(f"model inputs are (N, 28, 28, 1) float32, not {batch.shape}")
         parts = [
             self._invoke(batch[start : start + _BATCH]) for start in range(0, len(batch), _BATCH)
         ]

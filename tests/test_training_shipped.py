@@ -87,7 +87,7 @@ def test_shipped_model_comes_from_a_project_recipe(metrics: dict[str, Any]) -> N
 def test_shipped_model_says_not_a_digit_for_pieces_and_never_for_digits(
     mnist: Mnist, metrics: dict[str, Any]
 ) -> None:
-    outputs = DigitModel.load(DEFAULT_MODEL_DIR).outputs(mnist.x_test)
+    outputs = DigitModel.load(DEFAULT_MODEL_DIR).outputs(to_model_input(mnist.x_test))
     assert outputs.shape == (len(mnist.y_test), 11)
     swallowed = float((outputs.argmax(axis=1) == NOT_A_DIGIT).mean())
     assert swallowed <= 0.003
@@ -95,7 +95,9 @@ def test_shipped_model_says_not_a_digit_for_pieces_and_never_for_digits(
     assert figures["digits_answered_not_a_digit"] == pytest.approx(swallowed, abs=1e-4)
     assert figures["held_out_caught"] >= 0.8
     held_out = make_negatives(mnist.x_test, 300, np.random.default_rng(99))
-    caught = DigitModel.load(DEFAULT_MODEL_DIR).outputs(held_out.images).argmax(axis=1)
+    caught = (
+        DigitModel.load(DEFAULT_MODEL_DIR).outputs(to_model_input(held_out.images)).argmax(axis=1)
+    )
     assert (caught == NOT_A_DIGIT).mean() >= 0.75
 
 
@@ -105,7 +107,7 @@ def test_shipped_model_reads_real_digits_as_digits() -> None:
     images = [path for path in sorted(REAL_DIGITS.glob("[0-9]/*")) if path.is_file()]
     assert len(images) >= 80
     crops = np.stack([rendered_digit(path.read_bytes()) for path in images])
-    assert not (model.outputs(crops).argmax(axis=1) == NOT_A_DIGIT).any()
+    assert not (model.outputs(to_model_input(crops)).argmax(axis=1) == NOT_A_DIGIT).any()
 
 
 def test_shipped_model_reads_a_continental_one(recognizer: Recognizer) -> None:
