@@ -23,6 +23,7 @@ from benchmarks.measure import machine, run_child
 from benchmarks.report import markdown, rows
 from recognizer import Recognizer
 from recognizer.config import DEFAULT_MODEL_DIR, METRICS_FILE
+from recognizer.contracts import MetricsFile
 from recognizer.model import DigitModel
 
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results.json"
@@ -111,7 +112,7 @@ def bot(sizes: Sizes) -> dict:
 
 def training(model_dir: Path) -> dict:
     """Section 5 comes from the shipped training run: retraining here would take ~12 minutes."""
-    metrics = json.loads((model_dir / METRICS_FILE).read_text())
+    metrics: MetricsFile = json.loads((model_dir / METRICS_FILE).read_text())
     return {
         "source": str(model_dir / METRICS_FILE),
         "trained_at": metrics["created_at"],

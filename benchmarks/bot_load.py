@@ -93,8 +93,8 @@ class _Run:
                 first, lambda m: m.photo is not None, timeout=START_TIMEOUT_SECONDS
             )
         except AssertionError as error:
-            log = (self.workdir / "bot.log").read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"the bot never answered its first photo:\n{log}") from error
+            tail = (self.workdir / "bot.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"the bot never answered its first photo:\n{tail}") from error
         self.answered = 1
         return time.perf_counter() - started
 
@@ -175,6 +175,8 @@ class _Run:
             time.sleep(POLL_SECONDS)
             for action in self.emu.actions(kinds=["sent"], since=cursor):
                 cursor = action.seq
+                if action.message is None:
+                    continue
                 photo = (action.chat_id, action.message.reply_to_message_id)
                 if photo in sent and photo not in answered:
                     answered[photo] = action.time

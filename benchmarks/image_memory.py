@@ -42,6 +42,10 @@ START_TIMEOUT_SECONDS = 60
 ANSWER_TIMEOUT_SECONDS = 120
 
 
+def _square(side: int, channels: int) -> np.ndarray:
+    return _page(side, side, channels)
+
+
 def _page(width: int, height: int, channels: int) -> np.ndarray:
     """Light paper with one dark stroke: a digit-like shape, cheap to compress."""
     page = np.full((height, width, channels), 230, np.uint8)
@@ -81,11 +85,11 @@ CASES: dict[str, Callable[[], bytes]] = {
     "7000x7000 16-bit PNG": lambda: _gray16(7000),
     "7000x7000 WebP": lambda: _encoded(_page(7000, 7000, 3), "WEBP"),
     "largest RGBA PNG read": lambda: _encoded(
-        _page(*(2 * [_largest_side("RGBA", "PNG")]), 4), "PNG", "RGBA"
+        _square(_largest_side("RGBA", "PNG"), 4), "PNG", "RGBA"
     ),
     "largest 16-bit PNG read": lambda: _gray16(_largest_side("I;16", "PNG")),
-    "largest WebP read": lambda: _encoded(_page(*(2 * [_largest_side("RGB", "WEBP")]), 3), "WEBP"),
-    "largest AVIF read": lambda: _encoded(_page(*(2 * [_largest_side("RGB", "AVIF")]), 3), "AVIF"),
+    "largest WebP read": lambda: _encoded(_square(_largest_side("RGB", "WEBP"), 3), "WEBP"),
+    "largest AVIF read": lambda: _encoded(_square(_largest_side("RGB", "AVIF"), 3), "AVIF"),
     "12 MP HEIC (phone)": lambda: _heic(3464),
     "48 MP JPEG (phone)": lambda: _encoded(_page(8000, 6000, 3), "JPEG"),
 }

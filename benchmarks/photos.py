@@ -295,15 +295,15 @@ def render(
 
 def _paper(case: PhotoCase, rng: np.random.Generator, width: int, height: int) -> np.ndarray:
     tone = np.asarray(PAPERS[case.paper], np.float32) * rng.uniform(0.95, 1.03)
-    sheet = np.empty((height, width, 3), np.float32)
+    sheet: np.ndarray = np.empty((height, width, 3), np.float32)
     sheet[:] = np.clip(tone, 0, 1)
     texture = cv2.GaussianBlur(rng.normal(0, 0.02, (height, width)).astype(np.float32), (0, 0), 2)
     sheet += texture[..., None]
     if case.pattern != "plain":
         line_colour = (
-            np.float32([0.55, 0.65, 0.85])
+            np.array([0.55, 0.65, 0.85], np.float32)
             if case.pattern == "ruled"
-            else np.float32([0.65, 0.70, 0.75])
+            else np.array([0.65, 0.70, 0.75], np.float32)
         )
         spacing = int(height * (0.06 if case.pattern == "ruled" else 0.035))
         offset = int(rng.integers(spacing))
@@ -361,10 +361,10 @@ def _place(
     left = int(np.clip(centre_x - glyph_w / 2, side, max(side, width - glyph_w - side)))
     top = int(np.clip(centre_y - glyph_h / 2, edge, max(edge, height - glyph_h - edge)))
     canvas[top : top + glyph_h, left : left + glyph_w] = coverage[:, :glyph_w]
-    turn = cv2.getRotationMatrix2D(
+    rotation = cv2.getRotationMatrix2D(
         (left + glyph_w / 2, top + glyph_h / 2), rng.uniform(-turn, turn), 1.0
     )
-    return cv2.warpAffine(canvas, turn, (width, height), flags=cv2.INTER_LINEAR)
+    return cv2.warpAffine(canvas, rotation, (width, height), flags=cv2.INTER_LINEAR)
 
 
 def _camera(sheet: np.ndarray, case: PhotoCase, rng: np.random.Generator) -> np.ndarray:
@@ -379,10 +379,10 @@ def _camera(sheet: np.ndarray, case: PhotoCase, rng: np.random.Generator) -> np.
 
 def _perspective(sheet: np.ndarray, table: bool, rng: np.random.Generator) -> np.ndarray:
     height, width = sheet.shape[:2]
-    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     inset = 0.12 if table else 0.0
-    moved = corners + np.float32(
-        [[inset, inset], [-inset, inset], [-inset, -inset], [inset, -inset]]
+    moved = corners + np.array(
+        [[inset, inset], [-inset, inset], [-inset, -inset], [inset, -inset]], np.float32
     ) * (width, height)
     moved += rng.uniform(-0.03, 0.03, (4, 2)) * (width, height)
     warp = cv2.getPerspectiveTransform(corners, moved.astype(np.float32))

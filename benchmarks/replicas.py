@@ -118,6 +118,8 @@ class Setup:
             time.sleep(0.02)
             for action in self.emu.actions(kinds=["sent"], since=cursor):
                 cursor = action.seq
+                if action.message is None:
+                    continue
                 photo = (action.chat_id, action.message.reply_to_message_id)
                 if photo in sent and photo not in answered:
                     answered[photo] = action.time

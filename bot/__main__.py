@@ -17,18 +17,16 @@ from typing import NoReturn
 
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import Application
 
 from bot import health
 from bot.application import ALLOWED_UPDATES, build_application
-from bot.crop_expiry import CropSweeper
 from bot.logs import configure_logging, scrub, token_forms
 from bot.model_store import ModelStore, ModelStoreError
 from bot.ratelimit import SharedRateLimiter, UserRateLimiter
 from bot.recognition import RecognitionService
 from bot.retrain.retrainer import Retrainer
 from bot.samples import SampleFiles
-from bot.services import Services
+from bot.services import BotApplication, Services
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import StorageError, Store
 from recognizer import Recognizer, RecognizerError
@@ -76,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     _serve(application, settings)
 
 
-def _serve(application: Application, settings: Settings) -> None:
+def _serve(application: BotApplication, settings: Settings) -> None:
     """Long polling by default; with WEBHOOK_URL, python-telegram-bot's webhook server, which
     sets the webhook with the secret and refuses (403) requests without the right header."""
     webhook = settings.webhook
@@ -152,8 +150,6 @@ def _services(settings: Settings) -> Services:
         rate_limiter=_rate_limiter(settings, store),
         models=models,
         retrainer=retrainer,
-        heartbeat=health.Heartbeat(health.heartbeat_path(settings)),
-        crop_sweeper=CropSweeper(store),
     )
 
 

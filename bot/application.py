@@ -22,11 +22,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import errors, i18n, keyboards, texts
+from bot import crop_expiry, errors, health, i18n, keyboards, texts
 from bot import filters as routes
 from bot.handlers import admin, commands, fallback, feedback, language, photo, ratelimit, stats
 from bot.inbox import DurableUpdateProcessor, DurableUpdateQueue
-from bot.services import Services, install, services
+from bot.services import BotApplication, Services, install, services
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ _PRIVATE_FALLBACKS = (
 """Private-chat replies to everything that is not an image; in groups the bot stays quiet."""
 
 
-def build_application(found: Services) -> Application:
+def build_application(found: Services) -> BotApplication:
     settings = found.settings
     processor = DurableUpdateProcessor(MAX_CONCURRENT_UPDATES, found.store)
     builder = (
@@ -83,13 +83,14 @@ def build_application(found: Services) -> Application:
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
-    if settings.outgoing_rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD_CONTROL))
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     if settings.file_base_url:
         builder = builder.base_file_url(settings.file_base_url)
-    application = builder.build()
+    limiter = AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD_CONTROL)
+    application: BotApplication = (
+        builder.rate_limiter(limiter).build() if settings.outgoing_rate_limit else builder.build()
+    )
     processor.serving = lambda: application.running
     install(application.bot_data, found)
     register_handlers(application)
@@ -100,7 +101,7 @@ _TYPED_NUMBER = filters.TEXT & ~filters.COMMAND & (routes.PRIVATE | routes.REPLI
 """Text that may be the right number after "Wrong"; the handler lets anything else pass on."""
 
 
-def register_handlers(application: Application) -> None:
+def register_handlers(application: BotApplication) -> None:
     application.add_handler(TypeHandler(Update, language.use_senders_language), group=-3)
     application.add_handler(MessageHandler(_TYPED_NUMBER, feedback.on_typed_number), group=-2)
     application.add_handler(
@@ -123,8 +124,9 @@ def register_handlers(application: Application) -> None:
     application.add_error_handler(errors.on_error)
 
 
-async def _post_init(application: Application) -> None:
-    """Register the command menus, in every language, and state what this process serves.
+async def _post_init(application: BotApplication) -> None:
+    """Register the command menus, in every language, schedule the jobs and state, once, what
+    this process serves.
 
     Telegram shows a user the menu registered for their app's language, else the one
     registered without a language, which is English."""
@@ -137,8 +139,7 @@ async def _post_init(application: Application) -> None:
         await application.bot.set_my_commands(everyone, language_code=code)
         for admin_id in found.settings.admin_ids:
             await _show_admin_commands(application, admin_id, admins, code)
-    found.heartbeat.start()
-    found.crop_sweeper.start()
+    await _start_jobs(application)
     queue = application.update_queue
     if isinstance(queue, DurableUpdateQueue):
         replayed = await queue.replay(application.bot, mine=True)
@@ -155,7 +156,7 @@ async def _post_init(application: Application) -> None:
     )
 
 
-def _log_privacy_mode(application: Application) -> None:
+def _log_privacy_mode(application: BotApplication) -> None:
     """getMe says whether the bot sees every group message; what that means, for the operator
     (BotFather's /setprivacy switches it; the bot must be re-added to a group to apply it)."""
     if application.bot.bot.can_read_all_group_messages:
@@ -175,8 +176,27 @@ def _menu(commands: list[tuple[str, str]]) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in commands]
 
 
+async def _start_jobs(application: BotApplication) -> None:
+    """The heartbeat and the crop sweep: each runs once now (the bot is healthy once it says it
+    started; crops that expired while it was down go first), then the JobQueue repeats them
+    from when the application starts until it stops, before ``_post_stop``.
+
+    The first runs are not left to the JobQueue: ``run_repeating(first=0)`` does not run at once
+    (python-telegram-bot documents it; APScheduler moves a start in the past to the next
+    interval)."""
+    jobs = application.job_queue
+    if jobs is None:
+        raise RuntimeError("the JobQueue is missing: install python-telegram-bot[job-queue]")
+    found = services(application)
+    health.beat(found.settings)
+    await crop_expiry.sweep(found.store)
+    beat, sweep = health.BEAT_EVERY_SECONDS, crop_expiry.SWEEP_EVERY_SECONDS
+    jobs.run_repeating(health.beat_job, beat, first=beat, name="heartbeat")
+    jobs.run_repeating(crop_expiry.sweep_job, sweep, first=sweep, name="crop sweep")
+
+
 async def _show_admin_commands(
-    application: Application, admin_id: int, menu: list[BotCommand], language_code: str | None
+    application: BotApplication, admin_id: int, menu: list[BotCommand], language_code: str | None
 ) -> None:
     """The admin commands in the admin's own chat menu; Telegram refuses a chat it has never
     seen (an admin who has not started the bot yet), which must not stop the bot."""
@@ -188,17 +208,16 @@ async def _show_admin_commands(
         _LOGGER.warning("could not show the admin commands to user %s: %s", admin_id, error)
 
 
-async def _post_stop(application: Application) -> None:
+async def _post_stop(application: BotApplication) -> None:
     """A running retrain is stopped while the loop still runs; the served model stays."""
     await services(application).retrainer.shutdown()
 
 
-async def _post_shutdown(application: Application) -> None:
+async def _post_shutdown(application: BotApplication) -> None:
     """Runs to the end whatever fails on the way: the database is always closed."""
     found = services(application)
     try:
-        await found.heartbeat.stop()
-        await found.crop_sweeper.stop()
+        health.stop_beating(found.settings)
         if isinstance(application.update_queue, DurableUpdateQueue):
             await application.update_queue.stop_keeping()
     finally:

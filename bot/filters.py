@@ -22,7 +22,7 @@ class _MentionsBot(filters.MessageFilter):
     def filter(self, message: Message) -> bool:
         bot = message.get_bot()
         handle = f"@{bot.username}".lower()
-        kinds = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+        kinds: list[str | None] = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
         found = {**message.parse_entities(kinds), **message.parse_caption_entities(kinds)}
         return any(
             (entity.user is not None and entity.user.id == bot.id) or text.lower() == handle

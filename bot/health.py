@@ -1,8 +1,8 @@
 """Liveness for container supervisors: a heartbeat file the bot keeps fresh, and the check.
 
-The heartbeat is written from a task on the bot's event loop, so a loop that hangs (not only a
-process that dies) lets it go stale. The check runs in a separate process (``--healthcheck``,
-the Docker HEALTHCHECK) and never talks to Telegram.
+The heartbeat is written by a job on the bot's event loop (python-telegram-bot's JobQueue), so
+a loop that hangs (not only a process that dies) lets it go stale. The check runs in a separate
+process (``--healthcheck``, the Docker HEALTHCHECK) and never talks to Telegram.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ import logging
 import time
 from pathlib import Path
 
+from telegram.ext import ContextTypes
+
 from bot.model_store import ModelStore
-from bot.periodic import Periodic
+from bot.services import services
 from bot.settings import Settings
 from bot.storage import explain_os_error, probe_writable
 from recognizer import Recognizer, RecognizerError
@@ -29,29 +31,27 @@ def heartbeat_path(settings: Settings) -> Path:
     return settings.data_dir / HEARTBEAT_FILE
 
 
-class Heartbeat:
-    """Touches the heartbeat file every few seconds while the bot serves."""
+def beat(settings: Settings) -> None:
+    """Touch the heartbeat file; a full or read-only disk is logged, and the check then fails."""
+    path = heartbeat_path(settings)
+    try:
+        path.touch()
+    except OSError as error:
+        _LOGGER.warning("cannot write the heartbeat %s: %s", path, error)
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._beating = Periodic(self._beat, BEAT_EVERY_SECONDS)
 
-    def start(self) -> None:
-        self._beating.start()
+async def beat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue callback, every BEAT_EVERY_SECONDS while the bot serves."""
+    beat(services(context).settings)
 
-    async def stop(self) -> None:
-        """Stop beating and remove the file: a stopped bot is not a healthy one."""
-        await self._beating.stop()
-        try:
-            self._path.unlink(missing_ok=True)
-        except OSError as error:  # e.g. the data folder became read-only
-            _LOGGER.warning("cannot remove the heartbeat %s: %s", self._path, error)
 
-    async def _beat(self) -> None:
-        try:
-            self._path.touch()
-        except OSError as error:
-            _LOGGER.warning("cannot write the heartbeat %s: %s", self._path, error)
+def stop_beating(settings: Settings) -> None:
+    """Remove the file once the jobs have stopped: a stopped bot is not a healthy one."""
+    path = heartbeat_path(settings)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as error:  # e.g. the data folder became read-only
+        _LOGGER.warning("cannot remove the heartbeat %s: %s", path, error)
 
 
 def problem(settings: Settings) -> str | None:

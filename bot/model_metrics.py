@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from recognizer.config import METRICS_FILE
+from recognizer.contracts import MetricsFile
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def read_metrics(model_dir: Path) -> ModelMetrics | None:
     """The figures, or None (logged) when the file is missing or not what training writes."""
     path = model_dir / METRICS_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data: MetricsFile = json.loads(path.read_text(encoding="utf-8"))
         return ModelMetrics(
             test_accuracy=float(data["test_accuracy"]),
             per_digit=tuple(float(data["per_digit_accuracy"][str(d)]) for d in range(10)),

@@ -1,4 +1,5 @@
-"""What the handlers share: settings, recognition, storage and the rate limiter.
+"""What the handlers and jobs share: settings, recognition, storage, the rate limiters, the model
+versions and the retrainer.
 
 Built once by ``bot.__main__`` and put in ``bot_data``, so a handler reaches everything through
 ``services(context)`` and nothing is a module-level global that tests would have to patch.
@@ -10,12 +11,11 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
-from bot.crop_expiry import CropSweeper
-from bot.health import Heartbeat
+from bot.admin_notices import NoticeLimiter
 from bot.model_store import ModelStore
 from bot.ratelimit import SharedRateLimiter, UserRateLimiter
 from bot.recognition import RecognitionService
@@ -28,6 +28,16 @@ _KEY = "services"
 P = ParamSpec("P")
 T = TypeVar("T")
 
+BotApplication = Application[
+    ExtBot[Any],
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]
+"""The bot's Application: default context types, with or without the outgoing rate limiter."""
+
 
 @dataclass
 class Services:
@@ -37,8 +47,7 @@ class Services:
     rate_limiter: UserRateLimiter | SharedRateLimiter
     models: ModelStore
     retrainer: Retrainer
-    heartbeat: Heartbeat
-    crop_sweeper: CropSweeper
+    admin_notices: NoticeLimiter = field(default_factory=NoticeLimiter)
     started_at: float = field(default_factory=time.monotonic)
 
     async def db(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -57,6 +66,6 @@ def install(bot_data: dict[str, object], services_: Services) -> None:
     bot_data[_KEY] = services_
 
 
-def services(holder: ContextTypes.DEFAULT_TYPE | Application) -> Services:
+def services(holder: ContextTypes.DEFAULT_TYPE | BotApplication) -> Services:
     """The shared services, from a handler's context or from the application itself."""
     return cast(Services, holder.bot_data[_KEY])

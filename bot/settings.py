@@ -18,6 +18,7 @@ from dotenv import dotenv_values
 
 from bot.database import url_for
 from recognizer.config import DEFAULT_MODEL_DIR
+from recognizer.contracts import MNIST_PATH_ENV
 
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 """BotFather's tokens: the bot's numeric id, a colon, then a long url-safe secret."""
@@ -30,8 +31,11 @@ _SWITCH_OFF = frozenset({"off", "false", "no", "0"})
 
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
+TOKEN_VARIABLE = "TELEGRAM_BOT_TOKEN"
+"""The one required setting; the retrainer keeps it out of the training process's environment."""
+
 ENV_VARIABLES = (
-    "TELEGRAM_BOT_TOKEN",
+    TOKEN_VARIABLE,
     "TELEGRAM_API_BASE_URL",
     "TELEGRAM_FILE_BASE_URL",
     "TELEGRAM_LOCAL_MODE",
@@ -44,7 +48,7 @@ ENV_VARIABLES = (
     "MAX_IMAGE_MB",
     "RECOGNIZER_THREADS",
     "OUTGOING_RATE_LIMIT",
-    "DIGITBOT_MNIST_PATH",
+    MNIST_PATH_ENV,
     "MODEL_VERSIONS_KEEP",
     "RETRAIN_MAX_DROP_PP",
     "RETRAIN_EPOCHS",
@@ -173,7 +177,7 @@ def load_settings(
         recognizer_threads=int(reader.number("RECOGNIZER_THREADS", 2, minimum=1)),
         local_mode=reader.switch("TELEGRAM_LOCAL_MODE", default=False),
         outgoing_rate_limit=reader.switch("OUTGOING_RATE_LIMIT", default=True),
-        mnist_path=reader.path("DIGITBOT_MNIST_PATH"),
+        mnist_path=reader.path(MNIST_PATH_ENV),
         model_versions_keep=int(reader.number("MODEL_VERSIONS_KEEP", 5, minimum=2)),
         retrain_max_drop_pp=reader.number("RETRAIN_MAX_DROP_PP", 0.1, minimum=0),
         retrain_epochs=reader.optional_int("RETRAIN_EPOCHS"),
@@ -207,7 +211,7 @@ class _Reader:
         return int(value)
 
     def token(self) -> str:
-        token = self.optional("TELEGRAM_BOT_TOKEN")
+        token = self.optional(TOKEN_VARIABLE)
         if token is None:
             raise SettingsError(
                 "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in the "

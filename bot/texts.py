@@ -14,7 +14,19 @@ from bot.i18n import gettext as _
 from bot.i18n import ngettext, percent
 from bot.model_metrics import ModelMetrics
 from bot.retrain.gate import Verdict
-from bot.retrain.retrainer import Failure, Outcome, Progress, Refusal, Result, Stop
+from bot.retrain.retrainer import (
+    CHECKING,
+    FINISHED,
+    STARTING,
+    SWITCHING,
+    TRAINING,
+    Failure,
+    Outcome,
+    Progress,
+    Refusal,
+    Result,
+    Stop,
+)
 from bot.storage import LabelStatus, Usage
 from recognizer import (
     ImageDecodeError,
@@ -27,6 +39,7 @@ from recognizer import (
     TooManyDigitsError,
 )
 from recognizer.config import MAX_DIGITS
+from recognizer.contracts import EXPORT_STAGE
 
 # -- commands and the menu ---------------------------------------------------------------------
 
@@ -486,12 +499,12 @@ def _mode_name(mode_value: str) -> str:
 
 def _stage(stage: str) -> str:
     stages = {
-        "starting": _("starting (loading TensorFlow and the data)"),
-        "training": _("training"),
-        "export": _("exporting the new model"),
-        "checking": _("checking the new model against the served one"),
-        "switching": _("switching to the new model"),
-        "finished": _("finished"),
+        STARTING: _("starting (loading TensorFlow and the data)"),
+        TRAINING: _("training"),
+        EXPORT_STAGE: _("exporting the new model"),
+        CHECKING: _("checking the new model against the served one"),
+        SWITCHING: _("switching to the new model"),
+        FINISHED: _("finished"),
     }
     return stages.get(stage, stage)
 
@@ -499,7 +512,7 @@ def _stage(stage: str) -> str:
 def retrain_progress(progress: Progress) -> str:
     """The one message edited as a retrain goes: mode, epoch k/n, validation accuracy, ETA."""
     title = _("Retraining ({mode})").format(mode=_mode_name(progress.mode.value))
-    if progress.stage != "training":
+    if progress.stage != TRAINING:
         return f"{title}: {_stage(progress.stage)}…"
     if progress.epoch == 0:
         return _("{title}: epoch 1/{epochs} running…").format(title=title, epochs=progress.epochs)
@@ -519,7 +532,7 @@ def retrain_progress(progress: Progress) -> str:
 
 def retrain_already_running(progress: Progress | None) -> str:
     """'A retrain is already running, epoch 3/10': where it is, and how to stop it."""
-    if progress is not None and progress.epochs and progress.stage == "training":
+    if progress is not None and progress.epochs and progress.stage == TRAINING:
         return _(
             "A retrain is already running, epoch {epoch}/{epochs}. /retrain cancel stops it."
         ).format(epoch=max(progress.epoch, 1), epochs=progress.epochs)
@@ -648,3 +661,18 @@ def _duration(seconds: float) -> str:
     if minutes:
         return _("{minutes} min {seconds:02d} s").format(minutes=minutes, seconds=secs)
     return _("{seconds} s").format(seconds=secs)
+
+
+def error_notice(error_type: str, raised_at: str | None, source: str, unreported: int) -> str:
+    """The admins' notice of an unexpected error: what and where, never whose or what data.
+
+    ``raised_at`` is a place in the code (None: unknown), ``source`` the update's kind or the job's
+    name, ``unreported`` how many errors went unannounced since the last notice."""
+    notice = _("Unexpected error: {error_type} at {raised_at} ({source}). See the log.").format(
+        error_type=error_type, raised_at=raised_at or _("an unknown place"), source=source
+    )
+    if unreported:
+        notice += "\n" + ngettext(
+            "{count} more since the last notice.", "{count} more since the last notice.", unreported
+        ).format(count=unreported)
+    return notice

@@ -43,10 +43,11 @@ def describe(update: object) -> str:
         return f"kind={type(update).__name__}"
     user = update.effective_user.id if update.effective_user else "-"
     chat = update.effective_chat.id if update.effective_chat else "-"
-    return f"id={update.update_id} user={user} chat={chat} kind={_kind(update)}"
+    return f"id={update.update_id} user={user} chat={chat} kind={kind(update)}"
 
 
-def _kind(update: Update) -> str:
+def kind(update: Update) -> str:
+    """What the update carries: ``photo``, ``command``, ``button``, ``text``, ``sticker``..."""
     if update.callback_query:
         return "button"
     message = update.effective_message

@@ -422,7 +422,7 @@ class Emulator:
     def _callback_query(
         self, target: Chat, sender: User, snapshot: SentMessage, data: str
     ) -> dict[str, Any]:
-        query = {
+        query: dict[str, Any] = {
             "id": str(next(self._callback_ids)),
             "from": sender.to_api(),
             "message": snapshot.raw,
@@ -598,6 +598,14 @@ class Emulator:
     ) -> None:
         """The next `count` calls answer 429 Too Many Requests with `retry_after` seconds."""
         self._add_fault(method, count, chat, too_many_requests(retry_after))
+
+    def garble_next(
+        self, method: str | None, count: int = 1, *, chat: ChatRef | User | None = None
+    ) -> None:
+        """The next `count` calls of `method` are not carried out and answered with a result
+        of the wrong shape, which a client cannot read."""
+        chat_id = self._chat(chat).id if chat is not None else None
+        self.faults.add(Fault(method, chat_id, remaining=count, garbled=True))
 
     def slow_down(
         self,

@@ -17,7 +17,9 @@ DOWNLOAD = "download"
 class Fault:
     """Applies to calls of `method` (any method when None) about `chat_id` (any when None).
 
-    `remaining` counts the calls still affected; None means until cleared.
+    `remaining` counts the calls still affected; None means until cleared. A `garbled` call is
+    not carried out and is answered "ok" with a result of the wrong shape, as a broken Bot API
+    server or proxy might.
     """
 
     method: str | None
@@ -25,6 +27,7 @@ class Fault:
     error: ApiError | None = None
     delay: float = 0.0
     remaining: int | None = 1
+    garbled: bool = False
     drop: bool = False
     """Close the connection without an answer (the call is not carried out)."""
 
@@ -32,6 +35,17 @@ class Fault:
         return (self.method is None or self.method == method.lower()) and (
             self.chat_id is None or self.chat_id == chat_id
         )
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What the faults do to one call: wait first, then fail, answer garbage, drop the
+    connection, or go ahead."""
+
+    delay: float = 0.0
+    error: ApiError | None = None
+    garbled: bool = False
+    drop: bool = False
 
 
 class Faults:
@@ -46,22 +60,22 @@ class Faults:
     def clear(self) -> None:
         self._faults.clear()
 
-    def take(self, method: str, chat_id: int | None) -> tuple[float, ApiError | None, bool]:
-        """The total delay, the first error and whether to drop the connection for this call,
-        using up one count of each fault that applies."""
+    def take(self, method: str, chat_id: int | None) -> Effect:
+        """The total delay and the first failure (an error, a garbled answer or a dropped
+        connection) for this call, using up one count of each fault that applies."""
         delay = 0.0
         error = None
-        drop = False
+        garbled = drop = False
         for fault in list(self._faults):
             if not fault.matches(method, chat_id):
                 continue
-            if fault.error is not None or fault.drop:
-                if error is not None or drop:
+            if fault.error is not None or fault.garbled or fault.drop:
+                if error is not None or garbled or drop:
                     continue  # one failure per call; the next fault waits for the next call
-                error, drop = fault.error, fault.drop
+                error, garbled, drop = fault.error, fault.garbled, fault.drop
             delay += fault.delay
             if fault.remaining is not None:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._faults.remove(fault)
-        return delay, error, drop
+        return Effect(delay, error, garbled, drop)

@@ -92,7 +92,8 @@ class SentMessage:
     def buttons(self) -> list[list[dict[str, Any]]]:
         """Inline keyboard rows; each button is a dict with `text` and e.g. `callback_data`."""
         markup = self.raw.get("reply_markup") or {}
-        return markup.get("inline_keyboard", [])
+        rows: list[list[dict[str, Any]]] = markup.get("inline_keyboard", [])
+        return rows
 
     @property
     def button_texts(self) -> list[str]:

@@ -7,9 +7,10 @@ JSON-serialised, which is what python-telegram-bot sends; a JSON body carries re
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from emulator.errors import bad_request
 
@@ -42,7 +43,16 @@ class Params:
             return None
         return value if isinstance(value, str) else json.dumps(value)
 
-    def int(self, name: str, *, required: str | None = None) -> int | None:
+    @overload
+    def int(self, name: builtins.str, *, required: builtins.str) -> builtins.int: ...
+
+    @overload
+    def int(self, name: builtins.str, *, required: None = None) -> builtins.int | None: ...
+
+    def int(
+        self, name: builtins.str, *, required: builtins.str | None = None
+    ) -> builtins.int | None:
+        """With ``required`` (Telegram's complaint when it is missing) never None."""
         value = self._values.get(name)
         if value is None or value == "":
             if required:
@@ -55,7 +65,7 @@ class Params:
         except (TypeError, ValueError):
             raise bad_request(f"invalid {name} specified") from None
 
-    def float(self, name: str) -> float | None:
+    def float(self, name: builtins.str) -> builtins.float | None:
         value = self._values.get(name)
         if value is None or value == "":
             return None
@@ -64,13 +74,13 @@ class Params:
         except (TypeError, ValueError):
             raise bad_request(f"invalid {name} specified") from None
 
-    def bool(self, name: str) -> bool:
+    def bool(self, name: builtins.str) -> builtins.bool:
         value = self._values.get(name)
         if isinstance(value, bool):
             return value
         return str(value).lower() in {"true", "1"}
 
-    def json(self, name: str, *, error: str | None = None) -> Any:
+    def json(self, name: builtins.str, *, error: builtins.str | None = None) -> Any:
         """Decodes a JSON-serialised parameter; a JSON body already holds the decoded value."""
         value = self._values.get(name)
         if value is None or value == "":
@@ -82,10 +92,10 @@ class Params:
         except ValueError:
             raise bad_request(error or f"can't parse {name} JSON object") from None
 
-    def upload(self, name: str) -> Upload | None:
+    def upload(self, name: builtins.str) -> Upload | None:
         return self._uploads.get(name)
 
-    def attachment(self, reference: str) -> Upload | None:
+    def attachment(self, reference: builtins.str) -> Upload | None:
         """Resolves an `attach://<name>` reference used inside InputMedia objects."""
         if reference.startswith("attach://"):
             return self._uploads.get(reference.removeprefix("attach://"))

@@ -25,6 +25,8 @@ _LOG = logging.getLogger(__name__)
 # Telegram's limit for files a bot uploads.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 REQUEST_TOO_LARGE = ApiError(413, "Request Entity Too Large")
+GARBLED_RESULT = "garbled"
+"""The result of a garbled call: a string where every method returns an object or a boolean."""
 # Telegram answers 404 to a token that isn't even shaped like one, 401 to a wrong real-looking one.
 _TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{20,}")
 API_PREFIX = "/bot"
@@ -83,21 +85,21 @@ class BotApiServer:
             params = await read_params(request)
             self.calls[method] += 1
             chat_id = _chat_id(params)
-            delay, error, drop = self.faults.take(method, chat_id)
-            if delay:
-                await asyncio.sleep(delay)
+            effect = self.faults.take(method, chat_id)
+            if effect.delay:
+                await asyncio.sleep(effect.delay)
             if _client_gone(request):
                 # Nobody waits for the answer any more (the bot was killed during the delay):
                 # the call is dropped unanswered, as a request that never got through.
                 raise _DroppedError
-            if drop:
+            if effect.drop:
                 _drop(request)
                 raise _DroppedError
-            if error is not None:
-                raise error
+            if effect.error is not None:
+                raise effect.error
             if self.flood is not None:
                 self.flood.check(method, chat_id)
-            result = await self.api.call(method, params)
+            result = GARBLED_RESULT if effect.garbled else await self.api.call(method, params)
         except _DroppedError:
             return web.Response(status=500)  # never reaches the client: the socket is closed
         except ApiError as error:
@@ -115,14 +117,14 @@ class BotApiServer:
             self._check_token(request.match_info["token"])
         except ApiError:
             return _json_response(404, NOT_FOUND.payload())
-        delay, error, drop = self.faults.take(DOWNLOAD, None)
-        if delay:
-            await asyncio.sleep(delay)
-        if drop:
+        effect = self.faults.take(DOWNLOAD, None)
+        if effect.delay:
+            await asyncio.sleep(effect.delay)
+        if effect.drop:
             _drop(request)
             return web.Response(status=500)
-        if error is not None:
-            return _json_response(error.status, error.payload())
+        if effect.error is not None:
+            return _json_response(effect.error.status, effect.error.payload())
         stored = self.api.world.files.by_path(request.match_info["file_path"])
         if stored is None:
             return _json_response(404, NOT_FOUND.payload())

@@ -10,7 +10,7 @@ import inspect
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
-from typing import Any, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar, overload
 
 from emulator.core import Emulator, EmulatorStats
 from emulator.models import User
@@ -19,11 +19,25 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _on_loop(function: Callable[..., Any]) -> Any:
+@overload
+def _on_loop(
+    function: Callable[Concatenate[Emulator, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[SyncEmulator, P], R]: ...
+
+
+@overload
+def _on_loop(
+    function: Callable[Concatenate[Emulator, P], R],
+) -> Callable[Concatenate[SyncEmulator, P], R]: ...
+
+
+def _on_loop(
+    function: Callable[Concatenate[Emulator, P], Any],
+) -> Callable[Concatenate[SyncEmulator, P], Any]:
     """Wraps an Emulator method to run on the emulator's loop and block until it's done."""
 
     @functools.wraps(function)
-    def call(self: SyncEmulator, *args: Any, **kwargs: Any) -> Any:
+    def call(self: SyncEmulator, /, *args: P.args, **kwargs: P.kwargs) -> Any:
         async def run() -> Any:
             result = function(self.core, *args, **kwargs)
             return await result if inspect.isawaitable(result) else result
@@ -151,6 +165,7 @@ class SyncEmulator:
     wait_for_message = _on_loop(Emulator.wait_for_message)
     wait_for_edit = _on_loop(Emulator.wait_for_edit)
     fail_next = _on_loop(Emulator.fail_next)
+    garble_next = _on_loop(Emulator.garble_next)
     flood_next = _on_loop(Emulator.flood_next)
     slow_down = _on_loop(Emulator.slow_down)
     clear_faults = _on_loop(Emulator.clear_faults)

@@ -35,7 +35,7 @@ class RetryPolicy:
     longest: float = 2.0
 
     def delay(self, attempt: int) -> float:
-        return min(self.first * 2 ** max(attempt - 1, 0), self.longest)
+        return float(min(self.first * 2 ** max(attempt - 1, 0), self.longest))
 
 
 @dataclass(frozen=True)

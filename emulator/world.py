@@ -111,7 +111,7 @@ class World:
         return [copy.deepcopy(m) for m in self._messages.get(chat_id, {}).values()]
 
     def is_from_bot(self, message: dict[str, Any]) -> bool:
-        return message["from"]["id"] == self.bot.id
+        return bool(message["from"]["id"] == self.bot.id)
 
     def snapshot(self, message: dict[str, Any], *, deleted: bool = False) -> SentMessage:
         """A frozen view of a bot message with the bytes of its photo/document attached."""
@@ -134,7 +134,7 @@ class World:
     def photo_sizes(self, full: Picture) -> list[dict[str, Any]]:
         """PhotoSize objects for a picture: real downscaled thumbnails, then the full size last."""
         pictures = [*thumbnails(open_image(full.data)), full]
-        sizes = []
+        sizes: list[dict[str, Any]] = []
         for picture in pictures:
             stored = self.files.add(picture.data, "photos", "jpg", mime_type="image/jpeg")
             sizes.append(

@@ -27,7 +27,8 @@ import numpy as np
 from PIL import Image
 
 from recognizer.chart import render_chart, render_number
-from recognizer.config import DEFAULT_MODEL_DIR, MNIST_PATH_ENV
+from recognizer.config import DEFAULT_MODEL_DIR
+from recognizer.contracts import MNIST_PATH_ENV
 from recognizer.errors import RecognizerError
 from recognizer.prediction import Prediction, Reading
 from recognizer.recognizer import Recognizer

@@ -18,9 +18,6 @@ KERAS_FILE = "digits.keras"
 METRICS_FILE = "metrics.json"
 """Evaluation figures written by training, read by the bot's /stats."""
 
-MNIST_PATH_ENV = "DIGITBOT_MNIST_PATH"
-"""Environment variable naming a Keras-layout ``mnist.npz`` (training, the CLI's samples)."""
-
 UNSURE_BELOW = 0.80
 """Below this confidence the answer says the model is unsure and names the runner-up."""
 

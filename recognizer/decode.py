@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import pillow_heif
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 from recognizer import sniff
 from recognizer.config import (
@@ -178,7 +178,7 @@ _JPEG_FILLER = b"\x5a" * 64
 
 def _orientation(picture: Image.Image) -> int:
     try:
-        return int(picture.getexif().get(ImageOps.ExifTags.Base.Orientation, 1))
+        return int(picture.getexif().get(ExifTags.Base.Orientation, 1))
     except (OSError, SyntaxError, ValueError, TypeError):
         return 1
 
@@ -298,7 +298,7 @@ def array_to_gray(array: np.ndarray) -> np.ndarray:
     if values.ndim == 2:
         return _to_uint8(values)
     colour, alpha = _split_alpha(values)
-    luminance = colour if colour.ndim == 2 else colour @ np.float32([0.299, 0.587, 0.114])
+    luminance = colour if colour.ndim == 2 else colour @ np.array([0.299, 0.587, 0.114], np.float32)
     if alpha is None:
         return _to_uint8(luminance)
     return _to_uint8(_composite(luminance, alpha))
@@ -346,7 +346,8 @@ def _composite(luminance: np.ndarray, alpha: np.ndarray) -> np.ndarray:
         paper = 1.0 if ink < 0.5 else 0.0
     else:
         paper = float(np.median(luminance[opaque]))
-    return luminance * alpha + paper * (1 - alpha)
+    composite: np.ndarray = luminance * alpha + paper * (1 - alpha)
+    return composite
 
 
 def _to_uint8(values: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ Run from the repository root (README, "Self-hosting", says how to make the local
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import os
 import re
@@ -31,7 +32,8 @@ import numpy as np
 from PIL import Image
 
 from emulator import BotAction, SentMessage, SyncEmulator, User
-from training.mnist import MNIST_PATH_ENV, Mnist, load_mnist
+from recognizer.contracts import MNIST_PATH_ENV
+from training.mnist import Mnist, load_mnist
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MNIST = REPO_ROOT.parent / "shared" / "data" / "mnist" / "mnist.npz"
@@ -260,7 +262,7 @@ def check_answers(emu: SyncEmulator, user: User, mnist: Mnist) -> float:
     for index in MNIST_TEST_INDICES:
         photo, label = digit_photo(mnist, index)
         started = time.monotonic()
-        found = ask(emu, user, lambda photo=photo: emu.send_photo(user, photo), ANSWER_PATTERN)
+        found = ask(emu, user, functools.partial(emu.send_photo, user, photo), ANSWER_PATTERN)
         latencies.append(time.monotonic() - started)
         if int(found.group(1)) != label:
             raise SmokeError(f"MNIST test digit #{index} is a {label}; the bot said {found[0]!r}")

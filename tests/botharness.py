@@ -3,29 +3,42 @@
 End-to-end tests use this instead of importing the bot: the bot process is started exactly as
 users start it (``python -m bot`` with settings in the environment), talks HTTP to the emulator,
 and is observed only from outside: what it sends, its log, its database file.
+
+It is also a pytest plugin (``tests/conftest.py`` loads it) with the fixtures of a module that
+shares one bot: ``emu`` and ``bot`` live as long as the module, ``user`` is a fresh user per
+test, so tests never see each other's chats, rate limits or samples. A module sets its bot's
+settings by overriding the ``bot_settings`` fixture.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from bot.settings import ENV_VARIABLES
-from emulator import SyncEmulator
+from emulator import Chat, SentMessage, SyncEmulator, User
 from tests.conftest import REPO_ROOT
 
 READY_LINE = "digitbot started as"
 """The bot logs this once it has registered its commands and is about to poll."""
+
+WAIT = 20.0
+"""Seconds to wait for one answer of the bot: far more than it takes, so only a hang fails."""
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 MODEL_DIR_ENV = "DIGITBOT_TEST_MODEL_DIR"
 """Points the tests at another model directory than the shipped ``models/`` (development)."""
@@ -184,3 +197,46 @@ def reads_as(answer_caption: str | None, digit: int) -> bool:
 def first_of_each_digit(labels: np.ndarray) -> list[int]:
     """The index of the first test image of each digit 0-9: a fixed, unpicked sample."""
     return [int(np.flatnonzero(labels == digit)[0]) for digit in range(10)]
+
+
+def replies_to(sent: Mapping[str, Any]) -> Callable[[SentMessage], bool]:
+    """Matches the bot's message that replies to ``sent`` (a message the test sent)."""
+    message_id = sent["message_id"]
+    return lambda message: message.reply_to_message_id == message_id
+
+
+def ask(emu: SyncEmulator, chat: Chat | User, photo: bytes, timeout: float = WAIT) -> SentMessage:
+    """Send a photo and return the bot's answer to it."""
+    return emu.wait_for_message(chat, replies_to(emu.send_photo(chat, photo)), timeout=timeout)
+
+
+# -- fixtures of a module that shares one bot -----------------------------------------------
+
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[SyncEmulator]:
+    with SyncEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def bot_settings() -> dict[str, str]:
+    """The module's bot settings beyond the emulator's connection; override it in a module."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def bot(
+    emu: SyncEmulator, tmp_path_factory: pytest.TempPathFactory, bot_settings: dict[str, str]
+) -> Iterator[BotProcess]:
+    process = BotProcess(emu, tmp_path_factory.mktemp("bot"), bot_settings).start()
+    yield process
+    assert process.stop() == 0, process.log
+
+
+@pytest.fixture
+def user(emu: SyncEmulator, bot: BotProcess) -> User:
+    """A user nobody has seen before, chatting with the running bot."""
+    return emu.add_user(f"User{next(_names)}")

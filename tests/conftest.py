@@ -10,17 +10,21 @@ import numpy as np
 import pytest
 
 from recognizer import Prediction, Recognizer
+from recognizer.contracts import MNIST_PATH_ENV
 from recognizer.decode import decode
 from recognizer.ink import find_ink
 from recognizer.render import render
 from recognizer.single_digit import single_digit
 from tests.postgres import PostgresServer
-from training.mnist import MNIST_PATH_ENV, Mnist, load_mnist
+from training.mnist import Mnist, load_mnist
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_MNIST = SHARED_DATA / "mnist" / "mnist.npz"
 REAL_DIGITS = SHARED_DATA / "real-digits"
+
+pytest_plugins = ["tests.botharness"]
+"""The shared bot and emulator fixtures of the end-to-end modules."""
 
 
 def mnist_path() -> Path:

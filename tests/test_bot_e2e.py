@@ -1,7 +1,8 @@
 """End-to-end: the real bot process against the emulated Bot API, observed from outside.
 
 One bot serves the whole module (starting it is the slow part); every test talks to it as its
-own fresh user, so the tests stay independent of each other's chats, rate limits and samples.
+own fresh user (``tests.botharness``' fixtures), so the tests stay independent of each other's
+chats, rate limits and samples.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import io
 import itertools
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -17,65 +19,51 @@ from PIL import Image
 
 from bot import texts
 from bot.storage import LabelStatus
-from emulator import SentMessage, SyncEmulator, User
+from emulator import BotAction, Chat, SentMessage, SyncEmulator, User
 from recognizer import ImageDecodeError, ImageTooLargeError, NoDigitError
 from tests.botharness import (
+    PNG_SIGNATURE,
+    WAIT,
     BotProcess,
+    ask,
     digit_photo,
     first_of_each_digit,
     model_dir,
     reads_as,
+    replies_to,
     wait_until,
 )
 from training.mnist import Mnist
 
 ADMIN_ID = 4242
 RATE_LIMIT = 12
-WAIT = 20.0
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 _names = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[SyncEmulator]:
-    with SyncEmulator() as emulator:
-        yield emulator
+def bot_settings() -> dict[str, str]:
+    return {
+        "ADMIN_IDS": str(ADMIN_ID),
+        "RATE_LIMIT_MESSAGES": str(RATE_LIMIT),
+        "RATE_LIMIT_WINDOW_SECONDS": "600",
+        "MAX_IMAGE_MB": "1",
+    }
 
 
 @pytest.fixture(scope="module")
-def bot(emu: SyncEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
-    process = BotProcess(
-        emu,
-        tmp_path_factory.mktemp("bot"),
-        {
-            "ADMIN_IDS": str(ADMIN_ID),
-            "RATE_LIMIT_MESSAGES": str(RATE_LIMIT),
-            "RATE_LIMIT_WINDOW_SECONDS": "600",
-            "MAX_IMAGE_MB": "1",
-        },
-    ).start()
-    yield process
-    assert process.stop() == 0, process.log
-
-
-@pytest.fixture
-def user(emu: SyncEmulator, bot: BotProcess) -> User:
-    return emu.add_user(f"User{next(_names)}")
+def admin(emu: SyncEmulator, bot: BotProcess) -> User:
+    """The bot's admin, who has started a chat with it (bots cannot write first)."""
+    admin = emu.add_user("Admin", user_id=ADMIN_ID)
+    emu.send_command(admin, "start")
+    emu.wait_for_message(admin, timeout=WAIT)
+    return admin
 
 
 @pytest.fixture(scope="module")
 def seven(mnist: Mnist) -> tuple[int, bytes]:
     """The first MNIST test digit (a 7) as a JPEG photo, with its true label."""
     return int(mnist.y_test[0]), digit_photo(mnist.x_test[0])
-
-
-def ask(emu: SyncEmulator, chat: User, photo: bytes) -> SentMessage:
-    """Send a photo and return the bot's answer to it."""
-    sent = emu.send_photo(chat, photo)
-    return emu.wait_for_message(
-        chat, lambda m: m.reply_to_message_id == sent["message_id"], timeout=WAIT
-    )
 
 
 def reply_text(emu: SyncEmulator, chat: User) -> str:
@@ -273,22 +261,39 @@ def test_stats_shows_model_figures_usage_and_live_accuracy(
     answer = ask(emu, user, seven[1])
     emu.press_button(user, answer, text="Right")
     emu.wait_for_edit(user, timeout=WAIT)
+    before = _usage(bot)
     emu.send_command(user, "stats")
     stats = emu.wait_for_message(user, timeout=WAIT)
+    after = _usage(bot)
     metrics = json.loads((model_dir() / "metrics.json").read_text())
     caption = stats.caption or ""
     assert f"{metrics['test_accuracy']:.2%}" in caption
-    [(served,)] = bot.query("SELECT COUNT(*) FROM predictions")
-    assert f"Answers served: {served} in total, {served} in the last 24 h" in caption
-    [(labelled, right)] = bot.query("SELECT COUNT(*), SUM(label = predicted) FROM samples")
-    assert f"({right} right out of {labelled} labelled)" in caption
+    served = re.search(r"Answers served: (\d+) in total, (\d+) in the last 24 h", caption)
+    feedback = re.search(r"\((\d+) right out of (\d+) labelled\)", caption)
+    assert served is not None, caption
+    assert feedback is not None, caption
+    shown = (int(served[1]), int(served[2]), int(feedback[1]), int(feedback[2]))
+    # Other tests' answers may still be landing: the figures lie between the database's counts
+    # just before and just after /stats, and include this test's own answer.
+    for low, figure, high in zip(before, shown, after, strict=True):
+        assert low <= figure <= high, (before, shown, after)
+    assert min(shown) >= 1
+    assert shown[0] == shown[1], "every answer of this run is from the last 24 h"
     assert stats.photo is not None
     with Image.open(io.BytesIO(stats.photo)) as chart:
         assert chart.width >= 400
 
 
-def test_debug_shows_tensorflow_is_not_loaded(emu: SyncEmulator, bot: BotProcess) -> None:
-    admin = emu.add_user("Admin", user_id=ADMIN_ID)
+def _usage(bot: BotProcess) -> tuple[int, int, int, int]:
+    """Answers in total and in the last day, labels that were right, labels, from the database."""
+    [(served,)] = bot.query("SELECT COUNT(*) FROM predictions")
+    [(labelled, right)] = bot.query("SELECT COUNT(*), SUM(label = predicted) FROM samples")
+    return served, served, right or 0, labelled
+
+
+def test_debug_shows_tensorflow_is_not_loaded(
+    emu: SyncEmulator, bot: BotProcess, admin: User
+) -> None:
     emu.send_command(admin, "debug")
     assert "tensorflow loaded: no" in reply_text(emu, admin)
     assert "tensorflow loaded: no" in bot.log
@@ -375,8 +380,13 @@ def group(emu: SyncEmulator, bot: BotProcess):
     return emu.add_group(f"Group{next(_names)}", [alice, bob]), alice, bob
 
 
-def _replies_to(emu: SyncEmulator, chat, message: dict) -> list[SentMessage]:
-    return [m for m in emu.sent_messages(chat) if m.reply_to_message_id == message["message_id"]]
+def _replies_to(emu: SyncEmulator, chat: Chat, message: dict) -> list[SentMessage]:
+    return list(filter(replies_to(message), emu.sent_messages(chat)))
+
+
+def _answers(query: dict) -> Callable[[BotAction], bool]:
+    """Matches the bot's answer to the callback query ``query``."""
+    return lambda action: action.details.get("callback_query_id") == query["id"]
 
 
 def test_group_photos_are_read_only_when_addressed_to_the_bot(
@@ -390,13 +400,9 @@ def test_group_photos_are_read_only_when_addressed_to_the_bot(
         emu.send_text(chat, "what a nice 7", user=alice),
     ]
     mentioned = emu.send_photo(chat, seven[1], caption=f"{handle} which digit?", user=bob)
-    answer = emu.wait_for_message(
-        chat, lambda m: m.reply_to_message_id == mentioned["message_id"], timeout=WAIT
-    )
+    answer = emu.wait_for_message(chat, replies_to(mentioned), timeout=WAIT)
     replied = emu.send_photo(chat, seven[1], user=alice, reply_to=answer)
-    emu.wait_for_message(
-        chat, lambda m: m.reply_to_message_id == replied["message_id"], timeout=WAIT
-    )
+    emu.wait_for_message(chat, replies_to(replied), timeout=WAIT)
     for message in ignored:
         assert _replies_to(emu, chat, message) == []
     assert len(emu.sent_messages(chat)) == 2
@@ -408,9 +414,7 @@ def test_digit_command_reads_the_photo_it_replies_to(
     chat, alice, bob = group
     photo = emu.send_photo(chat, seven[1], user=bob)
     emu.send_command(chat, "digit", user=alice, reply_to=photo)
-    answer = emu.wait_for_message(
-        chat, lambda m: m.reply_to_message_id == photo["message_id"], timeout=WAIT
-    )
+    answer = emu.wait_for_message(chat, replies_to(photo), timeout=WAIT)
     assert reads_as(answer.caption, seven[0])
     [(owner,)] = bot.query("SELECT user_id FROM predictions WHERE chat_id = ?", chat.id)
     assert owner == bob.id, "the photo's sender owns the answer"
@@ -423,17 +427,10 @@ def test_only_the_photo_sender_can_label_it(
 ) -> None:
     chat, alice, bob = group
     photo = emu.send_photo(chat, seven[1], caption=f"@{emu.bot.username}", user=alice)
-    answer = emu.wait_for_message(
-        chat, lambda m: m.reply_to_message_id == photo["message_id"], timeout=WAIT
-    )
+    answer = emu.wait_for_message(chat, replies_to(photo), timeout=WAIT)
     for button in ("Right", "Wrong"):
         query = emu.press_button(chat, answer, text=button, user=bob)
-        emu.wait_for(
-            chat,
-            lambda a, q=query: a.details.get("callback_query_id") == q["id"],
-            kinds=["callback_answer"],
-            timeout=WAIT,
-        )
+        emu.wait_for(chat, _answers(query), kinds=["callback_answer"], timeout=WAIT)
     refusals = [a["text"] for a in emu.callback_answers(chat)]
     assert refusals == [texts.label_refused(LabelStatus.NOT_OWNER)] * 2
     assert emu.sent_messages(chat)[-1].button_texts == ["Right", "Wrong"]
@@ -502,6 +499,33 @@ def test_server_errors_and_blocked_users_are_survived(
     assert reads_as(ask(emu, user, seven[1]).caption, seven[0])
     bot.wait_for_log(f"user={blocker.id} chat={blocker.id} kind=photo outcome=error: Forbidden")
     assert "blocked the bot" in bot.log
+
+
+def test_an_unexpected_error_is_apologised_for_and_admins_get_one_short_notice(
+    emu: SyncEmulator, bot: BotProcess, user: User, admin: User, seven: tuple[int, bytes]
+) -> None:
+    """A Bot API answer the bot cannot read is a bug to look into, not a user's mistake."""
+    mark = emu.mark()
+    emu.garble_next("sendPhoto", count=2, chat=user)
+    for _ in range(2):
+        emu.send_photo(user, seven[1])
+        assert emu.wait_for_message(user, timeout=WAIT).content == texts.internal_error()
+    failed = f"user={user.id} chat={user.id} kind=photo outcome=error: "
+    wait_until(lambda: bot.log.count(failed) == 2, WAIT, "both errors handled")
+    assert bot.log.count(": unexpected error") >= 2, "each error is logged with its traceback"
+    notices = [
+        action.message.content
+        for action in emu.actions(admin, ["sent"], since=mark)
+        if action.message is not None
+    ]
+    assert len(notices) == 1, "the second error within the interval is only counted"
+    [notice] = notices
+    assert notice.startswith("Unexpected error: ")
+    assert "(update: photo)" in notice
+    assert " at bot/" in notice, "where in the bot's code it was raised"
+    for private in (emu.token, emu.token.partition(":")[2], str(user.id), user.first_name):
+        assert private not in notice
+    assert reads_as(ask(emu, user, seven[1]).caption, seven[0]), "still serving"
 
 
 def test_each_update_is_logged_once_with_latency_and_outcome(

@@ -51,7 +51,8 @@ def _burst(emu: SyncEmulator, photos: list[bytes]) -> tuple[User, list[int]]:
 
 def _answers(emu: SyncEmulator, user: User) -> Counter[int]:
     """How many times the bot answered each of the user's photos (by the photo it quotes)."""
-    return Counter(m.reply_to_message_id for m in emu.sent_messages(user) if m.photo is not None)
+    quoted = [m.reply_to_message_id for m in emu.sent_messages(user) if m.photo is not None]
+    return Counter(message_id for message_id in quoted if message_id is not None)
 
 
 def _all_answered_once(

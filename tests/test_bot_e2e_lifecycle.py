@@ -13,10 +13,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot import texts
+from bot.storage import PENDING_CROP_HOURS, LabelStatus
 from emulator import SentMessage, SyncEmulator, User
 from recognizer.config import MODEL_FILE
 from tests.botharness import (
@@ -25,6 +27,7 @@ from tests.botharness import (
     first_of_each_digit,
     model_dir,
     reads_as,
+    replies_to,
     run_bot_once,
     wait_until,
 )
@@ -66,9 +69,7 @@ def photos(mnist: Mnist) -> list[tuple[int, bytes]]:
 
 
 def _answer_to(emu: SyncEmulator, chat: User, sent: dict) -> SentMessage:
-    return emu.wait_for_message(
-        chat, lambda m: m.reply_to_message_id == sent["message_id"], timeout=WAIT
-    )
+    return emu.wait_for_message(chat, replies_to(sent), timeout=WAIT)
 
 
 # -- start-up failures ----------------------------------------------------------------------
@@ -224,6 +225,27 @@ def test_stats_and_pending_labels_survive_restart_and_kill_9(
     assert bot.stop() == 0
 
 
+def test_crops_that_expired_while_the_bot_was_down_are_deleted_at_start_up(
+    emu: SyncEmulator, launch: Callable[..., BotProcess], photos: list[tuple[int, bytes]]
+) -> None:
+    bot = launch()
+    alice = emu.add_user("Alice")
+    answer = _answer_to(emu, alice, emu.send_photo(alice, photos[4][1]))
+    assert bot.stop() == 0
+    expired = time.time() - PENDING_CROP_HOURS * 3600 - 60
+    with sqlite3.connect(bot.data_dir / "digitbot.sqlite3") as database:
+        database.execute("UPDATE pending_crops SET created_at = ?", (expired,))
+    database.close()
+
+    bot.start()
+    bot.wait_for_log("deleted 1 expired unlabelled crops")
+    assert bot.query("SELECT prediction_id FROM pending_crops") == []
+    emu.press_button(alice, answer, text="Right")
+    refusal = emu.wait_for(alice, kinds=["callback_answer"], timeout=WAIT)
+    assert refusal.details["text"] == texts.label_refused(LabelStatus.EXPIRED)
+    assert bot.stop() == 0
+
+
 def test_a_locked_database_loses_no_label(
     emu: SyncEmulator, launch: Callable[..., BotProcess], photos: list[tuple[int, bytes]]
 ) -> None:
@@ -254,7 +276,8 @@ def test_fifty_users_at_once_all_get_the_right_answer(
 ) -> None:
     bot = launch({"LOG_LEVEL": "INFO"})
     users = [emu.add_user(f"User{n}") for n in range(50)]
-    expected: dict[tuple[int, int], int] = {}
+    expected: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}
+    """(user id, message id) of each photo sent: its digit and the message."""
     barrier = threading.Barrier(len(users))
 
     def send_two(index: int, user: User) -> None:
@@ -262,7 +285,7 @@ def test_fifty_users_at_once_all_get_the_right_answer(
         for offset in (0, 1):
             digit, photo = photos[(index + offset) % 10]
             sent = emu.send_photo(user, photo)
-            expected[(user.id, sent["message_id"])] = digit
+            expected[(user.id, sent["message_id"])] = digit, sent
 
     started = time.monotonic()
     threads = [threading.Thread(target=send_two, args=pair) for pair in enumerate(users)]
@@ -270,11 +293,9 @@ def test_fifty_users_at_once_all_get_the_right_answer(
         thread.start()
     for thread in threads:
         thread.join()
-    for (user_id, message_id), digit in expected.items():
+    for (user_id, _), (digit, sent) in expected.items():
         user = next(u for u in users if u.id == user_id)
-        answer = emu.wait_for_message(
-            user, lambda m, i=message_id: m.reply_to_message_id == i, since=0, timeout=60
-        )
+        answer = emu.wait_for_message(user, replies_to(sent), since=0, timeout=60)
         assert reads_as(answer.caption, digit), answer.caption
     elapsed = time.monotonic() - started
     stats = emu.stats

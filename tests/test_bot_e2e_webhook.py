@@ -21,6 +21,7 @@ from tests.botharness import (
     digit_photo,
     first_of_each_digit,
     reads_as,
+    replies_to,
     run_bot_once,
 )
 from tests.ports import listening_port
@@ -78,9 +79,7 @@ def test_the_bot_sets_its_webhook_and_answers_photos_through_it(
     alice = emu.add_user("Alice", "alice")
     for index in first_of_each_digit(mnist.y_test)[:4]:
         sent = emu.send_photo(alice, digit_photo(mnist.x_test[index]))
-        answer = emu.wait_for_message(
-            alice, lambda m, sent=sent: m.reply_to_message_id == sent["message_id"], timeout=WAIT
-        )
+        answer = emu.wait_for_message(alice, replies_to(sent), timeout=WAIT)
         assert reads_as(answer.caption, int(mnist.y_test[index])), answer.caption
     stats = emu.stats
     assert stats.polls == 0, "a webhook bot never calls getUpdates"

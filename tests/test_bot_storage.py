@@ -3,7 +3,6 @@ temporary directory) and on a real PostgreSQL server the tests start themselves.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import shutil
 import sqlite3
@@ -17,7 +16,7 @@ from PIL import Image
 from sqlalchemy import event, inspect, select, text
 
 from bot import schema
-from bot.crop_expiry import CropSweeper
+from bot.crop_expiry import sweep
 from bot.database import alembic_config
 from bot.ratelimit import SharedRateLimiter
 from bot.samples import SampleFiles
@@ -152,41 +151,15 @@ def test_expired_crops_are_purged_without_new_answers(
     assert store.usage().predictions_total == 1, "only the crop goes, the answer stays counted"
 
 
-async def wait_for_no_pending_crops(store: Store) -> None:
-    """Until a sweep on its worker thread has deleted every crop: up to five seconds."""
-    for _ in range(500):
-        if not pending_crops(store):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"no sweep deleted the expired crops {pending_crops(store)}")
-
-
-async def test_crops_that_expired_while_the_bot_was_down_go_at_start_up(
-    store: Store, clock: Clock, crop: bytes
-) -> None:
-    answered(store, (ALICE, ALICE), 7, 0.99, crop)
-    clock.now += PENDING_CROP_HOURS * 3600 + 1
-    sweeper = CropSweeper(store, every_seconds=3600)
-    sweeper.start()
-    try:
-        await wait_for_no_pending_crops(store)
-    finally:
-        await sweeper.stop()
-
-
-async def test_crops_expire_while_nobody_uses_the_bot(
+async def test_a_sweep_deletes_expired_crops_without_new_answers(
     store: Store, clock: Clock, crop: bytes
 ) -> None:
     prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
-    sweeper = CropSweeper(store, every_seconds=0.01)
-    sweeper.start()
-    try:
-        await asyncio.sleep(0.2)
-        assert pending_crops(store) == [prediction], "swept many times, but not expired yet"
-        clock.now += PENDING_CROP_HOURS * 3600 + 1
-        await wait_for_no_pending_crops(store)
-    finally:
-        await sweeper.stop()
+    assert await sweep(store) == 0
+    assert pending_crops(store) == [prediction], "swept, but not expired yet"
+    clock.now += PENDING_CROP_HOURS * 3600 + 1
+    assert await sweep(store) == 1
+    assert pending_crops(store) == []
 
 
 def test_usage_counts_the_last_day(store: Store, clock: Clock, crop: bytes) -> None:

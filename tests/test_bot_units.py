@@ -5,10 +5,12 @@ from __future__ import annotations
 import importlib
 import io
 import logging
+import subprocess
 import sys
 import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,6 +19,7 @@ from telegram import Animation, Bot, Chat, Document, File, Message, PhotoSize
 
 import bot.__main__ as bot_main
 from bot import keyboards, texts
+from bot.admin_notices import NoticeLimiter
 from bot.downloads import DownloadRefusedError, FileTooLargeError, download
 from bot.images import ImageRef, image_of
 from bot.logs import REDACTED, RedactingFormatter, token_forms
@@ -82,20 +85,22 @@ def test_log_lines_never_show_the_token_or_its_secret() -> None:
 
 def test_feedback_buttons_round_trip() -> None:
     data = [b.callback_data for row in keyboards.right_or_wrong(42).inline_keyboard for b in row]
-    assert [keyboards.parse(d) for d in data] == [
+    assert [keyboards.parse(str(d)) for d in data] == [
         keyboards.FeedbackPress(42, "right"),
         keyboards.FeedbackPress(42, "wrong"),
     ]
     keypad = keyboards.digit_keypad(42).inline_keyboard
     assert [b.text for row in keypad for b in row] == [*map(str, range(10)), "Back"]
-    assert keyboards.parse(keypad[1][2].callback_data).label == 7
+    seven = keyboards.parse(str(keypad[1][2].callback_data))
+    assert seven is not None
+    assert seven.label == 7
     assert keyboards.parse("fb:42:11") is None
     assert keyboards.parse("other:1:right") is None
 
 
 def test_forget_buttons_round_trip_and_anything_else_is_refused() -> None:
     rows = keyboards.forget_question(1234).inline_keyboard
-    data = [button.callback_data for row in rows for button in row]
+    data = [str(button.callback_data) for row in rows for button in row]
     assert [keyboards.parse_forget(d) for d in data] == [
         keyboards.ForgetPress(1234, confirmed=True),
         keyboards.ForgetPress(1234, confirmed=False),
@@ -163,7 +168,7 @@ def test_accuracy_chart_is_a_png_with_a_bar_per_digit() -> None:
     assert axis_start([0.4]) == pytest.approx(0.35)
 
 
-def _message(**content: object) -> Message:
+def _message(**content: Any) -> Message:
     chat = Chat(1, Chat.PRIVATE)
     return Message(1, datetime(2026, 1, 1, tzinfo=UTC), chat, **content)
 
@@ -206,6 +211,39 @@ def test_the_digitbot_console_script_is_the_module_entry_point() -> None:
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
     module, _, function = project["project"]["scripts"]["digitbot"].partition(":")
     assert getattr(importlib.import_module(module), function) is bot_main.main
+
+
+def test_admins_hear_of_errors_at_most_once_per_interval_with_a_count_of_the_rest() -> None:
+    now = [1000.0]
+    limiter = NoticeLimiter(every_seconds=600, clock=lambda: now[0])
+    assert limiter.admit() == 0, "the first error is told at once"
+    now[0] += 599
+    assert [limiter.admit(), limiter.admit()] == [None, None]
+    now[0] += 1
+    assert limiter.admit() == 2, "the next notice counts the errors in between"
+    now[0] += 10
+    assert limiter.admit() is None
+    now[0] += 600
+    assert limiter.admit() == 1
+    notice = texts.error_notice("KeyError", "bot/x.py:3 in f", "update: photo", 2)
+    assert notice.endswith("2 more since the last notice.")
+
+
+def test_the_bot_imports_neither_training_nor_tensorflow() -> None:
+    """bot -> recognizer only: its contracts with training come from recognizer.contracts.
+    (Alembic's migration scripts run only inside Alembic, which the storage tests cover.)"""
+    probe = (
+        "import pkgutil, importlib, sys, bot\n"
+        "for found in pkgutil.walk_packages(bot.__path__, 'bot.'):\n"
+        "    if not found.name.startswith('bot.migrations'):\n"
+        "        importlib.import_module(found.name)\n"
+        "print(sorted({n.split('.')[0] for n, m in sys.modules.items() if m is not None}"
+        " & {'training', 'tensorflow', 'keras'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 async def test_local_mode_reads_a_local_path_only_on_purpose_and_after_its_size(

@@ -126,7 +126,9 @@ def test_unsure_number_digit_is_drawn_in_the_warning_colour(
         replace(reading, rows=(Row((reading.digits[0], hedged, *reading.digits[2:])),))
     )
     with Image.open(io.BytesIO(picture)) as image:
-        colours = {colour for _, colour in image.convert("RGB").getcolors(1 << 20)}
+        counted = image.convert("RGB").getcolors(1 << 20)
+    assert counted is not None, "fewer colours than the limit"
+    colours = {colour for _, colour in counted}
     assert (245, 124, 0) in colours
 
 

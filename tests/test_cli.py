@@ -14,7 +14,8 @@ from PIL import Image
 
 from recognizer import Recognizer
 from recognizer.__main__ import main
-from recognizer.config import DEFAULT_MODEL_DIR, MNIST_PATH_ENV, MODEL_FILE
+from recognizer.config import DEFAULT_MODEL_DIR, MODEL_FILE
+from recognizer.contracts import MNIST_PATH_ENV
 from tests.conftest import REPO_ROOT, mnist_path
 from tests.test_numbers import number_page
 from training.mnist import Mnist
@@ -24,7 +25,7 @@ from training.mnist import Mnist
 def digit_file(tmp_path: Path, mnist: Mnist) -> tuple[Path, int]:
     """An MNIST test digit drawn dark on a light page, saved as a JPEG photo."""
     page = np.full((480, 640), 230, np.uint8)
-    digit = Image.fromarray(255 - mnist.x_test[0]).resize((224, 224), Image.BICUBIC)
+    digit = Image.fromarray(255 - mnist.x_test[0]).resize((224, 224), Image.Resampling.BICUBIC)
     page[120:344, 200:424] = np.minimum(np.asarray(digit), 230)
     path = tmp_path / "digit.jpg"
     Image.fromarray(page).save(path, quality=90)

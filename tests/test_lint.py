@@ -1,4 +1,5 @@
-"""Lint and format are part of the suite, so CI fails on a dirty tree like on a failing test."""
+"""Lint, format and type checks are part of the suite, so CI fails on a dirty tree like on a
+failing test. What each tool checks, and how strictly, is configured in pyproject.toml."""
 
 import subprocess
 import sys
@@ -6,9 +7,9 @@ import sys
 from tests.conftest import REPO_ROOT
 
 
-def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
+def _run(tool: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ruff", *args],
+        [sys.executable, "-m", tool, *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -17,10 +18,15 @@ def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_check_is_clean() -> None:
-    result = _ruff("check", ".")
+    result = _run("ruff", "check", ".")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_format_is_clean() -> None:
-    result = _ruff("format", "--check", ".")
+    result = _run("ruff", "format", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean() -> None:
+    result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -184,6 +184,7 @@ def test_a_slanted_row_stays_one_row(recognizer: Recognizer, mnist: Mnist) -> No
     flat = cv2.imdecode(
         np.frombuffer(number_page([mnist.x_test[i] for i in picks], gap=0.6), np.uint8), 0
     )
+    assert flat is not None
     height, width = flat.shape
     turn = cv2.getRotationMatrix2D((width / 2, height / 2), 12, 1.0)
     slanted = cv2.warpAffine(flat, turn, (width, height), borderValue=235)

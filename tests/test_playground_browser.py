@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import FilePayload, Page, ViewportSize, expect, sync_playwright
 
 from bot import stats_chart
 from recognizer import chart
@@ -40,17 +40,18 @@ def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundP
         yield running
 
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 """A common phone's viewport in CSS pixels (iPhone 12-15, many Androids are 360-412 wide)."""
 
 
 @pytest.fixture(params=[{"width": 900, "height": 1000}], ids=["desktop"])
-def viewport(request: pytest.FixtureRequest) -> dict[str, int]:
-    return request.param
+def viewport(request: pytest.FixtureRequest) -> ViewportSize:
+    size: ViewportSize = request.param
+    return size
 
 
 @pytest.fixture
-def page(playground: PlaygroundProcess, viewport: dict[str, int]) -> Iterator[Page]:
+def page(playground: PlaygroundProcess, viewport: ViewportSize) -> Iterator[Page]:
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"no Chromium at {CHROMIUM}: sudo apt-get install chromium (or run scripts/test)"
@@ -138,10 +139,12 @@ def test_the_page_guides_through_mistakes_and_switches_users(page: Page, tmp_pat
     page.click("#send")
     expect(page.locator("#notice")).to_contain_text("Nothing to send")
 
-    page.set_input_files(
-        "#file-input",
-        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a digit"}],
-    )
+    text_file: FilePayload = {
+        "name": "notes.txt",
+        "mimeType": "text/plain",
+        "buffer": b"not a digit",
+    }
+    page.set_input_files("#file-input", files=[text_file])
     page.click("#send")
     expect(page.locator(".message.bot").last).to_contain_text("can't read that file")
 

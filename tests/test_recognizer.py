@@ -61,7 +61,7 @@ def test_box_locates_the_digit_in_the_photo(
     also when a large JPEG is decoded at reduced size."""
     page = np.full((600 * zoom, 800 * zoom), 245, np.uint8)
     side = 140 * zoom
-    digit = Image.fromarray(255 - mnist.x_test[2]).resize((side, side), Image.BICUBIC)
+    digit = Image.fromarray(255 - mnist.x_test[2]).resize((side, side), Image.Resampling.BICUBIC)
     page[300 * zoom : 300 * zoom + side, 500 * zoom : 500 * zoom + side] = np.asarray(digit)
     buffer = io.BytesIO()
     Image.fromarray(page).save(buffer, format=fmt)

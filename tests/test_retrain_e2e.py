@@ -32,7 +32,9 @@ from bot.settings import DATABASE_FILE, SAMPLES_DIR
 from bot.storage import LoggedDigit, Store
 from emulator import SentMessage, SyncEmulator, User
 from tests.botharness import (
+    WAIT,
     BotProcess,
+    ask,
     bot_environment,
     digit_photo,
     model_dir,
@@ -43,19 +45,12 @@ from tests.conftest import mnist_path, python_path_hiding
 from training.mnist import Mnist
 
 ADMIN_ID = 5151
-WAIT = 20.0
 TRAINING_WAIT = 180.0
 TINY_RUN = {"RETRAIN_EPOCHS": "1", "RETRAIN_LIMIT": "2000"}
 USER_SAMPLES = 25
 """Written as the bot's feedback would; ids 5, 10, ... 25 are held out of training."""
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[SyncEmulator]:
-    with SyncEmulator() as emulator:
-        yield emulator
 
 
 def start_bot(
@@ -165,13 +160,6 @@ def no_leftovers(bot: BotProcess) -> bool:
     return not [p for p in models.iterdir() if p.name.startswith(".")]
 
 
-def ask(emu: SyncEmulator, chat: User, photo: bytes) -> SentMessage:
-    sent = emu.send_photo(chat, photo)
-    return emu.wait_for_message(
-        chat, lambda m: m.reply_to_message_id == sent["message_id"], timeout=WAIT
-    )
-
-
 def photos(mnist: Mnist, count: int) -> list[tuple[int, bytes]]:
     return [(int(mnist.y_test[i]), digit_photo(mnist.x_test[i])) for i in range(count)]
 
@@ -200,17 +188,22 @@ def test_non_admins_are_refused_and_logged(emu: SyncEmulator, lenient: BotProces
 def test_the_shipped_model_is_the_first_version(
     emu: SyncEmulator, lenient: BotProcess, admin: User
 ) -> None:
-    shipped = json.loads((model_dir() / "metrics.json").read_text())
+    shipped = (model_dir() / "metrics.json").read_text()
+    first = lenient.data_dir / "models" / "v0001"
+    assert (first / "metrics.json").read_text() == shipped
+    served = served_version(lenient)
+    figures = json.loads((lenient.data_dir / "models" / served / "metrics.json").read_text())
     report = command(emu, admin, "model")
-    assert "Served model: v0001" in report
-    assert f"MNIST test accuracy: {shipped['test_accuracy']:.2%}" in report
-    assert served_version(lenient) == "v0001"
+    assert f"Served model: {served}" in report
+    assert f"MNIST test accuracy: {figures['test_accuracy']:.2%}" in report
     assert command(emu, admin, "retrain sideways") == texts.retrain_usage()
 
 
 def test_quick_retrain_is_served_and_photos_are_answered_meanwhile(
     emu: SyncEmulator, lenient: BotProcess, admin: User, mnist: Mnist
 ) -> None:
+    before = served_version(lenient)
+    after = f"v{int(before.removeprefix('v')) + 1:04d}"
     mark, progress = retrain(emu, admin)
     assert progress.content.startswith("Retraining (quick fine-tune)")
     training_pid(lenient)
@@ -221,7 +214,7 @@ def test_quick_retrain_is_served_and_photos_are_answered_meanwhile(
     assert (lenient.data_dir / "retrain.json").exists(), "answered while training ran"
 
     result = outcome(emu, admin, mark, "Retrain done")
-    assert "model v0002 is now served" in result
+    assert f"model {after} is now served" in result
     assert "Held-out user samples: new" in result
     assert "same test images" in result, "the gate scored both models on the same data"
     edited = [a for a in emu.actions(admin, ["edited"], since=mark) if a.message]
@@ -235,10 +228,10 @@ def test_quick_retrain_is_served_and_photos_are_answered_meanwhile(
     shown = [progress_sent_at(emu, admin, mark)] + [action.time for action in edited[:-1]]
     assert all(b - a >= 0.9 for a, b in itertools.pairwise(shown)), "about one edit a second"
 
-    assert served_version(lenient) == "v0002"
-    metrics = json.loads((lenient.data_dir / "models" / "v0002" / "metrics.json").read_text())
+    assert served_version(lenient) == after
+    metrics = json.loads((lenient.data_dir / "models" / after / "metrics.json").read_text())
     assert metrics["samples"]["user"] == USER_SAMPLES - USER_SAMPLES // 5, "held out of training"
-    assert "Served model: v0002" in command(emu, admin, "model")
+    assert f"Served model: {after}" in command(emu, admin, "model")
     emu.send_command(admin, "stats")
     stats = emu.wait_for_message(admin, timeout=WAIT).content
     assert f"Test accuracy (MNIST): {metrics['test_accuracy']:.2%}" in stats

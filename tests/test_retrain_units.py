@@ -14,6 +14,7 @@ import pytest
 
 from bot import texts
 from bot.model_store import ModelStore
+from bot.recognition import RecognitionService
 from bot.retrain.gate import Verdict
 from bot.retrain.holdout import newest_training_sample
 from bot.retrain.process import Exit, TrainingProcess
@@ -31,6 +32,8 @@ from bot.retrain.retrainer import (
     _record_learned,
 )
 from bot.settings import load_settings
+from recognizer import Recognizer
+from recognizer.config import DEFAULT_MODEL_DIR
 from tests.conftest import REPO_ROOT
 
 
@@ -95,21 +98,27 @@ async def test_training_process_reports_events_and_its_error(tmp_path: Path) -> 
 
 
 async def test_a_cancel_once_the_new_model_is_being_switched_in_is_refused(
-    tmp_path: Path,
+    tmp_path: Path, recognizer: Recognizer
 ) -> None:
     """Past the gate, "the served model stays" would be a false promise: say it is too late."""
     settings = load_settings(
         {"TELEGRAM_BOT_TOKEN": "123456:" + "a" * 35, "DATA_DIR": str(tmp_path)}, env_file=None
     )
-    retrainer = Retrainer(settings, ModelStore(tmp_path / "models", keep=3), recognition=None)
+    recognition = RecognitionService(recognizer, 1, DEFAULT_MODEL_DIR)
+    retrainer = Retrainer(settings, ModelStore(tmp_path / "models", keep=3), recognition)
     switching = asyncio.Event()
-    retrainer._task = asyncio.create_task(switching.wait())  # a retrain in its last step
+
+    async def last_step() -> None:
+        await switching.wait()
+
+    retrainer._task = asyncio.create_task(last_step())
     retrainer.progress = Progress(Mode.QUICK, stage=SWITCHING)
     with pytest.raises(RetrainError, match="being switched in"):
         await retrainer.cancel()
     switching.set()
     await retrainer._task
     assert await retrainer.cancel() is False, "nothing runs any more"
+    recognition.close()
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -37,7 +38,7 @@ def sources() -> DigitSources:
     return DigitSources.load(mnist_path(), EVAL_SEED)
 
 
-def clean(condition: str, index: int, sources: DigitSources, **plan_changes: object) -> Scene:
+def clean(condition: str, index: int, sources: DigitSources, **plan_changes: Any) -> Scene:
     """The scene's own layout on a whiteboard (it fills the frame: no desk shows), in even
     light, through a still camera, in marker: only the writing is dark."""
     spec = sample_spec(condition_named(condition), scene_rng(EVAL_SEED, condition, index, 0))
@@ -48,7 +49,9 @@ def clean(condition: str, index: int, sources: DigitSources, **plan_changes: obj
 
 
 def gray(scene: Scene) -> np.ndarray:
-    return cv2.imdecode(np.frombuffer(scene.jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
+    picture = cv2.imdecode(np.frombuffer(scene.jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert picture is not None, "scenes are JPEGs OpenCV reads"
+    return picture
 
 
 def test_a_seed_gives_the_same_scene_every_time(sources: DigitSources) -> None:
@@ -84,7 +87,7 @@ def test_every_condition_draws_what_it_is_named_for(condition, sources: DigitSou
     assert scene.labels["shadow"] == (condition.shadow or scene.labels["shadow"])
     assert scene.labels["clutter"] in condition.clutter
     assert (scene.touching is not None) == condition.touching
-    assert scene.labels["digit_height_fraction"] >= 0.03
+    assert float(scene.labels["digit_height_fraction"]) >= 0.03
 
 
 def test_words_nearby_scenes_hold_a_word(sources: DigitSources) -> None:
@@ -121,6 +124,7 @@ def test_boxes_run_in_reading_order(sources: DigitSources) -> None:
 @pytest.mark.parametrize("index", range(4))
 def test_the_touching_pair_is_one_piece_of_ink(index: int, sources: DigitSources) -> None:
     scene = clean("touching-pair", index, sources)
+    assert scene.touching is not None
     left, right = (scene.boxes[i] for i in scene.touching)
     ink = (gray(scene) < INK_BELOW).astype(np.uint8)
     _, labels = cv2.connectedComponents(ink, connectivity=8)
@@ -141,8 +145,8 @@ def test_gaps_are_the_spacing_asked_for(
         scene = clean(condition, index, sources, row_tilt_deg=0.0)
         width = (
             DIGIT_WIDTH
-            * scene.labels["digit_height_fraction"]
-            * int(scene.labels["frame"].split("x")[1])
+            * float(scene.labels["digit_height_fraction"])
+            * int(str(scene.labels["frame"]).split("x")[1])
         )
         gaps = [b[0] - a[2] for a, b in zip(scene.boxes, scene.boxes[1:], strict=False)]
         assert all(low * width - 2 <= gap <= high * width + 2 for gap in gaps), gaps
@@ -153,9 +157,9 @@ def test_digit_size_runs_from_a_twentieth_of_the_frame_to_filling_it(
     quantile: float, low: float, high: float, sources: DigitSources
 ) -> None:
     scene = clean("single-white", 5, sources, size_quantile=quantile)
-    frame_height = int(scene.labels["frame"].split("x")[1])
+    frame_height = int(str(scene.labels["frame"]).split("x")[1])
     _, y0, _, y1 = scene.boxes[0]
-    assert low <= scene.labels["digit_height_fraction"] <= high
+    assert low <= float(scene.labels["digit_height_fraction"]) <= high
     assert 0.8 * low <= (y1 - y0) / frame_height <= 1.1 * high
 
 

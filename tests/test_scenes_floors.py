@@ -9,6 +9,7 @@ not asserted here: the recognizer is still far below them on these scenes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import pytest
@@ -50,7 +51,7 @@ figure (none where only one scene was read right)."""
 @pytest.fixture(scope="module")
 def measured(recognizer) -> dict[str, dict[str, Tally]]:
     sources = DigitSources.load(mnist_path(), EVAL_SEED)
-    ours = {"recognizer": partial(read_rows, recognizer)}
+    ours: dict[str, Callable[[bytes], list[str]]] = {"recognizer": partial(read_rows, recognizer)}
     naive = {"naive": NaiveBaseline(DEFAULT_MODEL_DIR).read_rows}
     return {
         c.name: evaluate(

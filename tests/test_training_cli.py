@@ -16,12 +16,20 @@ import pytest
 from PIL import Image
 
 from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
+from recognizer.contracts import (
+    MNIST_PATH_ENV,
+    DoneEvent,
+    EpochEvent,
+    MetricsFile,
+    StageEvent,
+    StartEvent,
+)
 from recognizer.model import DigitModel, to_model_input
 from tests.conftest import REPO_ROOT, mnist_path, python_path_hiding
 from tests.test_training_units import snapshot, write_paper_photos, write_samples
 from training.config import HELD_OUT_NEGATIVES, NEGATIVE_SHARE, STYLED_SHARE
 from training.metrics import sha256_of_file
-from training.mnist import MNIST_PATH_ENV, Mnist
+from training.mnist import Mnist
 from training.negatives import KINDS
 
 QUICK = ("--limit", "3000", "--epochs", "1")
@@ -161,6 +169,9 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory, mnist: Mnist) -> dict[st
 def test_quick_run_reports_json_progress(quick_run: dict[str, Any]) -> None:
     events = quick_run["events"]
     assert [event["event"] for event in events] == ["start", "epoch", "stage", "done"]
+    kinds = (StartEvent, EpochEvent, StageEvent, DoneEvent)
+    for event, kind in zip(events, kinds, strict=True):
+        assert set(event) == set(kind.__annotations__), "the fields the contract names"
     epoch = events[1]
     assert epoch["epoch"] == 1
     assert epoch["epochs"] == 1
@@ -205,6 +216,7 @@ def test_quick_run_is_served_as_ten_digits_and_not_a_digit(
 def test_quick_run_metrics_are_complete(quick_run: dict[str, Any], mnist: Mnist) -> None:
     out = quick_run["out"]
     metrics = json.loads((out / METRICS_FILE).read_text())
+    assert set(metrics) == set(MetricsFile.__annotations__), "the keys the contract names"
     matrix = np.asarray(metrics["confusion_matrix"])
     assert matrix.shape == (10, 10)  # each digit counts as the digit it is most likely to be
     assert matrix.sum() == len(mnist.y_test)

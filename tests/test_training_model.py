@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from recognizer.config import NOT_A_DIGIT
+from recognizer.model import to_model_input
 from training.config import FINE_TUNE, WIDEN, Recipe
-from training.dataset import to_model_input
 from training.mnist import Mnist
 from training.model import CLASSES, build_classifier, widened
 from training.run import RunRequest, recipe_for

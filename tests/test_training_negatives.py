@@ -13,14 +13,22 @@ from recognizer.config import CANVAS, DIGIT_BOX, MNIST_CENTRE
 from tests.conftest import rendered_digit
 from training.crops import draw_polyline, is_stick, render, upscaled
 from training.mnist import Mnist
-from training.negatives import KINDS, box_corner, comb, five_cap, four_stroke, make_negatives
+from training.negatives import (
+    KINDS,
+    Negatives,
+    box_corner,
+    comb,
+    five_cap,
+    four_stroke,
+    make_negatives,
+)
 from training.styles import STYLES, continental_one, crossed_seven, make_styled, stroked_four
 
 COUNT = 260
 
 
 @pytest.fixture(scope="module")
-def negatives(mnist: Mnist) -> np.ndarray:
+def negatives(mnist: Mnist) -> Negatives:
     return make_negatives(mnist.x_train[:3000], COUNT, np.random.default_rng(11))
 
 

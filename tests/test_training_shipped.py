@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, get_origin, get_type_hints
 
 import numpy as np
 import pytest
 
 from recognizer import Recognizer
 from recognizer.config import DEFAULT_MODEL_DIR, KERAS_FILE, METRICS_FILE, MODEL_FILE, NOT_A_DIGIT
+from recognizer.contracts import MetricsFile
 from recognizer.model import DigitModel, to_model_input
 from tests.conftest import REAL_DIGITS, SHARED_DATA, read_digit, rendered_digit
 from tests.test_training_units import write_paper_photos
@@ -39,6 +40,14 @@ def litert_accuracy(model: Path, mnist: Mnist) -> float:
     """Each digit read as the digit most likely, as the recognizer answers a lone digit."""
     probabilities = DigitModel.open(model, threads=None).outputs(to_model_input(mnist.x_test))
     return float((probabilities[:, :NOT_A_DIGIT].argmax(axis=1) == mnist.y_test).mean())
+
+
+def test_shipped_metrics_have_the_keys_of_the_contract(metrics: dict[str, Any]) -> None:
+    """Every key the contract requires, and none it does not name (the annotations are strings
+    here, so the optional keys are found through the evaluated type hints)."""
+    fields = get_type_hints(MetricsFile, include_extras=True)
+    optional = {key for key, hint in fields.items() if get_origin(hint) is NotRequired}
+    assert set(fields) - optional <= set(metrics) <= set(fields)
 
 
 def test_shipped_model_meets_target_and_its_metrics(mnist: Mnist, metrics: dict[str, Any]) -> None:

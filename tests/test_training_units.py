@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from recognizer.config import NOT_A_DIGIT
+from recognizer.contracts import MNIST_PATH_ENV
 from training.config import (
     HELD_OUT_NEGATIVES,
     NEGATIVE_SHARE,
@@ -17,7 +18,7 @@ from training.config import (
     USER_SAMPLE_MAX_REPEAT,
 )
 from training.dataset import assemble, user_repeat
-from training.mnist import MNIST_PATH_ENV, DataError, Mnist, resolve_path
+from training.mnist import DataError, Mnist, resolve_path
 from training.publish import publish, staging_directory
 from training.samples import empty_samples, load_samples
 
@@ -36,7 +37,9 @@ def write_paper_photos(folder: Path, mnist: Mnist, per_digit: int) -> int:
     for digit in range(10):
         (folder / str(digit)).mkdir(parents=True)
         for index in np.flatnonzero(mnist.y_test == digit)[:per_digit]:
-            ink = Image.fromarray(255 - mnist.x_test[index]).resize((140, 140), Image.BICUBIC)
+            ink = Image.fromarray(255 - mnist.x_test[index]).resize(
+                (140, 140), Image.Resampling.BICUBIC
+            )
             paper = Image.new("RGB", (220, 200), (250, 248, 240))
             paper.paste(ink.convert("RGB"), (40, 30))
             suffix = ".jpg" if index % 2 else ".png"

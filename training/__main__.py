@@ -22,9 +22,10 @@ from types import FrameType
 from typing import NoReturn
 
 from recognizer.config import DEFAULT_MODEL_DIR, KERAS_FILE, MODEL_FILE
+from recognizer.contracts import MNIST_PATH_ENV
 from training.config import Recipe
 from training.evaluate import evaluate
-from training.mnist import MNIST_PATH_ENV, DataError, load_mnist
+from training.mnist import DataError, load_mnist
 from training.progress import PROGRAM, Reporter, make_reporter
 from training.samples import UserSamples, empty_samples, load_samples
 
@@ -162,12 +163,14 @@ def _train(args: argparse.Namespace, reporter: Reporter) -> None:
     )
     metrics = run_training(request, reporter)
     reporter.event(
-        "done",
-        model_dir=str(args.out),
-        test_accuracy=metrics["test_accuracy"],
-        int8_test_accuracy=metrics["int8"]["test_accuracy"],
-        training_seconds=metrics["training_seconds"],
-        user_samples=metrics["samples"]["user"],
+        {
+            "event": "done",
+            "model_dir": str(args.out),
+            "test_accuracy": metrics["test_accuracy"],
+            "int8_test_accuracy": metrics["int8"]["test_accuracy"],
+            "training_seconds": metrics["training_seconds"],
+            "user_samples": metrics["samples"]["user"],
+        }
     )
 
 

@@ -34,7 +34,7 @@ class _Stopwatch(keras.callbacks.Callback):
         self.epoch_ends: list[float] = []
         self.milestone: float | None = None
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         elapsed = time.monotonic() - self.started
         self.epoch_ends.append(elapsed)
         reached = (logs or {}).get("val_accuracy", 0.0) >= MILESTONE_ACCURACY
@@ -53,7 +53,7 @@ class ProgressCallback(keras.callbacks.Callback):
         self.started = time.monotonic()
         self.epoch = 0
 
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         self.epoch = epoch
 
     def _eta(self, done_steps: int) -> float:
@@ -61,20 +61,22 @@ class ProgressCallback(keras.callbacks.Callback):
         remaining = self.epochs * self.steps_per_epoch - done_steps
         return elapsed / max(done_steps, 1) * remaining
 
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+    def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         done = self.epoch * self.steps_per_epoch + batch + 1
         fraction = (batch + 1) / self.steps_per_epoch
         self.reporter.batch(self.epoch + 1, self.epochs, fraction, self._eta(done))
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         logs = logs or {}
         self.reporter.event(
-            "epoch",
-            epoch=epoch + 1,
-            epochs=self.epochs,
-            loss=round(float(logs.get("loss", float("nan"))), 5),
-            val_accuracy=round(float(logs.get("val_accuracy", float("nan"))), 5),
-            eta_s=round(self._eta((epoch + 1) * self.steps_per_epoch), 1),
+            {
+                "event": "epoch",
+                "epoch": epoch + 1,
+                "epochs": self.epochs,
+                "loss": round(float(logs.get("loss", float("nan"))), 5),
+                "val_accuracy": round(float(logs.get("val_accuracy", float("nan"))), 5),
+                "eta_s": round(self._eta((epoch + 1) * self.steps_per_epoch), 1),
+            }
         )
 
 

@@ -6,18 +6,19 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 
-from recognizer.config import MNIST_PATH_ENV
+from recognizer.contracts import MNIST_PATH_ENV, ErrorKind
 
-__all__ = ["MNIST_PATH_ENV", "DataError", "Mnist", "keras_cache", "load_mnist", "resolve_path"]
+__all__ = ["DataError", "Mnist", "keras_cache", "load_mnist", "resolve_path"]
 
 _KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
-MNIST_MISSING = "mnist_missing"
-MNIST_DOWNLOAD = "mnist_download"
+MNIST_MISSING: Final[ErrorKind] = "mnist_missing"
+MNIST_DOWNLOAD: Final[ErrorKind] = "mnist_download"
 
 
 class DataError(Exception):
@@ -26,7 +27,7 @@ class DataError(Exception):
     ``kind`` names the failure for a parent process (see training.progress); None for the
     rest of the bad input (a wrong folder, a model directory...)."""
 
-    def __init__(self, message: str, kind: str | None = None) -> None:
+    def __init__(self, message: str, kind: ErrorKind | None = None) -> None:
         super().__init__(message)
         self.kind = kind
 

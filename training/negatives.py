@@ -77,7 +77,7 @@ def grid(digits: np.ndarray, rng: Generator) -> np.ndarray:
     spacing = rng.uniform(16, 40)
     sheet = _ruling(rng, spacing, across=True)
     height, width = rng.uniform(0.6, 2.5, 2) * spacing
-    return _window(sheet, height, width, rng)
+    return _window(sheet, float(height), float(width), rng)
 
 
 def ruled(digits: np.ndarray, rng: Generator) -> np.ndarray:

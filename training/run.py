@@ -16,6 +16,7 @@ import keras
 import numpy as np
 
 from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
+from recognizer.contracts import EXPORT_STAGE, MetricsFile
 from recognizer.model import DigitModel, to_model_input
 from training import convert
 from training.config import FINE_TUNE, INT8_TOLERANCE_PP, REPRESENTATIVE_IMAGES, WIDEN, Recipe
@@ -95,7 +96,7 @@ def _widened(previous: keras.Model, recipe: Recipe, model_dir: Path | None) -> k
         ) from None
 
 
-def run_training(request: RunRequest, reporter: Reporter) -> dict[str, Any]:
+def run_training(request: RunRequest, reporter: Reporter) -> MetricsFile:
     """Train, export into a staging directory, check, then publish; returns metrics.json's dict."""
     started = time.monotonic()
     previous = load_starting_model(request.init_from) if request.init_from else None
@@ -106,14 +107,16 @@ def run_training(request: RunRequest, reporter: Reporter) -> dict[str, Any]:
     )
     starting = _widened(previous, recipe, request.init_from) if previous is not None else None
     reporter.event(
-        "start",
-        epochs=recipe.epochs,
-        train_samples=len(data.train),
-        user_samples=data.user_samples,
-        validation_samples=len(data.validation),
+        {
+            "event": "start",
+            "epochs": recipe.epochs,
+            "train_samples": len(data.train),
+            "user_samples": data.user_samples,
+            "validation_samples": len(data.validation),
+        }
     )
     fitted = train(data, recipe, reporter, starting)
-    reporter.event("stage", stage="export")
+    reporter.event({"event": "stage", "stage": EXPORT_STAGE})
     with staging_directory(request.out) as staging:
         metrics = _export(fitted, data, request, recipe, staging=staging, started=started)
         publish(staging, request.out, OWNED_FILES)
@@ -128,7 +131,7 @@ def _export(
     *,
     staging: Path,
     started: float,
-) -> dict[str, Any]:
+) -> MetricsFile:
     classifier = fitted.classifier
     classifier.save(staging / KERAS_FILE)
     (staging / MODEL_FILE).write_bytes(convert.to_float32(classifier))
@@ -146,7 +149,7 @@ def _export(
     int8 = _export_int8(classifier, data, test["accuracy"], staging)
     plot_history(fitted.history, staging / HISTORY_PLOT)
     plot_confusion(np.asarray(test["confusion_matrix"]), test["accuracy"], staging / CONFUSION_PLOT)
-    metrics = {
+    metrics: MetricsFile = {
         "created_at": now_utc(),
         "test_accuracy": test["accuracy"],
         "per_digit_accuracy": test["per_digit_accuracy"],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def run(
     """Every condition (or those ``names``d) scored for both readers; the JSON's content."""
     sources = DigitSources.load(mnist, seed)
     recognizer = Recognizer.load(model_dir)
-    readers = {
+    readers: dict[str, Callable[[bytes], list[str]]] = {
         "recognizer": partial(read_rows, recognizer),
         "naive": NaiveBaseline(model_dir).read_rows,
     }

@@ -43,12 +43,14 @@ def homography(
     Gentler poses are tried when a drawn one would cut a digit off; the last try is the identity.
     """
     width, height = size
-    frame = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    centre = np.float32([width / 2, height / 2])
+    frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    centre = np.array([width / 2, height / 2], np.float32)
     for attempt in range(12):
         calm = 0.75**attempt
         angle = np.deg2rad(shot.rotation_deg * calm)
-        turn = np.float32([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        turn = np.array(
+            [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]], np.float32
+        )
         zoom = 1 + (shot.zoom - 1) * calm
         corners = (frame - centre) @ turn.T * zoom + centre
         corners += rng.uniform(-1, 1, (4, 2)).astype(np.float32) * shot.tilt * calm * width
@@ -61,7 +63,7 @@ def homography(
 def project(matrix: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     """The upright rectangle around a plane box after the camera's map."""
     x0, y0, x1, y1 = box
-    corners = np.float32([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]])
+    corners = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], np.float32)
     moved = cv2.perspectiveTransform(corners, matrix)[0]
     low, high = np.floor(moved.min(axis=0)), np.ceil(moved.max(axis=0))
     return int(low[0]), int(low[1]), int(high[0]), int(high[1])

@@ -94,7 +94,7 @@ def shape_glyph(
     thickness = max(1, round(stroke * supersample))
     for (x0, y0), (x1, y1) in fixed:
         cv2.line(canvas, (x0, y0), (x1, y1), 255, thickness, cv2.LINE_AA, SUBPIXEL_BITS)
-    coverage = canvas.astype(np.float32) / 255
+    coverage: np.ndarray = canvas.astype(np.float32) / 255
     if supersample > 1:
         coverage = cv2.resize(
             coverage, (size_x // supersample, size_y // supersample), interpolation=cv2.INTER_AREA

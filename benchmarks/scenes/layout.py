@@ -269,7 +269,7 @@ def _fitted(
 ) -> Layout:
     """Rows aligned (left or centred), then the whole block moved to a random place in
     ``region``; rows are aligned by their ink."""
-    row_extents = {}
+    row_extents: dict[int, tuple[float, float]] = {}
     for glyph in glyphs:
         x0, _, x1, _ = glyph.box
         low, high = row_extents.get(glyph.row, (x0, x1))

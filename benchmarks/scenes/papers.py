@@ -186,7 +186,7 @@ def _flecks(surface: np.ndarray, rng: np.random.Generator) -> None:
 def _ghosts(surface: np.ndarray, rng: np.random.Generator) -> None:
     """Faint smears where earlier writing was wiped off a whiteboard."""
     height, width = surface.shape[:2]
-    smear = np.zeros((height, width), np.float32)
+    smear: np.ndarray = np.zeros((height, width), np.float32)
     for _ in range(rng.integers(2, 7)):
         points = rng.uniform(0, 1, (rng.integers(3, 7), 2)) * (width, height)
         cv2.polylines(
@@ -204,7 +204,7 @@ def _ghosts(surface: np.ndarray, rng: np.random.Generator) -> None:
 def _drop_shadow(plane: np.ndarray, sheet: Rect, rng: np.random.Generator) -> None:
     """A sticky note stands a little off the desk: a soft shadow below and to one side."""
     height, width = plane.shape[:2]
-    mask = np.zeros((height, width), np.float32)
+    mask: np.ndarray = np.zeros((height, width), np.float32)
     dx, dy = (int(v) for v in rng.integers(2, 9, 2))
     x0, y0, x1, y1 = sheet
     cv2.rectangle(mask, (x0 + dx, y0 + dy), (x1 + dx, y1 + dy), 1.0, -1)

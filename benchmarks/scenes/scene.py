@@ -262,6 +262,7 @@ def _paste(layer: np.ndarray, coverage: np.ndarray, x: int, y: int) -> None:
 
 def _join(layer: np.ndarray, glyph: Glyph) -> None:
     """Draws the pen stroke that joins ``glyph`` to the digit before it."""
+    assert glyph.ligature is not None, "only glyphs with a ligature are joined"
     x0, y0, x1, y1, width = glyph.ligature
     start = (round(x0 + glyph.x), round(y0 + glyph.y))
     end = (round(x1 + glyph.x), round(y1 + glyph.y))

@@ -41,17 +41,17 @@ def _hard_polygon(size: tuple[int, int], rng: np.random.Generator) -> list[np.nd
         points = rng.uniform(-0.4, 1.4, (rng.integers(3, 7), 2)) * (width, height)
         hull = cv2.convexHull(points.astype(np.float32))[:, 0, :]
         clipped, _ = cv2.intersectConvexConvex(
-            hull, np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+            hull, np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
         )
         if 0.15 <= clipped / (width * height) <= 0.6:
             return [hull]
-    return [np.float32([[0, 0], [width * 0.5, 0], [width * 0.3, height], [0, height]])]
+    return [np.array([[0, 0], [width * 0.5, 0], [width * 0.3, height], [0, height]], np.float32)]
 
 
 def _phone(size: tuple[int, int], rng: np.random.Generator) -> list[np.ndarray]:
     """A phone held over the page: its rounded body, the fingers round it and the arm."""
     body = _rounded_rectangle(1.0, 2.0, 0.15)
-    arm = np.float32([[-0.35, 0.9], [0.35, 0.9], [0.45, 6.0], [-0.45, 6.0]])
+    arm = np.array([[-0.35, 0.9], [0.35, 0.9], [0.45, 6.0], [-0.45, 6.0]], np.float32)
     fingers = [_ellipse(side * 0.55, y, 0.14, 0.09) for side in (-1, 1) for y in (0.2, 0.45, 0.7)]
     parts = [body, arm, *fingers[: rng.integers(2, 7)]]
     return _placed(parts, size, rng.uniform(0.18, 0.32), rng)
@@ -59,18 +59,23 @@ def _phone(size: tuple[int, int], rng: np.random.Generator) -> list[np.ndarray]:
 
 def _hand(size: tuple[int, int], rng: np.random.Generator) -> list[np.ndarray]:
     """An open hand reaching in from an edge: palm, four fingers, thumb and arm."""
-    parts = [_ellipse(0, 0, 0.5, 0.58), np.float32([[-0.4, 0.3], [0.4, 0.3], [0.5, 6], [-0.5, 6]])]
+    parts = [
+        _ellipse(0, 0, 0.5, 0.58),
+        np.array([[-0.4, 0.3], [0.4, 0.3], [0.5, 6], [-0.5, 6]], np.float32),
+    ]
     spread = rng.uniform(0.0, 0.25)
     for index, x in enumerate((-0.36, -0.12, 0.12, 0.36)):
         length = (0.75, 0.95, 1.0, 0.8)[index] * rng.uniform(0.85, 1.1)
         angle = (index - 1.5) * spread
-        tip = np.float32([x + np.sin(angle) * length, -0.45 - np.cos(angle) * length])
-        parts.append(_capsule(np.float32([x, -0.35]), tip, 0.1))
+        tip = np.array([x + np.sin(angle) * length, -0.45 - np.cos(angle) * length], np.float32)
+        parts.append(_capsule(np.array([x, -0.35], np.float32), tip, 0.1))
     thumb_angle = rng.uniform(0.6, 1.2)
-    thumb_tip = np.float32([0.45 + 0.7 * np.sin(thumb_angle), 0.1 - 0.7 * np.cos(thumb_angle)])
-    parts.append(_capsule(np.float32([0.35, 0.2]), thumb_tip, 0.12))
+    thumb_tip = np.array(
+        [0.45 + 0.7 * np.sin(thumb_angle), 0.1 - 0.7 * np.cos(thumb_angle)], np.float32
+    )
+    parts.append(_capsule(np.array([0.35, 0.2], np.float32), thumb_tip, 0.12))
     if rng.random() < 0.5:
-        parts = [part * np.float32([-1, 1]) for part in parts]
+        parts = [part * np.array([-1, 1], np.float32) for part in parts]
     return _placed(parts, size, rng.uniform(0.22, 0.42), rng)
 
 
@@ -78,7 +83,7 @@ def _soft(size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     """A blurred shadow (a person, a lamp's shade): a wide shape with a wide penumbra."""
     width, height = size
     small = (max(8, width // 8), max(8, height // 8))
-    mask = np.zeros((small[1], small[0]), np.float32)
+    mask: np.ndarray = np.zeros((small[1], small[0]), np.float32)
     centre = rng.uniform(-0.2, 1.2, 2) * small
     axes = rng.uniform(0.3, 0.8, 2) * small
     cv2.ellipse(
@@ -114,8 +119,8 @@ def _placed(
         3: (along * width, height * depth),
     }[int(edge)]
     unit = scale * min(width, height)
-    turn = np.float32([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]])
-    return [(part @ turn.T) * unit + np.float32(anchor) for part in parts]
+    turn = np.array([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]], np.float32)
+    return [(part @ turn.T) * unit + np.array(anchor, np.float32) for part in parts]
 
 
 def _ellipse(cx: float, cy: float, rx: float, ry: float, points: int = 36) -> np.ndarray:
@@ -125,7 +130,8 @@ def _ellipse(cx: float, cy: float, rx: float, ry: float, points: int = 36) -> np
 
 def _capsule(start: np.ndarray, end: np.ndarray, radius: float) -> np.ndarray:
     """A finger: the convex hull of two discs."""
-    discs = np.concatenate([_ellipse(*start, radius, radius), _ellipse(*end, radius, radius)])
+    ends = [_ellipse(float(x), float(y), radius, radius) for x, y in (start, end)]
+    discs = np.concatenate(ends)
     return cv2.convexHull(discs)[:, 0, :]
 
 

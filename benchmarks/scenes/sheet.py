@@ -24,6 +24,7 @@ def contact_sheet(sources: DigitSources, index: int = 0) -> np.ndarray:
     for condition in CONDITIONS:
         scene = generate(condition, DEV_SEED, index, sources)
         picture = cv2.imdecode(np.frombuffer(scene.jpeg, np.uint8), cv2.IMREAD_COLOR)
+        assert picture is not None, "the generator writes JPEGs OpenCV reads"
         scale = TILE / max(picture.shape[:2])
         small = cv2.resize(picture, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         tile = np.full((TILE + 18, TILE, 3), 255, np.uint8)

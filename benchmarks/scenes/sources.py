@@ -79,7 +79,7 @@ def text_crop(font_path: str | None, text: str, size: int = FONT_RENDER_SIZE) ->
         else ImageFont.truetype(font_path, size)
     )
     left, top, right, bottom = font.getbbox(text)
-    canvas = Image.new("L", (right - left + 8, bottom - top + 8), 0)
+    canvas = Image.new("L", (int(right - left) + 8, int(bottom - top) + 8), 0)
     ImageDraw.Draw(canvas).text((4 - left, 4 - top), text, fill=255, font=font)
     return tight_crop(np.asarray(canvas, np.float32) / 255)
 

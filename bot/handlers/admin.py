@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from functools import wraps
 
 from telegram import Message, Update
@@ -13,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.handlers import Callback
 from bot.handlers.replies import reply
 from bot.model_metrics import read_metrics
 from bot.retrain.retrainer import (
@@ -31,10 +31,8 @@ _LOGGER = logging.getLogger(__name__)
 EDIT_INTERVAL_SECONDS = 1.0
 """Telegram limits edits per chat; a fast run's epochs are folded into fewer edits."""
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
-
-def admins_only(handler: Handler) -> Handler:
+def admins_only(handler: Callback) -> Callback:
     """Anyone else gets the polite refusal, and the attempt is logged with the user id."""
 
     @wraps(handler)
@@ -100,8 +98,8 @@ class ChatListener:
 
 @admins_only
 async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is None:
+    message, admin = update.effective_message, update.effective_user
+    if message is None or admin is None:
         return
     retrainer = _retrainer(context)
     argument = (context.args or ["quick"])[0].lower()
@@ -129,7 +127,7 @@ async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, *refusal)
         return
     record_outcome(f"retrain {mode.value} started")
-    _LOGGER.info("retrain (%s) started by admin %s", mode.value, update.effective_user.id)
+    _LOGGER.info("retrain (%s) started by admin %s", mode.value, admin.id)
 
 
 def _start_unless_running(

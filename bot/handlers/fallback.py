@@ -6,14 +6,13 @@ thing learns what to send instead.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.handlers import Callback
 from bot.handlers.replies import reply
-
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 def hint(text: Callable[[], str], outcome: str) -> Callback:

@@ -139,7 +139,8 @@ async def on_typed_number(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """The right number, typed after "Wrong"; any other text goes on to the usual handlers."""
     message = update.effective_message
     user = update.effective_user
-    correction = context.user_data.get(_TYPING) if context.user_data is not None else None
+    user_data = context.user_data if context.user_data is not None else {}
+    correction = user_data.get(_TYPING)
     if message is None or user is None or not isinstance(correction, _Correction):
         return
     press = correction.press
@@ -154,7 +155,7 @@ async def on_typed_number(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             await found.db(found.store.save_label, prediction_id, user.id, int(digit))
             for prediction_id, digit in zip(press.prediction_ids, typed, strict=True)
         ]
-        context.user_data.pop(_TYPING, None)
+        user_data.pop(_TYPING, None)
         refused = [s for s in statuses if s is not LabelStatus.SAVED]
         record_outcome(f"number typed: {refused[0].value if refused else 'saved'}")
         text = texts.label_refused(refused[0]) if refused else texts.number_thanks(typed)

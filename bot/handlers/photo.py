@@ -1,7 +1,8 @@
 """Photo in, answer out: the digit or number, confidences, a picture and the feedback buttons.
 
-One digit is answered as it always was (chart, caption, Right/Wrong with the keypad); a number
-gets its annotated photo, the per-digit confidences and Right/Wrong for the whole number.
+One digit is answered with its chart, its caption and Right/Wrong (Wrong opens the 0-9 keypad);
+a number gets its annotated photo, the per-digit confidences and Right/Wrong for the whole
+number (Wrong asks for the right number to be typed).
 """
 
 from __future__ import annotations

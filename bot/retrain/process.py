@@ -1,4 +1,8 @@
-"""One ``python -m training`` child process, read as a stream of JSON progress events."""
+"""One ``python -m training`` child process, read as a stream of JSON progress events.
+
+The events' kinds and fields are ``recognizer.contracts.ProgressEvent``; what the child prints
+is still checked here, as any child's output must be.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ import signal
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
+
+from recognizer.contracts import ProgressEvent
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,7 +69,7 @@ class TrainingProcess:
         self._stderr_task = asyncio.create_task(self._drain_stderr())
         _LOGGER.info("retrain: started training process %s", self._process.pid)
 
-    async def events(self) -> AsyncIterator[dict[str, Any]]:
+    async def events(self) -> AsyncIterator[ProgressEvent]:
         """Each JSON event as it arrives; other stdout lines (library chatter) are skipped."""
         assert self._process is not None
         assert self._process.stdout is not None
@@ -71,7 +77,7 @@ class TrainingProcess:
             event = _parse(raw)
             if event is None:
                 continue
-            if event.get("event") == "error":
+            if event["event"] == "error":
                 self._error = str(event.get("message", ""))
                 kind = event.get("kind")
                 self._error_kind = kind if isinstance(kind, str) else None
@@ -111,9 +117,12 @@ class TrainingProcess:
                 _LOGGER.debug("training: %s", line)
 
 
-def _parse(raw: bytes) -> dict[str, Any] | None:
+def _parse(raw: bytes) -> ProgressEvent | None:
+    """A JSON object with a textual ``event``; its other fields are read defensively later."""
     try:
         event = json.loads(raw)
     except ValueError:
         return None
-    return event if isinstance(event, dict) else None
+    if not isinstance(event, dict) or not isinstance(event.get("event"), str):
+        return None
+    return cast(ProgressEvent, event)

@@ -28,9 +28,10 @@ from bot.recognition import RecognitionService
 from bot.retrain.gate import Verdict
 from bot.retrain.holdout import Holdout, newest_training_sample, split_samples
 from bot.retrain.process import Exit, TrainingProcess
-from bot.settings import Settings
+from bot.settings import TOKEN_VARIABLE, Settings
 from recognizer import Recognizer, RecognizerError
-from recognizer.config import KERAS_FILE
+from recognizer.config import KERAS_FILE, METRICS_FILE
+from recognizer.contracts import ProgressEvent
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -92,6 +93,12 @@ class Stop(enum.Enum):
     SHUTDOWN = "the bot is shutting down"
 
 
+STARTING = "starting"
+"""The training process loads TensorFlow and the data."""
+TRAINING = "training"
+"""Epochs are running; training's own stages (``EXPORT_STAGE``) follow."""
+CHECKING = "checking"
+"""The new model is judged against the served one (the quality gate)."""
 SWITCHING = "switching"
 """The stage after the quality gate: the new model is being made a version and served."""
 FINISHED = "finished"
@@ -111,7 +118,7 @@ class Progress:
     epochs: int | None = None
     val_accuracy: float | None = None
     eta_s: float | None = None
-    stage: str = "starting"
+    stage: str = STARTING
 
 
 @dataclass(frozen=True)
@@ -283,13 +290,13 @@ class Retrainer:
         ended = await process.wait()
         if self._stopping is not None:
             return self._outcome(Result.CANCELLED, stop=self._stopping)
-        if ended.status != 0 or not (self._models.candidate_dir / "metrics.json").is_file():
+        if ended.status != 0 or not (self._models.candidate_dir / METRICS_FILE).is_file():
             failure, detail = _explain(ended)
             if failure is Failure.MNIST_MISSING:  # the admin's terms: the setting's value
                 detail = str(self._settings.mnist_path or detail)
             return self._outcome(Result.FAILED, failure=failure, detail=detail)
         await asyncio.to_thread(_record_learned, self._models.candidate_dir, newest)
-        progress.stage = "checking"
+        progress.stage = CHECKING
         await listener.progress(progress)
         verdict = await asyncio.to_thread(self._judge, holdout)
         if not verdict.accepted:
@@ -308,20 +315,21 @@ class Retrainer:
             )
         return self._outcome(Result.SERVED, version=version, verdict=verdict)
 
-    def _record(self, event: dict[str, Any]) -> bool:
-        """Fold one event into the progress; True when the chat should hear of it."""
+    def _record(self, event: ProgressEvent) -> bool:
+        """Fold one event into the progress; True when the chat should hear of it.
+
+        The values come from another process: each is checked for its type as it is read."""
         progress = self.progress
         assert progress is not None
-        kind = event.get("event")
-        if kind == "start":
+        if event["event"] == "start":
             progress.epochs = _int(event.get("epochs"))
-            progress.stage = "training"
-        elif kind == "epoch":
+            progress.stage = TRAINING
+        elif event["event"] == "epoch":
             progress.epoch = _int(event.get("epoch")) or progress.epoch
             progress.epochs = _int(event.get("epochs")) or progress.epochs
             progress.val_accuracy = _float(event.get("val_accuracy"))
             progress.eta_s = _float(event.get("eta_s"))
-        elif kind == "stage":
+        elif event["event"] == "stage":
             progress.stage = str(event.get("stage"))
         else:
             return False
@@ -382,7 +390,7 @@ class Retrainer:
     @staticmethod
     def _environment() -> dict[str, str]:
         """The bot's own environment, minus the token: training has no use for it."""
-        return {key: value for key, value in os.environ.items() if key != "TELEGRAM_BOT_TOKEN"}
+        return {key: value for key, value in os.environ.items() if key != TOKEN_VARIABLE}
 
     def _write_state(self, mode: Mode, pid: int | None) -> None:
         state = {"mode": mode.value, "pid": pid, "started_at": time.time()}

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from emulator.core import Emulator
 from emulator.playground.page import Playground
@@ -96,14 +96,16 @@ async def _serve(emulator: Emulator, playground: Playground, options: Options) -
         stopping = _stop_requested()
         exited = asyncio.create_task(bot.wait())
         ready = asyncio.create_task(emulator.wait_for_polling(timeout=READY_SECONDS))
-        await asyncio.wait({ready, exited, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        waiting: set[asyncio.Future[Any]] = {ready, exited, stopping}
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         if exited.done():
             _say(f"the bot stopped during start-up (exit status {bot.returncode}); see its log")
         elif ready.done() and ready.exception() is not None:
             _say(f"the bot did not start polling within {READY_SECONDS:g}s; see its log")
         elif ready.done():
             _announce(emulator, playground, options)
-            await asyncio.wait({exited, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            waiting = {exited, stopping}
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         for task in (ready, stopping):
             task.cancel()
         status = await _stop(bot, exited)

@@ -60,7 +60,7 @@ async def application(emu: Emulator) -> AsyncIterator[Application]:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, shout))
     async with app:
-        await app.post_init(app)
+        await register_commands(app)
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=2, drop_pending_updates=True)
         await emu.wait_for_polling(timeout=10)

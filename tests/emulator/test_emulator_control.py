@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 from PIL import Image
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import User as TelegramUser
 
 from emulator import Emulator, SyncEmulator, WaitTimeoutError
 from emulator.entities import entity_text
@@ -207,7 +208,9 @@ def test_module_entry_point_prints_the_settings_and_serves() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as process:
         try:
-            settings = dict(process.stdout.readline().strip().split("=", 1) for _ in range(3))
+            assert process.stdout is not None
+            lines = [process.stdout.readline().strip() for _ in range(3)]
+            settings = dict(line.split("=", 1) for line in lines)
             bot = Bot(settings["TELEGRAM_BOT_TOKEN"], base_url=settings["TELEGRAM_API_BASE_URL"])
             me = asyncio.run(_get_me(bot))
             assert me.username == "digit_test_bot"
@@ -217,7 +220,7 @@ def test_module_entry_point_prints_the_settings_and_serves() -> None:
             process.wait(timeout=10)
 
 
-async def _get_me(bot: Bot) -> object:
+async def _get_me(bot: Bot) -> TelegramUser:
     async with bot:
         return await bot.get_me()
 
@@ -226,7 +229,7 @@ async def test_long_polls_end_when_the_emulator_stops() -> None:
     emu = await Emulator().start()
     async with Bot(emu.token, base_url=emu.api_base_url) as bot:
         poll = asyncio.create_task(bot.get_updates(timeout=30))
-        await asyncio.sleep(0.2)
+        await emu.wait_for_polling(timeout=10)
         started = time.monotonic()
         await emu.stop()
         assert await poll == ()

@@ -149,7 +149,7 @@ async def test_allowed_updates_filters_kinds(emu: Emulator, bot: Bot, alice: Use
 async def test_a_second_poller_cuts_off_the_first(bot: Bot, emu: Emulator) -> None:
     async with Bot(emu.token, base_url=emu.api_base_url) as other:
         first = asyncio.create_task(bot.get_updates(timeout=5))
-        await asyncio.sleep(0.2)
+        await emu.wait_for_polling(timeout=10)
         second = asyncio.create_task(other.get_updates(timeout=1))
         with pytest.raises(Conflict, match=r"(?i)only one bot instance"):
             await first
@@ -405,6 +405,19 @@ async def test_injected_server_error_and_slowness(emu: Emulator, bot: Bot, alice
 
     assert time.monotonic() - started >= 0.5
     assert emu.chat_actions(alice) == ["upload_photo"]
+
+
+async def test_a_garbled_answer_is_unreadable_and_nothing_is_sent(
+    emu: Emulator, bot: Bot, alice: User
+) -> None:
+    emu.private_chat(alice)
+    emu.garble_next("sendMessage", chat=alice)
+
+    with pytest.raises((AttributeError, TypeError)):
+        await bot.send_message(alice.id, "lost")
+    assert emu.sent_messages(alice) == []
+    await bot.send_message(alice.id, "arrives")
+    assert [m.text for m in emu.sent_messages(alice)] == ["arrives"]
 
 
 async def test_flood_limit_per_group_when_enabled(flood_limited: tuple[Emulator, Bot]) -> None:
