@@ -285,9 +285,16 @@ def test_stats_shows_model_figures_usage_and_live_accuracy(
 
 
 def _usage(bot: BotProcess) -> tuple[int, int, int, int]:
-    """Answers in total and in the last day, labels that were right, labels, from the database."""
-    [(served,)] = bot.query("SELECT COUNT(*) FROM predictions")
-    [(labelled, right)] = bot.query("SELECT COUNT(*), SUM(label = predicted) FROM samples")
+    """Answers sent in total and in the last day, answers labelled in full and right, and
+    answers labelled in full, counted from the database's rows: a number is one answer, right
+    only when every digit's label agrees."""
+    [(served,)] = bot.query("SELECT COUNT(*) FROM answers WHERE sent_at IS NOT NULL")
+    [(labelled, right)] = bot.query(
+        "SELECT COUNT(*), SUM(correct) FROM ("
+        " SELECT MIN(s.label = s.predicted) AS correct FROM answers a"
+        " JOIN predictions p ON p.answer_id = a.id JOIN samples s ON s.prediction_id = p.id"
+        " GROUP BY a.id, a.digits HAVING COUNT(s.id) = a.digits)"
+    )
     return served, served, right or 0, labelled
 
 
