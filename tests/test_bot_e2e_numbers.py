@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
@@ -22,26 +20,6 @@ WAIT = 20.0
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PICKS = (3, 2, 1, 18)
 """MNIST test images of 0, 1, 2 and 3."""
-
-_names = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[SyncEmulator]:
-    with SyncEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture(scope="module")
-def bot(emu: SyncEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
-    process = BotProcess(emu, tmp_path_factory.mktemp("bot"), {}).start()
-    yield process
-    assert process.stop() == 0, process.log
-
-
-@pytest.fixture
-def user(emu: SyncEmulator, bot: BotProcess) -> User:
-    return emu.add_user(f"NumberUser{next(_names)}")
 
 
 @pytest.fixture(scope="module")
