@@ -50,6 +50,38 @@ BACKGROUND_KERNEL_FRACTION = 0.3
 """Closing kernel for the paper estimate, as a fraction of that coarse copy's long side: wider
 than any marker stroke even when the digit fills the frame, narrower than a shadow's gradient."""
 
+STROKE_KERNELS = (5, 9, 15, 25, 41)
+"""Closing kernels (px at WORK_SIDE, scaled with the image) tried for the paper, narrow to wide:
+from a ballpoint's 2 px stroke to a marker's on a digit a third of the frame tall."""
+
+STROKE_KERNEL_GROWTH = 1.25
+"""A kernel whose ink is at most this multiple of the narrower kernel's has taken the strokes in
+whole: wider ones would only add shadows' narrow parts and blurred edges."""
+
+STROKE_TILES = 4
+"""The ink's growth from one kernel to the next is judged in each tile of a 4x4 grid: where the
+strokes are, not diluted by printed lines all over the paper."""
+
+STROKE_KERNEL_PER_HEIGHT = 0.25
+"""The paper's kernel is at least this share of the tallest thick writing's height: a marker's
+stroke is up to about a seventh of the digit's height."""
+
+THICK_STROKE = 5
+"""Ink (px, working image) an opening this wide leaves is thick writing: marker, not ballpoint
+nor a printed line."""
+
+STROKE_KERNELS_MIN_SIDE = 256
+"""Smaller pictures (drawings on a small canvas, where one digit fills the frame) get the paper
+from the coarse copy with a kernel wider than any stroke."""
+
+POLARITY_KERNEL = 7
+"""Kernel (px at WORK_SIDE) under which thin structure decides the ink's polarity: a pen stroke
+is narrower, the gaps between a hand shadow's fingers are wider."""
+
+POLARITY_MARGIN = 4.0
+"""Dark thin structure must outweigh light thin structure this many times to overrule a
+light-on-dark verdict: chalk strokes are grainy, their gaps are dark thin structure too."""
+
 MIN_INK_CONTRAST = 0.18
 """Least darkening relative to the local paper that counts as ink; sensor noise and paper texture
 stay below it, ballpoint on paper is far above it."""

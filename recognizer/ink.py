@@ -14,9 +14,6 @@ import cv2
 import numpy as np
 
 from recognizer.config import (
-    BACKGROUND_KERNEL_FRACTION,
-    BACKGROUND_SIDE,
-    DARKEST_PAPER,
     LINE_COVERAGE,
     LINE_INK_RATIO,
     LINE_MAX_TILT,
@@ -30,6 +27,7 @@ from recognizer.config import (
     MIN_INK_CONTRAST,
     WORK_SIDE,
 )
+from recognizer.paper import ink_strength
 from recognizer.stages import Stages, record
 
 Components = tuple[int, np.ndarray, np.ndarray, np.ndarray]
@@ -74,63 +72,6 @@ def downscale(gray: np.ndarray) -> tuple[np.ndarray, float]:
         return gray, 1.0
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), scale
-
-
-def ink_strength(work: np.ndarray, stages: Stages | None = None) -> np.ndarray:
-    """How much darker than its local paper each pixel is, in [0, 1], for either ink polarity.
-
-    The paper's brightness is estimated on a coarse copy by a morphological closing: it erases
-    dark strokes narrower than its kernel and keeps broad changes (gradients, shadows, the edge of
-    the sheet), so dividing by the estimate flattens the lighting. Light-on-dark pictures
-    (chalk, white-on-black drawings) are inverted first.
-    """
-    height, width = work.shape
-    factor = min(1.0, BACKGROUND_SIDE / max(height, width))
-    coarse_size = (max(1, round(width * factor)), max(1, round(height * factor)))
-    coarse = cv2.resize(work, coarse_size, interpolation=cv2.INTER_AREA)
-    side = max(3, round(BACKGROUND_KERNEL_FRACTION * max(coarse_size)) | 1)
-    if _is_light_on_dark(work):
-        work, coarse = 255 - work, 255 - coarse
-    closed = _close_beyond_edges(coarse, side)
-    # Upsampling blurs the step at a sheet's edge; pulling the estimate 2 coarse pixels inward
-    # keeps the table beside the sheet from reading as darker than "its paper".
-    closed = cv2.erode(closed, np.ones((5, 5), np.uint8))
-    paper = cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    record(stages, "paper", paper / 255)
-    ink: np.ndarray = (paper - work) / np.maximum(paper, DARKEST_PAPER)
-    np.clip(ink, 0, 1, out=ink)
-    record(stages, "ink", ink)
-    return ink
-
-
-def _close_beyond_edges(coarse: np.ndarray, side: int) -> np.ndarray:
-    """Morphological closing on a copy extended by replication past the frame.
-
-    Without it, a dark band along the edge (the table around a sheet, a shadow coming in from a
-    side) is thinner than the kernel inside the frame and would be filled in as if it were ink.
-    """
-    padded = cv2.copyMakeBorder(coarse, side, side, side, side, cv2.BORDER_REPLICATE)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
-    closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)
-    return closed[side:-side, side:-side]
-
-
-def _is_light_on_dark(work: np.ndarray) -> bool:
-    """Whether the strokes are lighter than the paper.
-
-    The paper is the typical brightness and the ink is the extreme that departs from it most;
-    lighting changes and sensor noise move both extremes alike. People photograph writing in
-    the middle of the frame, and a table or shadow at the edges would pass for the "paper", so
-    the middle decides, unless it holds no contrast at all: then the writing is elsewhere (a
-    drawing in a corner of its canvas) and the whole picture decides.
-    """
-    height, width = work.shape
-    middle = work[height // 5 : height - height // 5 : 2, width // 5 : width - width // 5 : 2]
-    for region in (middle, work[::2, ::2]):
-        darkest, typical, lightest = np.percentile(region, (0.5, 50, 99.5))
-        if lightest - darkest >= MIN_INK_CONTRAST * max(typical, lightest, DARKEST_PAPER):
-            break
-    return bool(lightest - typical > typical - darkest)
 
 
 def printed_lines(ink: np.ndarray, stages: Stages | None) -> np.ndarray:

@@ -1,0 +1,195 @@
+"""The paper under the ink: its local brightness, so that only the writing reads as ink.
+
+A phone photo's paper is lit unevenly: gradients, soft shadows and the hard edges of a hand's,
+a phone's or a window's shadow. A morphological closing estimates the paper by erasing every
+dark structure narrower than its kernel; a step (a shadow's edge) passes through a closing
+unchanged, so the kernel only has to be wider than the pen's strokes, not than the digit. Too
+wide a kernel fills in the shadows' narrow parts (fingers, the gap at a corner) and blurs their
+edges into "ink"; too narrow a one hollows out marker strokes. The kernel is therefore chosen
+per photo: the narrowest one past which the ink stops growing (the strokes are whole).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from recognizer.config import (
+    BACKGROUND_KERNEL_FRACTION,
+    BACKGROUND_SIDE,
+    DARKEST_PAPER,
+    MIN_COMPONENT_FRACTION,
+    MIN_INK_CONTRAST,
+    POLARITY_KERNEL,
+    POLARITY_MARGIN,
+    STROKE_KERNEL_GROWTH,
+    STROKE_KERNEL_PER_HEIGHT,
+    STROKE_KERNELS,
+    STROKE_KERNELS_MIN_SIDE,
+    STROKE_TILES,
+    THICK_STROKE,
+    WORK_SIDE,
+)
+from recognizer.stages import Stages, record
+
+
+def ink_strength(work: np.ndarray, stages: Stages | None = None) -> np.ndarray:
+    """How much darker than its local paper each pixel is: float32 (H, W) in [0, 1], for either
+    ink polarity, of an upright uint8 (H, W) working image.
+
+    The paper is a closing with the kernel ``_stroke_kernel`` picks; pictures too small for
+    its ladder (a drawing on a small canvas, where the digit fills the frame), or whose ink
+    never settles, get the paper estimated on a coarse copy with a kernel wider than any stroke.
+    """
+    base = 255 - work if _is_light_on_dark(work) else work
+    side = _stroke_kernel(base) if max(work.shape) >= STROKE_KERNELS_MIN_SIDE else None
+    if side is None:
+        return _recorded(*_against_coarse_paper(base), stages)
+    return _recorded(*_against_paper(base, side), stages)
+
+
+def _stroke_kernel(base: np.ndarray) -> int | None:
+    """The narrowest closing kernel (odd px) that takes the strokes in whole; None when the ink
+    never settles within the ladder, or the writing is too thick for it.
+
+    Kernels are tried narrow to wide (scaled with the image); the first one that adds little
+    ink in any tile over the one before it has taken the strokes in whole (a kernel narrower
+    than a marker's stroke sees a speck's worth of its corners at most, which proves nothing).
+    The next wider one is used, and wider still for thick writing (``_thick_writing_kernel``),
+    because printed lines and specks can settle the count while a thick stroke is still hollow.
+    """
+    least = MIN_COMPONENT_FRACTION * base.size
+    kernels = _kernels(base.shape)
+    previous = np.zeros((STROKE_TILES, STROKE_TILES))
+    for rung, side in enumerate(kernels[:-1]):
+        mass = _ink_by_tile(_against_paper(base, side)[1] >= MIN_INK_CONTRAST)
+        if previous.sum() >= least and np.all(mass <= STROKE_KERNEL_GROWTH * previous + least):
+            chosen = max(kernels[rung + 1], _thick_writing_kernel(base))
+            return chosen if chosen <= kernels[-1] else None
+        previous = mass
+    return None
+
+
+def _ink_by_tile(ink: np.ndarray) -> np.ndarray:
+    """float (STROKE_TILES, STROKE_TILES): inked pixels in each tile of a grid over the image.
+
+    Counted by tile, not over the whole image: ruled or squared paper's lines are spread all
+    over it and would hide the growth of the one place where a marker's strokes fill in.
+    """
+    height, width = ink.shape
+    rows = np.minimum(np.arange(height) * STROKE_TILES // height, STROKE_TILES - 1)
+    columns = np.minimum(np.arange(width) * STROKE_TILES // width, STROKE_TILES - 1)
+    by_row = np.add.reduceat(ink.astype(np.int32), np.searchsorted(rows, np.arange(STROKE_TILES)))
+    tiles: np.ndarray = np.add.reduceat(
+        by_row, np.searchsorted(columns, np.arange(STROKE_TILES)), axis=1
+    ).astype(np.float64)
+    return tiles
+
+
+def _thick_writing_kernel(base: np.ndarray) -> int:
+    """A kernel wide enough for the thick strokes of the tallest thick writing, 3 px at least,
+    found in the ink against the coarse paper (which never hollows a stroke).
+
+    Printed lines and specks can settle the ink count while a marker's strokes are still
+    hollow. A stroke is a bounded share of its digit's height, so the kernel follows the
+    tallest piece of thick ink (what a small opening leaves: no printed line, no ballpoint
+    stroke) that neither touches the frame nor crosses it, as shadows coming in from a side do.
+    """
+    ink = (_against_coarse_paper(base)[1] >= MIN_INK_CONTRAST).astype(np.uint8)
+    thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((THICK_STROKE, THICK_STROKE), np.uint8))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
+    height, width = base.shape
+    x, y, w, h = (stats[1:, k] for k in range(4))
+    inside = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+    tallest = int(h[inside].max()) if inside.any() else 0
+    return max(3, round(STROKE_KERNEL_PER_HEIGHT * tallest) | 1)
+
+
+def _kernels(shape: tuple[int, ...]) -> list[int]:
+    """The ladder of closing kernels (odd px) for an image of ``shape``."""
+    factor = max(shape) / WORK_SIDE
+    return [max(3, round(side * factor) | 1) for side in STROKE_KERNELS]
+
+
+def _recorded(paper: np.ndarray, ink: np.ndarray, stages: Stages | None) -> np.ndarray:
+    record(stages, "paper", paper / 255)
+    record(stages, "ink", ink)
+    return ink
+
+
+def _against_paper(base: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray]:
+    """The paper (float32, 0-255) as a closing with a ``side`` px square, and the ink against
+    it."""
+    paper = _close_beyond_edges(base, side).astype(np.float32)
+    return paper, _darkening(base, paper)
+
+
+def _darkening(base: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    ink: np.ndarray = (paper - base.astype(np.float32)) / np.maximum(paper, DARKEST_PAPER)
+    np.clip(ink, 0, 1, out=ink)
+    return ink
+
+
+def _against_coarse_paper(base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The paper estimated on a coarse copy with a kernel wider than any marker stroke even
+    when the digit fills the frame, and the ink against it."""
+    height, width = base.shape
+    factor = min(1.0, BACKGROUND_SIDE / max(height, width))
+    coarse_size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    coarse = cv2.resize(base, coarse_size, interpolation=cv2.INTER_AREA)
+    side = max(3, round(BACKGROUND_KERNEL_FRACTION * max(coarse_size)) | 1)
+    closed = _close_beyond_edges(coarse, side)
+    # Upsampling blurs the step at a sheet's edge; pulling the estimate 2 coarse pixels inward
+    # keeps the table beside the sheet from reading as darker than "its paper".
+    closed = cv2.erode(closed, np.ones((5, 5), np.uint8))
+    paper = cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    return paper, _darkening(base, paper)
+
+
+def _close_beyond_edges(image: np.ndarray, side: int) -> np.ndarray:
+    """Morphological closing on a copy extended by replication past the frame.
+
+    Without it, a dark band along the edge (the table around a sheet, a shadow coming in from a
+    side) is thinner than the kernel inside the frame and would be filled in as if it were ink.
+    """
+    padded = cv2.copyMakeBorder(image, side, side, side, side, cv2.BORDER_REPLICATE)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)
+    return np.asarray(closed[side:-side, side:-side])
+
+
+def _is_light_on_dark(work: np.ndarray) -> bool:
+    """Whether the strokes are lighter than the paper.
+
+    Brightness decides first. A big shadow can make the typical brightness dark and pass the
+    lit paper for light ink, so a light-on-dark verdict stands only unless dark thin structure
+    (narrower than a small kernel: strokes; shadows and lighting are broad) clearly outweighs
+    light thin structure. The opposite check is not made: on plain paper, grain and JPEG specks
+    give light thin structure enough to outweigh a small, faint digit.
+    """
+    if not _is_light_on_dark_by_brightness(work):
+        return False
+    if max(work.shape) < STROKE_KERNELS_MIN_SIDE:
+        return True
+    side = max(3, round(POLARITY_KERNEL * max(work.shape) / WORK_SIDE) | 1)
+    dark = int(np.count_nonzero(_against_paper(work, side)[1] >= MIN_INK_CONTRAST))
+    light = int(np.count_nonzero(_against_paper(255 - work, side)[1] >= MIN_INK_CONTRAST))
+    return dark < POLARITY_MARGIN * max(1, light)
+
+
+def _is_light_on_dark_by_brightness(work: np.ndarray) -> bool:
+    """Whether the extreme departing most from the typical brightness is the light one.
+
+    The paper is the typical brightness and the ink is the extreme that departs from it most;
+    lighting changes and sensor noise move both extremes alike. People photograph writing in
+    the middle of the frame, and a table or shadow at the edges would pass for the "paper", so
+    the middle decides, unless it holds no contrast at all: then the writing is elsewhere (a
+    drawing in a corner of its canvas) and the whole picture decides.
+    """
+    height, width = work.shape
+    middle = work[height // 5 : height - height // 5 : 2, width // 5 : width - width // 5 : 2]
+    for region in (middle, work[::2, ::2]):
+        darkest, typical, lightest = (float(v) for v in np.percentile(region, (0.5, 50, 99.5)))
+        if lightest - darkest >= MIN_INK_CONTRAST * max(typical, lightest, DARKEST_PAPER):
+            break
+    return bool(lightest - typical > typical - darkest)
