@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from bot import texts
-from bot.settings import DEFAULT_MAX_IMAGE_MB
+from bot.settings import Env, load_settings
 from emulator.core import Emulator
 from emulator.playground.__main__ import _options
 from emulator.playground.launcher import bot_environment as playground_environment
@@ -87,7 +87,10 @@ def test_a_huge_image_file_gets_the_bots_size_limit(client: httpx.Client) -> Non
     sent = client.post("/api/chats/user/document", files=files).json()
     assert sent["sent_as"] == "document"
     reply = bot_reply(client, "user", sent["message_id"])["text"]
-    assert reply == texts.too_large(len(data), DEFAULT_MAX_IMAGE_MB * 2**20)
+    default_limit = load_settings(
+        {Env.TELEGRAM_BOT_TOKEN: "123:" + "x" * 30}, env_file=None
+    ).max_image_bytes
+    assert reply == texts.too_large(len(data), default_limit)
 
 
 def test_the_admin_user_is_the_bots_admin(client: httpx.Client) -> None:
