@@ -3,7 +3,9 @@ number, the right number typed as a message."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from telegram import CallbackQuery, ForceReply, Message, Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -13,19 +15,16 @@ from bot.services import Services, services
 from bot.storage import LabelStatus
 from bot.update_log import record_outcome
 
+Press = TypeVar("Press")
+
 
 async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None:
+    pressed = await _genuine_press(
+        update, context, keyboards.parse, lambda press: (press.prediction_id, 1)
+    )
+    if pressed is None:
         return
-    press = keyboards.parse(query.data or "")
-    if press is None:
-        await on_unknown_button(update, context)
-        return
-    found = services(context)
-    if not await _genuine(found, query, press.prediction_id, 1):
-        await _refuse_forged(query)
-        return
+    query, press, found = pressed
     user_id = query.from_user.id
     if press.choice in (keyboards.WRONG, keyboards.BACK):
         await _switch_keyboard(query, found, press, user_id)
@@ -41,6 +40,28 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.edit_message_caption(
             caption=f"{original}\n\n{texts.thanks(press.label)}", reply_markup=None
         )
+
+
+async def _genuine_press(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    parse: Callable[[str], Press | None],
+    answer_ids: Callable[[Press], tuple[int, int]],
+) -> tuple[CallbackQuery, Press, Services] | None:
+    """The button's parsed data, if it names the answer it sits under (``answer_ids``: its
+    first prediction id and how many digits); else the press is answered and None returned."""
+    query = update.callback_query
+    if query is None:
+        return None
+    press = parse(query.data or "")
+    if press is None:
+        await on_unknown_button(update, context)
+        return None
+    found = services(context)
+    if not await _genuine(found, query, *answer_ids(press)):
+        await _refuse_forged(query)
+        return None
+    return query, press, found
 
 
 async def _genuine(found: Services, query: CallbackQuery, first_id: int, count: int) -> bool:
@@ -95,17 +116,12 @@ class _Correction:
 
 async def on_number_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Right / Wrong / Back under a number's answer; "Wrong" asks for the number as text."""
-    query = update.callback_query
-    if query is None:
+    pressed = await _genuine_press(
+        update, context, keyboards.parse_number, lambda press: (press.first_id, press.count)
+    )
+    if pressed is None:
         return
-    press = keyboards.parse_number(query.data or "")
-    if press is None:
-        await on_unknown_button(update, context)
-        return
-    found = services(context)
-    if not await _genuine(found, query, press.first_id, press.count):
-        await _refuse_forged(query)
-        return
+    query, press, found = pressed
     user_id = query.from_user.id
     status = await found.db(found.store.label_status, press.first_id, user_id)
     record_outcome(f"number {press.choice}: {status.value}")
