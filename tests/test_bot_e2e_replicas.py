@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.application import MAX_CONCURRENT_UPDATES
+from bot.settings import Env
 from emulator import SentMessage, SyncEmulator, User
 from emulator.webhook import RetryPolicy
 from tests.botharness import BotProcess, digit_photo, first_of_each_digit, wait_until
@@ -42,13 +43,13 @@ class Cluster:
                 emu,
                 root / name,
                 {
-                    "WEBHOOK_URL": f"http://127.0.0.1:{entry}/telegram",
-                    "WEBHOOK_PORT": str(port),
-                    "WEBHOOK_SECRET_TOKEN": SECRET,
-                    "DATABASE_URL": database_url,
-                    "REPLICA_ID": name,
-                    "RATE_LIMIT_MESSAGES": "1000",
-                    "LOG_LEVEL": "INFO",
+                    Env.WEBHOOK_URL: f"http://127.0.0.1:{entry}/telegram",
+                    Env.WEBHOOK_PORT: str(port),
+                    Env.WEBHOOK_SECRET_TOKEN: SECRET,
+                    Env.DATABASE_URL: database_url,
+                    Env.REPLICA_ID: name,
+                    Env.RATE_LIMIT_MESSAGES: "1000",
+                    Env.LOG_LEVEL: "INFO",
                 },
             )
             for name, port in zip(("a", "b"), ports, strict=True)

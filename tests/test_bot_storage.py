@@ -7,23 +7,26 @@ import io
 import shutil
 import sqlite3
 import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
+from alembic import command
 from alembic.script import ScriptDirectory
 from PIL import Image
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import create_engine, event, inspect, select, text
 
 from bot import schema
 from bot.crop_expiry import sweep
-from bot.database import alembic_config
+from bot.database import alembic_config, url_for
 from bot.ratelimit import SharedRateLimiter
 from bot.samples import SampleFiles
 from bot.storage import (
     CLAIM_SECONDS,
     MAX_REPLAYS,
     PENDING_CROP_HOURS,
+    AnswerRow,
     LabelStatus,
     LoggedDigit,
     StorageError,
@@ -257,7 +260,7 @@ def test_a_database_of_the_pre_alembic_bot_keeps_its_data(tmp_path: Path, clock:
     assert pending_crops(store) == [2, 4]
     assert store.label_status(1, 11) is LabelStatus.ALREADY_LABELLED
     assert store.save_label(2, 11, 5) is LabelStatus.SAVED, "a pending crop is still labellable"
-    assert store.press_matches(4, 1, 22, 42), "old buttons keep working (any message)"
+    assert _ids(store.answer_rows(4, 22, 42)) == [(4,)], "old buttons keep working (any message)"
     assert store.forget_user(22) == 1
     newest = answered(store, (ALICE, ALICE), 7, 0.99, b"png")
     assert newest == 5, "ids go on from the old ones"
@@ -320,16 +323,51 @@ def test_a_number_is_one_answer_counted_once_sent_and_labelled_as_a_whole(
     assert (usage.feedback_total, usage.feedback_correct) == (1, 0), "one digit was wrong"
 
 
-def test_a_press_must_name_one_whole_answer_in_its_own_message(store: Store, crop: bytes) -> None:
-    number = store.log_answer(ALICE, ALICE, [LoggedDigit(d, 0.9, crop) for d in (4, 2)])
+def _ids(rows: Sequence[AnswerRow]) -> list[tuple[int, ...]]:
+    return [row.prediction_ids for row in rows]
+
+
+def test_a_press_is_checked_against_the_rows_of_the_answer_in_its_own_message(
+    store: Store, crop: bytes
+) -> None:
+    """Rows come back in reading order with their ids; any other chat or message gets none."""
+    digits = [LoggedDigit(d, 0.9, crop, row) for row, d in ((0, 4), (0, 2), (1, 7), (2, 1))]
+    number = store.log_answer(ALICE, ALICE, digits)
     store.mark_sent(number.id, 17)
     first = number.prediction_ids[0]
-    assert store.press_matches(first, 2, ALICE, 17)
-    assert not store.press_matches(first, 3, ALICE, 17), "wrong count"
-    assert not store.press_matches(first + 1, 1, ALICE, 17), "not the answer's first id"
-    assert not store.press_matches(first, 2, ALICE, 18), "another message"
-    assert not store.press_matches(first, 2, BOB, 17), "another chat"
-    assert not store.press_matches(9 * 10**17, 2, ALICE, 17), "no such answer"
+    rows = [(first, first + 1), (first + 2,), (first + 3,)]
+    assert _ids(number.rows) == rows
+    assert _ids(store.answer_rows(first + 2, ALICE, 17)) == rows, "any of its ids finds it"
+    assert not any(row.labelled for row in store.answer_rows(first, ALICE, 17))
+    assert store.answer_rows(first, ALICE, 18) == (), "another message"
+    assert store.answer_rows(first, BOB, 17) == (), "another chat"
+    assert store.answer_rows(9 * 10**17, ALICE, 17) == (), "no such answer"
+    store.save_label(first + 2, ALICE, 1)
+    assert [row.labelled for row in store.answer_rows(first, ALICE, 17)] == [False, True, False]
+
+
+def test_a_number_logged_before_rows_were_stored_stays_one_row(
+    database: str | Path, tmp_path: Path
+) -> None:
+    """Revision 0005 gives every older digit row 0: a number answered before the upgrade keeps
+    its one pair of buttons over all its digits."""
+    engine = create_engine(url_for(database))
+    with engine.begin() as db:
+        command.upgrade(alembic_config(db), "0004")
+        db.execute(
+            text("INSERT INTO answers (id, created_at, digits, chat_id) VALUES (1, 0, 3, 5)")
+        )
+        db.execute(
+            text(
+                "INSERT INTO predictions (id, created_at, user_id, chat_id, digit, confidence,"
+                " answer_id) VALUES (1, 0, 5, 5, 4, 0.9, 1), (2, 0, 5, 5, 2, 0.9, 1),"
+                " (3, 0, 5, 5, 7, 0.9, 1)"
+            )
+        )
+    engine.dispose()
+    store = Store(database, SampleFiles(tmp_path / "samples"))
+    assert _ids(store.answer_rows(2, 5, 99)) == [(1, 2, 3)]
+    store.close()
 
 
 def test_a_sample_file_without_its_row_is_removed_on_opening(
@@ -380,30 +418,35 @@ def replicas(database: str | Path, tmp_path: Path, clock: Clock, *names: str) ->
     ]
 
 
-def test_a_dead_replicas_updates_go_to_another_once_its_claims_lapse(
-    database: str | Path, tmp_path: Path, clock: Clock
-) -> None:
+@pytest.fixture
+def pair(database: str | Path, tmp_path: Path, clock: Clock) -> Iterator[tuple[Store, Store]]:
+    """Two replicas, "a" and "b", sharing one database; closed after the test."""
     a, b = replicas(database, tmp_path, clock, "a", "b")
-    try:
-        a.keep_updates([(1, "{}"), (2, "{}"), (3, "{}")])
-        a.finish_update(1)
-        assert b.claim_unfinished(mine=False) == ([], 0), "a's claims hold"
-        clock.now += CLAIM_SECONDS - 1
-        assert a.renew_claims() == 2
-        clock.now += CLAIM_SECONDS - 1
-        assert b.claim_unfinished(mine=True) == ([], 0), "renewed, they hold again"
-        clock.now += 2  # a stopped renewing: it died
-        assert b.claim_unfinished(mine=False) == ([(2, "{}"), (3, "{}")], 0)
-        assert a.claim_unfinished(mine=False) == ([], 0), "b holds them now"
-        [restarted] = replicas(database, tmp_path, clock, "a")
-        assert restarted.claim_unfinished(mine=True) == ([], 0), "no longer a's to answer"
-        restarted.close()
-        b.finish_update(2)
-        clock.now += CLAIM_SECONDS + 1
-        assert a.claim_unfinished(mine=False) == ([(3, "{}")], 0), "b died: a takes the rest"
-    finally:
-        a.close()
-        b.close()
+    yield a, b
+    a.close()
+    b.close()
+
+
+def test_a_dead_replicas_updates_go_to_another_once_its_claims_lapse(
+    pair: tuple[Store, Store], database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    a, b = pair
+    a.keep_updates([(1, "{}"), (2, "{}"), (3, "{}")])
+    a.finish_update(1)
+    assert b.claim_unfinished(mine=False) == ([], 0), "a's claims hold"
+    clock.now += CLAIM_SECONDS - 1
+    assert a.renew_claims() == 2
+    clock.now += CLAIM_SECONDS - 1
+    assert b.claim_unfinished(mine=True) == ([], 0), "renewed, they hold again"
+    clock.now += 2  # a stopped renewing: it died
+    assert b.claim_unfinished(mine=False) == ([(2, "{}"), (3, "{}")], 0)
+    assert a.claim_unfinished(mine=False) == ([], 0), "b holds them now"
+    [restarted] = replicas(database, tmp_path, clock, "a")
+    assert restarted.claim_unfinished(mine=True) == ([], 0), "no longer a's to answer"
+    restarted.close()
+    b.finish_update(2)
+    clock.now += CLAIM_SECONDS + 1
+    assert a.claim_unfinished(mine=False) == ([(3, "{}")], 0), "b died: a takes the rest"
 
 
 def test_a_restarted_replica_answers_its_own_updates_at_once(
@@ -476,50 +519,38 @@ def test_an_answer_marked_sent_marks_its_update_handled(store: Store, crop: byte
 
 
 def test_an_update_sent_again_goes_to_the_replica_holding_it(
-    database: str | Path, tmp_path: Path, clock: Clock
+    pair: tuple[Store, Store], clock: Clock
 ) -> None:
     """Telegram sends an update again when a 200 was lost; the balancer may pick another
     replica: only the one that stored it first answers it, unless it died."""
-    a, b = replicas(database, tmp_path, clock, "a", "b")
-    try:
-        assert a.keep_updates([(4, "{}")]) == {4}
-        assert b.keep_updates([(4, "{}")]) == set(), "a holds it"
-        assert a.keep_updates([(4, "{}")]) == {4}, "sent to a again: still a's"
-        clock.now += CLAIM_SECONDS + 1
-        assert b.keep_updates([(4, "{}")]) == {4}, "a's claim lapsed"
-        b.finish_update(4)
-        clock.now += CLAIM_SECONDS + 1
-        assert a.keep_updates([(4, "{}")]) == set(), "answered already"
-    finally:
-        a.close()
-        b.close()
+    a, b = pair
+    assert a.keep_updates([(4, "{}")]) == {4}
+    assert b.keep_updates([(4, "{}")]) == set(), "a holds it"
+    assert a.keep_updates([(4, "{}")]) == {4}, "sent to a again: still a's"
+    clock.now += CLAIM_SECONDS + 1
+    assert b.keep_updates([(4, "{}")]) == {4}, "a's claim lapsed"
+    b.finish_update(4)
+    clock.now += CLAIM_SECONDS + 1
+    assert a.keep_updates([(4, "{}")]) == set(), "answered already"
 
 
-def test_replicas_share_each_users_rate_limit(
-    database: str | Path, tmp_path: Path, clock: Clock
-) -> None:
+def test_replicas_share_each_users_rate_limit(pair: tuple[Store, Store], clock: Clock) -> None:
     """The same rule as the in-memory limiter, counted once across replicas."""
-    a, b = replicas(database, tmp_path, clock, "a", "b")
-    limits = [SharedRateLimiter(store, 3, 10.0, clock) for store in (a, b)]
-    try:
-        assert [limits[n % 2].check(ALICE).allowed for n in range(3)] == [True] * 3
-        first, second = limits[1].check(ALICE), limits[0].check(ALICE)
-        assert (first.allowed, first.notify) == (False, True)
-        assert first.retry_in == pytest.approx(10.0)
-        assert (second.allowed, second.notify) == (False, False), "told once, by either"
-        assert limits[0].check(BOB).allowed, "other users are not affected"
-        clock.now += 10.01
-        assert limits[1].check(ALICE).allowed
-    finally:
-        a.close()
-        b.close()
+    limits = [SharedRateLimiter(store, 3, 10.0, clock) for store in pair]
+    assert [limits[n % 2].check(ALICE).allowed for n in range(3)] == [True] * 3
+    first, second = limits[1].check(ALICE), limits[0].check(ALICE)
+    assert (first.allowed, first.notify) == (False, True)
+    assert first.retry_in == pytest.approx(10.0)
+    assert (second.allowed, second.notify) == (False, False), "told once, by either"
+    assert limits[0].check(BOB).allowed, "other users are not affected"
+    clock.now += 10.01
+    assert limits[1].check(ALICE).allowed
 
 
 def test_checks_of_one_user_at_once_count_every_message(
-    database: str | Path, tmp_path: Path, clock: Clock
+    pair: tuple[Store, Store], clock: Clock
 ) -> None:
-    a, b = replicas(database, tmp_path, clock, "a", "b")
-    limits = [SharedRateLimiter(store, 10, 60.0, clock) for store in (a, b)]
+    limits = [SharedRateLimiter(store, 10, 60.0, clock) for store in pair]
     start = threading.Barrier(2)
     allowed: list[bool] = []
 
@@ -528,12 +559,8 @@ def test_checks_of_one_user_at_once_count_every_message(
         allowed.extend(limiter.check(ALICE).allowed for _ in range(8))
 
     threads = [threading.Thread(target=send, args=(limiter,)) for limiter in limits]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert allowed.count(True) == 10, "16 messages at once, 10 allowed, none lost"
-    finally:
-        a.close()
-        b.close()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert allowed.count(True) == 10, "16 messages at once, 10 allowed, none lost"
