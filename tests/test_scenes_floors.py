@@ -26,26 +26,28 @@ FLOOR_COUNT = 12
 FLOORS: dict[str, tuple[float, float]] = {
     "single-white": (0.41, 0.500),  # 6/12
     "single-recycled": (0.50, 0.583),  # 7/12
-    "single-squared": (0.33, 0.417),  # 5/12
-    "single-ruled": (0.58, 0.667),  # 8/12
-    "single-dotted": (0.50, 0.583),  # 7/12
+    "single-squared": (0.41, 0.500),  # 6/12
+    "single-ruled": (0.91, 1.000),  # 12/12
+    "single-dotted": (0.58, 0.667),  # 8/12
     "single-sticky-note": (0.25, 0.333),  # 4/12
     "single-whiteboard": (0.75, 0.833),  # 10/12
     "single-shadow-hard": (0.41, 0.500),  # 6/12
-    "single-shadow-phone": (0.16, 0.250),  # 3/12
-    "single-shadow-hand": (0.08, 0.083),  # 1/12
-    "single-shadow-soft": (0.50, 0.583),  # 7/12
-    "numbers-natural": (0.16, 0.250),  # 3/12
-    "numbers-wide": (0.25, 0.333),  # 4/12
-    "two-rows": (0.08, 0.167),  # 2/12
-    "three-rows": (0.25, 0.333),  # 4/12
+    "single-shadow-phone": (0.58, 0.667),  # 8/12
+    "single-shadow-hand": (0.16, 0.250),  # 3/12
+    "single-shadow-soft": (0.58, 0.667),  # 8/12
+    "numbers-natural": (0.33, 0.417),  # 5/12
+    "numbers-wide": (0.33, 0.417),  # 5/12
+    "two-rows": (0.25, 0.333),  # 4/12
+    "three-rows": (0.58, 0.667),  # 8/12
     "touching-pair": (0.08, 0.083),  # 1/12
-    "printed-lines": (0.16, 0.250),  # 3/12
-    "words-nearby": (0.08, 0.083),  # 1/12
+    "printed-lines": (0.33, 0.417),  # 5/12
+    "words-nearby": (0.08, 0.167),  # 2/12
 }
 """Condition -> (floor, the accuracy the floor was set from: Recognizer.read with rows, on
-EVAL_SEED, 2026-11-30); one scene of slack below the figure (none where only one scene was
-read right)."""
+EVAL_SEED, 2026-11-30, raised where the paper estimate that follows shadows and strokes
+(recognizer/paper.py) read more); one scene of slack below the figure (none where only one
+scene was read right). Since that estimate, the sticky note (3/12) and the whiteboard (9/12)
+read one scene fewer than their figure and sit on their floors."""
 
 
 @pytest.fixture(scope="module")
