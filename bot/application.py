@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import crop_expiry, errors, health, i18n, keyboards, texts
+from bot import crop_expiry, errors, health, i18n, keyboards, model_sync, texts
 from bot import filters as routes
 from bot.handlers import admin, commands, fallback, feedback, language, photo, ratelimit, stats
 from bot.inbox import DurableUpdateProcessor, DurableUpdateQueue
@@ -177,7 +177,8 @@ def _menu(commands: list[tuple[str, str]]) -> list[BotCommand]:
 
 
 async def _start_jobs(application: BotApplication) -> None:
-    """The heartbeat and the crop sweep: each runs once now (the bot is healthy once it says it
+    """The heartbeat, the crop sweep and the model version poll (``bot.model_sync``); the
+    first two run once now (the bot is healthy once it says it
     started; crops that expired while it was down go first), then the JobQueue repeats them
     from when the application starts until it stops, before ``_post_stop``.
 
@@ -193,6 +194,8 @@ async def _start_jobs(application: BotApplication) -> None:
     beat, sweep = health.BEAT_EVERY_SECONDS, crop_expiry.SWEEP_EVERY_SECONDS
     jobs.run_repeating(health.beat_job, beat, first=beat, name="heartbeat")
     jobs.run_repeating(crop_expiry.sweep_job, sweep, first=sweep, name="crop sweep")
+    poll = found.settings.model_poll_seconds
+    jobs.run_repeating(model_sync.follow_job, poll, first=poll, name="model version")
 
 
 async def _show_admin_commands(

@@ -50,6 +50,7 @@ ENV_VARIABLES = (
     "OUTGOING_RATE_LIMIT",
     MNIST_PATH_ENV,
     "MODEL_VERSIONS_KEEP",
+    "MODEL_POLL_SECONDS",
     "RETRAIN_MAX_DROP_PP",
     "RETRAIN_EPOCHS",
     "RETRAIN_LIMIT",
@@ -118,6 +119,8 @@ class Settings:
     mnist_path: Path | None = None
     """Passed to retraining as ``--data``; unset, training falls back to Keras' download."""
     model_versions_keep: int = 5
+    model_poll_seconds: float = 3.0
+    """How often a replica asks the database which model version to serve (``bot.model_sync``)."""
     retrain_max_drop_pp: float = 0.1
     """How far (percentage points of MNIST test accuracy) a retrained model may fall behind."""
     retrain_epochs: int | None = None
@@ -143,12 +146,13 @@ class Settings:
 
     @property
     def samples_dir(self) -> Path:
-        """Labelled crops as ``<digit>/<id>.png``: the layout training reads user samples from."""
+        """Where bots before revision 0005 kept labelled crops as ``<digit>/<id>.png``; the
+        store moves any found there into the database at start-up."""
         return self.data_dir / SAMPLES_DIR
 
     @property
     def models_root(self) -> Path:
-        """Versioned model directories and the ``current`` pointer the bot serves."""
+        """The local cache of the database's model versions and the ``current`` it serves."""
         return self.data_dir / MODELS_DIR
 
 
@@ -179,6 +183,7 @@ def load_settings(
         outgoing_rate_limit=reader.switch("OUTGOING_RATE_LIMIT", default=True),
         mnist_path=reader.path(MNIST_PATH_ENV),
         model_versions_keep=int(reader.number("MODEL_VERSIONS_KEEP", 5, minimum=2)),
+        model_poll_seconds=reader.number("MODEL_POLL_SECONDS", 3.0, minimum=0.1),
         retrain_max_drop_pp=reader.number("RETRAIN_MAX_DROP_PP", 0.1, minimum=0),
         retrain_epochs=reader.optional_int("RETRAIN_EPOCHS"),
         retrain_limit=reader.optional_int("RETRAIN_LIMIT"),

@@ -32,6 +32,7 @@ from bot.retrain.retrainer import (
     _record_learned,
 )
 from bot.settings import load_settings
+from bot.storage import Store
 from recognizer import Recognizer
 from recognizer.config import DEFAULT_MODEL_DIR
 from tests.conftest import REPO_ROOT
@@ -105,7 +106,9 @@ async def test_a_cancel_once_the_new_model_is_being_switched_in_is_refused(
         {"TELEGRAM_BOT_TOKEN": "123456:" + "a" * 35, "DATA_DIR": str(tmp_path)}, env_file=None
     )
     recognition = RecognitionService(recognizer, 1, DEFAULT_MODEL_DIR)
-    retrainer = Retrainer(settings, ModelStore(tmp_path / "models", keep=3), recognition)
+    store = Store(settings.database)
+    models = ModelStore(tmp_path / "models", 3, store)
+    retrainer = Retrainer(settings, models, recognition, store)
     switching = asyncio.Event()
 
     async def last_step() -> None:
@@ -119,6 +122,7 @@ async def test_a_cancel_once_the_new_model_is_being_switched_in_is_refused(
     await retrainer._task
     assert await retrainer.cancel() is False, "nothing runs any more"
     recognition.close()
+    store.close()
 
 
 @pytest.mark.parametrize(
@@ -146,12 +150,8 @@ def test_mnist_failures_tell_the_admin_the_setting_not_a_flag() -> None:
 
 
 def test_nothing_new_to_learn_is_judged_by_the_newest_training_sample(tmp_path: Path) -> None:
-    samples = tmp_path / "samples"
-    assert newest_training_sample(samples) == 0
-    for sample_id, digit in ((3, 7), (5, 1), (10, 2), (4, 0)):
-        (samples / str(digit)).mkdir(parents=True, exist_ok=True)
-        (samples / str(digit) / f"{sample_id}.png").write_bytes(b"")
-    assert newest_training_sample(samples) == 4, "5 and 10 are held out of training"
+    assert newest_training_sample([]) == 0
+    assert newest_training_sample([3, 4, 5, 10]) == 4, "5 and 10 are held out of training"
     model = tmp_path / "model"
     model.mkdir()
     assert _learned(model) == 0, "a model the bot did not train learned none of our samples"

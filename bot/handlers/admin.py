@@ -19,6 +19,7 @@ from bot.retrain.retrainer import (
     Mode,
     Outcome,
     Progress,
+    Refusal,
     Retrainer,
     RetrainError,
     training_installed,
@@ -140,6 +141,8 @@ def _start_unless_running(
     try:
         retrainer.start(mode, ChatListener(request))
     except RetrainError as error:
+        if error.refusal is Refusal.ALREADY_RUNNING:  # on another replica
+            return texts.retrain_already_running(error.progress), "retrain busy elsewhere"
         return texts.refusal(error.refusal, error.detail), f"retrain refused: {error}"
     return None
 

@@ -1,0 +1,86 @@
+"""The retrain slot in the database: one run at a time across replicas, its progress and a
+cancel request seen by the others, and a dead replica's run freed; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.retrain.jobs import INTERRUPTED, LEASE_SECONDS, RetrainJobs, RunningJob
+from bot.schema import retrain_jobs
+from bot.storage import Store
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    if request.param == "sqlite":
+        return tmp_path / "db.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def replicas(database: str | Path) -> Iterator[tuple[Store, Store]]:
+    """Two replicas' stores on one database."""
+    first, second = Store(database, replica="a"), Store(database, replica="b")
+    yield first, second
+    first.close()
+    second.close()
+
+
+def test_one_run_at_a_time_across_replicas(replicas: tuple[Store, Store]) -> None:
+    clock = Clock()
+    a, b = (RetrainJobs(store, clock) for store in replicas)
+    job = a.claim("full", "starting")
+    assert job is not None
+    assert b.claim("quick", "starting") is None, "the other replica is refused"
+    assert a.claim("quick", "starting") is None, "and so is a second run on the same one"
+    assert a.report(job, "training", 2, 5) is False
+    assert b.running() == RunningJob(job, "full", "a", "training", 2, 5)
+    a.finish(job, "served")
+    assert b.running() is None
+    assert b.claim("quick", "starting") is not None, "free again once it ended"
+
+
+def test_a_cancel_on_another_replica_reaches_the_running_one(
+    replicas: tuple[Store, Store],
+) -> None:
+    a, b = (RetrainJobs(store) for store in replicas)
+    assert b.request_cancel() is False, "nothing runs"
+    job = a.claim("full", "starting")
+    assert job is not None
+    assert b.request_cancel() is True
+    assert a.report(job, "training", 1, 5) is True
+
+
+def test_a_dead_replicas_run_is_freed(replicas: tuple[Store, Store]) -> None:
+    clock = Clock()
+    a, b = (RetrainJobs(store, clock) for store in replicas)
+    assert a.claim("full", "starting") is not None
+    clock.now += LEASE_SECONDS - 1
+    assert b.claim("full", "starting") is None, "still within its lease"
+    clock.now += 2
+    assert b.running() is None
+    assert b.claim("full", "starting") is not None, "not renewed for a lease: taken for dead"
+
+
+def test_a_restarted_replica_ends_its_own_interrupted_run(replicas: tuple[Store, Store]) -> None:
+    a, b = (RetrainJobs(store) for store in replicas)
+    job = a.claim("quick", "training")
+    assert job is not None
+    assert b.abandon_mine() == 0, "not another replica's to end"
+    assert a.abandon_mine() == 1
+    assert b.running() is None
+    with replicas[0].engine.connect() as db:
+        result = db.execute(select(retrain_jobs.c.result).where(retrain_jobs.c.id == job)).scalar()
+    assert result == INTERRUPTED
