@@ -165,7 +165,20 @@ retrain_jobs = Table(
     Column("cancel_requested", Boolean, nullable=False, server_default=false()),
     Column("finished_at", Double),
     Column("result", String(20)),
+    Column("runner", String(200)),
+    Column("val_accuracy", Double),
+    Column("eta_s", Double),
+    Column("outcome", Text),
+    Column("chat_id", BigInteger),
+    Column("request_message_id", BigInteger),
+    Column("progress_message_id", BigInteger),
+    Column("language", String(16)),
+    Column("shown", Text),
+    Column("reported_at", Double),
     sqlite_autoincrement=True,
 )
-"""Each retrain, run by ``replica``; ``active`` is 1 (unique) while it runs, so replicas sharing
-the database run one at a time. The runner renews ``alive_until``; a lapsed one died."""
+"""Each retrain, asked for on ``replica`` and run by ``runner`` (that replica, or the separate
+trainer; none while queued); ``active`` is 1 (unique) until it ends, so replicas sharing the
+database run one at a time. The runner renews ``alive_until``; a lapsed one died. The chat
+columns, set for a run queued for the trainer, let any replica report it (``shown``: the
+progress text last shown; ``reported_at``: when its end was told)."""

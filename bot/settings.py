@@ -51,6 +51,7 @@ ENV_VARIABLES = (
     MNIST_PATH_ENV,
     "MODEL_VERSIONS_KEEP",
     "MODEL_POLL_SECONDS",
+    "SEPARATE_TRAINER",
     "RETRAIN_MAX_DROP_PP",
     "RETRAIN_EPOCHS",
     "RETRAIN_LIMIT",
@@ -120,6 +121,8 @@ class Settings:
     """Passed to retraining as ``--data``; unset, training falls back to Keras' download."""
     model_versions_keep: int = 5
     model_poll_seconds: float = 3.0
+    separate_trainer: bool = False
+    """/retrain is queued for ``digitbot-trainer`` (``bot.trainer``) instead of run here."""
     """How often a replica asks the database which model version to serve (``bot.model_sync``)."""
     retrain_max_drop_pp: float = 0.1
     """How far (percentage points of MNIST test accuracy) a retrained model may fall behind."""
@@ -184,6 +187,7 @@ def load_settings(
         mnist_path=reader.path(MNIST_PATH_ENV),
         model_versions_keep=int(reader.number("MODEL_VERSIONS_KEEP", 5, minimum=2)),
         model_poll_seconds=reader.number("MODEL_POLL_SECONDS", 3.0, minimum=0.1),
+        separate_trainer=reader.switch("SEPARATE_TRAINER", default=False),
         retrain_max_drop_pp=reader.number("RETRAIN_MAX_DROP_PP", 0.1, minimum=0),
         retrain_epochs=reader.optional_int("RETRAIN_EPOCHS"),
         retrain_limit=reader.optional_int("RETRAIN_LIMIT"),

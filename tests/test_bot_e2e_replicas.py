@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,6 +26,8 @@ import pytest
 from bot import texts
 from bot.application import MAX_CONCURRENT_UPDATES
 from bot.model_store import ModelStore, served_locally
+from bot.retrain.jobs import REPORT_EVERY_SECONDS
+from bot.retrain.retrainer import FINISHED, Mode, Progress
 from bot.settings import MODELS_DIR
 from bot.storage import Store
 from emulator import SentMessage, SyncEmulator, User
@@ -30,6 +36,7 @@ from recognizer.config import METRICS_FILE
 from tests.botharness import (
     BotProcess,
     ask,
+    bot_environment,
     digit_photo,
     first_of_each_digit,
     model_dir,
@@ -94,22 +101,30 @@ ADMIN_ID = 4242
 MODEL_POLL_SECONDS = 1.0
 
 
-@pytest.fixture
-def cluster(tmp_path: Path, postgres_url: str) -> Iterator[Cluster]:
+RETRAIN_SETTINGS = {
+    "ADMIN_IDS": str(ADMIN_ID),
+    "MODEL_POLL_SECONDS": str(MODEL_POLL_SECONDS),
+    "DIGITBOT_MNIST_PATH": str(mnist_path()),
+    "RETRAIN_MAX_DROP_PP": "100",  # a tiny run's model is served
+    **TINY_RUN,
+}
+
+
+@contextmanager
+def running_cluster(root: Path, database_url: str, extra: dict[str, str]) -> Iterator[Cluster]:
     with SyncEmulator(webhook_retry=RetryPolicy(first=0.05, longest=1.0)) as emu:
-        extra = {
-            "ADMIN_IDS": str(ADMIN_ID),
-            "MODEL_POLL_SECONDS": str(MODEL_POLL_SECONDS),
-            "DIGITBOT_MNIST_PATH": str(mnist_path()),
-            "RETRAIN_MAX_DROP_PP": "100",  # a tiny run's model is served
-            **TINY_RUN,
-        }
-        running = Cluster(emu, tmp_path, postgres_url, extra)
+        running = Cluster(emu, root, database_url, RETRAIN_SETTINGS | extra)
         try:
             running.start()
             yield running
         finally:
             running.close()
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, postgres_url: str) -> Iterator[Cluster]:
+    with running_cluster(tmp_path, postgres_url, {}) as running:
+        yield running
 
 
 def answers_to(emu: SyncEmulator, user: User, photo_ids: set[int]) -> list[SentMessage]:
@@ -266,3 +281,72 @@ def test_a_retrain_runs_once_and_its_model_reaches_the_other_replica(cluster: Cl
     wait_until(lambda: serving(cluster, "v0002"), 10 * MODEL_POLL_SECONDS, "the new version")
     [other] = [r for r in cluster.replicas if r is not trained[0]]
     assert "now serving model v0002 (was v0001), as the database says" in other.log
+
+
+class Trainer:
+    """``python -m bot.trainer`` on the cluster's database, with its own data folder."""
+
+    def __init__(self, root: Path, database_url: str) -> None:
+        self.log_path = root / "trainer.log"
+        self.settings = RETRAIN_SETTINGS | {
+            "DATABASE_URL": database_url,
+            "DATA_DIR": str(root / "data"),
+            "MODEL_DIR": str(model_dir()),
+            "REPLICA_ID": "trainer",
+            "LOG_LEVEL": "INFO",
+            "TELEGRAM_BOT_TOKEN": "123456:" + "t" * 35,  # kept from it all the same
+        }
+        root.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot.trainer"],
+                cwd=root,
+                env=bot_environment(self.settings),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until(lambda: "digitbot trainer started" in self.log, 60, "the trainer")
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=STOP_GRACE)
+
+
+@pytest.mark.slow
+def test_a_retrain_queued_on_one_replica_runs_in_the_trainer_and_is_reported_once(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """SEPARATE_TRAINER=on: the replicas only queue /retrain; the trainer runs it once; the
+    progress message is edited and the result sent from the replicas' polls, exactly once,
+    whichever replica took the command; the new model reaches both."""
+    trainer = Trainer(tmp_path / "trainer", postgres_url)
+    try:
+        with running_cluster(tmp_path, postgres_url, {"SEPARATE_TRAINER": "on"}) as cluster:
+            emu, admin = cluster.emu, cluster.emu.add_user("Admin", user_id=ADMIN_ID)
+            mark = emu.mark()
+            for _ in range(3):
+                emu.send_command(admin, "retrain", "full")
+            emu.wait_for_message(
+                admin,
+                lambda m: m.content.startswith("Retrain done"),
+                timeout=TRAINING_WAIT,
+                since=mark,
+            )
+            wait_until(lambda: serving(cluster, "v0002"), 10 * MODEL_POLL_SECONDS, "v0002")
+            time.sleep(3 * REPORT_EVERY_SECONDS)  # time for a second report, were there one
+            replies = [m.content for m in emu.sent_messages(admin)]
+            done = [text for text in replies if text.startswith("Retrain done")]
+            busy = [text for text in replies if text.startswith("A retrain is already running")]
+            progress = [text for text in replies if text.startswith("Retraining (")]
+            assert (len(done), len(busy), len(progress), len(replies)) == (1, 2, 1, 4), replies
+            assert "model v0002 is now served" in done[0]
+            finished = texts.retrain_progress(Progress(Mode.FULL, stage=FINISHED))
+            assert progress[0] == finished, "edited to its end"
+            assert not any("started training process" in r.log for r in cluster.replicas)
+    finally:
+        assert trainer.stop() == 0, trainer.log
+    assert trainer.log.count("started training process") == 1, trainer.log

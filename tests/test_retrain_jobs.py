@@ -45,7 +45,7 @@ def test_one_run_at_a_time_across_replicas(replicas: tuple[Store, Store]) -> Non
     assert job is not None
     assert b.claim("quick", "starting") is None, "the other replica is refused"
     assert a.claim("quick", "starting") is None, "and so is a second run on the same one"
-    assert a.report(job, "training", 2, 5) is False
+    assert a.report(job, stage="training", epoch=2, epochs=5) is False
     assert b.running() == RunningJob(job, "full", "a", "training", 2, 5)
     a.finish(job, "served")
     assert b.running() is None
@@ -60,7 +60,7 @@ def test_a_cancel_on_another_replica_reaches_the_running_one(
     job = a.claim("full", "starting")
     assert job is not None
     assert b.request_cancel() is True
-    assert a.report(job, "training", 1, 5) is True
+    assert a.report(job, stage="training", epoch=1, epochs=5) is True
 
 
 def test_a_dead_replicas_run_is_freed(replicas: tuple[Store, Store]) -> None:

@@ -27,9 +27,12 @@ from bot.retrain.retrainer import (
     Result,
     Retrainer,
     RetrainError,
+    Stop,
     _explain,
     _learned,
     _record_learned,
+    outcome_from_json,
+    outcome_json,
 )
 from bot.settings import load_settings
 from bot.storage import Store
@@ -159,3 +162,29 @@ def test_nothing_new_to_learn_is_judged_by_the_newest_training_sample(tmp_path: 
     assert _learned(model) == 4
     (model / "learned.json").write_text("{broken")
     assert _learned(model) == 0
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        Outcome(
+            Result.SERVED,
+            Mode.QUICK,
+            12.5,
+            version="v0003",
+            verdict=Verdict(0.99, 0.98, 0.1, 5, 4, 5),
+        ),
+        Outcome(Result.FAILED, Mode.FULL, 3.0, failure=Failure.MNIST_MISSING, detail="/data/x.npz"),
+        Outcome(Result.CANCELLED, Mode.FULL, 1.0, stop=Stop.BY_ADMIN),
+    ],
+)
+def test_an_outcome_told_through_the_job_row_reads_the_same(outcome: Outcome) -> None:
+    """The trainer writes it, another replica tells the admin: the same text either way."""
+    told = outcome_from_json(outcome_json(outcome))
+    assert told == outcome
+    assert texts.retrain_outcome(told) == texts.retrain_outcome(outcome)
+
+
+@pytest.mark.parametrize("row", ["", "{}", '{"result": "won"}', "[1]", "null"])
+def test_an_unreadable_outcome_row_is_no_outcome(row: str) -> None:
+    assert outcome_from_json(row) is None

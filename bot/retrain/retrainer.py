@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import enum
+import functools
 import importlib.util
 import json
 import logging
@@ -27,7 +29,7 @@ from bot.model_store import ModelStore, ModelStoreError
 from bot.recognition import RecognitionService
 from bot.retrain.gate import Verdict
 from bot.retrain.holdout import Holdout, newest_training_sample, split_samples
-from bot.retrain.jobs import INTERRUPTED, REPORT_EVERY_SECONDS, RetrainJobs
+from bot.retrain.jobs import INTERRUPTED, REPORT_EVERY_SECONDS, ChatRequest, RetrainJobs
 from bot.retrain.process import Exit, TrainingProcess
 from bot.settings import TOKEN_VARIABLE, Settings
 from bot.storage import StorageError, Store
@@ -150,6 +152,54 @@ class Listener(Protocol):
     async def finished(self, outcome: Outcome, progress: Progress) -> None: ...
 
 
+class _Unheard:
+    """The trainer's listener: nobody is in its chat, the replicas report from the job row."""
+
+    async def started(self, progress: Progress) -> None:
+        """Nothing to send: the replica that queued the run sent the progress message."""
+
+    async def progress(self, progress: Progress) -> None:
+        """The job row has it (``Retrainer._report``)."""
+
+    async def finished(self, outcome: Outcome, progress: Progress) -> None:
+        """The job row has it (``outcome_json``)."""
+
+
+def outcome_json(outcome: Outcome) -> str:
+    """An outcome as the job row keeps it, for the replica that tells the admin."""
+    return json.dumps(
+        {
+            "result": outcome.result.value,
+            "mode": outcome.mode.value,
+            "seconds": outcome.seconds,
+            "version": outcome.version,
+            "verdict": dataclasses.asdict(outcome.verdict) if outcome.verdict else None,
+            "failure": outcome.failure.value if outcome.failure else None,
+            "stop": outcome.stop.value if outcome.stop else None,
+            "detail": outcome.detail,
+        }
+    )
+
+
+def outcome_from_json(text: str) -> Outcome | None:
+    """``outcome_json``'s reading; None for anything else (a row written by another version)."""
+    try:
+        found = json.loads(text)
+        verdict = found["verdict"]
+        return Outcome(
+            Result(found["result"]),
+            Mode(found["mode"]),
+            float(found["seconds"]),
+            version=found["version"],
+            verdict=Verdict(**verdict) if verdict else None,
+            failure=Failure(found["failure"]) if found["failure"] else None,
+            stop=Stop(found["stop"]) if found["stop"] else None,
+            detail=found["detail"],
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 class RetrainError(Exception):
     """A request that cannot be carried out now: ``refusal`` says why, ``detail`` adds the
     technical part (e.g. the loader's error) where there is one."""
@@ -234,6 +284,23 @@ class Retrainer:
         job_id = self._jobs.claim(mode.value, STARTING)
         if job_id is None:
             raise RetrainError(Refusal.ALREADY_RUNNING, progress=self._elsewhere())
+        self._begin(job_id, mode, listener)
+
+    def enqueue(self, mode: Mode, request: ChatRequest) -> int:
+        """Queue a retrain for the separate trainer (``bot.trainer``); its job id. The same
+        checks and the same one slot as ``start``, and as synchronous, for the same reason."""
+        self.check(mode)
+        job_id = self._jobs.claim(mode.value, STARTING, queued_for=request)
+        if job_id is None:
+            raise RetrainError(Refusal.ALREADY_RUNNING, progress=self._elsewhere())
+        return job_id
+
+    def run_job(self, job_id: int, mode: Mode) -> None:
+        """The trainer's: run a retrain a replica queued (and checked); the replicas report it
+        from the job's row."""
+        self._begin(job_id, mode, _Unheard())
+
+    def _begin(self, job_id: int, mode: Mode, listener: Listener) -> None:
         self._job_id = job_id
         self._stopping = None
         self.progress = Progress(mode)
@@ -298,8 +365,9 @@ class Retrainer:
             self._state_path.unlink(missing_ok=True)
             await asyncio.to_thread(self._clean_up)
             result = outcome.result.value if outcome is not None else INTERRUPTED
+            told = outcome_json(outcome) if outcome is not None else None
             with contextlib.suppress(StorageError):  # the slot's lease lapses anyway
-                await asyncio.to_thread(self._jobs.finish, job_id, result)
+                await asyncio.to_thread(self._jobs.finish, job_id, result, told)
         _LOGGER.info("retrain (%s) ended: %s", mode.value, outcome)
         self.progress.stage = FINISHED
         with contextlib.suppress(Exception):
@@ -313,7 +381,15 @@ class Retrainer:
             assert progress is not None
             try:
                 wanted = await asyncio.to_thread(
-                    self._jobs.report, job_id, progress.stage, progress.epoch, progress.epochs
+                    functools.partial(
+                        self._jobs.report,
+                        job_id,
+                        stage=progress.stage,
+                        epoch=progress.epoch,
+                        epochs=progress.epochs,
+                        val_accuracy=progress.val_accuracy,
+                        eta_s=progress.eta_s,
+                    )
                 )
             except StorageError as error:
                 _LOGGER.warning("cannot report the retrain's progress: %s", error)

@@ -6,7 +6,8 @@ them (``bot.storage.Store`` moves the old files in at start-up, where the files 
 versions used to be folders in DATA_DIR/models: ``model_versions`` and ``model_files`` hold
 them and ``served_model`` names the one every replica serves (``bot.model_store`` takes the
 old folders in at start-up). ``retrain_jobs`` records each retrain; its ``active`` column,
-unique, lets only one run at a time across the replicas.
+unique, lets only one run at a time across the replicas, and a run queued for the separate
+trainer carries what the replicas need to report it in the admin's chat.
 
 Revision ID: 0005
 Revises: 0004
@@ -68,6 +69,16 @@ def upgrade() -> None:
         sa.Column("cancel_requested", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("finished_at", sa.Double),
         sa.Column("result", sa.String(20)),
+        sa.Column("runner", sa.String(200)),
+        sa.Column("val_accuracy", sa.Double),
+        sa.Column("eta_s", sa.Double),
+        sa.Column("outcome", sa.Text),
+        sa.Column("chat_id", sa.BigInteger),
+        sa.Column("request_message_id", sa.BigInteger),
+        sa.Column("progress_message_id", sa.BigInteger),
+        sa.Column("language", sa.String(16)),
+        sa.Column("shown", sa.Text),
+        sa.Column("reported_at", sa.Double),
         sqlite_autoincrement=True,
     )
 
