@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
         description="Copy digitbot's database (predictions, crops, samples, model versions) "
         "into an empty one, e.g. data/digitbot.sqlite3 into "
         "postgresql://user:password@host/digitbot. "
-        "Stop the bot first; a bot from before revision 0005 must have started once on SQLite "
+        "Stop the bot first; a bot from before revision 0006 must have started once on SQLite "
         "since its upgrade, which moves its sample files (DATA_DIR/samples) into the database.",
     )
     parser.add_argument("source", help="a SQLite file path or a database URL")

@@ -1,18 +1,21 @@
 """The feedback buttons under each answer, and the callback data they carry.
 
-Callback data is ``fb:<prediction id>:<choice>``: the prediction id ties a press to the stored
-crop (so labelling survives restarts), and the choice is ``right``, ``wrong``, ``back`` or a
-digit. It stays far below Telegram's 64-byte limit.
+Callback data is ``fb:<prediction id>:<choice>`` under a one-digit answer, and
+``nb:<first prediction id>:<count>:<choice>`` under each row of a number: the prediction ids
+tie a press to the stored crops (so labelling survives restarts), and the choice is ``right``,
+``wrong``, ``back`` or a digit. It stays far below Telegram's 64-byte limit.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
+from bot.storage import AnswerRow
 from recognizer.config import MAX_DIGITS
 
 PREFIX = "fb"
@@ -69,10 +72,11 @@ def digit_keypad(prediction_id: int) -> InlineKeyboardMarkup:
 
 NUMBER_PREFIX = "nb"
 NUMBER_PATTERN = re.compile(rf"^{NUMBER_PREFIX}:{_ID}:([1-9][0-9]?):(right|wrong|back)\Z")
-"""Feedback on a whole number: ``nb:<first prediction id>:<digit count>:<choice>``.
+"""Feedback on one row of a number: ``nb:<first prediction id>:<digit count>:<choice>``.
 
-Each digit is stored as its own prediction, logged in one go so their ids are consecutive; the
-first id and the count name them all and stay under Telegram's 64 bytes for any length.
+Each digit is stored as its own prediction, logged in one go row after row so a row's ids are
+consecutive; the first id and the count name the row and stay under Telegram's 64 bytes for
+any length. An answer of one row is one such row: its plain Right / Wrong name all its digits.
 """
 
 
@@ -88,36 +92,47 @@ class NumberPress:
 
 
 def parse_number(data: str) -> NumberPress | None:
-    """None unless the count is one a number's answer can have (2 to MAX_DIGITS)."""
+    """None unless the count is one a row can have (1 to MAX_DIGITS); whether the ids are
+    really one row of an answer in this chat is the store's to say."""
     match = NUMBER_PATTERN.match(data)
-    if match is None or not 2 <= int(match[2]) <= MAX_DIGITS:
+    if match is None or not 1 <= int(match[2]) <= MAX_DIGITS:
         return None
     return NumberPress(int(match[1]), int(match[2]), match[3])
 
 
-def _number_data(first_id: int, count: int, choice: str) -> str:
-    return f"{NUMBER_PREFIX}:{first_id}:{count}:{choice}"
+def _number_data(row: AnswerRow, choice: str) -> str:
+    return f"{NUMBER_PREFIX}:{row.prediction_ids[0]}:{len(row.prediction_ids)}:{choice}"
 
 
-def number_right_or_wrong(first_id: int, count: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.right(), callback_data=_number_data(first_id, count, RIGHT)
-                ),
-                InlineKeyboardButton(
-                    texts.wrong(), callback_data=_number_data(first_id, count, WRONG)
-                ),
-            ]
-        ]
-    )
+def number_feedback(
+    rows: Sequence[AnswerRow], typing: int | None = None
+) -> InlineKeyboardMarkup | None:
+    """One line of buttons per row still to label, top to bottom; None once all are labelled.
+
+    A one-row answer gets plain Right / Wrong; with several rows each button says its row
+    ("Row 2 ✓"), so each row is confirmed or corrected on its own. ``typing``: the first id of
+    the row whose number the user was asked to type, which shows only Back meanwhile.
+    """
+    several = len(rows) > 1
+    lines = [
+        _row_line(row, place if several else None, row.prediction_ids[0] == typing)
+        for place, row in enumerate(rows, start=1)
+        if not row.labelled
+    ]
+    return InlineKeyboardMarkup(lines) if lines else None
 
 
-def number_typing(first_id: int, count: int) -> InlineKeyboardMarkup:
-    """While the user types the right number: a way back if "Wrong" was a slip."""
-    back = InlineKeyboardButton(texts.back(), callback_data=_number_data(first_id, count, BACK))
-    return InlineKeyboardMarkup([[back]])
+def _row_line(row: AnswerRow, place: int | None, typing: bool) -> list[InlineKeyboardButton]:
+    """``place`` None: the answer's only row, whose buttons need not say which row they are."""
+    if typing:
+        back = texts.back() if place is None else texts.row_back(place)
+        return [InlineKeyboardButton(back, callback_data=_number_data(row, BACK))]
+    right = texts.right() if place is None else texts.row_right(place)
+    wrong = texts.wrong() if place is None else texts.row_wrong(place)
+    return [
+        InlineKeyboardButton(right, callback_data=_number_data(row, RIGHT)),
+        InlineKeyboardButton(wrong, callback_data=_number_data(row, WRONG)),
+    ]
 
 
 FORGET_PREFIX = "fg"

@@ -211,7 +211,7 @@ class ModelStore:
             _LOGGER.info("new model in %s: serving it as %s (was %s)", shipped, version, current)
 
     def _take_in_folders(self, db: Connection) -> None:
-        """A bot from before revision 0005 kept its versions as folders here: they become the
+        """A bot from before revision 0006 kept its versions as folders here: they become the
         database's versions, under the same names, and its ``current`` stays served."""
         folders = sorted(
             (p for p in self.root.iterdir() if _is_version(p.name) and (p / MODEL_FILE).is_file()),

@@ -3,7 +3,7 @@
 The samples live in the database (every replica reaches them); this tree is only the hand-over
 to training, which reads user samples from a folder (``python -m training --samples``) without
 touching the bot's database: each retrain writes one from the database and removes it after.
-Bots before revision 0005 kept their samples in this layout under DATA_DIR/samples; ``found``
+Bots before revision 0006 kept their samples in this layout under DATA_DIR/samples; ``found``
 reads such a tree once so the store can move it into the database.
 """
 

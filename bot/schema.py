@@ -54,12 +54,13 @@ predictions = Table(
     Column("digit", Integer, CheckConstraint("digit BETWEEN 0 AND 9"), nullable=False),
     Column("confidence", Double, nullable=False),
     Column("answer_id", ID, ForeignKey("answers.id")),
+    Column("row_index", Integer, nullable=False, server_default="0"),
     Index("predictions_by_time", "created_at"),
     Index("predictions_by_user", "user_id"),
     Index("predictions_by_answer", "answer_id"),
     sqlite_autoincrement=True,
 )
-"""One per digit read."""
+"""One per digit read; ``row_index`` is its line of writing in the answer (0 = the top)."""
 
 pending_crops = Table(
     "pending_crops",
@@ -90,7 +91,7 @@ samples = Table(
     sqlite_autoincrement=True,
 )
 """Labelled crops (28x28 PNG, white on black), what retraining learns from. ``png`` is null
-only for a sample whose file was lost before revision 0005 moved the files in."""
+only for a sample whose file was lost before revision 0006 moved the files in."""
 
 updates = Table(
     "updates",

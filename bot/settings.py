@@ -149,7 +149,7 @@ class Settings:
 
     @property
     def samples_dir(self) -> Path:
-        """Where bots before revision 0005 kept labelled crops as ``<digit>/<id>.png``; the
+        """Where bots before revision 0006 kept labelled crops as ``<digit>/<id>.png``; the
         store moves any found there into the database at start-up."""
         return self.data_dir / SAMPLES_DIR
 

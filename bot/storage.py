@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,7 @@ from bot.schema import answers, pending_crops, predictions, rate_limits, samples
 __all__ = [
     "PENDING_CROP_HOURS",
     "Answer",
+    "AnswerRow",
     "LabelStatus",
     "LoggedDigit",
     "StorageError",
@@ -75,19 +78,33 @@ class LabelStatus(Enum):
 
 @dataclass(frozen=True)
 class LoggedDigit:
-    """One digit of an answer as it is logged: the reading and the 28x28 crop (PNG)."""
+    """One digit of an answer as it is logged: the reading, the 28x28 crop (PNG) and the row
+    (line of writing, 0 = the top) it was read in, which its feedback buttons go by."""
 
     digit: int
     confidence: float
     crop_png: bytes
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One row (line of writing) of a logged answer, as its feedback buttons name it."""
+
+    prediction_ids: tuple[int, ...]
+    """Its digits' ids, left to right: consecutive when it was logged in one go."""
+    labelled: bool
+    """Whether any of its digits has a label: a row is labelled as a whole, so it is done."""
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A logged answer: its id and its digits' prediction ids (consecutive, left to right)."""
+    """A logged answer: its id and its digits' prediction ids (consecutive, row after row, each
+    row left to right), and the same ids row by row, as its feedback buttons name them."""
 
     id: int
     prediction_ids: tuple[int, ...]
+    rows: tuple[AnswerRow, ...]
 
 
 @dataclass(frozen=True)
@@ -115,7 +132,7 @@ class Store:
         """``database``: a SQLAlchemy URL, a DATABASE_URL string or a SQLite file path;
         ``replica``: this process's name among the replicas sharing the database, stable
         across its restarts (``REPLICA_ID``); ``old_samples``: where a bot before revision
-        0005 kept sample files (``DATA_DIR/samples``), moved into the database now.
+        0006 kept sample files (``DATA_DIR/samples``), moved into the database now.
 
         Raises StorageError if it cannot be opened or migrated.
         """
@@ -147,7 +164,7 @@ class Store:
             db.execute(update(answers).where(answers.c.id == -1).values(sent_at=None))
 
     def _take_in_sample_files(self, folder: Path) -> int:
-        """Move a pre-0005 sample tree into the database: each file fills its row's ``png``,
+        """Move a pre-0006 sample tree into the database: each file fills its row's ``png``,
         then every file goes (one no row knows was left by a label interrupted between file
         and row). Returns how many were taken in; run again after a crash, it goes on."""
         taken = 0
@@ -186,8 +203,9 @@ class Store:
     def log_answer(self, user_id: int, chat_id: int, digits: Sequence[LoggedDigit]) -> Answer:
         """Record an answer about to be sent, each digit with its crop (kept until labelled).
 
-        One transaction: a number's digits get consecutive prediction ids and one answer row,
-        which is what its feedback buttons name. It counts in /stats once ``mark_sent``.
+        One transaction: a number's digits, given row after row, get consecutive prediction ids
+        and one answer row; each row's ids are what its feedback buttons name. It counts in
+        /stats once ``mark_sent``.
         """
         if not digits:
             raise ValueError("an answer has at least one digit")
@@ -207,6 +225,7 @@ class Store:
                         digit=digit.digit,
                         confidence=digit.confidence,
                         answer_id=answer_id,
+                        row_index=digit.row,
                     )
                 )
                 ids.append(_new_id(result))
@@ -216,7 +235,12 @@ class Store:
                     )
                 )
             _delete_expired_crops(db, now)
-        return Answer(answer_id, tuple(ids))
+        rows = groupby(zip(digits, ids, strict=True), key=lambda logged: logged[0].row)
+        return Answer(
+            answer_id,
+            tuple(ids),
+            tuple(AnswerRow(tuple(i for _, i in row), labelled=False) for _, row in rows),
+        )
 
     def mark_sent(self, answer_id: int, message_id: int, update_id: int | None = None) -> None:
         """The answer reached the chat as ``message_id``: it counts, and its buttons are live.
@@ -236,39 +260,43 @@ class Store:
                     update(updates).where(updates.c.update_id == update_id).values(done_at=now)
                 )
 
-    def press_matches(
-        self, first_id: int, count: int, chat_id: int | None, message_id: int | None
-    ) -> bool:
-        """Whether ``count`` predictions from ``first_id`` are exactly one answer, in the chat
-        and message the button was pressed in: a modified client can put any ids in a button.
+    def answer_rows(
+        self, prediction_id: int, chat_id: int | None, message_id: int | None
+    ) -> tuple[AnswerRow, ...]:
+        """The rows of the answer holding ``prediction_id``, top to bottom, if that answer is
+        the one shown in the chat and message a button was pressed in; else ``()``.
 
-        The message is known once the answer is marked sent (a press can come in between);
-        answers logged before revision 0002, or whose chat /forget erased, are checked by
-        their ids alone.
+        A modified client can put any ids in a button: the handlers accept a press only if it
+        names exactly one of these rows. The message is known once the answer is marked sent
+        (a press can come in between); answers logged before revision 0002, or whose chat
+        /forget erased, are checked by their ids alone.
         """
-        answer_of_first = (
-            select(predictions.c.answer_id).where(predictions.c.id == first_id).scalar_subquery()
-        )
+        answer_of = (
+            select(predictions.c.answer_id).where(predictions.c.id == prediction_id)
+        ).scalar_subquery()
         with self.transaction() as db:
-            row = db.execute(
+            found = db.execute(
                 select(
-                    answers.c.digits,
+                    predictions.c.row_index,
+                    predictions.c.id,
+                    samples.c.id.is_not(None),
                     answers.c.chat_id,
                     answers.c.message_id,
-                    func.min(predictions.c.id),
                 )
-                .select_from(answers.join(predictions, predictions.c.answer_id == answers.c.id))
-                .where(answers.c.id == answer_of_first)
-                .group_by(answers.c.id)
-            ).first()
-        if row is None:
-            return False
-        digits, answer_chat, answer_message, first = row
-        if (digits, first) != (count, first_id):
-            return False
-        if answer_chat is not None and answer_chat != chat_id:
-            return False
-        return answer_message is None or answer_message == message_id
+                .select_from(
+                    answers.join(predictions, predictions.c.answer_id == answers.c.id).outerjoin(
+                        samples, samples.c.prediction_id == predictions.c.id
+                    )
+                )
+                .where(answers.c.id == answer_of)
+                .order_by(predictions.c.row_index, predictions.c.id)
+            ).all()
+        if not found or not _shown_in(found[0][3:], chat_id, message_id):
+            return ()
+        return tuple(
+            AnswerRow(tuple(row[1] for row in rows), any(row[2] for row in rows))
+            for rows in (list(group) for _, group in groupby(found, key=itemgetter(0)))
+        )
 
     def purge_expired_crops(self) -> int:
         """Delete crops nobody labelled within PENDING_CROP_HOURS; returns how many.
@@ -530,6 +558,15 @@ def _new_id(result: CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None, "an INSERT of one row has a primary key"
     return int(key[0])
+
+
+def _shown_in(where: Sequence[int | None], chat_id: int | None, message_id: int | None) -> bool:
+    """Whether an answer stored as (chat, message) is the one in this chat and message; an
+    unknown chat or message (see ``answer_rows``) matches any."""
+    answer_chat, answer_message = where
+    if answer_chat is not None and answer_chat != chat_id:
+        return False
+    return answer_message is None or answer_message == message_id
 
 
 def _delete_expired_crops(db: Connection, now: float) -> int:

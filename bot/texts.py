@@ -222,6 +222,19 @@ def back() -> str:
     return _("Back")
 
 
+def row_right(place: int) -> str:
+    """A row's "Right" under an answer of several rows: says which row it confirms."""
+    return _("Row {place} ✓").format(place=place)
+
+
+def row_wrong(place: int) -> str:
+    return _("Row {place} ✗").format(place=place)
+
+
+def row_back(place: int) -> str:
+    return _("Row {place}: Back").format(place=place)
+
+
 def thanks(label: int | None) -> str:
     """Appended to the answer once labelled; ``None`` means the user confirmed it."""
     if label is None:
@@ -256,10 +269,26 @@ def type_number(count: int) -> str:
     ).format(count=count, example=("1234567890" * 2)[:count])
 
 
-def wrong_length(typed: int, count: int) -> str:
-    found = ngettext(
-        "I found {count} digit in the photo.", "I found {count} digits in the photo.", count
-    ).format(count=count)
+def type_row(place: int, count: int) -> str:
+    """Asked after a row's "Wrong" under an answer of several rows: only that row is typed."""
+    return ngettext(
+        "Which number is in row {place}? Type its {count} digit, for example {example}.",
+        "Which number is in row {place}? Type its {count} digits, for example {example}.",
+        count,
+    ).format(place=place, count=count, example=("1234567890" * 2)[:count])
+
+
+def wrong_length(typed: int, count: int, place: int | None = None) -> str:
+    """The typed number has the wrong length: ``count`` digits were found in the photo, or in
+    row ``place`` when only that row of several is being corrected."""
+    if place is None:
+        found = ngettext(
+            "I found {count} digit in the photo.", "I found {count} digits in the photo.", count
+        ).format(count=count)
+    else:
+        found = ngettext(
+            "I found {count} digit in row {place}.", "I found {count} digits in row {place}.", count
+        ).format(count=count, place=place)
     return ngettext(
         "That's {typed} digit, but {found} Please type all of them, left to right (or press "
         "Back under my answer).",
@@ -282,6 +311,15 @@ def number_thanks(number: str | None) -> str:
     if number is None:
         return thanks(None)
     return _("Thanks! Saved as {number}: I'll learn from each digit.").format(number=number)
+
+
+def row_thanks(place: int, number: str | None) -> str:
+    """Said once one row of several is labelled; ``None`` means the user confirmed it."""
+    if number is None:
+        return _("Row {place} confirmed, thanks! Saved to help me learn.").format(place=place)
+    return _("Thanks! Row {place} saved as {number}: I'll learn from each digit.").format(
+        place=place, number=number
+    )
 
 
 # -- everything that is not a photo ------------------------------------------------------------

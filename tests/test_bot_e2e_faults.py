@@ -134,10 +134,13 @@ def test_ids_of_another_answer_are_refused(
     assert press_answer(emu, user, first, f"nb:{first_id(first)}:2:right") == (
         texts.label_refused(LabelStatus.UNKNOWN)
     ), "a one-digit answer is not a two-digit number"
+    assert press_answer(emu, user, first, f"nb:{first_id(first)}:1:right") == (
+        texts.label_refused(LabelStatus.UNKNOWN)
+    ), "nor a one-digit row of a number: it has the keypad"
     assert press_answer(emu, user, second, f"fb:{first_id(second)}:right") == texts.label_saved()
 
 
-@pytest.mark.parametrize("data", ["hello", "fb:12:right\n", "fb:12:maybe", "nb:5:1:right", ""])
+@pytest.mark.parametrize("data", ["hello", "fb:12:right\n", "fb:12:maybe", "nb:5:0:right", ""])
 def test_unknown_callback_data_gets_a_short_notice(
     emu: SyncEmulator, user: User, seven: tuple[int, bytes], data: str
 ) -> None:

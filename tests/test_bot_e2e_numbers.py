@@ -9,11 +9,13 @@ import pytest
 from PIL import Image
 
 from bot import texts
+from bot.storage import LabelStatus
 from emulator import SentMessage, SyncEmulator, User
 from recognizer import TooManyDigitsError
 from recognizer.config import MAX_DIGITS
 from tests.botharness import BotProcess, digit_photo
 from tests.conftest import SHARED_DATA
+from tests.test_bot_e2e_faults import press_answer
 from tests.test_numbers import number_page
 from training.mnist import Mnist
 
@@ -175,16 +177,130 @@ def test_stats_counts_a_number_as_one_answer(
     assert _served_and_labelled(emu, user) == (served + 1, labelled + 1)
 
 
-def test_two_rows_are_answered_row_by_row(emu: SyncEmulator, bot: BotProcess, user: User) -> None:
-    """A real phone photo of two rows of digits: the caption shows each row, top to bottom, and
-    "Right" stores every digit of both rows."""
-    photo = (SHARED_DATA / "real-numbers" / "two-rows-six-digits.jpg").read_bytes()
-    answer = ask(emu, user, photo)
+TWO_ROWS = ("12345", "67890")
+"""The rows of ``two-rows-five-digits.jpg``, a real phone photo (MANIFEST.tsv)."""
+
+ROW_BUTTONS = ["Row 1 ✓", "Row 1 ✗", "Row 2 ✓", "Row 2 ✗"]
+
+
+@pytest.fixture(scope="module")
+def two_rows() -> bytes:
+    return (SHARED_DATA / "real-numbers" / "two-rows-five-digits.jpg").read_bytes()
+
+
+def labels_by_row(bot: BotProcess, user: User) -> dict[int, str]:
+    """The user's stored labels, each row's digits in order, keyed by the row they were read in."""
+    found = bot.query(
+        "SELECT p.row_index, s.label FROM samples s JOIN predictions p ON p.id = s.prediction_id"
+        " WHERE s.user_id = ? ORDER BY p.id",
+        user.id,
+    )
+    rows: dict[int, str] = {}
+    for row, label in found:
+        rows[row] = rows.get(row, "") + str(label)
+    return rows
+
+
+def row_data(answer: SentMessage, place: int, choice: str) -> str:
+    """The callback data of row ``place``'s button for ``choice`` (right, wrong) on ``answer``."""
+    line = answer.buttons[place - 1]
+    return next(str(b["callback_data"]) for b in line if b["callback_data"].endswith(choice))
+
+
+def test_two_rows_are_answered_row_by_row_with_buttons_for_each_row(
+    emu: SyncEmulator, user: User, two_rows: bytes
+) -> None:
+    """A real phone photo of two rows: the caption shows each row, top to bottom, and each
+    row gets its own line of buttons."""
+    answer = ask(emu, user, two_rows)
     lines = (answer.caption or "").splitlines()
     assert lines[0].endswith("2 rows:")
-    assert lines[1] == "134678"
-    assert lines[2] == "912532"
-    emu.press_button(user, answer, text="Right")
+    assert lines[1:3] == list(TWO_ROWS)
+    assert answer.button_texts == ROW_BUTTONS
+    assert [len(line) for line in answer.buttons] == [2, 2]
+
+
+def test_one_row_is_confirmed_and_the_other_corrected_by_typing(
+    emu: SyncEmulator, bot: BotProcess, user: User, two_rows: bytes
+) -> None:
+    """Row 2's "Wrong", then row 1's "Right" while row 2 waits: each labels its own digits, the
+    typed number must have row 2's length, and the answer keeps buttons for open rows only."""
+    answer = ask(emu, user, two_rows)
+    emu.press_button(user, answer, text="Row 2 ✗")
+    prompt = emu.wait_for_message(user, lambda m: m.text is not None, timeout=WAIT)
+    assert prompt.text == texts.type_row(2, 5)
+    typing = emu.wait_for_edit(user, timeout=WAIT)
+    assert typing.button_texts == ["Row 1 ✓", "Row 1 ✗", "Row 2: Back"]
+
+    mark = emu.mark()
+    emu.press_button(user, answer, text="Row 1 ✓")
+    confirmed = emu.wait_for_edit(user, since=mark, timeout=WAIT)
+    assert confirmed.caption == f"{answer.caption}\n\n{texts.row_thanks(1, None)}"
+    assert confirmed.button_texts == ["Row 2: Back"], "row 2 still waits for its number"
+    assert labels_by_row(bot, user) == {0: TWO_ROWS[0]}
+
+    mark = emu.mark()
+    emu.send_text(user, "6789")
+    assert emu.wait_for_message(user, since=mark, timeout=WAIT).text == texts.wrong_length(4, 5, 2)
+    assert labels_by_row(bot, user) == {0: TWO_ROWS[0]}, "nothing stored for a wrong length"
+
+    mark = emu.mark()
+    emu.send_text(user, "678 90")
+    assert emu.wait_for_message(user, since=mark, timeout=WAIT).text == texts.row_thanks(
+        2, TWO_ROWS[1]
+    )
+    closed = emu.wait_for_edit(user, since=mark, timeout=WAIT)
+    assert closed.message_id == answer.message_id
+    assert closed.button_texts == [], "both rows labelled: no buttons left"
+    assert labels_by_row(bot, user) == {0: TWO_ROWS[0], 1: TWO_ROWS[1]}
+    predicted = bot.query("SELECT predicted FROM samples WHERE user_id = ? ORDER BY id", user.id)
+    assert "".join(str(digit) for (digit,) in predicted) == "".join(TWO_ROWS)
+
+
+def test_forged_presses_across_rows_or_answers_are_refused(
+    emu: SyncEmulator, bot: BotProcess, user: User, two_rows: bytes
+) -> None:
+    """A modified client can send any ids: only exactly one row of the answer it presses on
+    counts, never two rows, part of a row, two answers or a one-digit press on a number."""
+    answer = ask(emu, user, two_rows)
+    other = ask(emu, user, two_rows)
+    first = int(row_data(answer, 1, "right").split(":")[1])
+    second_answer = int(row_data(other, 1, "right").split(":")[1])
+    forged = [
+        f"nb:{first}:10:right",  # both rows as one
+        f"nb:{first + 3}:4:wrong",  # the end of row 1 and the start of row 2
+        f"nb:{first}:4:right",  # row 1 cut short
+        f"nb:{first + 1}:5:right",  # row 1 shifted into row 2
+        f"nb:{first + 5}:10:right",  # row 2 and the other answer's row 1
+        f"nb:{second_answer}:5:right",  # a row of another answer
+        f"fb:{first}:right",  # one digit of a number
+        f"fb:{first}:7",
+    ]
+    refused = texts.label_refused(LabelStatus.UNKNOWN)
+    assert [press_answer(emu, user, answer, data) for data in forged] == [refused] * len(forged)
+    assert bot.query("SELECT id FROM samples WHERE user_id = ?", user.id) == []
+    assert press_answer(emu, user, answer, row_data(answer, 2, "right")) == texts.label_saved()
+    assert labels_by_row(bot, user) == {1: TWO_ROWS[1]}
+
+
+def test_row_buttons_survive_a_restart_and_a_second_press_labels_nothing(
+    emu: SyncEmulator, bot: BotProcess, user: User, two_rows: bytes
+) -> None:
+    """The rows are stored, not remembered: after a restart the other row's buttons still work,
+    and the confirmed row's button pressed again is refused as already labelled."""
+    answer = ask(emu, user, two_rows)
+    row_1 = row_data(answer, 1, "right")
+    emu.press_button(user, answer, text="Row 1 ✓")
     emu.wait_for_edit(user, timeout=WAIT)
-    rows = bot.query("SELECT label FROM samples WHERE user_id = ? ORDER BY id", user.id)
-    assert "".join(str(label) for (label,) in rows) == "134678912532"
+    assert bot.stop() == 0, bot.log
+    bot.start()
+    already = texts.label_refused(LabelStatus.ALREADY_LABELLED)
+    assert press_answer(emu, user, answer, row_1) == already
+    mark = emu.mark()
+    emu.press_button(user, answer, text="Row 2 ✗")
+    prompt = emu.wait_for_message(user, lambda m: m.text is not None, since=mark, timeout=WAIT)
+    assert prompt.text == texts.type_row(2, 5)
+    mark = emu.mark()
+    emu.send_text(user, TWO_ROWS[1])
+    emu.wait_for_edit(user, lambda m: m.button_texts == [], since=mark, timeout=WAIT)
+    assert labels_by_row(bot, user) == {0: TWO_ROWS[0], 1: TWO_ROWS[1]}

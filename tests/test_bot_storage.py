@@ -7,22 +7,25 @@ import io
 import shutil
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
+from alembic import command
 from alembic.script import ScriptDirectory
 from PIL import Image
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import create_engine, event, inspect, select, text
 
 from bot import schema
 from bot.crop_expiry import sweep
-from bot.database import alembic_config
+from bot.database import alembic_config, url_for
 from bot.ratelimit import SharedRateLimiter
 from bot.storage import (
     CLAIM_SECONDS,
     MAX_REPLAYS,
     PENDING_CROP_HOURS,
+    AnswerRow,
     LabelStatus,
     LoggedDigit,
     StorageError,
@@ -263,7 +266,7 @@ def test_a_database_of_the_pre_alembic_bot_keeps_its_data(tmp_path: Path, clock:
     assert pending_crops(store) == [2, 4]
     assert store.label_status(1, 11) is LabelStatus.ALREADY_LABELLED
     assert store.save_label(2, 11, 5) is LabelStatus.SAVED, "a pending crop is still labellable"
-    assert store.press_matches(4, 1, 22, 42), "old buttons keep working (any message)"
+    assert _ids(store.answer_rows(4, 22, 42)) == [(4,)], "old buttons keep working (any message)"
     assert store.forget_user(22) == 1
     newest = answered(store, (ALICE, ALICE), 7, 0.99, b"png")
     assert newest == 5, "ids go on from the old ones"
@@ -314,19 +317,54 @@ def test_a_number_is_one_answer_counted_once_sent_and_labelled_as_a_whole(
     assert (usage.feedback_total, usage.feedback_correct) == (1, 0), "one digit was wrong"
 
 
-def test_a_press_must_name_one_whole_answer_in_its_own_message(store: Store, crop: bytes) -> None:
-    number = store.log_answer(ALICE, ALICE, [LoggedDigit(d, 0.9, crop) for d in (4, 2)])
+def _ids(rows: Sequence[AnswerRow]) -> list[tuple[int, ...]]:
+    return [row.prediction_ids for row in rows]
+
+
+def test_a_press_is_checked_against_the_rows_of_the_answer_in_its_own_message(
+    store: Store, crop: bytes
+) -> None:
+    """Rows come back in reading order with their ids; any other chat or message gets none."""
+    digits = [LoggedDigit(d, 0.9, crop, row) for row, d in ((0, 4), (0, 2), (1, 7), (2, 1))]
+    number = store.log_answer(ALICE, ALICE, digits)
     store.mark_sent(number.id, 17)
     first = number.prediction_ids[0]
-    assert store.press_matches(first, 2, ALICE, 17)
-    assert not store.press_matches(first, 3, ALICE, 17), "wrong count"
-    assert not store.press_matches(first + 1, 1, ALICE, 17), "not the answer's first id"
-    assert not store.press_matches(first, 2, ALICE, 18), "another message"
-    assert not store.press_matches(first, 2, BOB, 17), "another chat"
-    assert not store.press_matches(9 * 10**17, 2, ALICE, 17), "no such answer"
+    rows = [(first, first + 1), (first + 2,), (first + 3,)]
+    assert _ids(number.rows) == rows
+    assert _ids(store.answer_rows(first + 2, ALICE, 17)) == rows, "any of its ids finds it"
+    assert not any(row.labelled for row in store.answer_rows(first, ALICE, 17))
+    assert store.answer_rows(first, ALICE, 18) == (), "another message"
+    assert store.answer_rows(first, BOB, 17) == (), "another chat"
+    assert store.answer_rows(9 * 10**17, ALICE, 17) == (), "no such answer"
+    store.save_label(first + 2, ALICE, 1)
+    assert [row.labelled for row in store.answer_rows(first, ALICE, 17)] == [False, True, False]
 
 
-def test_sample_files_of_a_bot_before_0005_move_into_the_database(
+def test_a_number_logged_before_rows_were_stored_stays_one_row(
+    database: str | Path, tmp_path: Path
+) -> None:
+    """Revision 0005 gives every older digit row 0: a number answered before the upgrade keeps
+    its one pair of buttons over all its digits."""
+    engine = create_engine(url_for(database))
+    with engine.begin() as db:
+        command.upgrade(alembic_config(db), "0004")
+        db.execute(
+            text("INSERT INTO answers (id, created_at, digits, chat_id) VALUES (1, 0, 3, 5)")
+        )
+        db.execute(
+            text(
+                "INSERT INTO predictions (id, created_at, user_id, chat_id, digit, confidence,"
+                " answer_id) VALUES (1, 0, 5, 5, 4, 0.9, 1), (2, 0, 5, 5, 2, 0.9, 1),"
+                " (3, 0, 5, 5, 7, 0.9, 1)"
+            )
+        )
+    engine.dispose()
+    store = Store(database)
+    assert _ids(store.answer_rows(2, 5, 99)) == [(1, 2, 3)]
+    store.close()
+
+
+def test_sample_files_of_a_bot_before_0006_move_into_the_database(
     database: str | Path, tmp_path: Path, clock: Clock, crop: bytes
 ) -> None:
     """Such a bot kept samples as DATA_DIR/samples/<digit>/<id>.png, rows without crops. Its

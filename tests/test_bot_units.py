@@ -287,7 +287,9 @@ def test_feedback_data_is_parsed_strictly(
         ("nb:40:12:wrong", keyboards.NumberPress(40, 12, "wrong")),
         ("nb:40:1000000000:right", None),
         ("nb:40:13:right", None),
-        ("nb:40:1:right", None),
+        ("nb:40:1:right", keyboards.NumberPress(40, 1, "right")),
+        ("nb:40:0:right", None),
+        ("nb:40:01:right", None),
     ],
 )
 def test_number_data_counts_at_most_max_digits(

@@ -7,10 +7,12 @@ digits; drawings in a paint program. ``MANIFEST.tsv`` gives each picture's rows,
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 
 from recognizer import Recognizer
+from recognizer.__main__ import main
 from tests.conftest import SHARED_DATA
 
 REAL_NUMBERS = SHARED_DATA / "real-numbers"
@@ -38,3 +40,15 @@ def test_words_near_the_digits_are_other_writing(recognizer: Recognizer) -> None
     assert reading.other_writing
     only_digits = recognizer.read((REAL_NUMBERS / "two-rows-five-digits.jpg").read_bytes())
     assert not only_digits.other_writing
+
+
+def test_cli_json_gives_each_row_of_a_photo_of_two_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--json`` adds "rows", top to bottom, each with its number and its digits; "digits"
+    stays every digit, row after row."""
+    assert main(["--json", str(REAL_NUMBERS / "two-rows-five-digits.jpg")]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    rows = manifest()["two-rows-five-digits.jpg"]
+    assert [row["number"] for row in answer["rows"]] == rows
+    assert answer["number"] == "\n".join(rows)
+    assert [digit for row in answer["rows"] for digit in row["digits"]] == answer["digits"]
+    assert ["".join(str(d["digit"]) for d in row["digits"]) for row in answer["rows"]] == rows

@@ -1,8 +1,8 @@
 """Photo in, answer out: the digit or number, confidences, a picture and the feedback buttons.
 
 One digit is answered with its chart, its caption and Right/Wrong (Wrong opens the 0-9 keypad);
-a number gets its annotated photo, the per-digit confidences and Right/Wrong for the whole
-number (Wrong asks for the right number to be typed).
+a number gets its annotated photo, the per-digit confidences and Right/Wrong for each row
+(Wrong asks for the right number of that row to be typed).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
@@ -120,22 +120,19 @@ async def _send_answer(
     """Log the answer, send it (retrying), then mark it sent: /stats counts only those."""
     found = services(context)
     owner = source.from_user.id if source.from_user else 0
-    digits = [
-        LoggedDigit(p.digit, p.confidence, crop)
-        for p, crop in zip(answer.reading.digits, answer.crop_pngs, strict=True)
-    ]
-    logged = await found.db(found.store.log_answer, owner, source.chat_id, digits)
-    first_id = logged.prediction_ids[0]
     reading = answer.reading
+    logged = await found.db(found.store.log_answer, owner, source.chat_id, _logged(answer))
+    keyboard: InlineKeyboardMarkup | None
     if len(reading.digits) == 1:
         prediction = reading.digits[0]
         caption = texts.caption(prediction)
-        keyboard = keyboards.right_or_wrong(first_id)
+        keyboard = keyboards.right_or_wrong(logged.prediction_ids[0])
         outcome = f"answered {prediction.digit} ({prediction.confidence:.3f})"
     else:
         caption = texts.number_caption(reading)
-        keyboard = keyboards.number_right_or_wrong(first_id, len(reading.digits))
-        outcome = f"answered number {reading.number} ({reading.confidence:.3f})"
+        keyboard = keyboards.number_feedback(logged.rows)
+        numbers = " / ".join(row.number for row in reading.rows)  # one log line per update
+        outcome = f"answered number {numbers} ({reading.confidence:.3f})"
     try:
         sent = await with_retries(
             lambda: source.reply_photo(
@@ -155,6 +152,16 @@ async def _send_answer(
     except StorageError as error:
         # The user has the answer; only /stats misses it. No second message about it.
         _LOGGER.error("cannot mark answer %s sent: %s", logged.id, error)
+
+
+def _logged(answer: NumberAnswer) -> list[LoggedDigit]:
+    """Each digit as it is logged, row after row, with its row: a row's feedback buttons name
+    its digits only."""
+    placed = [(place, p) for place, row in enumerate(answer.reading.rows) for p in row.digits]
+    return [
+        LoggedDigit(p.digit, p.confidence, crop, place)
+        for (place, p), crop in zip(placed, answer.crop_pngs, strict=True)
+    ]
 
 
 async def _send_again(source: Message, context: ContextTypes.DEFAULT_TYPE, outcome: str) -> None:

@@ -9,8 +9,8 @@ old folders in at start-up). ``retrain_jobs`` records each retrain; its ``active
 unique, lets only one run at a time across the replicas, and a run queued for the separate
 trainer carries what the replicas need to report it in the admin's chat.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
