@@ -76,6 +76,7 @@ class ModelStore:
                 if _active(db) is None:
                     self._take_in_folders(db)
                 self._take_in(db, shipped, check)
+            self._store.shrink_journal()
             version = self.active_version()
             if version is None:
                 raise ModelStoreError("the database names no served model version")
@@ -139,6 +140,7 @@ class ModelStore:
         """Turn the finished candidate into the next version (not served yet)."""
         with self._locked() as db:
             version = self._insert_folder(db, self.candidate_dir)
+        self._store.shrink_journal()
         _remove(self.root / version)
         self.candidate_dir.rename(self.root / version)
         return version

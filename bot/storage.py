@@ -188,6 +188,20 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def shrink_journal(self) -> None:
+        """On SQLite, fold the write-ahead log into the database file and truncate it.
+
+        After megabytes of blobs (a model version) the WAL file would otherwise keep that size:
+        SQLite reuses it rather than giving the space back. Outside any transaction, as SQLite
+        requires; a busy database just keeps its WAL until the next checkpoint."""
+        if self.url.get_backend_name() != "sqlite":
+            return
+        connection = self.engine.raw_connection()
+        try:
+            connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            connection.close()
+
     def __str__(self) -> str:
         return shown(self.url)
 

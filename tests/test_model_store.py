@@ -206,3 +206,18 @@ def test_folders_of_a_bot_before_the_database_held_models_are_taken_in(
     assert store.previous_version() == "v0003"
     store.switch_to("v0002")
     assert (store.path("v0002") / MODEL_FILE).read_bytes() == b"model 2"
+
+
+def test_a_model_version_leaves_no_journal_of_its_size_on_sqlite(tmp_path: Path) -> None:
+    """Megabytes of blobs went through SQLite's write-ahead log: its file is truncated after,
+    not left at their size (a nearly full disk would then hide behind it)."""
+    database = Store(tmp_path / "db.sqlite3")
+    try:
+        store = ModelStore(tmp_path / "models", 5, database)
+        store.prepare(ship(tmp_path / "shipped", bytes(4_000_000)))
+        ship(store.candidate_dir, bytes(range(256)) * 16_000)
+        store.adopt_candidate()
+        journal = tmp_path / "db.sqlite3-wal"
+        assert not journal.exists() or journal.stat().st_size < 100_000
+    finally:
+        database.close()
