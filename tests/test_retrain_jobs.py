@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.retrain.jobs import INTERRUPTED, LEASE_SECONDS, RetrainJobs, RunningJob
+from bot.retrain.jobs import INTERRUPTED, LEASE_SECONDS, ChatRequest, RetrainJobs, RunningJob
 from bot.schema import retrain_jobs
 from bot.storage import Store
 
@@ -84,3 +84,51 @@ def test_a_restarted_replica_ends_its_own_interrupted_run(replicas: tuple[Store,
     with replicas[0].engine.connect() as db:
         result = db.execute(select(retrain_jobs.c.result).where(retrain_jobs.c.id == job)).scalar()
     assert result == INTERRUPTED
+
+
+def test_a_queued_run_is_taken_by_one_trainer_and_reported_by_one_replica(
+    replicas: tuple[Store, Store], database: str | Path
+) -> None:
+    clock = Clock()
+    a, b = (RetrainJobs(store, clock) for store in replicas)
+    job = a.claim("full", "starting", queued_for=ChatRequest(7, 70, "ru"))
+    assert job is not None
+    assert a.to_report() == [], "nothing to tell before its progress message is sent"
+    a.set_progress_message(job, 71, "queued")
+    trainer_store = Store(database, replica="trainer")
+    try:
+        trainer, other_trainer = RetrainJobs(trainer_store, clock), RetrainJobs(replicas[1], clock)
+        assert trainer.take_queued() == (job, "full")
+        assert other_trainer.take_queued() is None, "taken once"
+        trainer.report(job, stage="training", epoch=1, epochs=3, val_accuracy=0.9, eta_s=20)
+        [row] = b.to_report()
+        assert (row.active, row.epoch, row.val_accuracy, row.language) == (True, 1, 0.9, "ru")
+        assert a.mark_shown(job, "queued", "epoch 1") is True
+        assert b.mark_shown(job, "queued", "epoch 1") is False, "the other replica edited it"
+        trainer.finish(job, "served", '{"result": "served"}')
+        assert trainer.abandon_mine() == 0, "ended, nothing to abandon"
+    finally:
+        trainer_store.close()
+    [row] = a.to_report()
+    assert (row.active, row.outcome, row.chat_id, row.request_message_id) == (
+        False,
+        '{"result": "served"}',
+        7,
+        70,
+    )
+    assert [b.mark_reported(job), a.mark_reported(job)] == [True, False], "told once"
+    assert a.to_report() == []
+
+
+def test_a_queued_run_no_trainer_takes_is_reported_as_interrupted(
+    replicas: tuple[Store, Store],
+) -> None:
+    clock = Clock()
+    a, b = (RetrainJobs(store, clock) for store in replicas)
+    job = a.claim("quick", "starting", queued_for=ChatRequest(7, 70, "en"))
+    assert job is not None
+    a.set_progress_message(job, 71, "queued")
+    clock.now += LEASE_SECONDS + 1
+    [row] = b.to_report()
+    assert (row.id, row.active, row.outcome) == (job, False, None)
+    assert a.claim("quick", "starting") is not None, "the slot is free again"
