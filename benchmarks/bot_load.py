@@ -29,11 +29,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from benchmarks.accuracy import REPO_ROOT
+from benchmarks.answers import Photo, wait_for_answers
 from benchmarks.latency import landscape_photos
 from benchmarks.measure import cpu_seconds, percentiles, rss_mb
-from bot.settings import ENV_VARIABLES
+from bot.settings import Env
 from emulator import SyncEmulator
 from emulator.models import User
+from tests.botharness import bot_environment
 
 PHOTOS_PER_USER = 20
 """The bot's default per-user allowance (RATE_LIMIT_MESSAGES=20 a minute); more is refused."""
@@ -42,14 +44,9 @@ MEMORY_MARK = 1000
 """Answered photos after which the bot's memory is read a second time (the issue's figure)."""
 
 START_TIMEOUT_SECONDS = 60
-ANSWER_TIMEOUT_SECONDS = 300
-POLL_SECONDS = 0.02
 REST_SECONDS = 1.0
 LOG_DIR = REPO_ROOT / "benchmarks" / "out"
 """The bot's log of each run is kept here (git-ignored) for a look after a surprising figure."""
-
-Photo = tuple[int, int]
-"""A photo the emulator's user sent: (chat id, message id), what the bot's answer quotes."""
 
 
 @dataclass(frozen=True)
@@ -100,16 +97,15 @@ class _Run:
 
     def _environment(self, limiter: bool) -> dict[str, str]:
         """Production defaults: none of the caller's own bot settings leak in."""
-        env = {key: value for key, value in os.environ.items() if key not in ENV_VARIABLES}
-        env.update(
-            TELEGRAM_BOT_TOKEN=self.emu.token,
-            TELEGRAM_API_BASE_URL=self.emu.api_base_url,
-            TELEGRAM_FILE_BASE_URL=self.emu.file_base_url,
-            DATA_DIR=str(self.workdir / "data"),
-            OUTGOING_RATE_LIMIT="on" if limiter else "off",
-            PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
+        return bot_environment(
+            {
+                Env.TELEGRAM_BOT_TOKEN: self.emu.token,
+                Env.TELEGRAM_API_BASE_URL: self.emu.api_base_url,
+                Env.TELEGRAM_FILE_BASE_URL: self.emu.file_base_url,
+                Env.DATA_DIR: str(self.workdir / "data"),
+                Env.OUTGOING_RATE_LIMIT: "on" if limiter else "off",
+            }
         )
-        return env
 
     @property
     def pid(self) -> int:
@@ -163,24 +159,10 @@ class _Run:
         return figures
 
     def _collect(self, sent: dict[Photo, float], cursor: int, started: float) -> dict:
-        """Wait for an answer quoting each photo; update-to-reply is taken per photo.
-
-        The bot quotes the photo it answers, so a reply is matched to its own photo even when
-        one user has many photos in flight (the emulator's per-chat latency would credit the
-        first answer in the chat to all of them).
-        """
-        answered: dict[Photo, float] = {}
-        deadline = time.perf_counter() + ANSWER_TIMEOUT_SECONDS
-        while len(answered) < len(sent) and time.perf_counter() < deadline:
-            time.sleep(POLL_SECONDS)
-            for action in self.emu.actions(kinds=["sent"], since=cursor):
-                cursor = action.seq
-                if action.message is None:
-                    continue
-                photo = (action.chat_id, action.message.reply_to_message_id)
-                if photo in sent and photo not in answered:
-                    answered[photo] = action.time
-            self._note_memory(self.answered + len(answered))
+        """Wait for an answer quoting each photo; update-to-reply is taken per photo."""
+        answered = wait_for_answers(
+            self.emu, sent, cursor, lambda count: self._note_memory(self.answered + count)
+        )
         self.answered += len(answered)
         latencies = [(answered[photo] - sent[photo]) * 1000 for photo in answered]
         return {

@@ -5,8 +5,8 @@
 For each case a fresh bot process (production settings) gets the same file twice, sent as a
 file by two users at the same moment, so both recognizer threads decode at once; the figure is
 the process's peak resident memory (VmHWM in /proc/PID/status) once both are answered. The
-files: 7000x7000 RGBA PNG, 16-bit PNG and WebP (refused from the header now; 1.3 GB decoded
-before), and the largest file of each costly kind still read (from the decode budget in
+files: 7000x7000 RGBA PNG, 16-bit PNG and WebP (refused from the header; 1.3 GB if decoded),
+and the largest file of each costly kind still read (from the decode budget in
 recognizer.config), plus a 48 MP phone JPEG (decoded reduced). Goal: 250 MB.
 The section is merged into ``--out`` (the file ``python -m benchmarks`` writes).
 """
@@ -17,7 +17,6 @@ import argparse
 import io
 import json
 import math
-import os
 import subprocess
 import sys
 import tempfile
@@ -31,10 +30,11 @@ from PIL import Image
 
 from benchmarks.accuracy import REPO_ROOT
 from benchmarks.measure import machine
-from bot.settings import ENV_VARIABLES
+from bot.settings import Env
 from emulator import SyncEmulator
 from recognizer.config import DECODE_MEMORY_BUDGET
 from recognizer.decode import decode_cost
+from tests.botharness import bot_environment
 
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results.json"
 GOAL_MB = 250
@@ -99,14 +99,14 @@ QUICK_CASES = ("7000x7000 RGBA PNG",)
 def peak_rss_mb(data: bytes, workdir: Path) -> dict:
     """A fresh bot reads ``data`` twice at once; its peak and final resident memory."""
     with SyncEmulator() as emu:
-        env = {key: value for key, value in os.environ.items() if key not in ENV_VARIABLES}
-        env.update(
-            TELEGRAM_BOT_TOKEN=emu.token,
-            TELEGRAM_API_BASE_URL=emu.api_base_url,
-            TELEGRAM_FILE_BASE_URL=emu.file_base_url,
-            DATA_DIR=str(workdir / "data"),
-            MAX_IMAGE_MB="20",
-            PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
+        env = bot_environment(
+            {
+                Env.TELEGRAM_BOT_TOKEN: emu.token,
+                Env.TELEGRAM_API_BASE_URL: emu.api_base_url,
+                Env.TELEGRAM_FILE_BASE_URL: emu.file_base_url,
+                Env.DATA_DIR: str(workdir / "data"),
+                Env.MAX_IMAGE_MB: "20",
+            }
         )
         with (workdir / "bot.log").open("ab") as log:
             process = subprocess.Popen(

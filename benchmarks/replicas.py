@@ -24,7 +24,9 @@ import time
 from pathlib import Path
 
 from benchmarks.accuracy import MNIST_FILE, REPO_ROOT
+from benchmarks.answers import Photo, wait_for_answers
 from benchmarks.measure import machine, percentiles
+from bot.settings import Env
 from emulator import SyncEmulator
 from emulator.webhook import RetryPolicy
 from tests.botharness import BotProcess, digit_photo, first_of_each_digit
@@ -34,11 +36,7 @@ from tests.postgres import PostgresServer
 from training.mnist import load_mnist
 
 USERS = 20
-ANSWER_TIMEOUT_SECONDS = 300
 OUT = REPO_ROOT / "benchmarks" / "out" / "replicas.json"
-
-Photo = tuple[int, int]
-"""(chat id, message id) of a photo a user sent: what its answer quotes."""
 
 
 def _photos() -> list[bytes]:
@@ -58,13 +56,13 @@ class Setup:
                 self.emu,
                 root / f"replica{n}",
                 {
-                    "WEBHOOK_URL": f"http://127.0.0.1:{entry}/telegram",
-                    "WEBHOOK_PORT": str(port),
-                    "WEBHOOK_SECRET_TOKEN": "benchmark_secret_0123456789",
-                    "DATABASE_URL": database_url,
-                    "REPLICA_ID": f"replica{n}",
-                    "RATE_LIMIT_MESSAGES": "100000",
-                    "LOG_LEVEL": "INFO",
+                    Env.WEBHOOK_URL: f"http://127.0.0.1:{entry}/telegram",
+                    Env.WEBHOOK_PORT: str(port),
+                    Env.WEBHOOK_SECRET_TOKEN: "benchmark_secret_0123456789",
+                    Env.DATABASE_URL: database_url,
+                    Env.REPLICA_ID: f"replica{n}",
+                    Env.RATE_LIMIT_MESSAGES: "100000",
+                    Env.LOG_LEVEL: "INFO",
                 },
             )
             for n, port in enumerate(ports)
@@ -112,17 +110,7 @@ class Setup:
         return figures
 
     def _collect(self, sent: dict[Photo, float], cursor: int, started: float) -> dict:
-        answered: dict[Photo, float] = {}
-        deadline = time.perf_counter() + ANSWER_TIMEOUT_SECONDS
-        while len(answered) < len(sent) and time.perf_counter() < deadline:
-            time.sleep(0.02)
-            for action in self.emu.actions(kinds=["sent"], since=cursor):
-                cursor = action.seq
-                if action.message is None:
-                    continue
-                photo = (action.chat_id, action.message.reply_to_message_id)
-                if photo in sent and photo not in answered:
-                    answered[photo] = action.time
+        answered = wait_for_answers(self.emu, sent, cursor)
         latencies = [(answered[photo] - sent[photo]) * 1000 for photo in answered]
         return {
             "photos": len(sent),

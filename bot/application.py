@@ -16,7 +16,9 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
+    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
@@ -25,7 +27,7 @@ from telegram.ext import (
 from bot import crop_expiry, errors, health, i18n, keyboards, model_sync, retrain_reports, texts
 from bot import filters as routes
 from bot.handlers import admin, commands, fallback, feedback, language, photo, ratelimit, stats
-from bot.inbox import DurableUpdateProcessor, DurableUpdateQueue
+from bot.inbox import KEEP_CLAIMS_EVERY_SECONDS, DurableUpdateProcessor, DurableUpdateQueue
 from bot.retrain.jobs import REPORT_EVERY_SECONDS
 from bot.services import BotApplication, Services, install, services
 
@@ -146,7 +148,12 @@ async def _post_init(application: BotApplication) -> None:
         replayed = await queue.replay(application.bot, mine=True)
         if replayed:
             _LOGGER.info("%d updates received before a stop or crash will be answered", replayed)
-        queue.keep_claims(application.bot, lambda: application.running)
+        _jobs(application).run_repeating(
+            queue.keep_claims_job,
+            KEEP_CLAIMS_EVERY_SECONDS,
+            first=KEEP_CLAIMS_EVERY_SECONDS,
+            name="update claims",
+        )
     _log_privacy_mode(application)
     _LOGGER.info(
         "digitbot started as @%s: model %s, data %s, tensorflow loaded: %s",
@@ -187,9 +194,7 @@ async def _start_jobs(application: BotApplication) -> None:
     The first runs are not left to the JobQueue: ``run_repeating(first=0)`` does not run at once
     (python-telegram-bot documents it; APScheduler moves a start in the past to the next
     interval)."""
-    jobs = application.job_queue
-    if jobs is None:
-        raise RuntimeError("the JobQueue is missing: install python-telegram-bot[job-queue]")
+    jobs = _jobs(application)
     found = services(application)
     health.beat(found.settings)
     await crop_expiry.sweep(found.store)
@@ -201,6 +206,13 @@ async def _start_jobs(application: BotApplication) -> None:
     if found.settings.separate_trainer:
         every = REPORT_EVERY_SECONDS
         jobs.run_repeating(retrain_reports.report_job, every, first=every, name="retrain reports")
+
+
+def _jobs(application: BotApplication) -> JobQueue[ContextTypes.DEFAULT_TYPE]:
+    jobs = application.job_queue
+    if jobs is None:
+        raise RuntimeError("the JobQueue is missing: install python-telegram-bot[job-queue]")
+    return jobs
 
 
 async def _show_admin_commands(
@@ -226,8 +238,6 @@ async def _post_shutdown(application: BotApplication) -> None:
     found = services(application)
     try:
         health.stop_beating(found.settings)
-        if isinstance(application.update_queue, DurableUpdateQueue):
-            await application.update_queue.stop_keeping()
     finally:
         found.close()
         _LOGGER.info("database closed")

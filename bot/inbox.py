@@ -29,12 +29,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from telegram import Bot, Update
+from telegram.ext import ContextTypes
 
-from bot.periodic import Periodic
 from bot.storage import CLAIM_SECONDS, StorageError, Store
 from bot.update_log import LoggedUpdateProcessor
 
 _LOGGER = logging.getLogger(__name__)
+
+KEEP_CLAIMS_EVERY_SECONDS = CLAIM_SECONDS / 3
+"""How often a replica renews its claims: a claim outlives two missed renewals."""
 
 
 @dataclass
@@ -66,7 +69,6 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self._store = store
-        self._keeping: Periodic | None = None
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
@@ -109,18 +111,12 @@ class DurableUpdateQueue(asyncio.Queue[object]):
             self.put_nowait(Update.de_json(json.loads(payload), bot))
         return len(stored)
 
-    def keep_claims(
-        self, bot: Bot, serving: Callable[[], bool], every_seconds: float = CLAIM_SECONDS / 3
-    ) -> None:
-        """From now on, renew this replica's claims on the updates it is answering and, while
-        ``serving``, take over the updates of replicas whose claims lapsed, every
-        ``every_seconds``."""
-        self._keeping = Periodic(lambda: self._keep(bot, serving), every_seconds)
-        self._keeping.start()
-
-    async def stop_keeping(self) -> None:
-        if self._keeping is not None:
-            await self._keeping.stop()
+    async def keep_claims_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The JobQueue callback, every KEEP_CLAIMS_EVERY_SECONDS while the application runs:
+        renew this replica's claims on the updates it is answering and, unless it is stopping,
+        take over the updates of replicas whose claims lapsed."""
+        application = context.application
+        await self._keep(application.bot, lambda: application.running)
 
     async def _keep(self, bot: Bot, serving: Callable[[], bool]) -> None:
         try:

@@ -1,7 +1,12 @@
 """The bot's whole configuration, read once from the environment and an optional ``.env`` file.
 
-Every setting the bot reads lives here, so ``.env.example`` can list them all and nothing else
-reaches for ``os.environ``. The variable names are a contract with users and tools: keep them.
+Every setting is one field of ``Settings`` made by ``_setting``, which names the environment
+variable, the default (as the text a user would write in ``.env``), the parser with its limits
+and the documentation. Everything else is derived from those fields: ``load_settings``,
+``ENV_VARIABLES`` and ``.env.example`` (``python -m bot.settings`` writes it; a test keeps the
+committed file equal to it and README's settings table naming the same variables). Nothing else
+in the bot reaches for ``os.environ``. The variable names are a contract with users and tools:
+keep them. Other code spells a name as a member of ``Env``, never as a string literal.
 """
 
 from __future__ import annotations
@@ -9,9 +14,12 @@ from __future__ import annotations
 import os
 import re
 import socket
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -19,6 +27,81 @@ from dotenv import dotenv_values
 from bot.database import url_for
 from recognizer.config import DEFAULT_MODEL_DIR
 from recognizer.contracts import MNIST_PATH_ENV
+
+
+class Env(StrEnum):
+    """The names of the environment variables the bot reads, each read by one ``Settings`` field.
+
+    Members are strings, so ``{Env.DATA_DIR: "/data"}`` is a process environment as it is.
+    """
+
+    TELEGRAM_BOT_TOKEN = "TELEGRAM_BOT_TOKEN"
+    TELEGRAM_API_BASE_URL = "TELEGRAM_API_BASE_URL"
+    TELEGRAM_FILE_BASE_URL = "TELEGRAM_FILE_BASE_URL"
+    ADMIN_IDS = "ADMIN_IDS"
+    DATA_DIR = "DATA_DIR"
+    DATABASE_URL = "DATABASE_URL"
+    REPLICA_ID = "REPLICA_ID"
+    MODEL_DIR = "MODEL_DIR"
+    LOG_LEVEL = "LOG_LEVEL"
+    RATE_LIMIT_MESSAGES = "RATE_LIMIT_MESSAGES"
+    RATE_LIMIT_WINDOW_SECONDS = "RATE_LIMIT_WINDOW_SECONDS"
+    TELEGRAM_LOCAL_MODE = "TELEGRAM_LOCAL_MODE"
+    MAX_IMAGE_MB = "MAX_IMAGE_MB"
+    RECOGNIZER_THREADS = "RECOGNIZER_THREADS"
+    OUTGOING_RATE_LIMIT = "OUTGOING_RATE_LIMIT"
+    DIGITBOT_MNIST_PATH = MNIST_PATH_ENV
+    MODEL_VERSIONS_KEEP = "MODEL_VERSIONS_KEEP"
+    MODEL_POLL_SECONDS = "MODEL_POLL_SECONDS"
+    SEPARATE_TRAINER = "SEPARATE_TRAINER"
+    RETRAIN_MAX_DROP_PP = "RETRAIN_MAX_DROP_PP"
+    RETRAIN_EPOCHS = "RETRAIN_EPOCHS"
+    RETRAIN_LIMIT = "RETRAIN_LIMIT"
+    WEBHOOK_URL = "WEBHOOK_URL"
+    WEBHOOK_LISTEN = "WEBHOOK_LISTEN"
+    WEBHOOK_PORT = "WEBHOOK_PORT"
+    WEBHOOK_SECRET_TOKEN = "WEBHOOK_SECRET_TOKEN"
+
+
+TOKEN_VARIABLE = Env.TELEGRAM_BOT_TOKEN
+"""The one required setting; the retrainer keeps it out of the training process's environment."""
+
+DATABASE_FILE = "digitbot.sqlite3"
+SAMPLES_DIR = "samples"
+MODELS_DIR = "models"
+
+_MEGABYTE = 1024 * 1024
+
+_ENV_EXAMPLE_HEADER = (
+    "digitbot settings. Copy to .env (never commit .env) or set them in the environment;\n"
+    "environment variables win over .env. Only TELEGRAM_BOT_TOKEN is required."
+)
+_ENV_EXAMPLE_WIDTH = 95
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+Parse = Callable[[str, str], Any]
+"""Turns a variable's name and its stripped text (the default's when unset or empty) into the
+setting's value, or raises SettingsError naming the variable."""
+
+
+def _setting(variable: Env, default: str, parse: Parse, doc: str, *, secret: bool = False) -> Any:
+    """A ``Settings`` field read from ``variable``; unset or empty, its text is ``default``.
+
+    ``doc`` is the comment above the variable in ``.env.example`` (``\\n`` starts a new line);
+    an empty ``doc`` lists the variable right under the one before it, sharing that comment.
+    ``secret`` keeps the value out of ``repr`` so it never lands in a log.
+    """
+    return field(
+        repr=not secret,
+        metadata={"variable": variable, "default": default, "parse": parse, "doc": doc},
+    )
+
+
+# -- parsers: (variable name, stripped text) -> value, or SettingsError -------------------------
 
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 """BotFather's tokens: the bot's numeric id, a colon, then a long url-safe secret."""
@@ -31,54 +114,140 @@ _SWITCH_OFF = frozenset({"off", "false", "no", "0"})
 
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
-TOKEN_VARIABLE = "TELEGRAM_BOT_TOKEN"
-"""The one required setting; the retrainer keeps it out of the training process's environment."""
 
-ENV_VARIABLES = (
-    TOKEN_VARIABLE,
-    "TELEGRAM_API_BASE_URL",
-    "TELEGRAM_FILE_BASE_URL",
-    "TELEGRAM_LOCAL_MODE",
-    "ADMIN_IDS",
-    "DATA_DIR",
-    "MODEL_DIR",
-    "LOG_LEVEL",
-    "RATE_LIMIT_MESSAGES",
-    "RATE_LIMIT_WINDOW_SECONDS",
-    "MAX_IMAGE_MB",
-    "RECOGNIZER_THREADS",
-    "OUTGOING_RATE_LIMIT",
-    MNIST_PATH_ENV,
-    "MODEL_VERSIONS_KEEP",
-    "MODEL_POLL_SECONDS",
-    "SEPARATE_TRAINER",
-    "RETRAIN_MAX_DROP_PP",
-    "RETRAIN_EPOCHS",
-    "RETRAIN_LIMIT",
-    "DATABASE_URL",
-    "REPLICA_ID",
-    "WEBHOOK_URL",
-    "WEBHOOK_LISTEN",
-    "WEBHOOK_PORT",
-    "WEBHOOK_SECRET_TOKEN",
+def _optional(parse: Parse) -> Parse:
+    """Empty text is None; anything else goes to ``parse``."""
+    return lambda name, raw: parse(name, raw) if raw else None
+
+
+def _text(name: str, raw: str) -> str:
+    return raw
+
+
+def _path(name: str, raw: str) -> Path:
+    return Path(raw)
+
+
+def _path_or(default: Path) -> Parse:
+    return lambda name, raw: Path(raw) if raw else default
+
+
+def _host_name_unless_set(name: str, raw: str) -> str:
+    return raw or socket.gethostname()
+
+
+def _token(name: str, raw: str) -> str:
+    if not raw:
+        raise SettingsError(
+            f"{name} is not set: get a token from @BotFather and put it in the environment or "
+            "in .env (see .env.example)"
+        )
+    if not _TOKEN_SHAPE.match(raw):
+        # Never echo the value: a malformed token may still be most of a real one.
+        raise SettingsError(
+            f"{name} is malformed: expected '<bot id>:<secret>' as @BotFather gives it, with no "
+            "quotes or spaces"
+        )
+    return raw
+
+
+_SECRET_TOKEN_RULE = (
+    "{name} must be set with {url}: 1-256 letters, digits, _ or - (e.g. from: python3 -c "
+    "'import secrets; print(secrets.token_urlsafe(32))')"
 )
-"""Every variable the bot reads; ``.env.example`` documents exactly these."""
-
-DATABASE_FILE = "digitbot.sqlite3"
-SAMPLES_DIR = "samples"
-MODELS_DIR = "models"
 
 
-class SettingsError(Exception):
-    """A setting is missing or malformed; the message names the variable and the fix."""
+def _secret_token(name: str, raw: str) -> str:
+    if not _SECRET_TOKEN_SHAPE.match(raw):
+        # Never echo the value: it is a secret.
+        raise SettingsError(_SECRET_TOKEN_RULE.format(name=name, url=Env.WEBHOOK_URL))
+    return raw
 
 
-DEFAULT_MAX_IMAGE_MB = 10
-"""Telegram lets bots download up to 20 MB; a phone photo sent as a file is a few MB."""
+def _database_url(name: str, raw: str) -> str:
+    try:
+        if "://" not in raw:
+            raise ValueError("no scheme")
+        url_for(raw)
+    except ValueError as error:
+        # Not echoed: the value may hold a password.
+        raise SettingsError(
+            f"{name} must be postgresql://user:password@host:port/database "
+            f"(or sqlite:///path): {error}"
+        ) from None
+    return raw
 
 
-DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
-DEFAULT_WEBHOOK_PORT = 8080
+def _webhook_url(name: str, raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in {"https", "http"} or not parts.hostname:
+        raise SettingsError(
+            f"{name} must be the public https:// address Telegram posts to, got {raw!r}"
+        )
+    return raw
+
+
+def _ids(name: str, raw: str) -> frozenset[int]:
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    try:
+        return frozenset(int(part) for part in parts)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be comma-separated numeric Telegram user ids, got {raw!r}"
+        ) from None
+
+
+def _log_level(name: str, raw: str) -> str:
+    level = raw.upper()
+    if level not in _LOG_LEVELS:
+        raise SettingsError(f"{name} must be one of {', '.join(_LOG_LEVELS)}, got {level!r}")
+    return level
+
+
+def _switch(name: str, raw: str) -> bool:
+    value = raw.lower()
+    if value in _SWITCH_ON:
+        return True
+    if value in _SWITCH_OFF:
+        return False
+    raise SettingsError(f"{name} must be on or off, got {value!r}")
+
+
+def _number(minimum: float) -> Parse:
+    def parse(name: str, raw: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+        if value < minimum:
+            raise SettingsError(f"{name} must be at least {minimum:g}, got {raw!r}")
+        return value
+
+    return parse
+
+
+def _whole(minimum: int) -> Parse:
+    at_least = _number(minimum)
+
+    def parse(name: str, raw: str) -> int:
+        value = at_least(name, raw)
+        if value != int(value):
+            raise SettingsError(f"{name} must be a whole number, got {raw!r}")
+        return int(value)
+
+    return parse
+
+
+def _megabytes(minimum: float) -> Parse:
+    at_least = _number(minimum)
+    return lambda name, raw: int(at_least(name, raw) * _MEGABYTE)
+
+
+def _port(name: str, raw: str) -> int:
+    port = _number(minimum=1)(name, raw)
+    if port != int(port) or port > 65535:
+        raise SettingsError(f"{name} must be a port number, got {port:g}")
+    return int(port)
 
 
 @dataclass(frozen=True)
@@ -99,44 +268,194 @@ class WebhookSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    """Validated settings; the token is kept out of ``repr`` so it never lands in a log."""
+    """Validated settings, made by ``load_settings``; secrets are kept out of ``repr``."""
 
-    token: str = field(repr=False)
-    api_base_url: str | None
-    file_base_url: str | None
-    admin_ids: frozenset[int]
-    data_dir: Path
-    model_dir: Path
-    log_level: str
-    rate_limit_messages: int
-    rate_limit_window_seconds: float
-    max_image_bytes: int
-    recognizer_threads: int
-    local_mode: bool = False
-    """A local Bot API server started with ``--local`` answers getFile with paths on this
-    machine; only then may the bot read a file from its own disk (never by default)."""
-    outgoing_rate_limit: bool = True
-    """Keep outgoing calls under Telegram's flood limits; a local Bot API server has none."""
-    mnist_path: Path | None = None
-    """Passed to retraining as ``--data``; unset, training falls back to Keras' download."""
-    model_versions_keep: int = 5
-    model_poll_seconds: float = 3.0
-    separate_trainer: bool = False
-    """/retrain is queued for ``digitbot-trainer`` (``bot.trainer``) instead of run here."""
-    """How often a replica asks the database which model version to serve (``bot.model_sync``)."""
-    retrain_max_drop_pp: float = 0.1
-    """How far (percentage points of MNIST test accuracy) a retrained model may fall behind."""
-    retrain_epochs: int | None = None
-    """Epochs for /retrain; unset, training's recipe (a few to fine-tune, more from scratch)."""
-    retrain_limit: int | None = None
-    """At most this many MNIST training images for /retrain (tests keep runs tiny); unset: all."""
-    webhook: WebhookSettings | None = None
-    """Receive updates through a webhook; unset (the default), the bot polls."""
-    replica_id: str = "bot"
-    """This process's name among replicas sharing a database; stable across its restarts."""
-    database_url: str | None = field(default=None, repr=False)
-    """A PostgreSQL server (``postgresql://user:password@host/db``); unset: SQLite in DATA_DIR.
-    Kept out of ``repr``: it may hold a password."""
+    token: str = _setting(
+        Env.TELEGRAM_BOT_TOKEN,
+        "",
+        _token,
+        'The bot\'s token from @BotFather ("<bot id>:<secret>"). Keep it secret: it is never '
+        "logged.",
+        secret=True,
+    )
+    api_base_url: str | None = _setting(
+        Env.TELEGRAM_API_BASE_URL,
+        "",
+        _optional(_text),
+        "Bot API server. Leave empty for Telegram's own (https://api.telegram.org/bot and "
+        "https://api.telegram.org/file/bot); set both for a local Bot API server or the emulator. "
+        "The token is appended by the bot, e.g. TELEGRAM_API_BASE_URL=http://127.0.0.1:8081/bot",
+    )
+    file_base_url: str | None = _setting(Env.TELEGRAM_FILE_BASE_URL, "", _optional(_text), "")
+    admin_ids: frozenset[int] = _setting(
+        Env.ADMIN_IDS,
+        "",
+        _ids,
+        "Comma-separated numeric Telegram user ids allowed to use the admin commands (/retrain, "
+        "/rollback, /model, /debug); they also get a short notice when something unexpected "
+        "fails (at most one every ten minutes). Empty: nobody is an admin.",
+    )
+    data_dir: Path = _setting(
+        Env.DATA_DIR,
+        "./data",
+        _path_or(Path("data")),
+        "Where the SQLite database (digitbot.sqlite3) and the labelled samples "
+        "(samples/<digit>/*.png) are kept. Back this folder up; it must be writable.",
+    )
+    database_url: str | None = _setting(
+        Env.DATABASE_URL,
+        "",
+        _optional(_database_url),
+        "A PostgreSQL database instead of the SQLite file in DATA_DIR (for several replicas, "
+        "see README), e.g. postgresql://digitbot:password@db:5432/digitbot (driver: psycopg 3). "
+        "Empty: SQLite. Move an existing SQLite database over with:\n"
+        "digitbot-copy-database data/digitbot.sqlite3 postgresql://...",
+        secret=True,
+    )
+    replica_id: str = _setting(
+        Env.REPLICA_ID,
+        "",
+        _host_name_unless_set,
+        "This bot process's name among replicas sharing DATABASE_URL, stable across its "
+        "restarts: the updates it received but did not answer before a crash are its own to "
+        "answer when it is back (the other replicas take them over after 15 s). Empty: the host "
+        "name (a container's is).",
+    )
+    model_dir: Path = _setting(
+        Env.MODEL_DIR,
+        "",
+        _path_or(DEFAULT_MODEL_DIR),
+        "The model directory holding digits.tflite and metrics.json. Empty: the repository's "
+        "models/. A model here that the bot has not seen before (first start, an upgrade) is "
+        "copied into DATA_DIR/models as a new version and served; restarts keep the version the "
+        "admins chose.",
+    )
+    log_level: str = _setting(
+        Env.LOG_LEVEL,
+        "INFO",
+        _log_level,
+        "CRITICAL, ERROR, WARNING, INFO (one line per update) or DEBUG (every Bot API call).",
+    )
+    rate_limit_messages: int = _setting(
+        Env.RATE_LIMIT_MESSAGES,
+        "20",
+        _whole(minimum=1),
+        "Per-user limit on incoming messages: at most RATE_LIMIT_MESSAGES in any "
+        "RATE_LIMIT_WINDOW_SECONDS. Further messages get one friendly notice and are dropped.",
+    )
+    rate_limit_window_seconds: float = _setting(
+        Env.RATE_LIMIT_WINDOW_SECONDS, "60", _number(minimum=0.1), ""
+    )
+    local_mode: bool = _setting(
+        Env.TELEGRAM_LOCAL_MODE,
+        "off",
+        _switch,
+        '"on" only with your own Bot API server started with --local on this machine (README, '
+        "Self-hosting): getFile then gives local file paths, which the bot reads. Off (the "
+        "default), the bot never reads a file from its own disk whatever getFile answers.",
+    )
+    max_image_bytes: int = _setting(
+        Env.MAX_IMAGE_MB,
+        "10",
+        _megabytes(minimum=0.01),
+        "Largest image file accepted, in megabytes (Telegram lets bots download up to 20 MB; a "
+        "phone photo sent as a file is a few MB).",
+    )
+    """Set in megabytes (MAX_IMAGE_MB), kept in bytes."""
+    recognizer_threads: int = _setting(
+        Env.RECOGNIZER_THREADS,
+        "2",
+        _whole(minimum=1),
+        "Threads reading photos in parallel. More than the number of CPU cores does not help.",
+    )
+    outgoing_rate_limit: bool = _setting(
+        Env.OUTGOING_RATE_LIMIT,
+        "on",
+        _switch,
+        "Keep outgoing messages under Telegram's flood limits (about 30 a second). Leave on with "
+        'api.telegram.org; "off" only behind a local Bot API server that has no such limit.',
+    )
+    mnist_path: Path | None = _setting(
+        Env.DIGITBOT_MNIST_PATH,
+        "",
+        _optional(_path),
+        "Retraining from the chat (/retrain, admins only; needs the training extra: "
+        'pip install -e ".[train]").\n'
+        "The Keras-layout mnist.npz to retrain on (passed to training as --data). Empty: Keras' "
+        "earlier download if there is one (~/.keras/datasets/mnist.npz; /data/.keras/... in the "
+        "Docker image), else a download. Offline server: copy mnist.npz into the data volume and "
+        "set e.g. /data/mnist.npz here.",
+    )
+    model_versions_keep: int = _setting(
+        Env.MODEL_VERSIONS_KEEP,
+        "5",
+        _whole(minimum=2),
+        "Model versions kept in the database (for /rollback); older ones are deleted.",
+    )
+    model_poll_seconds: float = _setting(
+        Env.MODEL_POLL_SECONDS,
+        "3",
+        _number(minimum=0.1),
+        "Seconds between a replica's checks of which model version the database says to serve: "
+        "a retrain or /rollback on any replica (or the trainer) reaches every replica within "
+        "this.",
+    )
+    separate_trainer: bool = _setting(
+        Env.SEPARATE_TRAINER,
+        "off",
+        _switch,
+        "off: the bot that receives /retrain trains itself (needs the full image). on: it only "
+        "queues the retrain in the database for the one digitbot-trainer service "
+        "(compose.production.yaml), so the replicas can run the slim image.",
+    )
+    retrain_max_drop_pp: float = _setting(
+        Env.RETRAIN_MAX_DROP_PP,
+        "0.1",
+        _number(minimum=0),
+        "A retrained model is served only if its MNIST test accuracy is at most this many "
+        "percentage points below the served model's on the same test images (and it is not "
+        "worse on held-out user samples).",
+    )
+    retrain_epochs: int | None = _setting(
+        Env.RETRAIN_EPOCHS,
+        "",
+        _optional(_whole(minimum=1)),
+        "Epochs and MNIST training images per retrain (tests keep runs tiny). Empty: training's "
+        "recipe (quick: 2 epochs on 10,000 images; full: 18 epochs on all of MNIST).",
+    )
+    retrain_limit: int | None = _setting(Env.RETRAIN_LIMIT, "", _optional(_whole(minimum=1)), "")
+    webhook_url: str | None = _setting(
+        Env.WEBHOOK_URL,
+        "",
+        _optional(_webhook_url),
+        "Webhook mode (optional; for several replicas behind a reverse proxy, see README). Empty "
+        "WEBHOOK_URL: the bot polls Telegram (the default, no open port needed). Set, the bot "
+        "asks Telegram to POST updates to WEBHOOK_URL (the public https:// address of your "
+        "reverse proxy; its path is served as is) and listens on WEBHOOK_LISTEN:WEBHOOK_PORT. "
+        "Requests without WEBHOOK_SECRET_TOKEN in the X-Telegram-Bot-Api-Secret-Token header are "
+        "refused (403); it is required with WEBHOOK_URL: 1-256 letters, digits, _ or -, e.g. "
+        "from\npython3 -c 'import secrets; print(secrets.token_urlsafe(32))'",
+    )
+    webhook_listen: str = _setting(Env.WEBHOOK_LISTEN, "127.0.0.1", _text, "")
+    webhook_port: int = _setting(Env.WEBHOOK_PORT, "8080", _port, "")
+    webhook_secret_token: str | None = _setting(
+        Env.WEBHOOK_SECRET_TOKEN, "", _optional(_secret_token), "", secret=True
+    )
+
+    def __post_init__(self) -> None:
+        if self.webhook_url is not None and self.webhook_secret_token is None:
+            raise SettingsError(
+                _SECRET_TOKEN_RULE.format(name=Env.WEBHOOK_SECRET_TOKEN, url=Env.WEBHOOK_URL)
+            )
+
+    @property
+    def webhook(self) -> WebhookSettings | None:
+        """Receive updates through a webhook; None (no WEBHOOK_URL, the default): poll."""
+        if self.webhook_url is None or self.webhook_secret_token is None:
+            return None
+        return WebhookSettings(
+            self.webhook_url, self.webhook_listen, self.webhook_port, self.webhook_secret_token
+        )
 
     @property
     def database_path(self) -> Path:
@@ -159,153 +478,48 @@ class Settings:
         return self.data_dir / MODELS_DIR
 
 
+ENV_VARIABLES: tuple[Env, ...] = tuple(setting.metadata["variable"] for setting in fields(Settings))
+"""Every variable the bot reads, in ``Settings``' order; ``.env.example`` documents these."""
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
 ) -> Settings:
-    """Read settings; real environment variables win over the ``.env`` file."""
+    """Read settings; real environment variables win over the ``.env`` file.
+
+    Raises SettingsError naming the first variable that is missing (the token) or malformed.
+    """
     values: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(os.environ if environ is None else environ)
-    reader = _Reader(values)
-    return Settings(
-        token=reader.token(),
-        api_base_url=reader.optional("TELEGRAM_API_BASE_URL"),
-        file_base_url=reader.optional("TELEGRAM_FILE_BASE_URL"),
-        admin_ids=reader.id_list("ADMIN_IDS"),
-        data_dir=Path(reader.optional("DATA_DIR") or "data"),
-        model_dir=Path(reader.optional("MODEL_DIR") or DEFAULT_MODEL_DIR),
-        log_level=reader.log_level(),
-        rate_limit_messages=int(reader.number("RATE_LIMIT_MESSAGES", 20, minimum=1)),
-        rate_limit_window_seconds=reader.number("RATE_LIMIT_WINDOW_SECONDS", 60, minimum=0.1),
-        max_image_bytes=int(
-            reader.number("MAX_IMAGE_MB", DEFAULT_MAX_IMAGE_MB, minimum=0.01) * 1024 * 1024
-        ),
-        recognizer_threads=int(reader.number("RECOGNIZER_THREADS", 2, minimum=1)),
-        local_mode=reader.switch("TELEGRAM_LOCAL_MODE", default=False),
-        outgoing_rate_limit=reader.switch("OUTGOING_RATE_LIMIT", default=True),
-        mnist_path=reader.path(MNIST_PATH_ENV),
-        model_versions_keep=int(reader.number("MODEL_VERSIONS_KEEP", 5, minimum=2)),
-        model_poll_seconds=reader.number("MODEL_POLL_SECONDS", 3.0, minimum=0.1),
-        separate_trainer=reader.switch("SEPARATE_TRAINER", default=False),
-        retrain_max_drop_pp=reader.number("RETRAIN_MAX_DROP_PP", 0.1, minimum=0),
-        retrain_epochs=reader.optional_int("RETRAIN_EPOCHS"),
-        retrain_limit=reader.optional_int("RETRAIN_LIMIT"),
-        webhook=reader.webhook(),
-        database_url=reader.database_url(),
-        replica_id=reader.optional("REPLICA_ID") or socket.gethostname(),
-    )
+    read: dict[str, Any] = {}
+    for setting in fields(Settings):
+        variable = setting.metadata["variable"]
+        raw = values.get(variable, "").strip() or setting.metadata["default"]
+        read[setting.name] = setting.metadata["parse"](str(variable), raw)
+    return Settings(**read)
 
 
-class _Reader:
-    """Turns raw strings into typed values, raising one clear error per bad variable."""
+def env_example() -> str:
+    """``.env.example``'s text: every variable with its default, under its documentation."""
+    lines = [f"# {line}" for line in _ENV_EXAMPLE_HEADER.splitlines()]
+    for setting in fields(Settings):
+        doc = setting.metadata["doc"]
+        if doc:
+            lines.append("")
+            for paragraph in doc.split("\n"):
+                lines += textwrap.wrap(
+                    paragraph,
+                    _ENV_EXAMPLE_WIDTH,
+                    initial_indent="# ",
+                    subsequent_indent="# ",
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+        lines.append(f"{setting.metadata['variable']}={setting.metadata['default']}")
+    return "\n".join(lines) + "\n"
 
-    def __init__(self, values: Mapping[str, str]) -> None:
-        self._values = values
 
-    def optional(self, name: str) -> str | None:
-        value = self._values.get(name, "").strip()
-        return value or None
-
-    def path(self, name: str) -> Path | None:
-        value = self.optional(name)
-        return Path(value) if value else None
-
-    def optional_int(self, name: str) -> int | None:
-        if self.optional(name) is None:
-            return None
-        value = self.number(name, 0, minimum=1)
-        if value != int(value):
-            raise SettingsError(f"{name} must be a whole number, got {self.optional(name)!r}")
-        return int(value)
-
-    def token(self) -> str:
-        token = self.optional(TOKEN_VARIABLE)
-        if token is None:
-            raise SettingsError(
-                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in the "
-                "environment or in .env (see .env.example)"
-            )
-        if not _TOKEN_SHAPE.match(token):
-            # Never echo the value: a malformed token may still be most of a real one.
-            raise SettingsError(
-                "TELEGRAM_BOT_TOKEN is malformed: expected '<bot id>:<secret>' as @BotFather "
-                "gives it, with no quotes or spaces"
-            )
-        return token
-
-    def database_url(self) -> str | None:
-        raw = self.optional("DATABASE_URL")
-        if raw is None:
-            return None
-        try:
-            if "://" not in raw:
-                raise ValueError("no scheme")
-            url_for(raw)
-        except ValueError as error:
-            # Not echoed: the value may hold a password.
-            raise SettingsError(
-                "DATABASE_URL must be postgresql://user:password@host:port/database "
-                f"(or sqlite:///path): {error}"
-            ) from None
-        return raw
-
-    def webhook(self) -> WebhookSettings | None:
-        url = self.optional("WEBHOOK_URL")
-        if url is None:
-            return None
-        parts = urlsplit(url)
-        if parts.scheme not in {"https", "http"} or not parts.hostname:
-            raise SettingsError(
-                f"WEBHOOK_URL must be the public https:// address Telegram posts to, got {url!r}"
-            )
-        secret = self.optional("WEBHOOK_SECRET_TOKEN")
-        if secret is None or not _SECRET_TOKEN_SHAPE.match(secret):
-            # Never echo the value: it is a secret.
-            raise SettingsError(
-                "WEBHOOK_SECRET_TOKEN must be set with WEBHOOK_URL: 1-256 letters, digits, _ or -"
-                " (e.g. from: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
-            )
-        port = self.number("WEBHOOK_PORT", DEFAULT_WEBHOOK_PORT, minimum=1)
-        if port != int(port) or port > 65535:
-            raise SettingsError(f"WEBHOOK_PORT must be a port number, got {port:g}")
-        listen = self.optional("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN
-        return WebhookSettings(url, listen, int(port), secret)
-
-    def id_list(self, name: str) -> frozenset[int]:
-        raw = self.optional(name) or ""
-        parts = [part.strip() for part in raw.split(",") if part.strip()]
-        try:
-            return frozenset(int(part) for part in parts)
-        except ValueError:
-            raise SettingsError(
-                f"{name} must be comma-separated numeric Telegram user ids, got {raw!r}"
-            ) from None
-
-    def log_level(self) -> str:
-        level = (self.optional("LOG_LEVEL") or "INFO").upper()
-        if level not in _LOG_LEVELS:
-            raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {level!r}")
-        return level
-
-    def switch(self, name: str, *, default: bool) -> bool:
-        raw = (self.optional(name) or "").lower()
-        if not raw:
-            return default
-        if raw in _SWITCH_ON:
-            return True
-        if raw in _SWITCH_OFF:
-            return False
-        raise SettingsError(f"{name} must be on or off, got {raw!r}")
-
-    def number(self, name: str, default: float, *, minimum: float) -> float:
-        raw = self.optional(name)
-        if raw is None:
-            return default
-        try:
-            value = float(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-        if value < minimum:
-            raise SettingsError(f"{name} must be at least {minimum:g}, got {raw!r}")
-        return value
+if __name__ == "__main__":
+    print(env_example(), end="")

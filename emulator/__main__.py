@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 
+from emulator import texts
 from emulator.core import DEFAULT_BOT_USERNAME, Emulator
 
 
@@ -26,9 +27,8 @@ async def _serve(arguments: argparse.Namespace) -> None:
         port=arguments.port,
     )
     async with emulator:
-        print(f"TELEGRAM_BOT_TOKEN={emulator.token}")
-        print(f"TELEGRAM_API_BASE_URL={emulator.api_base_url}")
-        print(f"TELEGRAM_FILE_BASE_URL={emulator.file_base_url}", flush=True)
+        settings = (emulator.token, emulator.api_base_url, emulator.file_base_url)
+        print(texts.connection_settings(*settings), flush=True)
         await asyncio.Event().wait()
 
 

@@ -32,9 +32,9 @@ from recognizer.errors import (
     RecognizerError,
 )
 
-NOT_AN_IMAGE = "This doesn't look like an image I can read. Please send a JPEG or PNG photo."
-_BROKEN = "The image seems damaged or cut short. Please send it again."
-_SEND_SMALLER = f"Please send one under {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels."
+NOT_AN_IMAGE = "not an image in a format the recognizer decodes"
+_BROKEN = "the image is damaged or truncated"
+_AT_MOST = f"at most {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels are decoded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def decode(image: bytes | np.ndarray) -> DecodedImage:
 
 def _decode_bytes(data: bytes) -> DecodedImage:
     if not data:
-        raise ImageDecodeError("The file is empty. Please send a photo of a digit.")
+        raise ImageDecodeError("the file is empty")
     image_format = sniff.image_format(data)
     if image_format is None:
         raise ImageDecodeError(NOT_AN_IMAGE)
@@ -82,7 +82,7 @@ def _explained(error: Exception) -> RecognizerError:
         return error
     if isinstance(error, Image.DecompressionBombError):
         # Pillow's own header check fires first for the most extreme sizes.
-        return ImageTooLargeError(f"The image is far too large. {_SEND_SMALLER}")
+        return ImageTooLargeError(f"the image is far too large; {_AT_MOST}")
     if isinstance(error, UnidentifiedImageError):
         return ImageDecodeError(NOT_AN_IMAGE)
     if isinstance(error, _PILLOW_FAILURES):
@@ -199,13 +199,12 @@ def _check_size(width: int, height: int) -> None:
     if width * height > MAX_IMAGE_PIXELS:
         megapixels = width * height / 1e6
         raise ImageTooLargeError(
-            f"The image is too large ({width}x{height}, {megapixels:.0f} megapixels). "
-            + _SEND_SMALLER
+            f"the image is too large ({width}x{height}, {megapixels:.0f} megapixels); {_AT_MOST}"
         )
     if min(width, height) < MIN_IMAGE_SIDE:
         raise ImageTooSmallError(
-            f"The image is too small ({width}x{height}) to hold a readable digit. "
-            f"Please send one at least {MIN_IMAGE_SIDE} pixels on each side."
+            f"the image is too small ({width}x{height}) to hold a readable digit; at least "
+            f"{MIN_IMAGE_SIDE} pixels on each side are needed"
         )
 
 
@@ -252,9 +251,8 @@ def _check_budget(cost: float, image_format: str, size: tuple[int, int]) -> None
     width, height = size
     most = DECODE_MEMORY_BUDGET / cost * width * height / 1e6
     raise ImageTooLargeError(
-        f"The image is too large for me to read as a {image_format} file ({width}x{height}). "
-        f"Send it as a photo (Telegram shrinks it), or a {image_format} of at most "
-        f"{most:.0f} megapixels."
+        f"the image is too large to decode as a {image_format} file ({width}x{height}); at most "
+        f"{most:.0f} megapixels fit the decoding memory budget in {image_format}"
     )
 
 
@@ -291,7 +289,7 @@ def array_to_gray(array: np.ndarray) -> np.ndarray:
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (2, 3, 4)):
         raise ImageDecodeError(NOT_AN_IMAGE)
     if array.size == 0:
-        raise ImageTooSmallError("The image is empty. Please send a photo of a digit.")
+        raise ImageTooSmallError("the image has no pixels")
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise ImageDecodeError(NOT_AN_IMAGE)
     values = _to_unit_range(array)

@@ -1,14 +1,15 @@
 """The recognizer's one exception family, and the message each error carries.
 
-Messages are written for the person who sent the image; the CLI shows ``str(error)``, the bot
-maps each error type to its own text.
+Messages say what was refused and why, for logs and ``digit-recognize``'s output; they never
+address the person who sent the image. The bot answers each error type with its own text
+(``bot.texts.recognizer_refusal``), in the sender's language.
 """
 
 from recognizer.config import MAX_DIGITS
 
 
 class RecognizerError(Exception):
-    """Base class: anything the recognizer refuses, with a message fit to show a user."""
+    """Base class: anything the recognizer refuses, with a message that says why."""
 
 
 class ImageDecodeError(RecognizerError):
@@ -35,15 +36,6 @@ class ModelLoadError(RecognizerError):
     """The model directory is missing, incomplete or unreadable."""
 
 
-NO_DIGIT = (
-    "I couldn't find a handwritten digit in this picture. "
-    "Please photograph one digit, dark on light paper, filling a good part of the frame."
-)
-TOO_MANY_DIGITS = (
-    f"I can read numbers of up to {MAX_DIGITS} digits, and this looks longer. "
-    "Please photograph a shorter number."
-)
-PAGE_OF_TEXT = (
-    "This looks like a page of writing. I read one number at a time: "
-    "please photograph just the number, filling a good part of the frame."
-)
+NO_DIGIT = "no handwritten digit found: nothing in the image looks like dark writing on paper"
+TOO_MANY_DIGITS = f"more digits in a row than a number holds here (up to {MAX_DIGITS} digits)"
+PAGE_OF_TEXT = "the image looks like a page of writing, not one number"

@@ -23,7 +23,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from bot.settings import Env
 from emulator import BotAction, SentMessage, SyncEmulator, User
 from recognizer.contracts import MNIST_PATH_ENV
 from training.mnist import Mnist, load_mnist
@@ -351,16 +352,18 @@ def stop(name: str) -> float:
     return elapsed
 
 
-def bot_environment(emu: SyncEmulator, admin: User, **extra: str) -> dict[str, str]:
+def bot_environment(
+    emu: SyncEmulator, admin: User, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
     return {
-        "TELEGRAM_BOT_TOKEN": emu.token,
-        "TELEGRAM_API_BASE_URL": emu.api_base_url,
-        "TELEGRAM_FILE_BASE_URL": emu.file_base_url,
-        "ADMIN_IDS": str(admin.id),
-        "LOG_LEVEL": "INFO",
-        "DIGITBOT_MNIST_PATH": MNIST_IN_CONTAINER,
-        "RETRAIN_EPOCHS": "1",
-        **extra,
+        Env.TELEGRAM_BOT_TOKEN: emu.token,
+        Env.TELEGRAM_API_BASE_URL: emu.api_base_url,
+        Env.TELEGRAM_FILE_BASE_URL: emu.file_base_url,
+        Env.ADMIN_IDS: str(admin.id),
+        Env.LOG_LEVEL: "INFO",
+        Env.DIGITBOT_MNIST_PATH: MNIST_IN_CONTAINER,
+        Env.RETRAIN_EPOCHS: "1",
+        **(extra or {}),
     }
 
 
@@ -378,7 +381,7 @@ def smoke_target(
     with volume(data_volume_name(name)):
         print(f"[{target}] running it: digits, /retrain, healthcheck, SIGTERM", flush=True)
         started, polls_before = time.monotonic(), polls(emu)
-        quick = bot_environment(emu, user, RETRAIN_LIMIT=QUICK_RETRAIN_LIMIT)
+        quick = bot_environment(emu, user, {Env.RETRAIN_LIMIT: QUICK_RETRAIN_LIMIT})
         with container(name, image, mounts, quick):
             wait_for_polling(emu, name, polls_before)
             latency = check_answers(emu, user, mnist)

@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot.settings import ENV_VARIABLES
+from bot.settings import ENV_VARIABLES, Env
 from emulator import Chat, SentMessage, SyncEmulator, User
 from tests.conftest import REPO_ROOT
 
@@ -98,12 +98,12 @@ class BotProcess:
         self.data_dir = workdir / "data"
         self.log_path = workdir / "bot.log"
         self.settings = {
-            "TELEGRAM_BOT_TOKEN": emulator.token,
-            "TELEGRAM_API_BASE_URL": emulator.api_base_url,
-            "TELEGRAM_FILE_BASE_URL": emulator.file_base_url,
-            "DATA_DIR": str(self.data_dir),
-            "MODEL_DIR": str(model_dir()),
-            "LOG_LEVEL": "DEBUG",
+            Env.TELEGRAM_BOT_TOKEN: emulator.token,
+            Env.TELEGRAM_API_BASE_URL: emulator.api_base_url,
+            Env.TELEGRAM_FILE_BASE_URL: emulator.file_base_url,
+            Env.DATA_DIR: str(self.data_dir),
+            Env.MODEL_DIR: str(model_dir()),
+            Env.LOG_LEVEL: "DEBUG",
             **(settings or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None

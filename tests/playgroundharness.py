@@ -13,6 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
+from bot.settings import Env
 from tests.botharness import bot_environment, model_dir
 
 ADDRESS = re.compile(r"open (http://\S+?)/?$")
@@ -20,7 +21,7 @@ START_SECONDS = 120
 
 
 class PlaygroundProcess:
-    """`python -m emulator.playground --port 0` in `workdir`; `url` is the page's address."""
+    """`python -m playground --port 0` in `workdir`; `url` is the page's address."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -36,7 +37,7 @@ class PlaygroundProcess:
             [
                 sys.executable,
                 "-m",
-                "emulator.playground",
+                "playground",
                 "--port",
                 "0",
                 "--data-dir",
@@ -45,7 +46,7 @@ class PlaygroundProcess:
                 str(self.log_path),
             ],
             cwd=self.workdir,
-            env=bot_environment({"MODEL_DIR": str(model_dir())}),
+            env=bot_environment({Env.MODEL_DIR: str(model_dir())}),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

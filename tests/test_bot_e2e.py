@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from bot import texts
+from bot.settings import Env
 from bot.storage import LabelStatus
 from emulator import BotAction, Chat, SentMessage, SyncEmulator, User
 from recognizer import ImageDecodeError, ImageTooLargeError, NoDigitError
@@ -44,10 +45,10 @@ _names = itertools.count(1)
 @pytest.fixture(scope="module")
 def bot_settings() -> dict[str, str]:
     return {
-        "ADMIN_IDS": str(ADMIN_ID),
-        "RATE_LIMIT_MESSAGES": str(RATE_LIMIT),
-        "RATE_LIMIT_WINDOW_SECONDS": "600",
-        "MAX_IMAGE_MB": "1",
+        Env.ADMIN_IDS: str(ADMIN_ID),
+        Env.RATE_LIMIT_MESSAGES: str(RATE_LIMIT),
+        Env.RATE_LIMIT_WINDOW_SECONDS: "600",
+        Env.MAX_IMAGE_MB: "1",
     }
 
 

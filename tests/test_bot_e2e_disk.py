@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot import texts
+from bot.settings import Env
 from emulator import SyncEmulator
 from tests.botharness import BotProcess, bot_environment, digit_photo, model_dir, reads_as
 from tests.conftest import REPO_ROOT
@@ -59,8 +60,8 @@ def test_a_read_only_data_folder_is_found_at_start_up_and_by_the_health_check(
     tmp_path: Path, arguments: tuple[str, ...]
 ) -> None:
     data_dir = tmp_path / "data"
-    settings = {"TELEGRAM_BOT_TOKEN": A_TOKEN, "DATA_DIR": str(data_dir)}
-    settings["MODEL_DIR"] = str(model_dir())
+    settings: dict[str, str] = {Env.TELEGRAM_BOT_TOKEN: A_TOKEN, Env.DATA_DIR: str(data_dir)}
+    settings[Env.MODEL_DIR] = str(model_dir())
     result = subprocess.run(
         [*confined(data_dir, "ro"), sys.executable, "-m", "bot", *arguments],
         cwd=tmp_path,

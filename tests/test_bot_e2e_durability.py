@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import Env
 from emulator import SyncEmulator, User
 from tests.botharness import BotProcess, digit_photo, first_of_each_digit, wait_until
 from training.mnist import Mnist
@@ -33,7 +34,7 @@ def emu() -> Iterator[SyncEmulator]:
 
 @pytest.fixture
 def bot(emu: SyncEmulator, tmp_path: Path) -> Iterator[BotProcess]:
-    process = BotProcess(emu, tmp_path / "bot", {"RATE_LIMIT_MESSAGES": str(BURST * 2)})
+    process = BotProcess(emu, tmp_path / "bot", {Env.RATE_LIMIT_MESSAGES: str(BURST * 2)})
     yield process
     process.kill()
 

@@ -8,7 +8,6 @@ modified client can send. One bot serves the module; each test talks to it as a 
 from __future__ import annotations
 
 import io
-import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from PIL import Image
 
 from bot import texts
+from bot.settings import Env
 from bot.storage import LabelStatus
 from emulator import Chat, SentMessage, SyncEmulator, User
 from recognizer import ImageTooLargeError
@@ -32,29 +32,16 @@ QUIET = 1.5
 
 REPORTED = SHARED_DATA / "reported-cases"
 
-_names = itertools.count(1)
-
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[SyncEmulator]:
-    with SyncEmulator() as emulator:
-        yield emulator
+def bot_settings() -> dict[str, str]:
+    return {Env.RATE_LIMIT_MESSAGES: str(RATE_LIMIT), Env.RATE_LIMIT_WINDOW_SECONDS: "600"}
 
 
-@pytest.fixture(scope="module")
-def bot(emu: SyncEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
-    process = BotProcess(
-        emu,
-        tmp_path_factory.mktemp("bot"),
-        {"RATE_LIMIT_MESSAGES": str(RATE_LIMIT), "RATE_LIMIT_WINDOW_SECONDS": "600"},
-    ).start()
-    yield process
-    assert process.stop() == 0, process.log
-
-
-@pytest.fixture
-def user(emu: SyncEmulator, bot: BotProcess) -> Iterator[User]:
-    yield emu.add_user(f"FaultUser{next(_names)}")
+@pytest.fixture(autouse=True)
+def no_faults_left(emu: SyncEmulator) -> Iterator[None]:
+    """Each test's faults end with it, so they never reach the next test's messages."""
+    yield
     emu.clear_faults()
 
 
@@ -278,7 +265,7 @@ def test_a_file_that_is_no_image_is_told_so_whatever_its_name(
 def test_a_huge_png_is_refused_from_its_header(
     emu: SyncEmulator, bot: BotProcess, user: User
 ) -> None:
-    """7000x7000 RGBA: 200 KB on the wire, 1.3 GB decoded by the old code."""
+    """7000x7000 RGBA: 200 KB on the wire, 1.3 GB if it were decoded."""
     canvas = np.zeros((7000, 7000, 4), np.uint8)
     canvas[3000:4000, 3400:3600, 3] = 255
     buffer = io.BytesIO()

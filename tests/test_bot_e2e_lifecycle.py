@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from bot import texts
+from bot.settings import Env
 from bot.storage import PENDING_CROP_HOURS, LabelStatus
 from emulator import SentMessage, SyncEmulator, User
 from recognizer.config import MODEL_FILE
@@ -85,23 +86,23 @@ def _write_garbage_model(model_dir: Path) -> None:
     (model_dir / MODEL_FILE).write_bytes(b"this is not a model" * 100)
 
 
-STARTUP_FAILURES = {
+STARTUP_FAILURES: dict[str, tuple[dict[str, str], str]] = {
     "no token": ({}, "TELEGRAM_BOT_TOKEN is not set"),
-    "malformed token": ({"TELEGRAM_BOT_TOKEN": "12345:short secret"}, "malformed"),
+    "malformed token": ({Env.TELEGRAM_BOT_TOKEN: "12345:short secret"}, "malformed"),
     "bad number": (
-        {"TELEGRAM_BOT_TOKEN": A_TOKEN, "RATE_LIMIT_MESSAGES": "lots"},
+        {Env.TELEGRAM_BOT_TOKEN: A_TOKEN, Env.RATE_LIMIT_MESSAGES: "lots"},
         "RATE_LIMIT_MESSAGES must be a number",
     ),
-    "bad admin ids": ({"TELEGRAM_BOT_TOKEN": A_TOKEN, "ADMIN_IDS": "alice"}, "ADMIN_IDS"),
+    "bad admin ids": ({Env.TELEGRAM_BOT_TOKEN: A_TOKEN, Env.ADMIN_IDS: "alice"}, Env.ADMIN_IDS),
     "no model": (
-        {"TELEGRAM_BOT_TOKEN": A_TOKEN, "MODEL_DIR": "no-such-dir"},
+        {Env.TELEGRAM_BOT_TOKEN: A_TOKEN, Env.MODEL_DIR: "no-such-dir"},
         "cannot load the model",
     ),
     "corrupt model": (
-        {"TELEGRAM_BOT_TOKEN": A_TOKEN, "MODEL_DIR": "broken-model"},
+        {Env.TELEGRAM_BOT_TOKEN: A_TOKEN, Env.MODEL_DIR: "broken-model"},
         "MODEL_DIR=broken-model): The model at",
     ),
-    "damaged database": ({"TELEGRAM_BOT_TOKEN": A_TOKEN}, "damaged"),
+    "damaged database": ({Env.TELEGRAM_BOT_TOKEN: A_TOKEN}, "damaged"),
 }
 
 
@@ -113,7 +114,7 @@ def test_startup_problem_exits_2_with_one_clear_line(tmp_path: Path, case: str) 
         _write_garbage_database(data_dir)
     if case == "corrupt model":
         _write_garbage_model(tmp_path / "broken-model")
-    result = run_bot_once(tmp_path, {"DATA_DIR": str(data_dir), **settings})
+    result = run_bot_once(tmp_path, {Env.DATA_DIR: str(data_dir), **settings})
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -129,10 +130,10 @@ def test_a_token_telegram_rejects_exits_2(emu: SyncEmulator, tmp_path: Path) -> 
     result = run_bot_once(
         tmp_path,
         {
-            "TELEGRAM_BOT_TOKEN": wrong,
-            "TELEGRAM_API_BASE_URL": emu.api_base_url,
-            "DATA_DIR": str(tmp_path / "data"),
-            "MODEL_DIR": str(model_dir()),
+            Env.TELEGRAM_BOT_TOKEN: wrong,
+            Env.TELEGRAM_API_BASE_URL: emu.api_base_url,
+            Env.DATA_DIR: str(tmp_path / "data"),
+            Env.MODEL_DIR: str(model_dir()),
         },
     )
     assert result.returncode == 2
@@ -146,10 +147,10 @@ def test_an_unreachable_api_exits_1_with_one_line(tmp_path: Path) -> None:
     result = run_bot_once(
         tmp_path,
         {
-            "TELEGRAM_BOT_TOKEN": A_TOKEN,
-            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
-            "DATA_DIR": str(tmp_path / "data"),
-            "MODEL_DIR": str(model_dir()),
+            Env.TELEGRAM_BOT_TOKEN: A_TOKEN,
+            Env.TELEGRAM_API_BASE_URL: "http://127.0.0.1:9/bot",
+            Env.DATA_DIR: str(tmp_path / "data"),
+            Env.MODEL_DIR: str(model_dir()),
         },
     )
     assert result.returncode == 1
@@ -274,7 +275,7 @@ def test_a_locked_database_loses_no_label(
 def test_fifty_users_at_once_all_get_the_right_answer(
     emu: SyncEmulator, launch: Callable[..., BotProcess], photos: list[tuple[int, bytes]]
 ) -> None:
-    bot = launch({"LOG_LEVEL": "INFO"})
+    bot = launch({Env.LOG_LEVEL: "INFO"})
     users = [emu.add_user(f"User{n}") for n in range(50)]
     expected: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}
     """(user id, message id) of each photo sent: its digit and the message."""

@@ -28,7 +28,7 @@ from bot.application import MAX_CONCURRENT_UPDATES
 from bot.model_store import ModelStore, served_locally
 from bot.retrain.jobs import REPORT_EVERY_SECONDS
 from bot.retrain.retrainer import FINISHED, Mode, Progress
-from bot.settings import MODELS_DIR
+from bot.settings import MODELS_DIR, Env
 from bot.storage import Store
 from emulator import SentMessage, SyncEmulator, User
 from emulator.webhook import RetryPolicy
@@ -71,13 +71,13 @@ class Cluster:
                 emu,
                 root / name,
                 {
-                    "WEBHOOK_URL": f"http://127.0.0.1:{entry}/telegram",
-                    "WEBHOOK_PORT": str(port),
-                    "WEBHOOK_SECRET_TOKEN": SECRET,
-                    "DATABASE_URL": database_url,
-                    "REPLICA_ID": name,
-                    "RATE_LIMIT_MESSAGES": "1000",
-                    "LOG_LEVEL": "INFO",
+                    Env.WEBHOOK_URL: f"http://127.0.0.1:{entry}/telegram",
+                    Env.WEBHOOK_PORT: str(port),
+                    Env.WEBHOOK_SECRET_TOKEN: SECRET,
+                    Env.DATABASE_URL: database_url,
+                    Env.REPLICA_ID: name,
+                    Env.RATE_LIMIT_MESSAGES: "1000",
+                    Env.LOG_LEVEL: "INFO",
                 }
                 | extra,
             )
@@ -101,12 +101,12 @@ ADMIN_ID = 4242
 MODEL_POLL_SECONDS = 1.0
 
 
-RETRAIN_SETTINGS = {
-    "ADMIN_IDS": str(ADMIN_ID),
-    "MODEL_POLL_SECONDS": str(MODEL_POLL_SECONDS),
-    "DIGITBOT_MNIST_PATH": str(mnist_path()),
-    "RETRAIN_MAX_DROP_PP": "100",  # a tiny run's model is served
-    **TINY_RUN,
+RETRAIN_SETTINGS: dict[str, str] = {
+    Env.ADMIN_IDS: str(ADMIN_ID),
+    Env.MODEL_POLL_SECONDS: str(MODEL_POLL_SECONDS),
+    Env.DIGITBOT_MNIST_PATH: str(mnist_path()),
+    Env.RETRAIN_MAX_DROP_PP: "100",  # a tiny run's model is served
+    **{str(name): value for name, value in TINY_RUN.items()},
 }
 
 
@@ -289,12 +289,12 @@ class Trainer:
     def __init__(self, root: Path, database_url: str) -> None:
         self.log_path = root / "trainer.log"
         self.settings = RETRAIN_SETTINGS | {
-            "DATABASE_URL": database_url,
-            "DATA_DIR": str(root / "data"),
-            "MODEL_DIR": str(model_dir()),
-            "REPLICA_ID": "trainer",
-            "LOG_LEVEL": "INFO",
-            "TELEGRAM_BOT_TOKEN": "123456:" + "t" * 35,  # kept from it all the same
+            Env.DATABASE_URL: database_url,
+            Env.DATA_DIR: str(root / "data"),
+            Env.MODEL_DIR: str(model_dir()),
+            Env.REPLICA_ID: "trainer",
+            Env.LOG_LEVEL: "INFO",
+            Env.TELEGRAM_BOT_TOKEN: "123456:" + "t" * 35,  # kept from it all the same
         }
         root.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
@@ -325,7 +325,7 @@ def test_a_retrain_queued_on_one_replica_runs_in_the_trainer_and_is_reported_onc
     whichever replica took the command; the new model reaches both."""
     trainer = Trainer(tmp_path / "trainer", postgres_url)
     try:
-        with running_cluster(tmp_path, postgres_url, {"SEPARATE_TRAINER": "on"}) as cluster:
+        with running_cluster(tmp_path, postgres_url, {Env.SEPARATE_TRAINER: "on"}) as cluster:
             emu, admin = cluster.emu, cluster.emu.add_user("Admin", user_id=ADMIN_ID)
             mark = emu.mark()
             for _ in range(3):

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot import texts
+from bot.settings import Env
 from emulator import SyncEmulator
 from emulator.webhook import SECRET_HEADER
 from tests.botharness import (
@@ -46,10 +47,10 @@ def hook_url() -> str:
 def webhook_bot(
     emu: SyncEmulator, hook_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BotProcess]:
-    settings = {
-        "WEBHOOK_URL": hook_url,
-        "WEBHOOK_PORT": str(urlsplit(hook_url).port),
-        "WEBHOOK_SECRET_TOKEN": SECRET,
+    settings: dict[str, str] = {
+        Env.WEBHOOK_URL: hook_url,
+        Env.WEBHOOK_PORT: str(urlsplit(hook_url).port),
+        Env.WEBHOOK_SECRET_TOKEN: SECRET,
     }
     bot = BotProcess(emu, tmp_path_factory.mktemp("webhook") / "bot", settings).start()
     try:
@@ -126,11 +127,11 @@ def _answer_label_restart_and_count(
     emu: SyncEmulator, tmp_path: Path, postgres_url: str, mnist: Mnist
 ) -> None:
     url = f"http://127.0.0.1:{listening_port()}/hook"
-    settings = {
-        "WEBHOOK_URL": url,
-        "WEBHOOK_PORT": str(urlsplit(url).port),
-        "WEBHOOK_SECRET_TOKEN": SECRET,
-        "DATABASE_URL": postgres_url,
+    settings: dict[str, str] = {
+        Env.WEBHOOK_URL: url,
+        Env.WEBHOOK_PORT: str(urlsplit(url).port),
+        Env.WEBHOOK_SECRET_TOKEN: SECRET,
+        Env.DATABASE_URL: postgres_url,
     }
     bot = BotProcess(emu, tmp_path / "bot", settings).start()
     try:
@@ -161,10 +162,10 @@ def test_a_port_in_use_is_reported_in_one_line(tmp_path: Path) -> None:
         port = listening_port()
         taken.bind(("127.0.0.1", port))
         taken.listen()
-        settings = {
-            "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
-            "WEBHOOK_PORT": str(port),
-            "WEBHOOK_SECRET_TOKEN": SECRET,
+        settings: dict[str, str] = {
+            Env.WEBHOOK_URL: f"http://127.0.0.1:{port}/hook",
+            Env.WEBHOOK_PORT: str(port),
+            Env.WEBHOOK_SECRET_TOKEN: SECRET,
         }
         bot = BotProcess(emu, tmp_path, settings)
         result = run_bot_once(tmp_path, bot.settings)

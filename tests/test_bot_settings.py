@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
 
-from bot.settings import ENV_VARIABLES, SettingsError, load_settings
+from bot.settings import ENV_VARIABLES, Env, Settings, SettingsError, env_example, load_settings
 from recognizer.config import DEFAULT_MODEL_DIR
 from tests.conftest import REPO_ROOT
 
@@ -92,11 +94,17 @@ def test_bad_settings_name_the_variable(environment: dict[str, str], message: st
     assert "tooShortSecret" not in str(caught.value), "a bad token is never echoed"
 
 
+def test_env_example_is_the_one_the_settings_write() -> None:
+    committed = (REPO_ROOT / ".env.example").read_text()
+    assert committed == env_example(), "regenerate it: python -m bot.settings > .env.example"
+
+
 def test_env_example_documents_every_setting_with_the_defaults(tmp_path: Path) -> None:
     example = (REPO_ROOT / ".env.example").read_text()
     names = [line.partition("=")[0] for line in example.splitlines() if "=" in line]
     names = [name for name in names if not name.startswith("#")]
     assert sorted(names) == sorted(ENV_VARIABLES)
+    assert sorted(ENV_VARIABLES) == sorted(Env), "every name in Env is read by one setting"
     filled = tmp_path / ".env"
     filled.write_text(example.replace("TELEGRAM_BOT_TOKEN=", f"TELEGRAM_BOT_TOKEN={TOKEN}", 1))
     from_example = load_settings({}, env_file=filled)
@@ -139,3 +147,85 @@ def test_a_webhook_needs_a_url_a_secret_and_a_port(changes: dict[str, str], comp
     with pytest.raises(SettingsError, match=complaint) as raised:
         load_settings({**WEBHOOK, **changes}, env_file=None)
     assert "has spaces in it" not in str(raised.value), "a secret is never echoed"
+
+
+def test_readmes_settings_table_names_every_variable_once() -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    table = readme.partition("## Configuration")[2].partition("\n\n**")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    named = [name for row in rows for name in re.findall(r"`([A-Z_]+)`", row.split("|")[1])]
+    assert sorted(named) == sorted(ENV_VARIABLES)
+
+
+# A value each setting accepts that differs from its default, with what it reads as.
+SET_VALUES: dict[Env, tuple[str, object]] = {
+    Env.TELEGRAM_BOT_TOKEN: (TOKEN, TOKEN),
+    Env.TELEGRAM_API_BASE_URL: ("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/bot"),
+    Env.TELEGRAM_FILE_BASE_URL: ("http://h/file/bot", "http://h/file/bot"),
+    Env.ADMIN_IDS: ("5,6", frozenset({5, 6})),
+    Env.DATA_DIR: ("/srv/bot", Path("/srv/bot")),
+    Env.DATABASE_URL: ("postgresql://u:p@db:5432/bot", "postgresql://u:p@db:5432/bot"),
+    Env.REPLICA_ID: ("replica-7", "replica-7"),
+    Env.MODEL_DIR: ("/srv/model", Path("/srv/model")),
+    Env.LOG_LEVEL: ("warning", "WARNING"),
+    Env.RATE_LIMIT_MESSAGES: ("3", 3),
+    Env.RATE_LIMIT_WINDOW_SECONDS: ("0.5", 0.5),
+    Env.TELEGRAM_LOCAL_MODE: ("yes", True),
+    Env.MAX_IMAGE_MB: ("2", 2 * 1024 * 1024),
+    Env.RECOGNIZER_THREADS: ("4", 4),
+    Env.OUTGOING_RATE_LIMIT: ("false", False),
+    Env.DIGITBOT_MNIST_PATH: ("/data/mnist.npz", Path("/data/mnist.npz")),
+    Env.MODEL_VERSIONS_KEEP: ("9", 9),
+    Env.MODEL_POLL_SECONDS: ("0.5", 0.5),
+    Env.SEPARATE_TRAINER: ("on", True),
+    Env.RETRAIN_MAX_DROP_PP: ("1.5", 1.5),
+    Env.RETRAIN_EPOCHS: ("3", 3),
+    Env.RETRAIN_LIMIT: ("600", 600),
+    Env.WEBHOOK_URL: ("https://example.org/hook", "https://example.org/hook"),
+    Env.WEBHOOK_LISTEN: ("0.0.0.0", "0.0.0.0"),
+    Env.WEBHOOK_PORT: ("8443", 8443),
+    Env.WEBHOOK_SECRET_TOKEN: ("s3cret", "s3cret"),
+}
+"""Kept next to the test so a new setting without a case here fails it."""
+
+
+def test_every_setting_is_loadable_from_the_environment() -> None:
+    assert sorted(SET_VALUES) == sorted(ENV_VARIABLES), "add the new setting to SET_VALUES"
+    settings = load_settings({name: text for name, (text, _) in SET_VALUES.items()}, None)
+    for setting in dataclasses.fields(Settings):
+        expected = SET_VALUES[setting.metadata["variable"]][1]
+        assert getattr(settings, setting.name) == expected, setting.metadata["variable"]
+    defaults = load_settings({Env.TELEGRAM_BOT_TOKEN: TOKEN}, env_file=None)
+    for setting in dataclasses.fields(Settings)[1:]:
+        assert getattr(defaults, setting.name) != getattr(settings, setting.name), setting.name
+
+
+# Text each numeric or parsed setting refuses.
+@pytest.mark.parametrize(
+    ("variable", "bad"),
+    [
+        (Env.ADMIN_IDS, "me"),
+        (Env.DATABASE_URL, "localhost"),
+        (Env.LOG_LEVEL, "chatty"),
+        (Env.RATE_LIMIT_MESSAGES, "1.5"),
+        (Env.RATE_LIMIT_WINDOW_SECONDS, "0"),
+        (Env.TELEGRAM_LOCAL_MODE, "maybe"),
+        (Env.MAX_IMAGE_MB, "-1"),
+        (Env.RECOGNIZER_THREADS, "many"),
+        (Env.OUTGOING_RATE_LIMIT, "2"),
+        (Env.MODEL_VERSIONS_KEEP, "1"),
+        (Env.MODEL_POLL_SECONDS, "0"),
+        (Env.SEPARATE_TRAINER, "sometimes"),
+        (Env.RETRAIN_MAX_DROP_PP, "-0.5"),
+        (Env.RETRAIN_EPOCHS, "0"),
+        (Env.RETRAIN_LIMIT, "ten"),
+        (Env.WEBHOOK_URL, "ftp://example.org"),
+        (Env.WEBHOOK_PORT, "65536"),
+        (Env.WEBHOOK_SECRET_TOKEN, "not secret"),
+    ],
+)
+def test_a_bad_value_names_its_variable(variable: Env, bad: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({Env.TELEGRAM_BOT_TOKEN: TOKEN, variable: bad}, env_file=None)
+    assert str(caught.value).startswith(f"{variable} must be")
+    assert "not secret" not in str(caught.value)

@@ -7,7 +7,7 @@ import io
 import shutil
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -435,30 +435,35 @@ def replicas(database: str | Path, tmp_path: Path, clock: Clock, *names: str) ->
     return [Store(database, clock, replica=name) for name in names]
 
 
-def test_a_dead_replicas_updates_go_to_another_once_its_claims_lapse(
-    database: str | Path, tmp_path: Path, clock: Clock
-) -> None:
+@pytest.fixture
+def pair(database: str | Path, tmp_path: Path, clock: Clock) -> Iterator[tuple[Store, Store]]:
+    """Two replicas, "a" and "b", sharing one database; closed after the test."""
     a, b = replicas(database, tmp_path, clock, "a", "b")
-    try:
-        a.keep_updates([(1, "{}"), (2, "{}"), (3, "{}")])
-        a.finish_update(1)
-        assert b.claim_unfinished(mine=False) == ([], 0), "a's claims hold"
-        clock.now += CLAIM_SECONDS - 1
-        assert a.renew_claims() == 2
-        clock.now += CLAIM_SECONDS - 1
-        assert b.claim_unfinished(mine=True) == ([], 0), "renewed, they hold again"
-        clock.now += 2  # a stopped renewing: it died
-        assert b.claim_unfinished(mine=False) == ([(2, "{}"), (3, "{}")], 0)
-        assert a.claim_unfinished(mine=False) == ([], 0), "b holds them now"
-        [restarted] = replicas(database, tmp_path, clock, "a")
-        assert restarted.claim_unfinished(mine=True) == ([], 0), "no longer a's to answer"
-        restarted.close()
-        b.finish_update(2)
-        clock.now += CLAIM_SECONDS + 1
-        assert a.claim_unfinished(mine=False) == ([(3, "{}")], 0), "b died: a takes the rest"
-    finally:
-        a.close()
-        b.close()
+    yield a, b
+    a.close()
+    b.close()
+
+
+def test_a_dead_replicas_updates_go_to_another_once_its_claims_lapse(
+    pair: tuple[Store, Store], database: str | Path, tmp_path: Path, clock: Clock
+) -> None:
+    a, b = pair
+    a.keep_updates([(1, "{}"), (2, "{}"), (3, "{}")])
+    a.finish_update(1)
+    assert b.claim_unfinished(mine=False) == ([], 0), "a's claims hold"
+    clock.now += CLAIM_SECONDS - 1
+    assert a.renew_claims() == 2
+    clock.now += CLAIM_SECONDS - 1
+    assert b.claim_unfinished(mine=True) == ([], 0), "renewed, they hold again"
+    clock.now += 2  # a stopped renewing: it died
+    assert b.claim_unfinished(mine=False) == ([(2, "{}"), (3, "{}")], 0)
+    assert a.claim_unfinished(mine=False) == ([], 0), "b holds them now"
+    [restarted] = replicas(database, tmp_path, clock, "a")
+    assert restarted.claim_unfinished(mine=True) == ([], 0), "no longer a's to answer"
+    restarted.close()
+    b.finish_update(2)
+    clock.now += CLAIM_SECONDS + 1
+    assert a.claim_unfinished(mine=False) == ([(3, "{}")], 0), "b died: a takes the rest"
 
 
 def test_a_restarted_replica_answers_its_own_updates_at_once(
@@ -531,50 +536,38 @@ def test_an_answer_marked_sent_marks_its_update_handled(store: Store, crop: byte
 
 
 def test_an_update_sent_again_goes_to_the_replica_holding_it(
-    database: str | Path, tmp_path: Path, clock: Clock
+    pair: tuple[Store, Store], clock: Clock
 ) -> None:
     """Telegram sends an update again when a 200 was lost; the balancer may pick another
     replica: only the one that stored it first answers it, unless it died."""
-    a, b = replicas(database, tmp_path, clock, "a", "b")
-    try:
-        assert a.keep_updates([(4, "{}")]) == {4}
-        assert b.keep_updates([(4, "{}")]) == set(), "a holds it"
-        assert a.keep_updates([(4, "{}")]) == {4}, "sent to a again: still a's"
-        clock.now += CLAIM_SECONDS + 1
-        assert b.keep_updates([(4, "{}")]) == {4}, "a's claim lapsed"
-        b.finish_update(4)
-        clock.now += CLAIM_SECONDS + 1
-        assert a.keep_updates([(4, "{}")]) == set(), "answered already"
-    finally:
-        a.close()
-        b.close()
+    a, b = pair
+    assert a.keep_updates([(4, "{}")]) == {4}
+    assert b.keep_updates([(4, "{}")]) == set(), "a holds it"
+    assert a.keep_updates([(4, "{}")]) == {4}, "sent to a again: still a's"
+    clock.now += CLAIM_SECONDS + 1
+    assert b.keep_updates([(4, "{}")]) == {4}, "a's claim lapsed"
+    b.finish_update(4)
+    clock.now += CLAIM_SECONDS + 1
+    assert a.keep_updates([(4, "{}")]) == set(), "answered already"
 
 
-def test_replicas_share_each_users_rate_limit(
-    database: str | Path, tmp_path: Path, clock: Clock
-) -> None:
+def test_replicas_share_each_users_rate_limit(pair: tuple[Store, Store], clock: Clock) -> None:
     """The same rule as the in-memory limiter, counted once across replicas."""
-    a, b = replicas(database, tmp_path, clock, "a", "b")
-    limits = [SharedRateLimiter(store, 3, 10.0, clock) for store in (a, b)]
-    try:
-        assert [limits[n % 2].check(ALICE).allowed for n in range(3)] == [True] * 3
-        first, second = limits[1].check(ALICE), limits[0].check(ALICE)
-        assert (first.allowed, first.notify) == (False, True)
-        assert first.retry_in == pytest.approx(10.0)
-        assert (second.allowed, second.notify) == (False, False), "told once, by either"
-        assert limits[0].check(BOB).allowed, "other users are not affected"
-        clock.now += 10.01
-        assert limits[1].check(ALICE).allowed
-    finally:
-        a.close()
-        b.close()
+    limits = [SharedRateLimiter(store, 3, 10.0, clock) for store in pair]
+    assert [limits[n % 2].check(ALICE).allowed for n in range(3)] == [True] * 3
+    first, second = limits[1].check(ALICE), limits[0].check(ALICE)
+    assert (first.allowed, first.notify) == (False, True)
+    assert first.retry_in == pytest.approx(10.0)
+    assert (second.allowed, second.notify) == (False, False), "told once, by either"
+    assert limits[0].check(BOB).allowed, "other users are not affected"
+    clock.now += 10.01
+    assert limits[1].check(ALICE).allowed
 
 
 def test_checks_of_one_user_at_once_count_every_message(
-    database: str | Path, tmp_path: Path, clock: Clock
+    pair: tuple[Store, Store], clock: Clock
 ) -> None:
-    a, b = replicas(database, tmp_path, clock, "a", "b")
-    limits = [SharedRateLimiter(store, 10, 60.0, clock) for store in (a, b)]
+    limits = [SharedRateLimiter(store, 10, 60.0, clock) for store in pair]
     start = threading.Barrier(2)
     allowed: list[bool] = []
 
@@ -583,12 +576,8 @@ def test_checks_of_one_user_at_once_count_every_message(
         allowed.extend(limiter.check(ALICE).allowed for _ in range(8))
 
     threads = [threading.Thread(target=send, args=(limiter,)) for limiter in limits]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert allowed.count(True) == 10, "16 messages at once, 10 allowed, none lost"
-    finally:
-        a.close()
-        b.close()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert allowed.count(True) == 10, "16 messages at once, 10 allowed, none lost"

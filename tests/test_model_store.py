@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.model_store import CURRENT, ModelStore, ModelStoreError
+from bot.settings import Env
 from bot.storage import Store
 from recognizer.config import MODEL_FILE
 
@@ -87,7 +88,7 @@ def test_a_missing_model_dir_keeps_serving_the_current_version(
     served = store.prepare(ship(tmp_path / "shipped", b"shipped"))
     with caplog.at_level(logging.WARNING, logger="bot.model_store"):
         assert store.prepare(tmp_path / "gone") == served
-    assert "MODEL_DIR" in caplog.text
+    assert Env.MODEL_DIR in caplog.text
 
 
 def test_a_model_that_fails_its_check_is_never_taken_in(
@@ -124,7 +125,7 @@ def test_the_shipped_model_becomes_version_one(
 def test_a_missing_shipped_model_is_a_clear_error(
     tmp_path: Path, make_store: Callable[..., ModelStore]
 ) -> None:
-    with pytest.raises(ModelStoreError, match="MODEL_DIR"):
+    with pytest.raises(ModelStoreError, match=Env.MODEL_DIR):
         make_store(keep=3).prepare(tmp_path / "nothing")
 
 

@@ -20,10 +20,10 @@ import pytest
 from PIL import Image
 
 from bot import texts
-from bot.settings import DEFAULT_MAX_IMAGE_MB
+from bot.settings import Env, load_settings
 from emulator.core import Emulator
-from emulator.playground.__main__ import _options
-from emulator.playground.launcher import bot_environment as playground_environment
+from playground.__main__ import _options
+from playground.launcher import bot_environment as playground_environment
 from tests.botharness import bot_environment, digit_photo, first_of_each_digit, reads_as
 from tests.playgroundharness import PlaygroundProcess
 
@@ -87,7 +87,10 @@ def test_a_huge_image_file_gets_the_bots_size_limit(client: httpx.Client) -> Non
     sent = client.post("/api/chats/user/document", files=files).json()
     assert sent["sent_as"] == "document"
     reply = bot_reply(client, "user", sent["message_id"])["text"]
-    assert reply == texts.too_large(len(data), DEFAULT_MAX_IMAGE_MB * 2**20)
+    default_limit = load_settings(
+        {Env.TELEGRAM_BOT_TOKEN: "123:" + "x" * 30}, env_file=None
+    ).max_image_bytes
+    assert reply == texts.too_large(len(data), default_limit)
 
 
 def test_the_admin_user_is_the_bots_admin(client: httpx.Client) -> None:
@@ -116,7 +119,7 @@ def test_a_taken_port_gets_a_one_line_answer(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         finished = subprocess.run(
-            [sys.executable, "-m", "emulator.playground", "--port", str(port)],
+            [sys.executable, "-m", "playground", "--port", str(port)],
             cwd=tmp_path,
             env=bot_environment({}),
             capture_output=True,
@@ -136,6 +139,6 @@ def test_the_playground_hands_its_local_mnist_to_the_bot(tmp_path: Path) -> None
     copy = tmp_path / "mnist.npz"
     options = _options(["--mnist", str(copy), "--data-dir", str(tmp_path / "data")])
     environment = playground_environment(Emulator(), 1, options)
-    assert environment["DIGITBOT_MNIST_PATH"] == str(copy.resolve())
+    assert environment[Env.DIGITBOT_MNIST_PATH] == str(copy.resolve())
     without = playground_environment(Emulator(), 1, _options([]))
-    assert without.get("DIGITBOT_MNIST_PATH") == os.environ.get("DIGITBOT_MNIST_PATH")
+    assert without.get(Env.DIGITBOT_MNIST_PATH) == os.environ.get(Env.DIGITBOT_MNIST_PATH)

@@ -102,7 +102,7 @@ def _png_header_only(width: int, height: int, mode: str) -> bytes:
 @pytest.mark.parametrize(("mode", "side"), [("RGBA", 7000), ("I;16", 7000), ("RGB", 5000)])
 def test_images_too_large_for_memory_are_refused_from_the_header(mode: str, side: int) -> None:
     """Only the header is there: a refusal that decoded first would call it damaged."""
-    with pytest.raises(ImageTooLargeError, match="too large for me to read as a PNG"):
+    with pytest.raises(ImageTooLargeError, match="too large to decode as a PNG"):
         decode(_png_header_only(side, side, mode))
 
 

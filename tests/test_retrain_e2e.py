@@ -27,7 +27,7 @@ from PIL import Image
 from bot import texts
 from bot.model_store import CURRENT, ModelStore
 from bot.retrain.retrainer import EXPORTED_SAMPLES, TRAINING_SAMPLES, Refusal
-from bot.settings import DATABASE_FILE
+from bot.settings import DATABASE_FILE, Env
 from bot.storage import LoggedDigit, Store
 from emulator import SentMessage, SyncEmulator, User
 from tests.botharness import (
@@ -45,7 +45,7 @@ from training.mnist import Mnist
 
 ADMIN_ID = 5151
 TRAINING_WAIT = 180.0
-TINY_RUN = {"RETRAIN_EPOCHS": "1", "RETRAIN_LIMIT": "2000"}
+TINY_RUN = {Env.RETRAIN_EPOCHS: "1", Env.RETRAIN_LIMIT: "2000"}
 USER_SAMPLES = 25
 """Written as the bot's feedback would; ids 5, 10, ... 25 are held out of training."""
 
@@ -58,7 +58,7 @@ def start_bot(
     process = BotProcess(
         emu,
         workdir,
-        {"ADMIN_IDS": str(ADMIN_ID), **TINY_RUN, "DIGITBOT_MNIST_PATH": str(mnist_path())}
+        {Env.ADMIN_IDS: str(ADMIN_ID), **TINY_RUN, Env.DIGITBOT_MNIST_PATH: str(mnist_path())}
         | settings,
     )
     seed(process.data_dir)
@@ -93,7 +93,7 @@ def lenient(
     bot = start_bot(
         emu,
         tmp_path_factory.mktemp("lenient"),
-        {"RETRAIN_MAX_DROP_PP": "100"},
+        {Env.RETRAIN_MAX_DROP_PP: "100"},
         write_user_samples(mnist),
     )
     yield bot
@@ -394,7 +394,7 @@ def test_missing_data_fails_clearly_and_a_stale_retrain_is_cleared(
         (data_dir / "retrain.json").write_text(json.dumps({"mode": "full", "pid": None}))
 
     missing = tmp_path / "nowhere" / "mnist.npz"
-    bot = start_bot(emu, tmp_path, {"DIGITBOT_MNIST_PATH": str(missing)}, crashed_mid_retrain)
+    bot = start_bot(emu, tmp_path, {Env.DIGITBOT_MNIST_PATH: str(missing)}, crashed_mid_retrain)
     try:
         assert "a retrain was interrupted" in bot.log
         assert no_leftovers(bot)

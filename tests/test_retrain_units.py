@@ -34,7 +34,7 @@ from bot.retrain.retrainer import (
     outcome_from_json,
     outcome_json,
 )
-from bot.settings import load_settings
+from bot.settings import Env, load_settings
 from bot.storage import Store
 from recognizer import Recognizer
 from recognizer.config import DEFAULT_MODEL_DIR
@@ -106,7 +106,7 @@ async def test_a_cancel_once_the_new_model_is_being_switched_in_is_refused(
 ) -> None:
     """Past the gate, "the served model stays" would be a false promise: say it is too late."""
     settings = load_settings(
-        {"TELEGRAM_BOT_TOKEN": "123456:" + "a" * 35, "DATA_DIR": str(tmp_path)}, env_file=None
+        {Env.TELEGRAM_BOT_TOKEN: "123456:" + "a" * 35, Env.DATA_DIR: str(tmp_path)}, env_file=None
     )
     recognition = RecognitionService(recognizer, 1, DEFAULT_MODEL_DIR)
     store = Store(settings.database)
@@ -148,7 +148,7 @@ def test_mnist_failures_tell_the_admin_the_setting_not_a_flag() -> None:
     for failure in (Failure.MNIST_MISSING, Failure.MNIST_DOWNLOAD):
         outcome = Outcome(Result.FAILED, Mode.QUICK, 3, failure=failure, detail="/data/m.npz")
         text = texts.retrain_outcome(outcome)
-        assert "DIGITBOT_MNIST_PATH" in text
+        assert Env.DIGITBOT_MNIST_PATH in text
         assert "--data" not in text
 
 

@@ -43,9 +43,9 @@ FLOORS: dict[str, tuple[float, float]] = {
     "printed-lines": (0.16, 0.250),  # 3/12
     "words-nearby": (0.08, 0.083),  # 1/12
 }
-"""Condition -> (floor, accuracy measured when it was set): the recognizer after issue 12's
-pipeline landed (Recognizer.read, rows), EVAL_SEED, 2026-11-30; one scene of slack below the
-figure (none where only one scene was read right)."""
+"""Condition -> (floor, the accuracy the floor was set from: Recognizer.read with rows, on
+EVAL_SEED, 2026-11-30); one scene of slack below the figure (none where only one scene was
+read right)."""
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ from typing import NoReturn
 
 from recognizer.config import DEFAULT_MODEL_DIR, KERAS_FILE, MODEL_FILE
 from recognizer.contracts import MNIST_PATH_ENV
+from training import texts
 from training.config import Recipe
 from training.evaluate import evaluate
 from training.mnist import DataError, load_mnist
@@ -31,10 +32,6 @@ from training.samples import UserSamples, empty_samples, load_samples
 
 BAD_INPUT = 2
 _QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "ABSL_MIN_LOG_LEVEL": "2"}
-NO_TENSORFLOW = (
-    "TensorFlow is not installed, and training needs it: install the train extra with "
-    'pip install -e ".[train]" in the project folder'
-)
 
 
 class MissingTensorFlowError(Exception):
@@ -45,7 +42,7 @@ class _OneLineParser(argparse.ArgumentParser):
     """Argument mistakes get one line with the fix, not a usage block."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: {message} (see --help)", file=sys.stderr)
+        print(texts.bad_arguments(self.prog, message), file=sys.stderr)
         sys.exit(BAD_INPUT)
 
 
@@ -53,9 +50,9 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(texts.not_a_whole_number(text)) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+        raise argparse.ArgumentTypeError(texts.below_one(text))
     return value
 
 
@@ -113,10 +110,10 @@ def _stop_on_sigterm() -> None:
 
 def _check_out_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise DataError(f"--out {out} is a file; pass a directory for the model")
+        raise DataError(texts.out_is_a_file(out))
     existing = next(path for path in (out, *out.parents) if path.exists())
     if not os.access(existing, os.W_OK):
-        raise DataError(f"cannot write to {out}; pass --out a writable directory")
+        raise DataError(texts.out_not_writable(out))
 
 
 def _load_user_samples(folder: Path | None) -> UserSamples:
@@ -132,19 +129,16 @@ def _require_tensorflow() -> None:
     costs nothing where TensorFlow is installed.
     """
     if importlib.util.find_spec("tensorflow") is None:
-        raise MissingTensorFlowError(NO_TENSORFLOW)
+        raise MissingTensorFlowError(texts.NO_TENSORFLOW)
 
 
 def _train(args: argparse.Namespace, reporter: Reporter) -> None:
     _require_tensorflow()
     _check_out_dir(args.out)
     if args.init_from and not (args.init_from / KERAS_FILE).is_file():
-        raise DataError(
-            f"no {KERAS_FILE} in {args.init_from}; pass --init-from a model directory written by "
-            "training, or leave it out to train from scratch"
-        )
+        raise DataError(texts.no_model_to_fine_tune(KERAS_FILE, args.init_from))
     if args.compare_with and not (args.compare_with / MODEL_FILE).is_file():
-        raise DataError(f"no {MODEL_FILE} in {args.compare_with}; pass --compare-with a model dir")
+        raise DataError(texts.no_model_to_compare(MODEL_FILE, args.compare_with))
     mnist = load_mnist(args.data)
     samples = _load_user_samples(args.samples)
     os.environ.update(_QUIET_TENSORFLOW)
@@ -195,13 +189,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return BAD_INPUT
     except KeyboardInterrupt as stop:
         name = str(stop) if str(stop) in signal.Signals.__members__ else "SIGINT"
-        unchanged = "" if evaluating else f"; {args.out} left unchanged"
-        reporter.error(f"interrupted by {name}{unchanged}")
+        reporter.error(texts.interrupted(name, None if evaluating else args.out))
         return 128 + signal.Signals[name].value
     except Exception as error:
         # A bug or a broken installation, not bad input: still one line (and a JSON event for
         # the bot), and the staging directory is already gone, so models/ is untouched.
-        reporter.error(f"training failed unexpectedly ({type(error).__name__}: {error})")
+        reporter.error(texts.failed_unexpectedly(error))
         return 1
     return 0
 

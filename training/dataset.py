@@ -8,6 +8,7 @@ import numpy as np
 
 from recognizer.config import NOT_A_DIGIT
 from recognizer.model import to_model_input
+from training import texts
 from training.config import (
     HELD_OUT_NEGATIVES,
     NEGATIVE_SHARE,
@@ -85,9 +86,7 @@ def assemble(
         validation_size = min(validation_size, max(limit // 10, 1))
         x_all, y_all = x_all[: limit + validation_size], y_all[: limit + validation_size]
     if len(y_all) <= validation_size:
-        raise DataError(
-            f"MNIST train has only {len(y_all)} images; need more than {validation_size}"
-        )
+        raise DataError(texts.too_few_training_images(len(y_all), validation_size))
     x_val, y_val = x_all[:validation_size], y_all[:validation_size]
     x_mnist, y_mnist = x_all[validation_size:], y_all[validation_size:]
     repeat = user_repeat(len(samples), len(y_mnist))

@@ -17,6 +17,7 @@ import numpy as np
 from recognizer import Recognizer, RecognizerError
 from recognizer.config import MODEL_FILE
 from recognizer.model import DigitModel, to_model_input
+from training import texts
 from training.metrics import accuracy_figures
 from training.mnist import DataError, Mnist, load_mnist
 from training.samples import DIGIT_FOLDERS
@@ -55,7 +56,7 @@ class FolderResult:
 
 def labelled_images(folder: Path) -> list[tuple[Path, int]]:
     if not folder.is_dir():
-        raise DataError(f"folder not found: {folder} (pass --folder DIR holding 0/ .. 9/ folders)")
+        raise DataError(texts.evaluation_folder_not_found(folder))
     found = [
         (path, label)
         for label, name in enumerate(DIGIT_FOLDERS)
@@ -63,7 +64,7 @@ def labelled_images(folder: Path) -> list[tuple[Path, int]]:
         if path.suffix.lower() in IMAGE_SUFFIXES
     ]
     if not found:
-        raise DataError(f"no images in {folder}/<digit>/ (expected 0/ .. 9/ holding .png or .jpg)")
+        raise DataError(texts.no_images_to_evaluate(folder))
     return found
 
 
@@ -85,7 +86,7 @@ def evaluate_images(
             result.predicted.append(NO_ANSWER)
             continue
         if len(reading.digits) != 1:
-            result.refused[name] = f"read as the number {reading.number!r}, not one digit"
+            result.refused[name] = texts.not_one_digit(reading.number)
             result.predicted.append(NO_ANSWER)
             continue
         digit = reading.digits[0].digit

@@ -11,6 +11,7 @@ from typing import Final
 import numpy as np
 
 from recognizer.contracts import MNIST_PATH_ENV, ErrorKind
+from training import texts
 
 __all__ = ["DataError", "Mnist", "keras_cache", "load_mnist", "resolve_path"]
 
@@ -71,28 +72,22 @@ def load_mnist(path: str | Path | None = None) -> Mnist:
 
 
 def _load_npz(path: Path) -> Mnist:
-    fix = f"pass --data PATH or set {MNIST_PATH_ENV} to a Keras-layout mnist.npz"
     if not path.is_file():
-        raise DataError(f"MNIST file not found: {path} ({fix})", MNIST_MISSING)
+        raise DataError(texts.mnist_not_found(path), MNIST_MISSING)
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: np.asarray(data[key]) for key in _KEYS}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
-        raise DataError(
-            f"MNIST file {path} is unreadable or corrupt ({error}); {fix}", MNIST_MISSING
-        ) from None
-    _check_shapes(arrays, path, fix)
+        raise DataError(texts.mnist_unreadable(path, error), MNIST_MISSING) from None
+    _check_shapes(arrays, path)
     return Mnist(**arrays, source=str(path))
 
 
-def _check_shapes(arrays: dict[str, np.ndarray], path: Path, fix: str) -> None:
+def _check_shapes(arrays: dict[str, np.ndarray], path: Path) -> None:
     for images, labels in (("x_train", "y_train"), ("x_test", "y_test")):
         x, y = arrays[images], arrays[labels]
         if x.ndim != 3 or x.shape[1:] != (28, 28) or y.shape != (x.shape[0],):
-            raise DataError(
-                f"MNIST file {path} has unexpected shapes in {images}/{labels}; {fix}",
-                MNIST_MISSING,
-            )
+            raise DataError(texts.mnist_bad_shapes(path, images, labels), MNIST_MISSING)
 
 
 def _download_with_keras() -> Mnist:
@@ -102,8 +97,5 @@ def _download_with_keras() -> Mnist:
     try:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as error:
-        raise DataError(
-            f"could not download MNIST ({error}); pass --data PATH or set {MNIST_PATH_ENV}",
-            MNIST_DOWNLOAD,
-        ) from None
+        raise DataError(texts.mnist_download_failed(error), MNIST_DOWNLOAD) from None
     return Mnist(x_train, y_train, x_test, y_test, source="keras download")

@@ -18,7 +18,7 @@ import numpy as np
 from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
 from recognizer.contracts import EXPORT_STAGE, MetricsFile
 from recognizer.model import DigitModel, to_model_input
-from training import convert
+from training import convert, texts
 from training.config import FINE_TUNE, INT8_TOLERANCE_PP, REPRESENTATIVE_IMAGES, WIDEN, Recipe
 from training.dataset import TrainingData, assemble
 from training.fit import FitResult, seed_everything, train
@@ -80,20 +80,14 @@ def load_starting_model(model_dir: Path) -> keras.Model:
     try:
         return keras.models.load_model(path)
     except (OSError, ValueError) as error:
-        raise DataError(
-            f"cannot load the model to fine-tune from {path} ({error}); "
-            "pass --init-from a model directory written by training"
-        ) from None
+        raise DataError(texts.cannot_load_starting_model(path, error)) from None
 
 
 def _widened(previous: keras.Model, recipe: Recipe, model_dir: Path | None) -> keras.Model:
     try:
         return widened(previous, recipe)
     except ValueError as error:
-        raise DataError(
-            f"cannot fine-tune the model in {model_dir}: {error}; pass --init-from a model "
-            "directory written by training, or leave it out to train from scratch"
-        ) from None
+        raise DataError(texts.cannot_fine_tune(model_dir, error)) from None
 
 
 def run_training(request: RunRequest, reporter: Reporter) -> MetricsFile:

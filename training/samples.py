@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from training import texts
 from training.mnist import DataError
 
 SAMPLE_SIZE = (28, 28)
@@ -53,10 +54,7 @@ def empty_samples() -> UserSamples:
 def load_samples(directory: Path) -> UserSamples:
     """Read every ``<digit>/*.png``; sorted, so the same folder always gives the same order."""
     if not directory.is_dir():
-        raise DataError(
-            f"samples folder not found: {directory} (pass --samples DIR pointing at the folder "
-            "holding 0/ .. 9/ sub-folders of 28x28 PNGs, or leave --samples out)"
-        )
+        raise DataError(texts.samples_folder_not_found(directory))
     digest = hashlib.sha256()
     images, labels, skipped = [], [], 0
     for label, folder in enumerate(DIGIT_FOLDERS):
@@ -78,9 +76,9 @@ def _read_sample(path: Path) -> np.ndarray | None:
         with Image.open(path) as image:
             pixels = np.asarray(image.convert("L"))
     except (OSError, UnidentifiedImageError) as error:
-        print(f"warning: skipping unreadable sample {path} ({error})", file=sys.stderr)
+        print(texts.unreadable_sample(path, error), file=sys.stderr)
         return None
     if pixels.shape != SAMPLE_SIZE:
-        print(f"warning: skipping sample {path}: {pixels.shape} is not 28x28", file=sys.stderr)
+        print(texts.sample_not_28x28(path, pixels.shape), file=sys.stderr)
         return None
     return pixels

@@ -9,9 +9,11 @@ too, so that "rendered by the recognizer" is never itself a sign of "not a digit
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -40,8 +42,20 @@ def _padded(digit: np.ndarray) -> np.ndarray:
     return np.pad(ink, PAD)
 
 
-def _extent(ink: np.ndarray) -> tuple[int, int, float, float] | None:
-    """Top row, bottom row and the middle column of the ink's top and bottom few rows."""
+class _Extent(NamedTuple):
+    """Top row, bottom row and the middle column of the ink's top and bottom few rows (px)."""
+
+    top: int
+    bottom: int
+    top_x: float
+    bottom_x: float
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+
+def _extent(ink: np.ndarray) -> _Extent | None:
     rows = np.flatnonzero((ink >= 0.5).any(axis=1))
     if rows.size < 2:
         return None
@@ -50,7 +64,7 @@ def _extent(ink: np.ndarray) -> tuple[int, int, float, float] | None:
     top_x = float(np.flatnonzero((ink[top : top + band] >= 0.5).any(axis=0)).mean())
     foot = ink[bottom - band + 1 : bottom + 1] >= 0.5
     bottom_x = float(np.flatnonzero(foot.any(axis=0)).mean())
-    return top, bottom, top_x, bottom_x
+    return _Extent(top, bottom, top_x, bottom_x)
 
 
 def _width(ink: np.ndarray, rng: Generator) -> float:
@@ -58,29 +72,41 @@ def _width(ink: np.ndarray, rng: Generator) -> float:
     return float(np.clip(stroke_width(ink) * rng.uniform(0.85, 1.1), 5.0, 14.0))
 
 
-def continental_one(digit: np.ndarray, rng: Generator) -> np.ndarray | None:
+Make = Callable[[np.ndarray, Generator], np.ndarray | None]
+"""A style: an MNIST digit (28, 28) uint8 to large float ink, or None where it cannot apply."""
+
+
+def _strokes_added(add: Callable[[np.ndarray, _Extent, Generator], bool]) -> Make:
+    """A style that draws ``add``'s strokes onto the digit, upscaled and padded for room; None
+    for a digit without ink, or where ``add`` (returning False) finds no place for them."""
+
+    @functools.wraps(add)
+    def make(digit: np.ndarray, rng: Generator) -> np.ndarray | None:
+        ink = _padded(digit)
+        extent = _extent(ink)
+        if extent is None or not add(ink, extent, rng):
+            return None
+        return ink
+
+    return make
+
+
+@_strokes_added
+def continental_one(ink: np.ndarray, extent: _Extent, rng: Generator) -> bool:
     """A 1 with a long up-stroke: from low on the left up to the top of the stem."""
-    ink = _padded(digit)
-    extent = _extent(ink)
-    if extent is None:
-        return None
-    top, bottom, top_x, _ = extent
-    height = bottom - top
+    top, top_x, height = extent.top, extent.top_x, extent.height
     start = (top_x - rng.uniform(0.22, 0.5) * height, top + rng.uniform(0.2, 0.5) * height)
     bend = rng.uniform(-0.06, 0.06) * height
     middle = ((start[0] + top_x) / 2 + bend, (start[1] + top) / 2 - abs(bend))
     draw_polyline(ink, np.array([start, middle, (top_x, top)]), _width(ink, rng))
-    return ink
+    return True
 
 
-def serif_one(digit: np.ndarray, rng: Generator) -> np.ndarray | None:
+@_strokes_added
+def serif_one(ink: np.ndarray, extent: _Extent, rng: Generator) -> bool:
     """A 1 with a short flag and, mostly, a foot."""
-    ink = _padded(digit)
-    extent = _extent(ink)
-    if extent is None:
-        return None
     top, bottom, top_x, bottom_x = extent
-    height = bottom - top
+    height = extent.height
     width = _width(ink, rng)
     flag = (top_x - rng.uniform(0.1, 0.22) * height, top + rng.uniform(0.08, 0.2) * height)
     draw_polyline(ink, np.array([flag, (top_x, top)]), width)
@@ -89,27 +115,23 @@ def serif_one(digit: np.ndarray, rng: Generator) -> np.ndarray | None:
         tilt = rng.uniform(-0.04, 0.04) * height
         foot = np.array([(bottom_x - reach, bottom - tilt), (bottom_x + reach, bottom + tilt)])
         draw_polyline(ink, foot, width)
-    return ink
+    return True
 
 
-def crossed_seven(digit: np.ndarray, rng: Generator) -> np.ndarray | None:
+@_strokes_added
+def crossed_seven(ink: np.ndarray, extent: _Extent, rng: Generator) -> bool:
     """A 7 with a bar across its stem, a little below the middle."""
-    ink = _padded(digit)
-    extent = _extent(ink)
-    if extent is None:
-        return None
-    top, bottom, _, _ = extent
-    height = bottom - top
-    row = round(top + rng.uniform(0.45, 0.62) * height)
+    height = extent.height
+    row = round(extent.top + rng.uniform(0.45, 0.62) * height)
     columns = np.flatnonzero(ink[row] >= 0.5)
     if columns.size == 0:
-        return None
+        return False
     centre = float(columns.mean())
     reach = rng.uniform(0.13, 0.28) * height
     tilt = rng.uniform(-0.05, 0.05) * height
     bar = np.array([(centre - reach, row + tilt), (centre + reach * 1.1, row - tilt)])
     draw_polyline(ink, bar, _width(ink, rng))
-    return ink
+    return True
 
 
 def four_strokes(rng: Generator) -> tuple[np.ndarray, np.ndarray, float]:
@@ -175,7 +197,7 @@ class Style:
     """The MNIST digit it is made from; None: any."""
     label: int | None
     """What it reads as; None: the source digit's own label."""
-    make: Callable[[np.ndarray, Generator], np.ndarray | None]
+    make: Make
 
 
 STYLES = (

@@ -1,7 +1,7 @@
 """A second, independent generator of photo-like pictures of handwritten digits and numbers.
 
-Written without reading the recognizer's internals nor the project's own photo generator
-(issue 12, item 6), so that accuracy is never measured only on pictures made by the same hands
+Written without reading the recognizer's internals nor the project's own photo generator,
+so that accuracy is never measured only on pictures made by the same hands
 that tuned the pipeline. Each scene is a JPEG as a phone would send it, with its ground truth:
 the rows of digits in reading order, each digit's box, and labels naming every condition drawn
 (paper, shadow, lighting, pen, digit source, size, spacing, camera, clutter).

@@ -112,23 +112,10 @@ def _cells(
         base = round(max(y1, layout.baselines[row]) + h * rng.uniform(0.06, 0.22))
         top = round(min(y0, layout.baselines[row] - h) - h * rng.uniform(0.08, 0.25))
         tick = round(base - h * rng.uniform(0.3, 0.6))
-        cv2.line(
-            mask,
-            (round(start), base),
-            (round(start + count * cell), base),
-            255,
-            thickness,
-            cv2.LINE_AA,
-        )
+        left, right = round(start), round(start + count * cell)
+        cv2.line(mask, (left, base), (right, base), 255, thickness, cv2.LINE_AA)
         if kind == "cells":
-            cv2.line(
-                mask,
-                (round(start), top),
-                (round(start + count * cell), top),
-                255,
-                thickness,
-                cv2.LINE_AA,
-            )
+            cv2.line(mask, (left, top), (right, top), 255, thickness, cv2.LINE_AA)
         for index in range(count + 1):
             x = round(start + index * cell)
             cv2.line(

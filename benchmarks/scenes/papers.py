@@ -117,61 +117,42 @@ def _ruling(
     mask = np.zeros((height, width), np.uint8)
     pitch = guide.digit_height * rng.uniform(0.45, 1.3)
     thickness = max(1, round(pitch * rng.uniform(0.01, 0.03)))
-    shift = 4
-    scale = 1 << shift
     if kind == "ruled":
         pitch = guide.row_pitch
         first = guide.baselines[0] - origin[1] + guide.digit_height * rng.uniform(-0.02, 0.1)
         for y in np.arange(first % pitch, height, pitch):
-            cv2.line(
-                mask,
-                (0, round(y * scale)),
-                (width * scale, round(y * scale)),
-                255,
-                thickness,
-                cv2.LINE_AA,
-                shift,
-            )
+            _fine_line(mask, (0, y), (width, y), thickness)
     elif kind == "squared":
         phase = rng.uniform(0, pitch, 2)
         for x in np.arange(phase[0], width, pitch):
-            cv2.line(
-                mask,
-                (round(x * scale), 0),
-                (round(x * scale), height * scale),
-                255,
-                thickness,
-                cv2.LINE_AA,
-                shift,
-            )
+            _fine_line(mask, (x, 0), (x, height), thickness)
         for y in np.arange(phase[1], height, pitch):
-            cv2.line(
-                mask,
-                (0, round(y * scale)),
-                (width * scale, round(y * scale)),
-                255,
-                thickness,
-                cv2.LINE_AA,
-                shift,
-            )
+            _fine_line(mask, (0, y), (width, y), thickness)
     else:
         radius = max(1, round(pitch * rng.uniform(0.02, 0.04)))
         phase = rng.uniform(0, pitch, 2)
         for x in np.arange(phase[0], width, pitch):
             for y in np.arange(phase[1], height, pitch):
-                cv2.circle(
-                    mask,
-                    (round(x * scale), round(y * scale)),
-                    radius * scale,
-                    255,
-                    -1,
-                    cv2.LINE_AA,
-                    shift,
-                )
+                centre = (round(x * _SUBPIXEL), round(y * _SUBPIXEL))
+                radius_fixed = radius * _SUBPIXEL
+                cv2.circle(mask, centre, radius_fixed, 255, -1, cv2.LINE_AA, _SUBPIXEL_BITS)
     colours = [(0.55, 0.7, 0.9), (0.6, 0.6, 0.62), (0.45, 0.6, 0.85), (0.75, 0.75, 0.78)]
     colour = np.array(colours[rng.integers(len(colours))], np.float32)
     strength = rng.uniform(0.6, 1.0)
     return mask.astype(np.float32) / 255 * strength, colour
+
+
+_SUBPIXEL_BITS = 4
+"""OpenCV's fixed-point drawing: coordinates carry this many fractional bits."""
+_SUBPIXEL = 1 << _SUBPIXEL_BITS
+
+
+def _fine_line(
+    mask: np.ndarray, start: tuple[float, float], end: tuple[float, float], thickness: int
+) -> None:
+    """An antialiased line between points placed to a sixteenth of a pixel."""
+    ends = [(round(x * _SUBPIXEL), round(y * _SUBPIXEL)) for x, y in (start, end)]
+    cv2.line(mask, ends[0], ends[1], 255, thickness, cv2.LINE_AA, _SUBPIXEL_BITS)
 
 
 def _flecks(surface: np.ndarray, rng: np.random.Generator) -> None:

@@ -1,10 +1,9 @@
-"""The playground: the real bot on your machine with no Telegram token, in a local chat page.
+"""The playground's chat page on the emulator's server: people chat with whatever bot polls it.
 
-`digitbot-playground` (or `python -m emulator.playground`) starts the emulator with the page's
-routes, runs the unchanged bot against it and prints the page's address.
+``Playground(emulator).install(emulator.app)`` adds the page and its API; the ``playground``
+package (``digitbot-playground``) runs it with the real bot.
 """
 
-from emulator.playground.launcher import Options, run
 from emulator.playground.page import Playground
 
-__all__ = ["Options", "Playground", "run"]
+__all__ = ["Playground"]

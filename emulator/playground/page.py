@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from emulator import texts
 from emulator.core import Emulator
 from emulator.errors import ApiError
 from emulator.models import ActionKind, User
@@ -118,7 +119,7 @@ class Playground:
         try:
             stored = self.emulator.world.files.get(request.match_info["file_id"])
         except ApiError:
-            raise web.HTTPNotFound(text="no such file") from None
+            raise web.HTTPNotFound(text=texts.NO_SUCH_FILE) from None
         return web.Response(
             body=stored.data, content_type=stored.mime_type or "application/octet-stream"
         )
@@ -129,7 +130,7 @@ class Playground:
         person = self._person(request)
         text = str((await _json(request)).get("text", "")).strip()
         if not text:
-            raise _bad("Type a message first.")
+            raise _bad(texts.TYPE_FIRST)
         return _sent(self.emulator.send_text(person, text), "text")
 
     async def _send_photo(self, request: web.Request) -> web.Response:
@@ -164,13 +165,13 @@ class Playground:
                 person, int(body.get("message_id", 0)), data=str(body.get("data", ""))
             )
         except ValueError:
-            raise _bad("That button is gone: the message has changed.") from None
+            raise _bad(texts.BUTTON_GONE) from None
         return web.json_response({"ok": True})
 
     def _person(self, request: web.Request) -> User:
         who = request.match_info["who"]
         if who not in self.people:
-            raise web.HTTPNotFound(text=f"nobody called {who!r}; try one of {', '.join(PEOPLE)}")
+            raise web.HTTPNotFound(text=texts.nobody_called(who, PEOPLE))
         return self.people[who]
 
 
@@ -186,13 +187,13 @@ async def _upload(request: web.Request) -> tuple[_Upload, str | None]:
     try:
         form = await request.post()
     except web.HTTPRequestEntityTooLarge:
-        raise _bad("That file is bigger than the 50 MB this playground takes.") from None
+        raise _bad(texts.file_too_big()) from None
     field = form.get("file")
     if not isinstance(field, web.FileField):
-        raise _bad("Choose a file first.")
+        raise _bad(texts.CHOOSE_A_FILE)
     data = field.file.read()
     if not data:
-        raise _bad("That file is empty: Telegram doesn't send empty files.")
+        raise _bad(texts.EMPTY_FILE)
     caption = str(form.get("caption") or "").strip() or None
     content_type = field.content_type
     mime_type = None if content_type in ("", "application/octet-stream") else content_type
@@ -203,9 +204,9 @@ async def _json(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
     except ValueError:
-        raise _bad("Send JSON.") from None
+        raise _bad(texts.SEND_JSON) from None
     if not isinstance(body, dict):
-        raise _bad("Send a JSON object.")
+        raise _bad(texts.SEND_A_JSON_OBJECT)
     return body
 
 

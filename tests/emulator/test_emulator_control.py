@@ -16,6 +16,7 @@ from PIL import Image
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram import User as TelegramUser
 
+from bot.settings import Env
 from emulator import Emulator, SyncEmulator, WaitTimeoutError
 from emulator.entities import entity_text
 from tests.conftest import REPO_ROOT
@@ -211,10 +212,12 @@ def test_module_entry_point_prints_the_settings_and_serves() -> None:
             assert process.stdout is not None
             lines = [process.stdout.readline().strip() for _ in range(3)]
             settings = dict(line.split("=", 1) for line in lines)
-            bot = Bot(settings["TELEGRAM_BOT_TOKEN"], base_url=settings["TELEGRAM_API_BASE_URL"])
+            bot = Bot(
+                settings[Env.TELEGRAM_BOT_TOKEN], base_url=settings[Env.TELEGRAM_API_BASE_URL]
+            )
             me = asyncio.run(_get_me(bot))
             assert me.username == "digit_test_bot"
-            assert settings["TELEGRAM_FILE_BASE_URL"].endswith("/file/bot")
+            assert settings[Env.TELEGRAM_FILE_BASE_URL].endswith("/file/bot")
         finally:
             process.terminate()
             process.wait(timeout=10)

@@ -1,4 +1,4 @@
-"""`digitbot-playground` / `python -m emulator.playground`: try the bot in a browser, offline."""
+"""`digitbot-playground` / `python -m playground`: try the bot in a browser, offline."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ import asyncio
 import sys
 from pathlib import Path
 
-from emulator.playground.launcher import Options, run
+from playground import texts
+from playground.launcher import Options, run
 
 
 def _options(argv: list[str] | None) -> Options:
     defaults = Options()
     parser = argparse.ArgumentParser(
-        prog="digitbot-playground",
-        description="Chat with the real digitbot in your browser: a local fake Telegram, no token "
-        "and no network needed. MODEL_DIR and the bot's other settings pass through from the "
-        "environment.",
+        prog=texts.PROGRAM,
+        description=texts.DESCRIPTION,
     )
     parser.add_argument(
         "--host",

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.settings import Env
 from emulator.core import Emulator
-from emulator.playground.page import Playground
+from emulator.playground import Playground
+from playground import texts
 
 READY_SECONDS = 90.0
 """Loading the model takes a few seconds; a busy CI machine may need many more."""
@@ -46,16 +48,18 @@ def bot_environment(emulator: Emulator, admin_id: int, options: Options) -> dict
     """The caller's environment (MODEL_DIR etc. pass through) with the emulator's connection,
     and ``--mnist`` as the bot's DIGITBOT_MNIST_PATH (an absolute path: the bot may resolve it
     from another directory)."""
-    local_mnist = {"DIGITBOT_MNIST_PATH": str(options.mnist.resolve())} if options.mnist else {}
+    local_mnist: dict[str, str] = (
+        {Env.DIGITBOT_MNIST_PATH: str(options.mnist.resolve())} if options.mnist else {}
+    )
     return {
         **os.environ,
         **local_mnist,
-        "TELEGRAM_BOT_TOKEN": emulator.token,
-        "TELEGRAM_API_BASE_URL": emulator.api_base_url,
-        "TELEGRAM_FILE_BASE_URL": emulator.file_base_url,
-        "ADMIN_IDS": str(admin_id),
-        "DATA_DIR": str(options.data_dir),
-        "LOG_LEVEL": options.log_level,
+        Env.TELEGRAM_BOT_TOKEN: emulator.token,
+        Env.TELEGRAM_API_BASE_URL: emulator.api_base_url,
+        Env.TELEGRAM_FILE_BASE_URL: emulator.file_base_url,
+        Env.ADMIN_IDS: str(admin_id),
+        Env.DATA_DIR: str(options.data_dir),
+        Env.LOG_LEVEL: options.log_level,
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -70,7 +74,7 @@ async def run(options: Options) -> int:
     try:
         await emulator.start()
     except OSError as error:
-        _say(f"cannot listen on {options.host}:{options.port} ({error.strerror}); try --port")
+        _say(texts.port_taken(options.host, options.port, str(error.strerror)))
         return 2
     try:
         return await _serve(emulator, playground, options)
@@ -99,9 +103,9 @@ async def _serve(emulator: Emulator, playground: Playground, options: Options) -
         waiting: set[asyncio.Future[Any]] = {ready, exited, stopping}
         await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         if exited.done():
-            _say(f"the bot stopped during start-up (exit status {bot.returncode}); see its log")
+            _say(texts.bot_ended_during_start_up(bot.returncode))
         elif ready.done() and ready.exception() is not None:
-            _say(f"the bot did not start polling within {READY_SECONDS:g}s; see its log")
+            _say(texts.bot_not_polling(READY_SECONDS))
         elif ready.done():
             _announce(emulator, playground, options)
             waiting = {exited, stopping}
@@ -134,7 +138,7 @@ async def _stop(bot: asyncio.subprocess.Process, exited: asyncio.Task[int]) -> i
         try:
             await asyncio.wait_for(asyncio.shield(exited), STOP_SECONDS)
         except TimeoutError:
-            _say(f"the bot did not stop within {STOP_SECONDS:g}s; killing it")
+            _say(texts.bot_not_stopping(STOP_SECONDS))
             bot.kill()
     return await exited
 
@@ -158,19 +162,12 @@ def _log_sink(path: Path | None) -> Iterator[TextIO]:
 
 def _announce(emulator: Emulator, playground: Playground, options: Options) -> None:
     admin = playground.people["admin"]
-    lines = [
-        f"digitbot playground: open {emulator.url}/",
-        f"  you chat with the real bot as Ada, or as the admin {admin.first_name} (id {admin.id})",
-        f"  the bot's data: {options.data_dir}; Ctrl-C stops both",
-    ]
+    lines = texts.ready(emulator.url, admin.first_name, admin.id, str(options.data_dir))
     if options.host not in LOOPBACK:
         port = emulator.url.rsplit(":", 1)[1]
-        lines.append(
-            f"  listening on {options.host}: devices on your network (and anyone there) can open "
-            f"http://<this machine's address>:{port}/"
-        )
+        lines.append(texts.open_to_the_network(options.host, port))
     print("\n".join(lines), flush=True)
 
 
 def _say(message: str) -> None:
-    print(f"digitbot-playground: {message}", file=sys.stderr, flush=True)
+    print(message, file=sys.stderr, flush=True)
