@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -97,12 +98,12 @@ def test_wrong_asks_for_the_number_and_stores_each_typed_digit(
     ]
     assert len(thanks) == 1
     rows = bot.query(
-        "SELECT id, label, predicted FROM samples WHERE user_id = ? ORDER BY id", user.id
+        "SELECT label, predicted, png FROM samples WHERE user_id = ? ORDER BY id", user.id
     )
-    assert [label for _, label, _ in rows] == [int(d) for d in corrected]
-    assert [predicted for _, _, predicted in rows] == [int(d) for d in digits]
-    for sample_id, label, _ in rows:
-        with Image.open(bot.data_dir / "samples" / str(label) / f"{sample_id}.png") as crop:
+    assert [label for label, _, _ in rows] == [int(d) for d in corrected]
+    assert [predicted for _, predicted, _ in rows] == [int(d) for d in digits]
+    for _, _, png in rows:
+        with Image.open(io.BytesIO(png)) as crop:
             assert crop.size == (28, 28)
 
     mark = emu.mark()
