@@ -25,7 +25,6 @@ from bot.model_store import ModelStore, ModelStoreError
 from bot.ratelimit import SharedRateLimiter, UserRateLimiter
 from bot.recognition import RecognitionService
 from bot.retrain.retrainer import Retrainer
-from bot.samples import SampleFiles
 from bot.services import BotApplication, Services
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import StorageError, Store
@@ -128,20 +127,20 @@ async def _check_token(bot: Bot) -> None:
 def _services(settings: Settings) -> Services:
     try:
         store = Store(
-            settings.database, SampleFiles(settings.samples_dir), replica=settings.replica_id
+            settings.database, replica=settings.replica_id, old_samples=settings.samples_dir
         )
     except StorageError as error:
         _fail(str(error), EXIT_CONFIG)
-    models = ModelStore(settings.models_root, settings.model_versions_keep)
+    models = ModelStore(settings.models_root, settings.model_versions_keep, store)
     try:
         served = models.prepare(settings.model_dir, check=Recognizer.load)
         recognizer = Recognizer.load(served)
-    except (ModelStoreError, RecognizerError) as error:
+    except (ModelStoreError, RecognizerError, StorageError) as error:
         store.close()
         # The error names the folder at fault: MODEL_DIR, or the version it was copied into.
         _fail(f"cannot load the model (MODEL_DIR={settings.model_dir}): {error}", EXIT_CONFIG)
     recognition = RecognitionService(recognizer, settings.recognizer_threads, served)
-    retrainer = Retrainer(settings, models, recognition)
+    retrainer = Retrainer(settings, models, recognition, store)
     retrainer.clear_stale_state()
     return Services(
         settings=settings,

@@ -24,10 +24,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import crop_expiry, errors, health, i18n, keyboards, texts
+from bot import crop_expiry, errors, health, i18n, keyboards, model_sync, retrain_reports, texts
 from bot import filters as routes
 from bot.handlers import admin, commands, fallback, feedback, language, photo, ratelimit, stats
 from bot.inbox import KEEP_CLAIMS_EVERY_SECONDS, DurableUpdateProcessor, DurableUpdateQueue
+from bot.retrain.jobs import REPORT_EVERY_SECONDS
 from bot.services import BotApplication, Services, install, services
 
 _LOGGER = logging.getLogger(__name__)
@@ -184,8 +185,10 @@ def _menu(commands: list[tuple[str, str]]) -> list[BotCommand]:
 
 
 async def _start_jobs(application: BotApplication) -> None:
-    """The heartbeat and the crop sweep: each runs once now (the bot is healthy once it says it
-    started; crops that expired while it was down go first), then the JobQueue repeats them
+    """The heartbeat, the crop sweep, the model version poll (``bot.model_sync``) and, with a
+    separate trainer, the retrain reports (``bot.retrain_reports``); the first two run once now
+    (the bot is healthy once it says it started; crops that expired while it was down go
+    first), then the JobQueue repeats them
     from when the application starts until it stops, before ``_post_stop``.
 
     The first runs are not left to the JobQueue: ``run_repeating(first=0)`` does not run at once
@@ -198,6 +201,11 @@ async def _start_jobs(application: BotApplication) -> None:
     beat, sweep = health.BEAT_EVERY_SECONDS, crop_expiry.SWEEP_EVERY_SECONDS
     jobs.run_repeating(health.beat_job, beat, first=beat, name="heartbeat")
     jobs.run_repeating(crop_expiry.sweep_job, sweep, first=sweep, name="crop sweep")
+    poll = found.settings.model_poll_seconds
+    jobs.run_repeating(model_sync.follow_job, poll, first=poll, name="model version")
+    if found.settings.separate_trainer:
+        every = REPORT_EVERY_SECONDS
+        jobs.run_repeating(retrain_reports.report_job, every, first=every, name="retrain reports")
 
 
 def _jobs(application: BotApplication) -> JobQueue[ContextTypes.DEFAULT_TYPE]:

@@ -78,9 +78,11 @@ def _move_sequences(writing: Connection) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="digitbot-copy-database",
-        description="Copy digitbot's database (predictions, pending crops, samples) into an "
-        "empty one, e.g. data/digitbot.sqlite3 into postgresql://user:password@host/digitbot. "
-        "Stop the bot first. Sample PNG files stay in DATA_DIR/samples.",
+        description="Copy digitbot's database (predictions, crops, samples, model versions) "
+        "into an empty one, e.g. data/digitbot.sqlite3 into "
+        "postgresql://user:password@host/digitbot. "
+        "Stop the bot first; a bot from before revision 0006 must have started once on SQLite "
+        "since its upgrade, which moves its sample files (DATA_DIR/samples) into the database.",
     )
     parser.add_argument("source", help="a SQLite file path or a database URL")
     parser.add_argument("target", help="a database URL (postgresql://...) or a SQLite file path")

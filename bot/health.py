@@ -13,7 +13,7 @@ from pathlib import Path
 
 from telegram.ext import ContextTypes
 
-from bot.model_store import ModelStore
+from bot.model_store import served_locally
 from bot.services import services
 from bot.settings import Settings
 from bot.storage import explain_os_error, probe_writable
@@ -57,9 +57,8 @@ def stop_beating(settings: Settings) -> None:
 def problem(settings: Settings) -> str | None:
     """Why the bot is unhealthy, or None: the served model must load, the data folder be
     writable (a bot that cannot store anything refuses every photo) and the beat be fresh."""
-    store = ModelStore(settings.models_root, settings.model_versions_keep)
-    version = store.current_version() if settings.models_root.is_dir() else None
-    model_dir = store.path(version) if version else settings.model_dir
+    version = served_locally(settings.models_root) if settings.models_root.is_dir() else None
+    model_dir = settings.models_root / version if version else settings.model_dir
     try:
         Recognizer.load(model_dir)
     except RecognizerError as error:

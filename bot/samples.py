@@ -1,44 +1,37 @@
-"""Labelled crops as files: ``<root>/<digit>/<id>.png``, 28x28 white digit on black.
+"""Labelled crops as a folder tree, ``<root>/<digit>/<id>.png``, 28x28 white digit on black.
 
-This tree is the hand-over to training, which reads user samples from it without touching the
-bot's database. Writes go through a temporary file and a rename, so a reader (or a crash)
-never sees half a PNG.
+The samples live in the database (every replica reaches them); this tree is only the hand-over
+to training, which reads user samples from a folder (``python -m training --samples``) without
+touching the bot's database: each retrain writes one from the database and removes it after.
+Bots before revision 0006 kept their samples in this layout under DATA_DIR/samples; ``found``
+reads such a tree once so the store can move it into the database.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+_DIGITS = tuple(str(digit) for digit in range(10))
 
-class SampleFiles:
-    """The sample tree under one root directory."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+def write_tree(root: Path, samples: Iterable[tuple[int, int, bytes]]) -> int:
+    """Write (sample id, digit, PNG) triples as ``root/<digit>/<id>.png``; returns how many.
 
-    def path(self, digit: int, sample_id: int) -> Path:
-        return self.root / str(digit) / f"{sample_id}.png"
+    Every digit's folder is made, even an empty one: training expects all ten."""
+    for folder in _DIGITS:
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    written = 0
+    for sample_id, digit, png in samples:
+        (root / str(digit) / f"{sample_id}.png").write_bytes(png)
+        written += 1
+    return written
 
-    def write(self, digit: int, sample_id: int, png: bytes) -> Path:
-        target = self.path(digit, sample_id)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".png.partial")
-        with partial.open("wb") as file:
-            file.write(png)
-            file.flush()
-            os.fsync(file.fileno())
-        partial.replace(target)
-        return target
 
-    def delete(self, digit: int, sample_id: int) -> None:
-        self.path(digit, sample_id).unlink(missing_ok=True)
-
-    def remove_unknown(self, known: set[Path]) -> int:
-        """Delete every sample file not in ``known`` and every ``.partial``; returns how many."""
-        removed = 0
-        for found in self.root.glob("[0-9]/*"):
-            if found.is_file() and found not in known:
-                found.unlink(missing_ok=True)
-                removed += 1
-        return removed
+def found(root: Path) -> Iterator[tuple[int, int, Path]]:
+    """(sample id, digit, file) for each ``<digit>/<id>.png`` under ``root``; other files
+    (a ``.partial`` an interrupted write left) are not samples."""
+    for digit in _DIGITS:
+        for path in sorted((root / digit).glob("*.png")):
+            if path.stem.isdigit():
+                yield int(path.stem), int(digit), path

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Double,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -84,9 +86,12 @@ samples = Table(
     Column("label", Integer, CheckConstraint("label BETWEEN 0 AND 9"), nullable=False),
     Column("predicted", Integer, CheckConstraint("predicted BETWEEN 0 AND 9"), nullable=False),
     Column("created_at", Double, nullable=False),
+    Column("png", LargeBinary),
     Index("samples_by_user", "user_id"),
     sqlite_autoincrement=True,
 )
+"""Labelled crops (28x28 PNG, white on black), what retraining learns from. ``png`` is null
+only for a sample whose file was lost before revision 0006 moved the files in."""
 
 updates = Table(
     "updates",
@@ -111,3 +116,70 @@ rate_limits = Table(
     Column("told_until", Double, nullable=False),
 )
 """Per-user message times (a JSON list of wall-clock seconds) when replicas share the limit."""
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("name", String(40), nullable=False, unique=True),
+    Column("created_at", Double, nullable=False),
+    sqlite_autoincrement=True,
+)
+"""Every model the bot may serve (``v0001``, ...): the shipped one, retrains, kept for /rollback."""
+
+model_files = Table(
+    "model_files",
+    metadata,
+    Column(
+        "version_id",
+        ID,
+        ForeignKey("model_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("name", String(200), primary_key=True),
+    Column("content", LargeBinary, nullable=False),
+)
+"""A version's files as training wrote them (.tflite served, .keras to fine-tune, metrics)."""
+
+served_model = Table(
+    "served_model",
+    metadata,
+    Column("id", Integer, CheckConstraint("id = 1"), primary_key=True),
+    Column("version_id", ID, ForeignKey("model_versions.id"), nullable=False),
+    Column("shipped_sha256", String(64)),
+    Column("changed_at", Double, nullable=False),
+)
+"""One row: the version every replica serves, and the MODEL_DIR model last taken in."""
+
+retrain_jobs = Table(
+    "retrain_jobs",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("mode", String(10), nullable=False),
+    Column("replica", String(200), nullable=False),
+    Column("started_at", Double, nullable=False),
+    Column("alive_until", Double, nullable=False),
+    Column("active", Integer, CheckConstraint("active = 1"), unique=True),
+    Column("stage", String(40), nullable=False),
+    Column("epoch", Integer, nullable=False, server_default="0"),
+    Column("epochs", Integer),
+    Column("cancel_requested", Boolean, nullable=False, server_default=false()),
+    Column("finished_at", Double),
+    Column("result", String(20)),
+    Column("runner", String(200)),
+    Column("val_accuracy", Double),
+    Column("eta_s", Double),
+    Column("outcome", Text),
+    Column("chat_id", BigInteger),
+    Column("request_message_id", BigInteger),
+    Column("progress_message_id", BigInteger),
+    Column("language", String(16)),
+    Column("shown", Text),
+    Column("reported_at", Double),
+    sqlite_autoincrement=True,
+)
+"""Each retrain, asked for on ``replica`` and run by ``runner`` (that replica, or the separate
+trainer; none while queued); ``active`` is 1 (unique) until it ends, so replicas sharing the
+database run one at a time. The runner renews ``alive_until``; a lapsed one died. The chat
+columns, set for a run queued for the trainer, let any replica report it (``shown``: the
+progress text last shown; ``reported_at``: when its end was told)."""

@@ -52,6 +52,8 @@ class Env(StrEnum):
     OUTGOING_RATE_LIMIT = "OUTGOING_RATE_LIMIT"
     DIGITBOT_MNIST_PATH = MNIST_PATH_ENV
     MODEL_VERSIONS_KEEP = "MODEL_VERSIONS_KEEP"
+    MODEL_POLL_SECONDS = "MODEL_POLL_SECONDS"
+    SEPARATE_TRAINER = "SEPARATE_TRAINER"
     RETRAIN_MAX_DROP_PP = "RETRAIN_MAX_DROP_PP"
     RETRAIN_EPOCHS = "RETRAIN_EPOCHS"
     RETRAIN_LIMIT = "RETRAIN_LIMIT"
@@ -388,7 +390,23 @@ class Settings:
         Env.MODEL_VERSIONS_KEEP,
         "5",
         _whole(minimum=2),
-        "Model versions kept under DATA_DIR/models/ (for /rollback); older ones are deleted.",
+        "Model versions kept in the database (for /rollback); older ones are deleted.",
+    )
+    model_poll_seconds: float = _setting(
+        Env.MODEL_POLL_SECONDS,
+        "3",
+        _number(minimum=0.1),
+        "Seconds between a replica's checks of which model version the database says to serve: "
+        "a retrain or /rollback on any replica (or the trainer) reaches every replica within "
+        "this.",
+    )
+    separate_trainer: bool = _setting(
+        Env.SEPARATE_TRAINER,
+        "off",
+        _switch,
+        "off: the bot that receives /retrain trains itself (needs the full image). on: it only "
+        "queues the retrain in the database for the one digitbot-trainer service "
+        "(compose.production.yaml), so the replicas can run the slim image.",
     )
     retrain_max_drop_pp: float = _setting(
         Env.RETRAIN_MAX_DROP_PP,
@@ -450,12 +468,13 @@ class Settings:
 
     @property
     def samples_dir(self) -> Path:
-        """Labelled crops as ``<digit>/<id>.png``: the layout training reads user samples from."""
+        """Where bots before revision 0006 kept labelled crops as ``<digit>/<id>.png``; the
+        store moves any found there into the database at start-up."""
         return self.data_dir / SAMPLES_DIR
 
     @property
     def models_root(self) -> Path:
-        """Versioned model directories and the ``current`` pointer the bot serves."""
+        """The local cache of the database's model versions and the ``current`` it serves."""
         return self.data_dir / MODELS_DIR
 
 

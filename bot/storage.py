@@ -1,4 +1,5 @@
-"""The bot's database: prediction log, crops awaiting a label, and labelled samples.
+"""The bot's database: prediction log, crops awaiting a label, and labelled samples (crops
+included, so every replica sharing the database reaches them).
 
 One set of SQLAlchemy Core queries for SQLite (the default, a file in DATA_DIR) and PostgreSQL
 (``DATABASE_URL``); ``bot.database`` opens the engine and migrates the schema, ``bot.schema``
@@ -29,9 +30,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, CursorResult
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from bot import samples as sample_tree
 from bot.database import StorageError, explain, open_engine, shown, url_for
 from bot.ratelimit import Verdict
-from bot.samples import SampleFiles
 from bot.schema import answers, pending_crops, predictions, rate_limits, samples, updates
 
 __all__ = [
@@ -119,24 +120,24 @@ class Usage:
 
 
 class Store:
-    """All reads and writes of the database and the sample files that go with it."""
+    """All reads and writes of the database."""
 
     def __init__(
         self,
         database: str | Path | URL,
-        sample_files: SampleFiles,
         clock: Callable[[], float] = time.time,
         replica: str = "bot",
+        old_samples: Path | None = None,
     ) -> None:
         """``database``: a SQLAlchemy URL, a DATABASE_URL string or a SQLite file path;
         ``replica``: this process's name among the replicas sharing the database, stable
-        across its restarts (``REPLICA_ID``).
+        across its restarts (``REPLICA_ID``); ``old_samples``: where a bot before revision
+        0006 kept sample files (``DATA_DIR/samples``), moved into the database now.
 
         Raises StorageError if it cannot be opened or migrated.
         """
         self.url = database if isinstance(database, URL) else url_for(database)
         self.replica = replica
-        self._samples = sample_files
         self._clock = clock
         if self.url.get_backend_name() == "sqlite" and self.url.database:
             folder = Path(self.url.database).parent
@@ -147,43 +148,65 @@ class Store:
         self.engine = open_engine(self.url)
         try:
             self._check_writable()
-            probe_writable(sample_files.root)
-            self._reconcile_samples()
+            if old_samples is not None and old_samples.is_dir():
+                self._take_in_sample_files(old_samples)
         except OSError as error:
             self.engine.dispose()
-            raise StorageError(explain_os_error(sample_files.root, error)) from None
+            assert old_samples is not None, "only the sample files touch the disk here"
+            raise StorageError(explain_os_error(old_samples, error)) from None
         except StorageError:
             self.engine.dispose()
             raise
 
     def _check_writable(self) -> None:
         """A real write, so a read-only database is found at start-up, not on a photo."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             db.execute(update(answers).where(answers.c.id == -1).values(sent_at=None))
 
-    def _reconcile_samples(self) -> None:
-        """Make the sample tree match the samples table after a crash.
-
-        A label is written file first, row second; a kill in between leaves a file (or a
-        ``.partial``) no row knows: training would use it and /forget could not find it.
-        """
-        with self._transaction() as db:
-            known = {
-                self._samples.path(label, sample_id)
-                for sample_id, label in db.execute(select(samples.c.id, samples.c.label))
-            }
-        removed = self._samples.remove_unknown(known)
-        if removed:
-            _LOGGER.warning("removed %d sample files left by an interrupted label", removed)
+    def _take_in_sample_files(self, folder: Path) -> int:
+        """Move a pre-0006 sample tree into the database: each file fills its row's ``png``,
+        then every file goes (one no row knows was left by a label interrupted between file
+        and row). Returns how many were taken in; run again after a crash, it goes on."""
+        taken = 0
+        files = list(sample_tree.found(folder))
+        with self.transaction() as db:
+            for sample_id, digit, path in files:
+                taken += db.execute(
+                    update(samples)
+                    .where(samples.c.id == sample_id, samples.c.label == digit)
+                    .where(samples.c.png.is_(None))
+                    .values(png=path.read_bytes())
+                ).rowcount
+        for leftover in folder.glob("[0-9]/*"):
+            leftover.unlink(missing_ok=True)
+        for digit_folder in folder.glob("[0-9]"):
+            digit_folder.rmdir()
+        folder.rmdir()
+        _LOGGER.info("moved %d sample files from %s into the database", taken, folder)
+        return taken
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def shrink_journal(self) -> None:
+        """On SQLite, fold the write-ahead log into the database file and truncate it.
+
+        After megabytes of blobs (a model version) the WAL file would otherwise keep that size:
+        SQLite reuses it rather than giving the space back. Outside any transaction, as SQLite
+        requires; a busy database just keeps its WAL until the next checkpoint."""
+        if self.url.get_backend_name() != "sqlite":
+            return
+        connection = self.engine.raw_connection()
+        try:
+            connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            connection.close()
 
     def __str__(self) -> str:
         return shown(self.url)
 
     @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
+    def transaction(self) -> Iterator[Connection]:
         """One transaction; any failure rolls it back, database errors surface as StorageError."""
         try:
             with self.engine.begin() as connection:
@@ -201,7 +224,7 @@ class Store:
         if not digits:
             raise ValueError("an answer has at least one digit")
         now = self._clock()
-        with self._transaction() as db:
+        with self.transaction() as db:
             result = db.execute(
                 insert(answers).values(created_at=now, digits=len(digits), chat_id=chat_id)
             )
@@ -240,7 +263,7 @@ class Store:
         crash after this never answers it a second time (before, the answer was not sent).
         """
         now = self._clock()
-        with self._transaction() as db:
+        with self.transaction() as db:
             db.execute(
                 update(answers)
                 .where(answers.c.id == answer_id)
@@ -265,7 +288,7 @@ class Store:
         answer_of = (
             select(predictions.c.answer_id).where(predictions.c.id == prediction_id)
         ).scalar_subquery()
-        with self._transaction() as db:
+        with self.transaction() as db:
             found = db.execute(
                 select(
                     predictions.c.row_index,
@@ -295,68 +318,48 @@ class Store:
         ``log_answer`` purges as it goes, but a bot nobody writes to logs nothing: this is
         called at start-up and periodically so /privacy's promise holds when the bot is quiet.
         """
-        with self._transaction() as db:
+        with self.transaction() as db:
             return _delete_expired_crops(db, self._clock())
 
     def label_status(self, prediction_id: int, user_id: int) -> LabelStatus:
         """Checked before showing the keypad, so only the owner can open it."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             return _label_row(db, prediction_id, user_id)[0]
 
     def save_label(self, prediction_id: int, user_id: int, label: int | None) -> LabelStatus:
-        """Turn a pending crop into a labelled sample (row and PNG file) if its owner asks.
+        """Turn a pending crop into a labelled sample, crop included, if its owner asks.
 
-        ``label=None`` confirms the model's own answer. The file is written inside the
-        transaction and removed again if the commit fails, so training never picks up a sample
-        the database does not know about. The prediction's row is locked first (PostgreSQL;
-        SQLite's writers are serialised anyway), so two presses at once label it once.
+        ``label=None`` confirms the model's own answer. The prediction's row is locked first
+        (PostgreSQL; SQLite's writers are serialised anyway), so two presses at once label it
+        once.
         """
-        written: tuple[int, int] | None = None
-        try:
-            with self._transaction() as db:
-                db.execute(
-                    select(predictions.c.id)
-                    .where(predictions.c.id == prediction_id)
-                    .with_for_update()
+        with self.transaction() as db:
+            db.execute(
+                select(predictions.c.id).where(predictions.c.id == prediction_id).with_for_update()
+            )
+            status, predicted, png = _label_row(db, prediction_id, user_id)
+            if status is not LabelStatus.OPEN:
+                return status
+            final = predicted if label is None else label
+            db.execute(
+                insert(samples).values(
+                    prediction_id=prediction_id,
+                    user_id=user_id,
+                    label=final,
+                    predicted=predicted,
+                    created_at=self._clock(),
+                    png=png,
                 )
-                status, predicted, png = _label_row(db, prediction_id, user_id)
-                if status is not LabelStatus.OPEN:
-                    return status
-                final = predicted if label is None else label
-                result = db.execute(
-                    insert(samples).values(
-                        prediction_id=prediction_id,
-                        user_id=user_id,
-                        label=final,
-                        predicted=predicted,
-                        created_at=self._clock(),
-                    )
-                )
-                db.execute(
-                    delete(pending_crops).where(pending_crops.c.prediction_id == prediction_id)
-                )
-                written = (final, _new_id(result))
-                self._samples.write(*written, png)
-        except OSError as error:
-            message = explain_os_error(self._samples.root, error)
-            raise StorageError(f"cannot write the sample file: {message}") from None
-        except BaseException:
-            if written is not None:
-                self._samples.delete(*written)
-            raise
+            )
+            db.execute(delete(pending_crops).where(pending_crops.c.prediction_id == prediction_id))
         return LabelStatus.SAVED
 
     def forget_user(self, user_id: int) -> int:
-        """Delete a user's samples and crops, and unlink them from the prediction log.
-
-        Files go before the commit: if anything fails the rows stay and the user can retry,
-        and no sample file is ever left behind without a row that would let /forget find it.
-        """
-        with self._transaction() as db:
-            found = db.execute(
-                select(samples.c.id, samples.c.label).where(samples.c.user_id == user_id)
-            ).all()
-            db.execute(delete(samples).where(samples.c.user_id == user_id))
+        """Delete a user's samples and crops, and unlink them from the prediction log; returns
+        how many samples went. One transaction: if anything fails, nothing is gone and the
+        user can retry."""
+        with self.transaction() as db:
+            forgotten = db.execute(delete(samples).where(samples.c.user_id == user_id)).rowcount
             theirs = select(predictions.c.id).where(predictions.c.user_id == user_id)
             db.execute(delete(pending_crops).where(pending_crops.c.prediction_id.in_(theirs)))
             their_answers = select(predictions.c.answer_id).where(predictions.c.user_id == user_id)
@@ -370,12 +373,27 @@ class Store:
                 .where(predictions.c.user_id == user_id)
                 .values(user_id=None, chat_id=None)
             )
-            try:
-                for sample_id, label in found:
-                    self._samples.delete(label, sample_id)
-            except OSError as error:
-                raise StorageError(f"cannot delete a sample file: {error}") from None
-        return len(found)
+        return forgotten
+
+    def export_samples(self, folder: Path) -> int:
+        """Write every labelled sample as ``folder/<digit>/<id>.png`` for training to read;
+        returns how many. Raises StorageError, or OSError for the folder."""
+        with self.transaction() as db:
+            rows = db.execute(
+                select(samples.c.id, samples.c.label, samples.c.png)
+                .where(samples.c.png.is_not(None))
+                .order_by(samples.c.id)
+            ).all()
+        return sample_tree.write_tree(folder, ((i, label, bytes(png)) for i, label, png in rows))
+
+    def sample_ids(self) -> list[int]:
+        """The ids of the labelled samples training could learn from, oldest first."""
+        with self.transaction() as db:
+            return list(
+                db.execute(
+                    select(samples.c.id).where(samples.c.png.is_not(None)).order_by(samples.c.id)
+                ).scalars()
+            )
 
     def usage(self) -> Usage:
         """Answers sent (a number is one answer) and answers labelled in full: a number is
@@ -393,7 +411,7 @@ class Store:
             .having(func.count(samples.c.id) == answers.c.digits)
             .subquery()
         )
-        with self._transaction() as db:
+        with self.transaction() as db:
             total, last_day = db.execute(
                 select(func.count(), func.count().filter(answers.c.sent_at >= since)).where(
                     answers.c.sent_at.is_not(None)
@@ -415,7 +433,7 @@ class Store:
         """
         now = self._clock()
         ids = [update_id for update_id, _ in kept]
-        with self._transaction() as db:
+        with self.transaction() as db:
             dialect_insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
             db.execute(
                 dialect_insert(updates).on_conflict_do_nothing(index_elements=["update_id"]),
@@ -445,14 +463,14 @@ class Store:
 
     def update_done(self, update_id: int) -> bool:
         """Whether this update was handled already (Telegram may deliver it again)."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             done = db.execute(
                 select(updates.c.done_at).where(updates.c.update_id == update_id)
             ).first()
         return done is not None and done[0] is not None
 
     def finish_update(self, update_id: int) -> None:
-        with self._transaction() as db:
+        with self.transaction() as db:
             db.execute(
                 update(updates)
                 .where(updates.c.update_id == update_id)
@@ -466,7 +484,7 @@ class Store:
     ) -> Verdict:
         """Apply ``judge`` (``bot.ratelimit.judge``) to the user's recent message times and
         save what it leaves, with the user's row locked meanwhile."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             for attempt in range(2):
                 row = db.execute(
                     select(rate_limits.c.times, rate_limits.c.told_until)
@@ -496,7 +514,7 @@ class Store:
     def renew_claims(self) -> int:
         """Extend this replica's claims on the updates it has not finished; returns how many."""
         now = self._clock()
-        with self._transaction() as db:
+        with self.transaction() as db:
             return db.execute(
                 update(updates)
                 .where(updates.c.claimed_by == self.replica, updates.c.done_at.is_(None))
@@ -518,7 +536,7 @@ class Store:
         now = self._clock()
         lapsed = updates.c.claimed_until.is_(None) | (updates.c.claimed_until < now)
         claimable = (lapsed | (updates.c.claimed_by == self.replica)) if mine else lapsed
-        with self._transaction() as db:
+        with self.transaction() as db:
             rows = db.execute(
                 select(updates.c.update_id, updates.c.payload, updates.c.replays)
                 .where(updates.c.done_at.is_(None), claimable)

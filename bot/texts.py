@@ -502,6 +502,14 @@ def retrain_not_running() -> str:
     return _("No retrain is running.")
 
 
+def retrain_interrupted() -> str:
+    """A queued retrain that ended without a result: the trainer died, or none is running."""
+    return _(
+        "The retrain stopped before it finished: the trainer stopped or is not running. "
+        "The served model stays; /retrain tries again."
+    )
+
+
 def retrain_cancelling() -> str:
     return _("Stopping the retrain; the served model stays as it is.")
 

@@ -27,6 +27,7 @@ from tests.botharness import (
     WAIT,
     BotProcess,
     ask,
+    confirm_right,
     digit_photo,
     first_of_each_digit,
     model_dir,
@@ -135,17 +136,16 @@ def test_right_stores_the_crop_with_label_user_and_time(
     emu: SyncEmulator, bot: BotProcess, user: User, seven: tuple[int, bytes]
 ) -> None:
     digit, photo = seven
-    answer = ask(emu, user, photo)
-    emu.press_button(user, answer, text="Right")
-    edited = emu.wait_for_edit(user, timeout=WAIT)
+    edited = confirm_right(emu, user, photo)
     assert texts.thanks(None) in (edited.caption or "")
     assert edited.buttons == []
-    [(sample_id, label, predicted, created_at)] = bot.query(
-        "SELECT id, label, predicted, created_at FROM samples WHERE user_id = ?", user.id
+    [(label, predicted, created_at, png)] = bot.query(
+        "SELECT label, predicted, created_at, png FROM samples WHERE user_id = ?", user.id
     )
     assert label == predicted == digit
     assert created_at > 0
-    with Image.open(bot.data_dir / "samples" / str(digit) / f"{sample_id}.png") as crop:
+    assert not (bot.data_dir / "samples").exists(), "in the database, on no replica's disk"
+    with Image.open(io.BytesIO(png)) as crop:
         assert crop.size == (28, 28)
         assert crop.mode == "L"
         pixels = np.asarray(crop)
@@ -169,11 +169,12 @@ def test_wrong_opens_a_keypad_and_stores_the_chosen_digit(
     emu.press_button(user, answer, text="1")
     edited = emu.wait_for_edit(user, lambda m: not m.buttons, since=mark, timeout=WAIT)
     assert texts.thanks(1) in (edited.caption or "")
-    [(sample_id, label, predicted)] = bot.query(
-        "SELECT id, label, predicted FROM samples WHERE user_id = ?", user.id
+    [(label, predicted, png)] = bot.query(
+        "SELECT label, predicted, png FROM samples WHERE user_id = ?", user.id
     )
     assert (label, predicted) == (1, seven[0])
-    assert (bot.data_dir / "samples" / "1" / f"{sample_id}.png").is_file()
+    with Image.open(io.BytesIO(png)) as crop:
+        assert crop.size == (28, 28), "the crop is kept with its label"
 
 
 def test_only_the_28x28_crop_is_kept_never_the_photo(
@@ -192,10 +193,7 @@ def test_only_the_28x28_crop_is_kept_never_the_photo(
 def test_forget_deletes_my_samples(
     emu: SyncEmulator, bot: BotProcess, user: User, seven: tuple[int, bytes]
 ) -> None:
-    answer = ask(emu, user, seven[1])
-    emu.press_button(user, answer, text="Right")
-    emu.wait_for_edit(user, timeout=WAIT)
-    [(sample_id,)] = bot.query("SELECT id FROM samples WHERE user_id = ?", user.id)
+    confirm_right(emu, user, seven[1])
     emu.send_command(user, "forget")
     question = emu.wait_for_message(user, timeout=WAIT)
     assert question.content == texts.forget_question()
@@ -214,7 +212,6 @@ def test_forget_deletes_my_samples(
     assert (done.content, done.button_texts) == (texts.forgotten(1), [])
     assert bot.query("SELECT id FROM samples WHERE user_id = ?", user.id) == []
     assert bot.query("SELECT id FROM predictions WHERE user_id = ?", user.id) == []
-    assert not (bot.data_dir / "samples" / str(seven[0]) / f"{sample_id}.png").exists()
 
 
 def test_a_russian_speaking_user_is_answered_in_russian(
@@ -259,9 +256,7 @@ def test_informational_commands(emu: SyncEmulator, user: User, command: str, exp
 def test_stats_shows_model_figures_usage_and_live_accuracy(
     emu: SyncEmulator, bot: BotProcess, user: User, seven: tuple[int, bytes]
 ) -> None:
-    answer = ask(emu, user, seven[1])
-    emu.press_button(user, answer, text="Right")
-    emu.wait_for_edit(user, timeout=WAIT)
+    confirm_right(emu, user, seven[1])
     before = _usage(bot)
     emu.send_command(user, "stats")
     stats = emu.wait_for_message(user, timeout=WAIT)

@@ -1,4 +1,4 @@
-"""The bot's store and sample files, driven directly: every behaviour on SQLite (a file in a
+"""The bot's store, samples included, driven directly: every behaviour on SQLite (a file in a
 temporary directory) and on a real PostgreSQL server the tests start themselves."""
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from bot import schema
 from bot.crop_expiry import sweep
 from bot.database import alembic_config, url_for
 from bot.ratelimit import SharedRateLimiter
-from bot.samples import SampleFiles
 from bot.storage import (
     CLAIM_SECONDS,
     MAX_REPLAYS,
@@ -79,9 +78,16 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
 
 @pytest.fixture
 def store(database: str | Path, tmp_path: Path, clock: Clock):
-    opened = Store(database, SampleFiles(tmp_path / "samples"), clock)
+    opened = Store(database, clock)
     yield opened
     opened.close()
+
+
+def exported(store: Store, folder: Path) -> list[Path]:
+    """The samples as training gets them: written out of the database into ``folder``."""
+    shutil.rmtree(folder, ignore_errors=True)
+    store.export_samples(folder)
+    return sorted(folder.rglob("*.png"))
 
 
 @pytest.fixture
@@ -89,14 +95,15 @@ def crop(mnist) -> bytes:
     return crop_png(mnist.x_test[0])
 
 
-def test_a_confirmed_answer_becomes_a_sample_file_and_row(
+def test_a_confirmed_answer_becomes_a_sample_in_the_database(
     store: Store, tmp_path: Path, crop: bytes, mnist
 ) -> None:
     prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
     assert store.label_status(prediction, ALICE) is LabelStatus.OPEN
     assert store.save_label(prediction, ALICE, None) is LabelStatus.SAVED
-    [path] = (tmp_path / "samples").rglob("*.png")
-    assert path.parent.name == "7"
+    assert not (tmp_path / "samples").exists(), "nothing on this replica's disk"
+    [path] = exported(store, tmp_path / "export")
+    assert (path.parent.name, path.name) == ("7", f"{store.sample_ids()[0]}.png")
     with Image.open(path) as image:
         assert np.array_equal(np.asarray(image), mnist.x_test[0])
     assert store.save_label(prediction, ALICE, 3) is LabelStatus.ALREADY_LABELLED
@@ -108,7 +115,7 @@ def test_a_correction_is_filed_under_the_users_digit(
 ) -> None:
     prediction = answered(store, (ALICE, ALICE), 7, 0.6, crop)
     assert store.save_label(prediction, ALICE, 1) is LabelStatus.SAVED
-    assert [p.parent.name for p in (tmp_path / "samples").rglob("*.png")] == ["1"]
+    assert [p.parent.name for p in exported(store, tmp_path / "export")] == ["1"]
     usage = store.usage()
     assert (usage.feedback_total, usage.feedback_correct) == (1, 0)
 
@@ -181,7 +188,7 @@ def test_forget_removes_samples_crops_and_names(store: Store, tmp_path: Path, cr
     kept = answered(store, (BOB, BOB), 2, 0.99, crop)
     store.save_label(kept, BOB, None)
     assert store.forget_user(ALICE) == 1
-    assert [p.parent.name for p in (tmp_path / "samples").rglob("*.png")] == ["2"]
+    assert [p.parent.name for p in exported(store, tmp_path / "export")] == ["2"]
     assert store.save_label(pending, ALICE, None) is LabelStatus.EXPIRED
     assert store.usage().predictions_total == 3, "anonymous counts stay for /stats"
     with store.engine.connect() as db:
@@ -192,11 +199,10 @@ def test_forget_removes_samples_crops_and_names(store: Store, tmp_path: Path, cr
 def test_data_survive_reopening_at_the_latest_revision(
     database: str | Path, tmp_path: Path, clock: Clock, crop: bytes
 ) -> None:
-    files = SampleFiles(tmp_path / "samples")
-    first = Store(database, files, clock)
+    first = Store(database, clock)
     answered(first, (ALICE, ALICE), 7, 0.99, crop)
     first.close()
-    again = Store(database, files, clock)
+    again = Store(database, clock)
     assert again.usage().predictions_total == 1
     with again.engine.connect() as db:
         head = ScriptDirectory.from_config(alembic_config(db)).get_current_head()
@@ -238,23 +244,23 @@ def test_two_presses_at_once_label_once(store: Store, tmp_path: Path, crop: byte
     assert sorted(result.value for result in results) == sorted(
         [LabelStatus.SAVED.value] + [LabelStatus.ALREADY_LABELLED.value] * 3
     )
-    assert len(list((tmp_path / "samples").rglob("*.png"))) == 1
+    assert len(exported(store, tmp_path / "export")) == 1
 
 
 def test_a_schema_newer_than_the_code_is_refused(database: str | Path, tmp_path: Path) -> None:
-    Store(database, SampleFiles(tmp_path / "samples")).close()
-    store = Store(database, SampleFiles(tmp_path / "samples"))
+    Store(database).close()
+    store = Store(database)
     with store.engine.begin() as db:
         db.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
     store.close()
     with pytest.raises(StorageError, match="newer"):
-        Store(database, SampleFiles(tmp_path / "samples"))
+        Store(database)
 
 
 def test_a_database_of_the_pre_alembic_bot_keeps_its_data(tmp_path: Path, clock: Clock) -> None:
     path = tmp_path / "digitbot.sqlite3"
     shutil.copyfile(LEGACY_DATABASE, path)
-    store = Store(path, SampleFiles(tmp_path / "samples"), clock)
+    store = Store(path, clock)
     usage = store.usage()
     assert (usage.predictions_total, usage.feedback_total, usage.feedback_correct) == (4, 2, 1)
     assert pending_crops(store) == [2, 4]
@@ -268,11 +274,11 @@ def test_a_database_of_the_pre_alembic_bot_keeps_its_data(tmp_path: Path, clock:
     with sqlite3.connect(path) as db:
         [(revision,)] = db.execute("SELECT version_num FROM alembic_version").fetchall()
     assert revision == ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert Store(path, SampleFiles(tmp_path / "samples")).usage().predictions_total == 5
+    assert Store(path).usage().predictions_total == 5
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
-    Store(tmp_path / "db.sqlite3", SampleFiles(tmp_path / "samples")).close()
+    Store(tmp_path / "db.sqlite3").close()
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
@@ -281,27 +287,15 @@ def test_a_newer_pre_alembic_schema_is_refused(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(StorageError, match="newer"):
-        Store(tmp_path / "db.sqlite3", SampleFiles(tmp_path / "samples"))
+        Store(tmp_path / "db.sqlite3")
 
 
 def test_a_damaged_file_is_reported_not_replaced(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     path.write_bytes(b"not sqlite at all" * 64)
     with pytest.raises(StorageError, match="damaged"):
-        Store(path, SampleFiles(tmp_path / "samples"))
+        Store(path)
     assert path.read_bytes() == b"not sqlite at all" * 64
-
-
-def test_a_failed_file_write_keeps_the_answer_labellable(
-    store: Store, tmp_path: Path, crop: bytes
-) -> None:
-    prediction = answered(store, (ALICE, ALICE), 7, 0.99, crop)
-    (tmp_path / "samples").rmdir()  # made (and checked writable) when the store opened
-    (tmp_path / "samples").write_text("a file where the folder should be")
-    with pytest.raises(StorageError, match="sample file"):
-        store.save_label(prediction, ALICE, None)
-    (tmp_path / "samples").unlink()
-    assert store.save_label(prediction, ALICE, None) is LabelStatus.SAVED
 
 
 def test_a_number_is_one_answer_counted_once_sent_and_labelled_as_a_whole(
@@ -365,27 +359,52 @@ def test_a_number_logged_before_rows_were_stored_stays_one_row(
             )
         )
     engine.dispose()
-    store = Store(database, SampleFiles(tmp_path / "samples"))
+    store = Store(database)
     assert _ids(store.answer_rows(2, 5, 99)) == [(1, 2, 3)]
     store.close()
 
 
-def test_a_sample_file_without_its_row_is_removed_on_opening(
-    tmp_path: Path, clock: Clock, crop: bytes
+def test_sample_files_of_a_bot_before_0006_move_into_the_database(
+    database: str | Path, tmp_path: Path, clock: Clock, crop: bytes
 ) -> None:
-    """kill -9 between the file and the commit left a file training would use and /forget
-    could not find, and a .partial."""
-    files = SampleFiles(tmp_path / "samples")
-    first = Store(tmp_path / "db.sqlite3", files, clock)
+    """Such a bot kept samples as DATA_DIR/samples/<digit>/<id>.png, rows without crops. Its
+    files fill their rows; a file no row knows (kill -9 between file and commit) and a
+    .partial are dropped; the folder goes, so nothing is left on the replica's disk."""
+    first = Store(database, clock)
     kept = answered(first, (ALICE, ALICE), 7, 0.99, crop)
     first.save_label(kept, ALICE, None)
+    [sample_id] = first.sample_ids()
+    with first.engine.begin() as db:
+        db.execute(schema.samples.update().values(png=None))
+    assert first.sample_ids() == [], "a sample without its crop is nothing to learn from"
     first.close()
-    orphan = files.write(3, 99, crop)
-    partial = orphan.with_name("100.png.partial")
-    partial.write_bytes(crop[:10])
-    again = Store(tmp_path / "db.sqlite3", files, clock)
+    old = tmp_path / "samples"
+    (old / "7").mkdir(parents=True)
+    (old / "3").mkdir()
+    (old / "7" / f"{sample_id}.png").write_bytes(crop)
+    (old / "3" / "99.png").write_bytes(crop)
+    (old / "3" / "100.png.partial").write_bytes(crop[:10])
+    again = Store(database, clock, old_samples=old)
+    assert not old.exists()
+    [path] = exported(again, tmp_path / "export")
+    assert (path.parent.name, path.read_bytes()) == ("7", crop)
     again.close()
-    assert sorted(p.name for p in (tmp_path / "samples").rglob("*") if p.is_file()) == ["1.png"]
+
+
+def test_each_retrain_export_holds_exactly_the_current_samples(
+    store: Store, tmp_path: Path, crop: bytes, mnist
+) -> None:
+    """Every digit's folder exists (training expects ten), and a /forget between two
+    retrains leaves nothing of the user in the next export."""
+    answered_ids = [answered(store, (who, who), 7, 0.9, crop) for who in (ALICE, BOB)]
+    for who, prediction in zip((ALICE, BOB), answered_ids, strict=True):
+        store.save_label(prediction, who, who % 10)
+    folder = tmp_path / "export"
+    assert store.export_samples(folder) == 2
+    assert sorted(p.name for p in folder.iterdir()) == [str(d) for d in range(10)]
+    assert [p.parent.name for p in exported(store, folder)] == ["1", "2"]
+    store.forget_user(ALICE)
+    assert [p.parent.name for p in exported(store, folder)] == ["2"]
 
 
 def test_updates_are_kept_until_finished(store: Store) -> None:
@@ -413,9 +432,7 @@ def test_an_update_that_never_gets_handled_is_given_up_after_a_few_starts(
 
 
 def replicas(database: str | Path, tmp_path: Path, clock: Clock, *names: str) -> list[Store]:
-    return [
-        Store(database, SampleFiles(tmp_path / "samples"), clock, replica=name) for name in names
-    ]
+    return [Store(database, clock, replica=name) for name in names]
 
 
 @pytest.fixture
@@ -492,7 +509,7 @@ def test_replicas_claiming_at_once_share_the_updates_without_overlap(
 
 def test_a_full_database_says_disk_full(tmp_path: Path, clock: Clock, crop: bytes) -> None:
     """SQLite's own SQLITE_FULL, from a page limit: the disk-full path without a full disk."""
-    store = Store(tmp_path / "db.sqlite3", SampleFiles(tmp_path / "samples"), clock)
+    store = Store(tmp_path / "db.sqlite3", clock)
     store.engine.dispose()  # new connections, each with a tiny "disk"
     event.listen(
         store.engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA max_page_count = 8")

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.samples import SampleFiles
 from bot.storage import LabelStatus, LoggedDigit, Store
 from tests.test_bot_storage import LEGACY_DATABASE, pending_crops
 
@@ -30,7 +29,7 @@ def test_a_pre_alembic_sqlite_database_moves_into_postgresql(
     for rows in ("4 answers", "4 predictions", "2 pending_crops", "2 samples", "0 updates"):
         assert rows in done.stdout
 
-    moved = Store(postgres_url, SampleFiles(tmp_path / "samples"))
+    moved = Store(postgres_url)
     try:
         usage = moved.usage()
         assert (usage.predictions_total, usage.feedback_total, usage.feedback_correct) == (4, 2, 1)

@@ -25,10 +25,9 @@ import pytest
 from PIL import Image
 
 from bot import texts
-from bot.model_store import CURRENT, SHIPPED_RECORD, ModelStore
-from bot.retrain.retrainer import Refusal
-from bot.samples import SampleFiles
-from bot.settings import DATABASE_FILE, SAMPLES_DIR, Env
+from bot.model_store import CURRENT, ModelStore
+from bot.retrain.retrainer import EXPORTED_SAMPLES, TRAINING_SAMPLES, Refusal
+from bot.settings import DATABASE_FILE, Env
 from bot.storage import LoggedDigit, Store
 from emulator import SentMessage, SyncEmulator, User
 from tests.botharness import (
@@ -67,11 +66,11 @@ def start_bot(
 
 
 def write_user_samples(mnist: Mnist) -> Callable[[Path], None]:
-    """Labelled samples as users make them: an answer, then its label (row and file; the bot
-    removes sample files no row knows at start-up). Sample ids run 1..USER_SAMPLES."""
+    """Labelled samples as users make them: an answer, then its label (a row with its crop).
+    Sample ids run 1..USER_SAMPLES."""
 
     def write(data_dir: Path) -> None:
-        store = Store(data_dir / DATABASE_FILE, SampleFiles(data_dir / SAMPLES_DIR))
+        store = Store(data_dir / DATABASE_FILE)
         try:
             for index in range(1, USER_SAMPLES + 1):
                 image, label = mnist.x_test[-index], int(mnist.y_test[-index])
@@ -257,7 +256,8 @@ def test_killed_training_leaves_the_served_model(
     assert "The served model is unchanged" in result
     assert served_version(lenient) == before
     assert no_leftovers(lenient)
-    assert not (lenient.data_dir / ".retrain-samples").exists()
+    assert not (lenient.data_dir / TRAINING_SAMPLES).exists()
+    assert not (lenient.data_dir / EXPORTED_SAMPLES).exists()
     digit, photo = photos(mnist, 1)[0]
     assert reads_as(ask(emu, emu.add_user("After"), photo).caption, digit)
 
@@ -312,7 +312,8 @@ RETRAINED_ACCURACY = 0.5
 
 def two_versions(data_dir: Path) -> None:
     """The shipped model as v0001 and, served, a v0002 made as a retrain makes one."""
-    store = ModelStore(data_dir / "models", keep=5)
+    database = Store(data_dir / DATABASE_FILE)
+    store = ModelStore(data_dir / "models", 5, database)
     store.prepare(model_dir())
     shutil.copytree(model_dir(), store.candidate_dir)
     metrics_path = store.candidate_dir / "metrics.json"
@@ -320,6 +321,7 @@ def two_versions(data_dir: Path) -> None:
     metrics["test_accuracy"] = RETRAINED_ACCURACY
     metrics_path.write_text(json.dumps(metrics))
     store.switch_to(store.adopt_candidate())
+    database.close()
 
 
 def test_rollback_returns_to_the_previous_version(
@@ -364,7 +366,7 @@ def test_gate_rejects_a_worse_model_and_shutdown_stops_training(
         assert "(may drop at most 0.1 points): too low" in result
         assert served_version(bot) == "v0001"
         left = sorted(p.name for p in (bot.data_dir / "models").iterdir())
-        assert left == [CURRENT, SHIPPED_RECORD, "v0001"], "no candidate, no new version"
+        assert left == [CURRENT, "v0001"], "no candidate, no new version"
 
         mark, _ = retrain(emu, admin, "full")
         pid = training_pid(bot)

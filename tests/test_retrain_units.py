@@ -27,11 +27,15 @@ from bot.retrain.retrainer import (
     Result,
     Retrainer,
     RetrainError,
+    Stop,
     _explain,
     _learned,
     _record_learned,
+    outcome_from_json,
+    outcome_json,
 )
 from bot.settings import Env, load_settings
+from bot.storage import Store
 from recognizer import Recognizer
 from recognizer.config import DEFAULT_MODEL_DIR
 from tests.conftest import REPO_ROOT
@@ -105,7 +109,9 @@ async def test_a_cancel_once_the_new_model_is_being_switched_in_is_refused(
         {Env.TELEGRAM_BOT_TOKEN: "123456:" + "a" * 35, Env.DATA_DIR: str(tmp_path)}, env_file=None
     )
     recognition = RecognitionService(recognizer, 1, DEFAULT_MODEL_DIR)
-    retrainer = Retrainer(settings, ModelStore(tmp_path / "models", keep=3), recognition)
+    store = Store(settings.database)
+    models = ModelStore(tmp_path / "models", 3, store)
+    retrainer = Retrainer(settings, models, recognition, store)
     switching = asyncio.Event()
 
     async def last_step() -> None:
@@ -119,6 +125,7 @@ async def test_a_cancel_once_the_new_model_is_being_switched_in_is_refused(
     await retrainer._task
     assert await retrainer.cancel() is False, "nothing runs any more"
     recognition.close()
+    store.close()
 
 
 @pytest.mark.parametrize(
@@ -146,12 +153,8 @@ def test_mnist_failures_tell_the_admin_the_setting_not_a_flag() -> None:
 
 
 def test_nothing_new_to_learn_is_judged_by_the_newest_training_sample(tmp_path: Path) -> None:
-    samples = tmp_path / "samples"
-    assert newest_training_sample(samples) == 0
-    for sample_id, digit in ((3, 7), (5, 1), (10, 2), (4, 0)):
-        (samples / str(digit)).mkdir(parents=True, exist_ok=True)
-        (samples / str(digit) / f"{sample_id}.png").write_bytes(b"")
-    assert newest_training_sample(samples) == 4, "5 and 10 are held out of training"
+    assert newest_training_sample([]) == 0
+    assert newest_training_sample([3, 4, 5, 10]) == 4, "5 and 10 are held out of training"
     model = tmp_path / "model"
     model.mkdir()
     assert _learned(model) == 0, "a model the bot did not train learned none of our samples"
@@ -159,3 +162,29 @@ def test_nothing_new_to_learn_is_judged_by_the_newest_training_sample(tmp_path: 
     assert _learned(model) == 4
     (model / "learned.json").write_text("{broken")
     assert _learned(model) == 0
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        Outcome(
+            Result.SERVED,
+            Mode.QUICK,
+            12.5,
+            version="v0003",
+            verdict=Verdict(0.99, 0.98, 0.1, 5, 4, 5),
+        ),
+        Outcome(Result.FAILED, Mode.FULL, 3.0, failure=Failure.MNIST_MISSING, detail="/data/x.npz"),
+        Outcome(Result.CANCELLED, Mode.FULL, 1.0, stop=Stop.BY_ADMIN),
+    ],
+)
+def test_an_outcome_told_through_the_job_row_reads_the_same(outcome: Outcome) -> None:
+    """The trainer writes it, another replica tells the admin: the same text either way."""
+    told = outcome_from_json(outcome_json(outcome))
+    assert told == outcome
+    assert texts.retrain_outcome(told) == texts.retrain_outcome(outcome)
+
+
+@pytest.mark.parametrize("row", ["", "{}", '{"result": "won"}', "[1]", "null"])
+def test_an_unreadable_outcome_row_is_no_outcome(row: str) -> None:
+    assert outcome_from_json(row) is None

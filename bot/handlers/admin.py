@@ -11,14 +11,16 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot import i18n, texts
 from bot.handlers import Callback
 from bot.handlers.replies import reply
 from bot.model_metrics import read_metrics
+from bot.retrain.jobs import ChatRequest, RetrainJobs
 from bot.retrain.retrainer import (
     Mode,
     Outcome,
     Progress,
+    Refusal,
     Retrainer,
     RetrainError,
     training_installed,
@@ -118,10 +120,14 @@ async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if argument not in {mode.value for mode in Mode}:
         await reply(update, texts.retrain_usage(), "retrain usage")
         return
-    if not await asyncio.to_thread(training_installed):
+    separate = services(context).settings.separate_trainer
+    if not separate and not await asyncio.to_thread(training_installed):
         await reply(update, texts.retrain_needs_tensorflow(), "retrain unavailable")
         return
     mode = Mode(argument)
+    if separate:
+        await _queue(update, context, mode, message)
+        return
     refusal = _start_unless_running(retrainer, mode, message)
     if refusal is not None:
         await reply(update, *refusal)
@@ -140,8 +146,38 @@ def _start_unless_running(
     try:
         retrainer.start(mode, ChatListener(request))
     except RetrainError as error:
-        return texts.refusal(error.refusal, error.detail), f"retrain refused: {error}"
+        return _refused(error)
     return None
+
+
+def _refused(error: RetrainError) -> tuple[str, str]:
+    """The reply text and log outcome for a refused /retrain."""
+    if error.refusal is Refusal.ALREADY_RUNNING:  # on another replica, or queued
+        return texts.retrain_already_running(error.progress), "retrain busy elsewhere"
+    return texts.refusal(error.refusal, error.detail), f"retrain refused: {error}"
+
+
+async def _queue(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, mode: Mode, request: Message
+) -> None:
+    """Queue the run for the separate trainer, then send the progress message the replicas
+    edit as the trainer reports (``bot.retrain_reports``)."""
+    found = services(context)
+    chat = ChatRequest(request.chat_id, request.message_id, i18n.current())
+    try:
+        job_id = found.retrainer.enqueue(mode, chat)
+    except RetrainError as error:
+        await reply(update, *_refused(error))
+        return
+    record_outcome(f"retrain {mode.value} queued")
+    text = texts.retrain_progress(Progress(mode))
+    try:
+        sent = await request.reply_text(text)
+    except TelegramError as error:
+        # The run goes on; its result is still sent as a new message when it ends.
+        _LOGGER.warning("cannot send the retrain progress message: %s", error)
+        return
+    await found.db(RetrainJobs(found.store).set_progress_message, job_id, sent.message_id, text)
 
 
 @admins_only

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,20 +64,12 @@ def split_samples(samples: Path, training_copy: Path) -> tuple[Holdout, int]:
     return Holdout(stacked, np.asarray(labels, np.int64)), newest
 
 
-def newest_training_sample(samples: Path) -> int:
+def newest_training_sample(sample_ids: Iterable[int]) -> int:
     """The id of the newest labelled sample that training would learn from; 0 if none.
 
     Sample ids grow with every label saved, so a retrain that learned up to this id has seen
     every training sample there is (a /forget only removes some)."""
-    return max(
-        (
-            _sample_id(path)
-            for digit in _DIGITS
-            for path in (samples / digit).glob("*.png")
-            if not _is_held_out(path)
-        ),
-        default=0,
-    )
+    return max((i for i in sample_ids if i % HOLDOUT_EVERY), default=0)
 
 
 def _sample_id(path: Path) -> int:

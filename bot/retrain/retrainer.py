@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import enum
+import functools
 import importlib.util
 import json
 import logging
@@ -27,8 +29,10 @@ from bot.model_store import ModelStore, ModelStoreError
 from bot.recognition import RecognitionService
 from bot.retrain.gate import Verdict
 from bot.retrain.holdout import Holdout, newest_training_sample, split_samples
+from bot.retrain.jobs import INTERRUPTED, REPORT_EVERY_SECONDS, ChatRequest, RetrainJobs
 from bot.retrain.process import Exit, TrainingProcess
 from bot.settings import TOKEN_VARIABLE, Settings
+from bot.storage import StorageError, Store
 from recognizer import Recognizer, RecognizerError
 from recognizer.config import KERAS_FILE, METRICS_FILE
 from recognizer.contracts import ProgressEvent
@@ -38,6 +42,8 @@ _LOGGER = logging.getLogger(__name__)
 STATE_FILE = "retrain.json"
 """Present while a retrain runs; found at start-up, it means the bot died during one."""
 TRAINING_SAMPLES = ".retrain-samples"
+EXPORTED_SAMPLES = ".retrain-export"
+"""The database's samples written out for one retrain (training reads a folder); removed after."""
 _SHUTDOWN_WAIT_SECONDS = 15.0
 
 
@@ -146,14 +152,66 @@ class Listener(Protocol):
     async def finished(self, outcome: Outcome, progress: Progress) -> None: ...
 
 
+class _Unheard:
+    """The trainer's listener: nobody is in its chat, the replicas report from the job row."""
+
+    async def started(self, progress: Progress) -> None:
+        """Nothing to send: the replica that queued the run sent the progress message."""
+
+    async def progress(self, progress: Progress) -> None:
+        """The job row has it (``Retrainer._report``)."""
+
+    async def finished(self, outcome: Outcome, progress: Progress) -> None:
+        """The job row has it (``outcome_json``)."""
+
+
+def outcome_json(outcome: Outcome) -> str:
+    """An outcome as the job row keeps it, for the replica that tells the admin."""
+    return json.dumps(
+        {
+            "result": outcome.result.value,
+            "mode": outcome.mode.value,
+            "seconds": outcome.seconds,
+            "version": outcome.version,
+            "verdict": dataclasses.asdict(outcome.verdict) if outcome.verdict else None,
+            "failure": outcome.failure.value if outcome.failure else None,
+            "stop": outcome.stop.value if outcome.stop else None,
+            "detail": outcome.detail,
+        }
+    )
+
+
+def outcome_from_json(text: str) -> Outcome | None:
+    """``outcome_json``'s reading; None for anything else (a row written by another version)."""
+    try:
+        found = json.loads(text)
+        verdict = found["verdict"]
+        return Outcome(
+            Result(found["result"]),
+            Mode(found["mode"]),
+            float(found["seconds"]),
+            version=found["version"],
+            verdict=Verdict(**verdict) if verdict else None,
+            failure=Failure(found["failure"]) if found["failure"] else None,
+            stop=Stop(found["stop"]) if found["stop"] else None,
+            detail=found["detail"],
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 class RetrainError(Exception):
     """A request that cannot be carried out now: ``refusal`` says why, ``detail`` adds the
     technical part (e.g. the loader's error) where there is one."""
 
-    def __init__(self, refusal: Refusal, detail: str | None = None) -> None:
+    def __init__(
+        self, refusal: Refusal, detail: str | None = None, progress: Progress | None = None
+    ) -> None:
         super().__init__(refusal.value if detail is None else f"{refusal.value}: {detail}")
         self.refusal = refusal
         self.detail = detail
+        self.progress = progress
+        """For ALREADY_RUNNING: where the run is, when another replica runs it."""
 
 
 def training_installed() -> bool:
@@ -163,10 +221,17 @@ def training_installed() -> bool:
 
 class Retrainer:
     def __init__(
-        self, settings: Settings, models: ModelStore, recognition: RecognitionService
+        self,
+        settings: Settings,
+        models: ModelStore,
+        recognition: RecognitionService,
+        store: Store,
     ) -> None:
         self._settings = settings
         self._models = models
+        self._store = store
+        self._jobs = RetrainJobs(store)
+        self._job_id: int | None = None
         self._recognition = recognition
         self._state_path = settings.data_dir / STATE_FILE
         self._task: asyncio.Task[None] | None = None
@@ -180,6 +245,10 @@ class Retrainer:
 
     def clear_stale_state(self) -> None:
         """After a crash mid-retrain: stop an orphaned trainer, forget that it ran."""
+        if self._jobs.abandon_mine():
+            _LOGGER.warning(
+                "this replica's retrain was interrupted; the other replicas may retrain"
+            )
         try:
             state = json.loads(self._state_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -200,7 +269,8 @@ class Retrainer:
             return
         if not (served / KERAS_FILE).is_file():
             raise RetrainError(Refusal.NO_KERAS_MODEL)
-        if newest_training_sample(self._settings.samples_dir) <= _learned(served):
+        # One indexed read, kept on the loop: start() must not await (see start).
+        if newest_training_sample(self._store.sample_ids()) <= _learned(served):
             raise RetrainError(Refusal.NOTHING_NEW)
 
     def start(self, mode: Mode, listener: Listener) -> None:
@@ -210,6 +280,28 @@ class Retrainer:
         await in between, cannot lose a race with a second request on the same event loop.
         """
         self.check(mode)
+        # One short write on the loop, for the same reason: the slot is ours, or refused.
+        job_id = self._jobs.claim(mode.value, STARTING)
+        if job_id is None:
+            raise RetrainError(Refusal.ALREADY_RUNNING, progress=self._elsewhere())
+        self._begin(job_id, mode, listener)
+
+    def enqueue(self, mode: Mode, request: ChatRequest) -> int:
+        """Queue a retrain for the separate trainer (``bot.trainer``); its job id. The same
+        checks and the same one slot as ``start``, and as synchronous, for the same reason."""
+        self.check(mode)
+        job_id = self._jobs.claim(mode.value, STARTING, queued_for=request)
+        if job_id is None:
+            raise RetrainError(Refusal.ALREADY_RUNNING, progress=self._elsewhere())
+        return job_id
+
+    def run_job(self, job_id: int, mode: Mode) -> None:
+        """The trainer's: run a retrain a replica queued (and checked); the replicas report it
+        from the job's row."""
+        self._begin(job_id, mode, _Unheard())
+
+    def _begin(self, job_id: int, mode: Mode, listener: Listener) -> None:
+        self._job_id = job_id
         self._stopping = None
         self.progress = Progress(mode)
         self._task = asyncio.create_task(self._run(mode, listener), name="retrain")
@@ -221,7 +313,8 @@ class Retrainer:
         promising "the served model stays" then would be untrue (/rollback undoes it).
         """
         if not self.running:
-            return False
+            # Another replica's run, if any, stops at its next report.
+            return await asyncio.to_thread(self._jobs.request_cancel)
         if self.progress is not None and self.progress.stage == SWITCHING:
             raise RetrainError(Refusal.TOO_LATE_TO_CANCEL)
         self._stopping = reason
@@ -241,19 +334,23 @@ class Retrainer:
 
     async def rollback(self) -> str:
         """Serve the version before the current one; returns its name."""
-        if self.running:
+        if self.running or await asyncio.to_thread(self._jobs.running) is not None:
             raise RetrainError(Refusal.RETRAIN_RUNNING)
         previous = self._models.previous_version()
         if previous is None:
             raise RetrainError(Refusal.NO_EARLIER_VERSION)
         try:
             await self._serve(previous)
-        except (RecognizerError, ModelStoreError) as error:
+        except (RecognizerError, ModelStoreError, StorageError) as error:
             raise RetrainError(Refusal.CANNOT_SERVE, f"{previous}: {error}") from None
         return previous
 
     async def _run(self, mode: Mode, listener: Listener) -> None:
         assert self.progress is not None
+        assert self._job_id is not None
+        job_id = self._job_id
+        reporter = asyncio.create_task(self._report(job_id), name="retrain report")
+        outcome: Outcome | None = None
         try:
             await listener.started(self.progress)
             outcome = await self._retrain(mode, listener)
@@ -263,21 +360,64 @@ class Retrainer:
                 Result.FAILED, failure=Failure.UNEXPECTED, detail=f"{type(error).__name__}: {error}"
             )
         finally:
+            reporter.cancel()
             self._process = None
             self._state_path.unlink(missing_ok=True)
             await asyncio.to_thread(self._clean_up)
+            result = outcome.result.value if outcome is not None else INTERRUPTED
+            told = outcome_json(outcome) if outcome is not None else None
+            with contextlib.suppress(StorageError):  # the slot's lease lapses anyway
+                await asyncio.to_thread(self._jobs.finish, job_id, result, told)
         _LOGGER.info("retrain (%s) ended: %s", mode.value, outcome)
         self.progress.stage = FINISHED
         with contextlib.suppress(Exception):
             await listener.finished(outcome, self.progress)
 
+    async def _report(self, job_id: int) -> None:
+        """Keep the slot and tell the other replicas the progress; stop on their cancel."""
+        while True:
+            await asyncio.sleep(REPORT_EVERY_SECONDS)
+            progress = self.progress
+            assert progress is not None
+            try:
+                wanted = await asyncio.to_thread(
+                    functools.partial(
+                        self._jobs.report,
+                        job_id,
+                        stage=progress.stage,
+                        epoch=progress.epoch,
+                        epochs=progress.epochs,
+                        val_accuracy=progress.val_accuracy,
+                        eta_s=progress.eta_s,
+                    )
+                )
+            except StorageError as error:
+                _LOGGER.warning("cannot report the retrain's progress: %s", error)
+                continue
+            if wanted and self._stopping is None:
+                _LOGGER.info("retrain cancelled from another replica")
+                with contextlib.suppress(RetrainError):
+                    await self.cancel()
+
+    def _elsewhere(self) -> Progress | None:
+        """The progress of the run another replica holds, as this one would show its own."""
+        job = self._jobs.running()
+        if job is None:
+            return None
+        try:
+            mode = Mode(job.mode)
+        except ValueError:
+            return None
+        return Progress(mode, epoch=job.epoch, epochs=job.epochs, stage=job.stage)
+
     async def _retrain(self, mode: Mode, listener: Listener) -> Outcome:
         progress = self.progress
         assert progress is not None
         await asyncio.to_thread(self._models.discard_leftovers)
-        holdout, newest = await asyncio.to_thread(
-            split_samples, self._settings.samples_dir, self._training_samples
-        )
+        exported = self._settings.data_dir / EXPORTED_SAMPLES
+        await asyncio.to_thread(shutil.rmtree, exported, ignore_errors=True)
+        await asyncio.to_thread(self._store.export_samples, exported)
+        holdout, newest = await asyncio.to_thread(split_samples, exported, self._training_samples)
         process = TrainingProcess(self._argv(mode), self._environment())
         self._process = process
         await process.start()
@@ -365,6 +505,7 @@ class Retrainer:
         """Drop the candidate and the sample links: a /forget must not leave copies behind."""
         self._models.discard_leftovers()
         shutil.rmtree(self._training_samples, ignore_errors=True)
+        shutil.rmtree(self._settings.data_dir / EXPORTED_SAMPLES, ignore_errors=True)
 
     @property
     def _training_samples(self) -> Path:
