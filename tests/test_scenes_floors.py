@@ -45,9 +45,8 @@ FLOORS: dict[str, tuple[float, float]] = {
 }
 """Condition -> (floor, the accuracy the floor was set from: Recognizer.read with rows, on
 EVAL_SEED, 2026-11-30, raised where the paper estimate that follows shadows and strokes
-(recognizer/paper.py) read more); one scene of slack below the figure (none where only one
-scene was read right). Since that estimate, the sticky note (3/12) and the whiteboard (9/12)
-read one scene fewer than their figure and sit on their floors."""
+(recognizer/paper.py) read more, with the model before 3b764a2); one scene of slack below the
+figure (none where only one scene was read right)."""
 
 
 @pytest.fixture(scope="module")
