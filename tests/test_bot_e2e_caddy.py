@@ -131,7 +131,8 @@ def post(url: str, secret: bool) -> tuple[int, list[str]]:
         with urllib.request.urlopen(request, timeout=30) as answer:
             return answer.status, answer.headers.get_all("Server") or []
     except urllib.error.HTTPError as error:
-        return error.code, error.headers.get_all("Server") or []
+        with error:
+            return error.code, error.headers.get_all("Server") or []
 
 
 def test_photos_through_caddy_are_answered_once_and_only_the_webhook_path_passes(
@@ -141,9 +142,11 @@ def test_photos_through_caddy_are_answered_once_and_only_the_webhook_path_passes
     photos = [digit_photo(mnist.x_test[i]) for i in first_of_each_digit(mnist.y_test)[:5]]
     users = [emu.add_user(f"User {n}", f"user{n}") for n in range(USERS)]
     sent = send_burst(emu, users, photos)
-    wait_until(lambda: answered(emu, users, sent) >= USERS * len(photos), WAIT, "every answer")
+    total = USERS * len(photos)
+    wait_until(lambda: answered(emu, users, sent) >= total, WAIT, "every answer")
     wait_until(lambda: emu.stats.updates_pending == 0, 30, "no update left pending")
     answered_once(emu, users, sent)
+    wait_until(lambda: sum(cluster.processed()) >= total, 30, "every update done")
     assert all(cluster.processed()), f"both replicas served: {cluster.processed()}"
     assert emu.stats.webhook_failures == 0
 
@@ -177,6 +180,9 @@ def test_updates_sent_to_a_killed_replica_reach_the_other_and_none_is_lost(
     users = [emu.add_user(f"User {n}", f"user{n}") for n in range(USERS)]
     sent = send_burst(emu, users, photos[:3])
     wait_until(lambda: answered(emu, users, sent) >= USERS * 3, WAIT, "the first answers")
+    # An update is done once its outcome is logged, after the answer (which is then recorded):
+    # killed before that, it would be taken over later and answered twice.
+    wait_until(lambda: sum(cluster.processed()) >= USERS * 3, 30, "the first updates done")
     killed, survivor = cluster.replicas
     by_killed = cluster.processed()[0]
     assert by_killed > 0, "the replica to kill served its share"
