@@ -210,6 +210,13 @@ def ask(emu: SyncEmulator, chat: Chat | User, photo: bytes, timeout: float = WAI
     return emu.wait_for_message(chat, replies_to(emu.send_photo(chat, photo)), timeout=timeout)
 
 
+def confirm_right(emu: SyncEmulator, chat: Chat | User, photo: bytes) -> SentMessage:
+    """Send a photo, press "Right" under the answer and return the answer as the bot edits it
+    (thanked, its buttons gone)."""
+    emu.press_button(chat, ask(emu, chat, photo), text="Right")
+    return emu.wait_for_edit(chat, timeout=WAIT)
+
+
 # -- fixtures of a module that shares one bot -----------------------------------------------
 
 _names = itertools.count(1)

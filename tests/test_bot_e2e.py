@@ -27,6 +27,7 @@ from tests.botharness import (
     WAIT,
     BotProcess,
     ask,
+    confirm_right,
     digit_photo,
     first_of_each_digit,
     model_dir,
@@ -135,9 +136,7 @@ def test_right_stores_the_crop_with_label_user_and_time(
     emu: SyncEmulator, bot: BotProcess, user: User, seven: tuple[int, bytes]
 ) -> None:
     digit, photo = seven
-    answer = ask(emu, user, photo)
-    emu.press_button(user, answer, text="Right")
-    edited = emu.wait_for_edit(user, timeout=WAIT)
+    edited = confirm_right(emu, user, photo)
     assert texts.thanks(None) in (edited.caption or "")
     assert edited.buttons == []
     [(label, predicted, created_at, png)] = bot.query(
@@ -194,9 +193,7 @@ def test_only_the_28x28_crop_is_kept_never_the_photo(
 def test_forget_deletes_my_samples(
     emu: SyncEmulator, bot: BotProcess, user: User, seven: tuple[int, bytes]
 ) -> None:
-    answer = ask(emu, user, seven[1])
-    emu.press_button(user, answer, text="Right")
-    emu.wait_for_edit(user, timeout=WAIT)
+    confirm_right(emu, user, seven[1])
     emu.send_command(user, "forget")
     question = emu.wait_for_message(user, timeout=WAIT)
     assert question.content == texts.forget_question()
@@ -259,9 +256,7 @@ def test_informational_commands(emu: SyncEmulator, user: User, command: str, exp
 def test_stats_shows_model_figures_usage_and_live_accuracy(
     emu: SyncEmulator, bot: BotProcess, user: User, seven: tuple[int, bytes]
 ) -> None:
-    answer = ask(emu, user, seven[1])
-    emu.press_button(user, answer, text="Right")
-    emu.wait_for_edit(user, timeout=WAIT)
+    confirm_right(emu, user, seven[1])
     before = _usage(bot)
     emu.send_command(user, "stats")
     stats = emu.wait_for_message(user, timeout=WAIT)

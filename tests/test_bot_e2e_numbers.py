@@ -13,14 +13,12 @@ from bot.storage import LabelStatus
 from emulator import SentMessage, SyncEmulator, User
 from recognizer import TooManyDigitsError
 from recognizer.config import MAX_DIGITS
-from tests.botharness import BotProcess, digit_photo
+from tests.botharness import PNG_SIGNATURE, WAIT, BotProcess, ask, confirm_right, digit_photo
 from tests.conftest import SHARED_DATA
 from tests.test_bot_e2e_faults import press_answer
 from tests.test_numbers import number_page
 from training.mnist import Mnist
 
-WAIT = 20.0
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PICKS = (3, 2, 1, 18)
 """MNIST test images of 0, 1, 2 and 3."""
 
@@ -29,13 +27,6 @@ PICKS = (3, 2, 1, 18)
 def number(mnist: Mnist) -> tuple[str, bytes]:
     digits = "".join(str(int(mnist.y_test[i])) for i in PICKS)
     return digits, number_page([mnist.x_test[i] for i in PICKS])
-
-
-def ask(emu: SyncEmulator, chat: User, photo: bytes) -> SentMessage:
-    sent = emu.send_photo(chat, photo)
-    return emu.wait_for_message(
-        chat, lambda m: m.reply_to_message_id == sent["message_id"], timeout=WAIT
-    )
 
 
 def test_a_number_is_answered_with_its_digits_and_an_annotated_photo(
@@ -65,9 +56,7 @@ def test_right_stores_every_digit_with_its_label(
     emu: SyncEmulator, bot: BotProcess, user: User, number: tuple[str, bytes]
 ) -> None:
     digits, photo = number
-    answer = ask(emu, user, photo)
-    emu.press_button(user, answer, text="Right")
-    edited = emu.wait_for_edit(user, timeout=WAIT)
+    edited = confirm_right(emu, user, photo)
     assert texts.number_thanks(None) in (edited.caption or "")
     rows = bot.query("SELECT label FROM samples WHERE user_id = ? ORDER BY id", user.id)
     assert "".join(str(label) for (label,) in rows) == digits
@@ -171,9 +160,7 @@ def test_stats_counts_a_number_as_one_answer(
 ) -> None:
     """Old /stats counted one row per digit: a 4-digit number was 4 answers, 4 labels."""
     served, labelled = _served_and_labelled(emu, user)
-    answer = ask(emu, user, number[1])
-    emu.press_button(user, answer, text="Right")
-    emu.wait_for_edit(user, timeout=WAIT)
+    confirm_right(emu, user, number[1])
     assert _served_and_labelled(emu, user) == (served + 1, labelled + 1)
 
 

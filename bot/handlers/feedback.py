@@ -3,9 +3,9 @@ number, the right number typed as a message, row by row when the photo held seve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, ForceReply, MaybeInaccessibleMessage, Message, Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -15,15 +15,14 @@ from bot.services import Services, services
 from bot.storage import AnswerRow, LabelStatus
 from bot.update_log import record_outcome
 
+Press = TypeVar("Press")
+
 
 async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None:
+    pressed = await _parsed(update, context, keyboards.parse)
+    if pressed is None:
         return
-    press = keyboards.parse(query.data or "")
-    if press is None:
-        await on_unknown_button(update, context)
-        return
+    query, press = pressed
     found = services(context)
     rows = await _pressed_rows(found, query, range(press.prediction_id, press.prediction_id + 1))
     if rows is None or len(rows) != 1:
@@ -44,6 +43,21 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.edit_message_caption(
             caption=f"{original}\n\n{texts.thanks(press.label)}", reply_markup=None
         )
+
+
+async def _parsed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parse: Callable[[str], Press | None]
+) -> tuple[CallbackQuery, Press] | None:
+    """The pressed button and its data as ``parse`` reads it; None for anything else (a button
+    whose data it cannot read gets the short notice of ``on_unknown_button``)."""
+    query = update.callback_query
+    if query is None:
+        return None
+    press = parse(query.data or "")
+    if press is None:
+        await on_unknown_button(update, context)
+        return None
+    return query, press
 
 
 async def _pressed_rows(
@@ -113,13 +127,10 @@ class _Correction:
 async def on_number_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Right / Wrong / Back under a row of a number's answer; "Wrong" asks for that row's
     number as text."""
-    query = update.callback_query
-    if query is None:
+    pressed = await _parsed(update, context, keyboards.parse_number)
+    if pressed is None:
         return
-    press = keyboards.parse_number(query.data or "")
-    if press is None:
-        await on_unknown_button(update, context)
-        return
+    query, press = pressed
     found = services(context)
     rows = await _pressed_rows(found, query, press.prediction_ids)
     if rows is None or sum(len(row.prediction_ids) for row in rows) < 2:
