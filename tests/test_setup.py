@@ -41,7 +41,7 @@ def test_setup_script_installs_system_packages_venv_and_runs_pytest() -> None:
     assert script_path.stat().st_mode & 0o111, "scripts/test is not executable"
     script = script_path.read_text(encoding="utf-8")
     packages = _apt_packages(script)
-    assert set(FONT_FILES.values()) | {"chromium"} <= packages
+    assert set(FONT_FILES.values()) | {"chromium", "postgresql", "caddy"} <= packages
     assert "apt-get install" in script
     assert ".venv/bin/pip install" in script
     assert '".[train,dev]"' in script
