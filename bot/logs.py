@@ -13,9 +13,10 @@ from collections.abc import Iterable
 
 REDACTED = "[REDACTED]"
 
-_NOISY_LOGGERS = ("httpx", "httpcore", "alembic")
+_NOISY_LOGGERS = ("httpx", "httpcore", "alembic", "apscheduler")
 """httpx and httpcore log one line per request (with the token in it), Alembic several lines per
-start-up: kept to warnings (bot.database says itself when it upgrades a schema)."""
+start-up, APScheduler (the JobQueue) two lines per job run, every few seconds: kept to warnings
+(bot.database says itself when it upgrades a schema; a failing job is logged as an error)."""
 
 
 class RedactingFormatter(logging.Formatter):

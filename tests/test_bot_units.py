@@ -22,7 +22,7 @@ from bot import keyboards, texts
 from bot.admin_notices import NoticeLimiter
 from bot.downloads import DownloadRefusedError, FileTooLargeError, download
 from bot.images import ImageRef, image_of
-from bot.logs import REDACTED, RedactingFormatter, token_forms
+from bot.logs import REDACTED, RedactingFormatter, configure_logging, token_forms
 from bot.model_metrics import ModelMetrics
 from bot.ratelimit import UserRateLimiter
 from bot.stats_chart import axis_start, render_accuracy_chart
@@ -81,6 +81,26 @@ def test_log_lines_never_show_the_token_or_its_secret() -> None:
     except ValueError:
         record.exc_info = sys.exc_info()
     assert secret not in formatter.format(record)
+
+
+def test_info_logging_leaves_out_per_request_and_per_job_lines() -> None:
+    """At LOG_LEVEL=INFO the bot's own lines show, but not a line per HTTP request or per
+    JobQueue run (every few seconds); their warnings and errors still do."""
+    root = logging.getLogger()
+    families = ("httpx", "httpcore", "alembic", "apscheduler")
+    saved_handlers, saved_level = root.handlers[:], root.level
+    saved_levels = {name: logging.getLogger(name).level for name in families}
+    try:
+        configure_logging("INFO", token_forms(TOKEN))
+        assert logging.getLogger("bot.application").isEnabledFor(logging.INFO)
+        for name in ("httpx", "apscheduler.executors.default", "alembic.runtime.migration"):
+            assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
+            assert logging.getLogger(name).isEnabledFor(logging.WARNING), name
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+        for name, level in saved_levels.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def test_feedback_buttons_round_trip() -> None:
