@@ -225,6 +225,7 @@ class Store:
             raise ValueError("an answer has at least one digit")
         now = self._clock()
         with self.transaction() as db:
+            _lock_prediction_ids(db)
             result = db.execute(
                 insert(answers).values(created_at=now, digits=len(digits), chat_id=chat_id)
             )
@@ -581,6 +582,20 @@ def _shown_in(where: Sequence[int | None], chat_id: int | None, message_id: int 
     if answer_chat is not None and answer_chat != chat_id:
         return False
     return answer_message is None or answer_message == message_id
+
+
+_PREDICTION_IDS_LOCK = 0x64696769
+"""PostgreSQL advisory lock key ("digi") held while one answer takes its prediction ids."""
+
+
+def _lock_prediction_ids(db: Connection) -> None:
+    """Let one replica at a time take prediction ids, so each answer's ids stay consecutive.
+
+    PostgreSQL hands sequence values to concurrent transactions interleaved; the lock lasts
+    until the transaction ends (milliseconds). SQLite's writers are serialised already.
+    """
+    if db.dialect.name == "postgresql":
+        db.execute(select(func.pg_advisory_xact_lock(_PREDICTION_IDS_LOCK)))
 
 
 def _delete_expired_crops(db: Connection, now: float) -> int:

@@ -581,3 +581,28 @@ def test_checks_of_one_user_at_once_count_every_message(
     for thread in threads:
         thread.join()
     assert allowed.count(True) == 10, "16 messages at once, 10 allowed, none lost"
+
+
+def test_answers_logged_at_once_by_two_replicas_keep_their_ids_consecutive(
+    pair: tuple[Store, Store], crop: bytes
+) -> None:
+    """A row's feedback buttons name its first prediction id and its length, so each answer's
+    ids must stay consecutive while other replicas log answers at the same moment."""
+    digits = [LoggedDigit(d, 0.9, crop, row) for row, d in ((0, 4), (0, 2), (0, 7), (1, 1))]
+    logged: list[tuple[int, ...]] = []
+
+    def log_many(replica: Store, user: int) -> None:
+        for _ in range(40):
+            logged.append(replica.log_answer(user, user, digits).prediction_ids)
+
+    workers = [
+        threading.Thread(target=log_many, args=(replica, user))
+        for replica, user in zip(pair, (ALICE, BOB), strict=True)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(logged) == 80
+    for ids in logged:
+        assert list(ids) == list(range(ids[0], ids[0] + len(digits))), ids
