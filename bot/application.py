@@ -95,6 +95,7 @@ def build_application(found: Services) -> BotApplication:
         builder.rate_limiter(limiter).build() if settings.outgoing_rate_limit else builder.build()
     )
     processor.serving = lambda: application.running
+    processor.on_arrival = routes.ADDRESSED_ALBUM.remember
     install(application.bot_data, found)
     register_handlers(application)
     return application

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 
-from telegram import Message, MessageEntity
+from telegram import Message, MessageEntity, Update
 from telegram.ext import filters
 
 from bot.images import image_of
@@ -41,19 +41,21 @@ class _AddressedAlbum(filters.MessageFilter):
 
     Telegram apps put an album's caption, and so the @mention, on its first photo only; the
     others arrive as separate messages sharing its ``media_group_id``, right after it and in
-    order. This filter remembers the albums whose photo mentions or replies to the bot, and
-    matches their other photos. It is checked before anything else about an update (the
-    rate limit's routing), so the first photo is remembered before the second is looked at.
+    order. ``remember`` notes the albums whose photo mentions or replies to the bot, and the
+    filter matches their other photos. Updates are handled concurrently and may reach the
+    filters out of order, so the update processor calls ``remember`` as each update arrives,
+    in the order Telegram sent them: the first photo is noted before the second is looked at.
     """
 
     def __init__(self) -> None:
         super().__init__(name="ADDRESSED_ALBUM")
         self._albums: OrderedDict[str, float] = OrderedDict()
 
-    def filter(self, message: Message) -> bool:
-        album = message.media_group_id
-        if album is None:
-            return False
+    def remember(self, update: Update) -> None:
+        """Note the album of an addressed photo; called for every update as it arrives."""
+        message = update.effective_message
+        if message is None or message.media_group_id is None:
+            return
         now = time.monotonic()
         while self._albums and (
             len(self._albums) > _ALBUMS_KEPT
@@ -61,9 +63,10 @@ class _AddressedAlbum(filters.MessageFilter):
         ):
             self._albums.popitem(last=False)
         if MENTIONS_BOT.filter(message) or REPLIES_TO_BOT.filter(message):
-            self._albums[album] = now
-            return True
-        return album in self._albums
+            self._albums.setdefault(message.media_group_id, now)
+
+    def filter(self, message: Message) -> bool:
+        return message.media_group_id is not None and message.media_group_id in self._albums
 
 
 _ALBUMS_KEPT = 1000

@@ -142,11 +142,15 @@ class DurableUpdateProcessor(LoggedUpdateProcessor):
         self._in_progress: set[int] = set()
         self.serving: Callable[[], bool] = lambda: True
         """False once the application is stopping; set by the composition root."""
+        self.on_arrival: Callable[[Update], None] = lambda update: None
+        """Called for each update as it arrives, in arrival order, before anything awaits:
+        handling runs concurrently, so what must see updates in order is done here."""
 
     async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
         if not isinstance(update, Update):
             await super().do_process_update(update, coroutine)
             return
+        self.on_arrival(update)
         update_id = update.update_id
         if update_id in self._in_progress or not self.serving():
             _close(coroutine)
