@@ -70,6 +70,10 @@ THICK_STROKE = 5
 """Ink (px, working image) an opening this wide leaves is thick writing: marker, not ballpoint
 nor a printed line."""
 
+THICK_STROKE_SHARE = 0.35
+"""Thick ink whose broadest part is wider than this share of its height is a shadow, not writing:
+a marker's stroke is up to about a seventh of the digit's height, a third when written small."""
+
 STROKE_KERNELS_MIN_SIDE = 256
 """Smaller pictures (drawings on a small canvas, where one digit fills the frame) get the paper
 from the coarse copy with a kernel wider than any stroke."""
@@ -81,6 +85,14 @@ is narrower, the gaps between a hand shadow's fingers are wider."""
 POLARITY_MARGIN = 4.0
 """Dark thin structure must outweigh light thin structure this many times to overrule a
 light-on-dark verdict: chalk strokes are grainy, their gaps are dark thin structure too."""
+
+EDGE_MIN_REACH = 0.25
+"""Pieces reaching this share of the working image's long side are checked for being a sheet's
+or a table's straight edge rather than a stroke."""
+
+EDGE_ASPECT = 80
+"""A piece this many times longer than it is thick is an edge: a pen's stroke on a digit is a
+few dozen times longer than the tip is wide at most."""
 
 MIN_INK_CONTRAST = 0.18
 """Least darkening relative to the local paper that counts as ink; sensor noise and paper texture

@@ -14,6 +14,8 @@ import cv2
 import numpy as np
 
 from recognizer.config import (
+    EDGE_ASPECT,
+    EDGE_MIN_REACH,
     LINE_COVERAGE,
     LINE_INK_RATIO,
     LINE_MAX_TILT,
@@ -41,7 +43,8 @@ class Ink:
     strength: np.ndarray
     """float32 (H, W) in [0, 1]: how much darker than its local paper each pixel is."""
     lines: np.ndarray
-    """bool (H, W): the printed lines of ruled or squared paper."""
+    """bool (H, W): the printed lines of ruled or squared paper, and the straight edges of a
+    sheet or a table (``straight_edges``)."""
     pieces: Components
     """The connected pieces of ink once the printed lines are taken out."""
     scale: float
@@ -54,14 +57,40 @@ class Ink:
 
 
 def find_ink(gray: np.ndarray, stages: Stages | None = None) -> Ink:
-    """Flatten the lighting, settle the polarity, trace the printed lines and label the pieces
-    of ink left, for an upright uint8 (H, W) grayscale photo."""
+    """Flatten the lighting, settle the polarity, trace the printed lines and the edges of
+    sheets, and label the pieces of ink left, for an upright uint8 (H, W) grayscale photo."""
     work, scale = downscale(gray)
     record(stages, "gray", work)
     strength = ink_strength(work, stages)
     lines = printed_lines(strength, stages)
     pieces = components(((strength >= MIN_INK_CONTRAST) & ~lines).astype(np.uint8))
+    edges = straight_edges(pieces)
+    if edges.any():
+        lines |= edges
+        pieces = components(((strength >= MIN_INK_CONTRAST) & ~lines).astype(np.uint8))
     return Ink(strength, lines, pieces, scale)
+
+
+def straight_edges(pieces: Components) -> np.ndarray:
+    """bool (H, W): the pieces that are long and as thin as a line: the edge of a sheet, a
+    sticky note or a table, or a printed rule that stops short of the frame.
+
+    A pen's stroke is at most a few dozen times as long as it is thick (the tip's width against
+    the digit's height); an edge is as thin as the camera's blur however long it is. A piece's
+    thickness is its area over its length (the long side of its smallest enclosing turned
+    rectangle, so a slanted or gently bent edge is measured along itself).
+    """
+    _, labels, stats, _ = pieces
+    reach = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    long = np.flatnonzero(reach >= EDGE_MIN_REACH * max(labels.shape))
+    edges = []
+    for label in long[long > 0]:
+        x, y, w, h, area = (int(v) for v in stats[label])
+        points = cv2.findNonZero((labels[y : y + h, x : x + w] == label).astype(np.uint8))
+        length = max(cv2.minAreaRect(points)[1])
+        if length >= EDGE_ASPECT * area / length:
+            edges.append(label)
+    return np.isin(labels, edges)
 
 
 def downscale(gray: np.ndarray) -> tuple[np.ndarray, float]:

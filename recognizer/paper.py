@@ -28,6 +28,7 @@ from recognizer.config import (
     STROKE_KERNELS_MIN_SIDE,
     STROKE_TILES,
     THICK_STROKE,
+    THICK_STROKE_SHARE,
     WORK_SIDE,
 )
 from recognizer.stages import Stages, record
@@ -93,14 +94,21 @@ def _thick_writing_kernel(base: np.ndarray) -> int:
     Printed lines and specks can settle the ink count while a marker's strokes are still
     hollow. A stroke is a bounded share of its digit's height, so the kernel follows the
     tallest piece of thick ink (what a small opening leaves: no printed line, no ballpoint
-    stroke) that neither touches the frame nor crosses it, as shadows coming in from a side do.
+    stroke) that neither touches the frame nor crosses it, as shadows coming in from a side do,
+    and whose broadest part is a stroke for its height: a phone's or a hand's shadow inside the
+    frame is far broader for its height than any marker's stroke.
     """
     ink = (_against_coarse_paper(base)[1] >= MIN_INK_CONTRAST).astype(np.uint8)
     thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((THICK_STROKE, THICK_STROKE), np.uint8))
-    _, _, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
     height, width = base.shape
     x, y, w, h = (stats[1:, k] for k in range(4))
     inside = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+    breadth = np.zeros(count, np.float32)
+    np.maximum.at(
+        breadth, np.asarray(labels, np.intp), cv2.distanceTransform(thick, cv2.DIST_L2, 3)
+    )
+    inside &= 2 * breadth[1:] <= THICK_STROKE_SHARE * h
     tallest = int(h[inside].max()) if inside.any() else 0
     return max(3, round(STROKE_KERNEL_PER_HEIGHT * tallest) | 1)
 

@@ -102,6 +102,21 @@ def test_shadows_and_gradients_do_not_become_ink(mnist: Mnist, index: int) -> No
     assert similarity(preprocess(page.astype(np.uint8)), preprocess(lit)) > 0.9
 
 
+@pytest.mark.parametrize("index", range(3))
+def test_a_shadow_inside_the_frame_is_not_taken_for_thick_writing(mnist: Mnist, index: int) -> None:
+    """A phone held over the page casts a broad, soft-edged shadow that reaches no side of the
+    frame. It is far broader for its height than a marker's stroke, so the paper is still
+    estimated for the pen's thin strokes: the shadow adds no ink and the digit reads alike."""
+    clean = page_with(ink_of(mnist, index, height=160), at=(280, 200))
+    shade = np.ones(PAGE, np.float32)
+    cv2.rectangle(shade, (540, 120), (740, 560), 0.55, thickness=-1)
+    shade = cv2.GaussianBlur(shade, (0, 0), 6)
+    shadowed = np.clip(clean * shade, 0, 255).astype(np.uint8)
+    near_ink = cv2.dilate(ink_mask(clean).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert (ink_mask(shadowed) & ~near_ink).mean() < 0.001, "no shadow becomes ink"
+    assert similarity(preprocess(clean), preprocess(shadowed)) > 0.95
+
+
 def with_flash(
     page: np.ndarray, centre: tuple[float, float], radius: float, glare: float
 ) -> np.ndarray:
@@ -209,6 +224,28 @@ def test_shadow_touching_the_edge_is_not_taken_for_the_digit(mnist: Mnist) -> No
     assert x + width <= 350 + 180
     assert y >= 230
     assert 100 <= height <= 150, "the digit alone: 180 px minus MNIST's empty margins"
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_the_edge_of_a_sheet_beside_the_digit_is_not_read(mnist: Mnist, index: int) -> None:
+    """A sticky note or a sheet on a desk shows its edge as a long, thin, slightly slanted dark
+    line; it is far thinner for its length than any pen stroke, so it is no "1" beside the
+    digit: one digit, the same crop as on a page without the edge."""
+    clean = page_with(ink_of(mnist, index))
+    edged = clean.copy()
+    cv2.line(edged, (760, 150), (785, 620), 120, 4, cv2.LINE_AA)
+    edged = np.minimum(edged, clean)
+    before, after = preprocess(clean), preprocess(edged)
+    assert astuple(after.box) == astuple(before.box)
+    assert similarity(before, after) > 0.99
+
+
+def test_a_thin_straight_1_alone_is_still_read() -> None:
+    """The edge rule never leaves a picture without its digit: a 1 drawn as one thin straight
+    line (a canvas with a fine brush) is thin enough to pass for an edge, and still read."""
+    page = np.full(PAGE, 235, np.uint8)
+    cv2.line(page, (480, 110), (470, 610), 30, 2, cv2.LINE_AA)
+    assert preprocess(page).digit == 1
 
 
 def test_separate_strokes_of_one_digit_are_kept_together(mnist: Mnist) -> None:
