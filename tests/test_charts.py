@@ -134,9 +134,9 @@ def test_unsure_number_digit_is_drawn_in_the_warning_colour(
 
 def test_stats_chart_is_readable_and_tight() -> None:
     values = [0.99, 0.995, 0.98, 0.97, 0.96, 0.99, 0.99, 0.95, 1.0, 0.96]
-    pixels = _gray(stats_chart.render_accuracy_chart(values, "Test accuracy per digit (MNIST)"))
+    pixels = _gray(stats_chart.render_accuracy_chart(values))
     _height, width = pixels.shape
-    for size in (stats_chart.TITLE_PX, stats_chart.LABEL_PX, stats_chart.VALUE_PX):
+    for size in (stats_chart.LABEL_PX, stats_chart.VALUE_PX):
         assert chart.font_px(size, width) >= chart.MIN_TEXT_PX
     axis = pixels[-stats_chart.VALUE_PX - 14 :, :]
     assert _at_display(_ink_height(axis), width) >= _min_glyph_height()
