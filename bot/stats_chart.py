@@ -4,6 +4,10 @@ All ten digits sit near the top of a 0-100% scale, which would make every bar lo
 axis starts at a round value below the weakest digit instead, and says so on the picture.
 Sized like the recognizer's charts for a phone's chat bubble (``recognizer.chart``): every
 label at least ``MIN_TEXT_PX`` CSS pixels tall when shown ``DISPLAY_WIDTH`` wide.
+
+The picture holds digits and percentages only, no words: Pillow's built-in font has no Cyrillic
+(a Russian title came out as empty boxes), and the /stats caption names the chart in the user's
+language instead, so nothing is said twice.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ from collections.abc import Sequence
 from PIL import Image, ImageDraw, ImageFont
 
 WIDTH = 600
-TITLE_PX = 28
 LABEL_PX = 26
 VALUE_PX = 25
 _MARGIN = 10
 _ROW = 36
-_TOP = _MARGIN + TITLE_PX + 16
+_TOP = _MARGIN + 6
+"""The grid lines start 6 px above the first bar, at the margin."""
 _LEFT = 40
 _RIGHT = 96
 _BOTTOM = VALUE_PX + 14
@@ -37,14 +41,14 @@ def axis_start(values: Sequence[float]) -> float:
     return max(0.0, min(0.9, math.floor((min(values) - 0.05) * 20) / 20))
 
 
-def render_accuracy_chart(per_digit: Sequence[float], title: str) -> bytes:
-    """PNG bytes of one bar per digit 0-9 with its accuracy written beside it."""
+def render_accuracy_chart(per_digit: Sequence[float]) -> bytes:
+    """PNG bytes, ``WIDTH`` px wide, of one bar per accuracy in ``per_digit`` (fractions 0-1,
+    digit 0 first) with its percentage written beside it."""
     height = _TOP + _ROW * len(per_digit) + _BOTTOM
     image = Image.new("RGB", (WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=LABEL_PX)
     value_font = ImageFont.load_default(size=VALUE_PX)
-    draw.text((_MARGIN, _MARGIN), title, fill=_INK, font=ImageFont.load_default(size=TITLE_PX))
     low = axis_start(per_digit)
     span = WIDTH - _LEFT - _RIGHT
     for fraction, anchor in ((0.0, "la"), (0.5, "ma"), (1.0, "ma")):

@@ -428,8 +428,12 @@ def debug_report(*, tensorflow_loaded: bool, model_dir: str, uptime_seconds: flo
 
 
 def stats(metrics: ModelMetrics | None, usage: Usage, now: datetime) -> str:
-    """The /stats message: what its chart (accuracy per digit) does not show."""
+    """The /stats message: what its chart (accuracy per digit) does not show. With figures it is
+    the chart's caption and opens with the chart's title, which the picture leaves out (its
+    font has no Cyrillic)."""
     lines = [_model_lines(metrics, now)]
+    if metrics is not None:
+        lines.insert(0, _("Chart: test accuracy per digit (MNIST)."))
     lines.append(
         _("Answers served: {total} in total, {last_day} in the last 24 h.").format(
             total=usage.predictions_total, last_day=usage.predictions_last_day
@@ -445,10 +449,6 @@ def stats(metrics: ModelMetrics | None, usage: Usage, now: datetime) -> str:
     else:
         lines.append(_("Live accuracy: no feedback yet. Press Right or Wrong under an answer!"))
     return "\n\n".join(lines)
-
-
-def stats_chart_title() -> str:
-    return _("Test accuracy per digit (MNIST)")
 
 
 def _model_lines(metrics: ModelMetrics | None, now: datetime) -> str:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from functools import cache
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -144,6 +146,7 @@ NUMBER_PERCENT_PX = 29
 _CELL_GAP = 10
 _LINK = 18
 """Height of the strip where each box is joined to its reading by a line."""
+_CELL_HEIGHT = NUMBER_DIGIT_PX + NUMBER_PERCENT_PX + _CELL_GAP
 _INK = (33, 33, 33)
 _RGB = {_CHOSEN: (25, 118, 210), _UNSURE: (245, 124, 0)}
 
@@ -151,36 +154,83 @@ _RGB = {_CHOSEN: (25, 118, 210), _UNSURE: (245, 124, 0)}
 def render_number(reading: Reading) -> bytes:
     """PNG bytes, NUMBER_WIDTH wide: the photo around the number with each digit boxed, and under
     it each digit's reading and confidence, joined to its box (orange when unsure). When the
-    readings are too many for one row at a readable size, they alternate between two rows."""
+    readings are too many for one line at a readable size, they alternate between two lines.
+
+    A photo of several rows is cut between its rows, each band followed by the strip of that
+    row's readings, left to right: with one strip under the whole photo, the upper row's lines
+    crossed the lower row and the other lines, and the rows' readings were mixed in one strip.
+    """
     photo, boxes = _number_photo(reading)
-    count = len(reading.digits)
-    rows = 1 if _fits(count, 1) else 2
-    cell_height = NUMBER_DIGIT_PX + NUMBER_PERCENT_PX + _CELL_GAP
-    height = photo.height + _LINK + (rows - 1) * cell_height + cell_height - _CELL_GAP // 2
+    bands = _row_bands(reading, boxes, photo.height)
+    lines = [1 if _fits(len(row.digits), 1) else 2 for row in reading.rows]
+    height = photo.height + sum(_strip_height(count) for count in lines)
     canvas = Image.new("RGB", (NUMBER_WIDTH, height), "white")
-    canvas.paste(photo.convert("RGB"))
     draw = ImageDraw.Draw(canvas)
-    centres = _cell_centres(count)
+    band_top, first = 0, 0
+    for row, (top, bottom), count in zip(reading.rows, bands, lines, strict=True):
+        canvas.paste(photo.crop((0, top, NUMBER_WIDTH, bottom)), (0, band_top))
+        shift = band_top - top
+        row_boxes = [
+            (left, max(box_top + shift, band_top), right, box_bottom + shift)
+            for left, box_top, right, box_bottom in boxes[first : first + len(row.digits)]
+        ]
+        strip_top = band_top + bottom - top
+        _draw_row(draw, row.digits, row_boxes, strip_top, count)
+        band_top = strip_top + _strip_height(count)
+        first += len(row.digits)
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _strip_height(lines: int) -> int:
+    """The joining lines and ``lines`` lines of readings under one row's band of the photo."""
+    return _LINK + lines * _CELL_HEIGHT - _CELL_GAP // 2
+
+
+def _row_bands(
+    reading: Reading, boxes: list[tuple[int, ...]], height: int
+) -> list[tuple[int, int]]:
+    """Each row's band of the photo, top and bottom in the photo's pixels: the photo cut halfway
+    between one row's lowest box and the next row's highest; one row keeps the whole photo."""
+    cuts = [0]
+    first = 0
+    for upper, lower in pairwise(reading.rows):
+        upper_boxes = boxes[first : first + len(upper.digits)]
+        first += len(upper.digits)
+        lower_boxes = boxes[first : first + len(lower.digits)]
+        middle = (max(box[3] for box in upper_boxes) + min(box[1] for box in lower_boxes)) // 2
+        cuts.append(min(max(middle, cuts[-1] + 1), height - 1))
+    cuts.append(height)
+    return list(pairwise(cuts))
+
+
+def _draw_row(
+    draw: ImageDraw.ImageDraw,
+    digits: tuple[Prediction, ...],
+    boxes: Sequence[tuple[int, ...]],
+    strip_top: int,
+    lines: int,
+) -> None:
+    """One row's boxes on its band of the photo (which ends at ``strip_top``) and its readings
+    under it, in ``lines`` lines, each joined to its box."""
     cells = [
-        (centre, photo.height + _LINK + (index % rows) * cell_height)
-        for index, centre in enumerate(centres)
+        (centre, strip_top + _LINK + (index % lines) * _CELL_HEIGHT)
+        for index, centre in enumerate(_cell_centres(len(digits)))
     ]
-    # Lines first, then the readings over them with a white halo: with two rows, a line to the
-    # lower row passes between the upper row's readings and must not cross out their figures.
-    for prediction, box, (centre, cell_top) in zip(reading.digits, boxes, cells, strict=True):
+    # Lines first, then the readings over them with a white halo: with two lines, a line to the
+    # lower one passes between the upper one's readings and must not cross out their figures.
+    for prediction, box, (centre, cell_top) in zip(digits, boxes, cells, strict=True):
         colour = _RGB[_UNSURE if prediction.is_unsure else _CHOSEN]
         left, top, right, bottom = box
+        bottom = min(bottom, strip_top - 1)
         draw.rectangle((left, top, right, bottom), outline=colour, width=3)
-        start = ((left + right) / 2, min(bottom, photo.height - 1))
-        draw.line((start, (centre, cell_top)), fill=colour, width=2)
-    for prediction, (centre, cell_top) in zip(reading.digits, cells, strict=True):
+        draw.line((((left + right) / 2, bottom), (centre, cell_top)), fill=colour, width=2)
+    for prediction, (centre, cell_top) in zip(digits, cells, strict=True):
         colour = _RGB[_UNSURE if prediction.is_unsure else _CHOSEN]
         below = (centre, cell_top + NUMBER_DIGIT_PX + 2)
         _haloed(draw, (centre, cell_top), str(prediction.digit), colour, NUMBER_DIGIT_PX)
         _haloed(draw, below, f"{prediction.confidence:.0%}", _INK, NUMBER_PERCENT_PX)
-    buffer = io.BytesIO()
-    canvas.save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
 
 
 def _haloed(

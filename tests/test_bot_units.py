@@ -178,9 +178,7 @@ def test_stats_text_reports_model_usage_and_feedback() -> None:
 
 
 def test_accuracy_chart_is_a_png_with_a_bar_per_digit() -> None:
-    chart = render_accuracy_chart(
-        [0.99, 0.995, 0.98, 0.97, 0.96, 0.99, 0.99, 0.95, 0.97, 0.96], "t"
-    )
+    chart = render_accuracy_chart([0.99, 0.995, 0.98, 0.97, 0.96, 0.99, 0.99, 0.95, 0.97, 0.96])
     with Image.open(io.BytesIO(chart)) as image:
         assert image.format == "PNG"
         assert image.height > image.width / 2

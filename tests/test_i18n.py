@@ -107,6 +107,19 @@ def test_every_text_renders_in_every_language() -> None:
             assert all(text and "{" not in text for text in rendered), language
 
 
+def test_the_stats_caption_names_its_chart_in_the_users_language() -> None:
+    """The /stats picture holds no words (Pillow's built-in font has no Cyrillic): its title
+    is the caption's first line, translated; without figures there is no chart to name."""
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    metrics = ModelMetrics(0.9912, (0.99,) * 10, now)
+    with i18n.speaking("ru"):
+        russian = texts.stats(metrics, Usage(1, 1, 0, 0), now)
+    english = texts.stats(metrics, Usage(1, 1, 0, 0), now)
+    assert russian.startswith("График: точность на тесте по цифрам (MNIST).\n")
+    assert english.startswith("Chart: test accuracy per digit (MNIST).\n")
+    assert "Chart:" not in texts.stats(None, Usage(0, 0, 0, 0), now)
+
+
 def test_recognizer_refusals_are_the_bots_own_words() -> None:
     """The recognizer's English message never reaches a user: the type picks the text."""
     for error in (ImageDecodeError("internal"), NoDigitError("internal")):

@@ -20,7 +20,10 @@ from tests.botharness import digit_photo, first_of_each_digit
 from tests.playgroundharness import PlaygroundProcess
 from tests.test_numbers import number_page
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_PACKAGES = ("chromium", "chromium-browser")
+"""Debian's package and binary name, then Ubuntu's (which has no ``chromium`` deb); scripts/test
+installs the first one apt offers."""
+CHROMIUM = next(filter(None, map(shutil.which, CHROMIUM_PACKAGES)), None)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -52,9 +55,10 @@ def viewport(request: pytest.FixtureRequest) -> ViewportSize:
 
 @pytest.fixture
 def page(playground: PlaygroundProcess, viewport: ViewportSize) -> Iterator[Page]:
-    if not Path(CHROMIUM).exists():
+    if CHROMIUM is None:
         pytest.fail(
-            f"no Chromium at {CHROMIUM}: sudo apt-get install chromium (or run scripts/test)"
+            "no chromium or chromium-browser on PATH: sudo apt-get install chromium "
+            "(on Ubuntu: chromium-browser), or run scripts/test"
         )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

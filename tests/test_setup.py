@@ -11,16 +11,18 @@ import pytest
 
 from benchmarks.photos import FONT_FILES, MissingFontError, load_fonts
 from tests.conftest import REPO_ROOT
+from tests.test_playground_browser import CHROMIUM_PACKAGES
 
 
 def _code_blocks(markdown: str) -> list[str]:
     return [block.strip() for block in re.findall(r"```sh\n(.*?)```", markdown, re.DOTALL)]
 
 
-def _apt_packages(script: str) -> set[str]:
-    listed = re.search(r"^apt_packages=\((.*?)\)$", script, re.MULTILINE)
-    assert listed, "scripts/test lists no apt packages"
-    return set(shlex.split(listed[1]))
+def _listed(script: str, name: str) -> list[str]:
+    """The words of the bash array ``name=(...)`` in scripts/test."""
+    listed = re.search(rf"^{name}=\((.*?)\)$", script, re.MULTILINE)
+    assert listed, f"scripts/test has no {name}"
+    return shlex.split(listed[1])
 
 
 def test_readme_second_command_is_the_setup_script_ci_runs() -> None:
@@ -40,12 +42,28 @@ def test_setup_script_installs_system_packages_venv_and_runs_pytest() -> None:
     script_path = REPO_ROOT / "scripts" / "test"
     assert script_path.stat().st_mode & 0o111, "scripts/test is not executable"
     script = script_path.read_text(encoding="utf-8")
-    packages = _apt_packages(script)
-    assert set(FONT_FILES.values()) | {"chromium", "postgresql", "caddy"} <= packages
+    packages = set(_listed(script, "apt_packages"))
+    assert set(FONT_FILES.values()) | {"python3-venv", "postgresql", "caddy"} <= packages
     assert "apt-get install" in script
     assert ".venv/bin/pip install" in script
     assert '".[train,dev]"' in script
     assert script.rstrip().endswith('.venv/bin/python -m pytest "$@"')
+
+
+def test_setup_script_installs_the_chromium_package_the_browser_test_looks_for() -> None:
+    """Ubuntu has no ``chromium`` deb, only ``chromium-browser``: the script takes the first
+    package apt can install, and the browser test looks for either binary, in the same order."""
+    script = (REPO_ROOT / "scripts" / "test").read_text(encoding="utf-8")
+    assert tuple(_listed(script, "browser_packages")) == CHROMIUM_PACKAGES
+    assert 'apt-cache policy "$1"' in script
+
+
+def test_readme_first_paragraph_names_python3_venv() -> None:
+    """Stock Debian and Ubuntu fail ``python3 -m venv`` without it: README's first command
+    needs it said before a newcomer runs it."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    first_command = readme.index("```sh")
+    assert "python3-venv" in readme[:first_command]
 
 
 def test_readme_runs_tools_from_the_venv() -> None:

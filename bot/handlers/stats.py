@@ -27,8 +27,6 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         record_outcome("stats without model figures")
         await message.reply_text(report)
         return
-    chart = await asyncio.to_thread(
-        render_accuracy_chart, metrics.per_digit, texts.stats_chart_title()
-    )
+    chart = await asyncio.to_thread(render_accuracy_chart, metrics.per_digit)
     await message.reply_photo(chart, caption=report)
     record_outcome("stats")
