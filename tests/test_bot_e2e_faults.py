@@ -191,6 +191,17 @@ def test_a_timed_out_get_file_is_retried(
     assert reads_as(ask(emu, user, seven[1]).caption, seven[0])
 
 
+@pytest.mark.parametrize("method", ["download", "sendPhoto"])
+def test_a_timed_out_download_or_answer_is_retried_and_answered_once(
+    emu: SyncEmulator, user: User, seven: tuple[int, bytes], method: str
+) -> None:
+    """python-telegram-bot stops waiting after 5 s: the retry brings the answer, and the
+    user gets exactly one (the emulator drops a call whose client has gone)."""
+    emu.slow_down(method, 8.0, count=1)
+    sent = emu.send_photo(user, seven[1])
+    assert reads_as(only_reply(emu, user, sent).caption, seven[0])
+
+
 @pytest.mark.parametrize("method", ["getFile", "download"])
 def test_telegram_down_for_long_gets_one_send_it_again(
     emu: SyncEmulator, user: User, seven: tuple[int, bytes], method: str
