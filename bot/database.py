@@ -25,6 +25,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -110,6 +111,20 @@ def _engine(url: URL) -> Engine:
             f"the database {shown(url)} is damaged (integrity check failed: {verdict}): "
             "restore it from a backup, or move it aside to start with an empty one"
         )
+    return engine
+
+
+def probe_engine(url: URL, timeout_seconds: int) -> Engine:
+    """An engine for one quick look from another process (the health check): it gives up
+    connecting after ``timeout_seconds``, keeps no connection open, and neither migrates nor
+    runs the integrity check, which a look every few seconds could not afford."""
+    if url.get_backend_name() != "sqlite":
+        return create_engine(
+            url, poolclass=NullPool, connect_args={"connect_timeout": timeout_seconds}
+        )
+    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": timeout_seconds})
+    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "begin", _begin_immediate)
     return engine
 
 

@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 from bot.model_store import served_locally
 from bot.services import services
 from bot.settings import Settings
-from bot.storage import explain_os_error, probe_writable
+from bot.storage import StorageError, explain_os_error, probe_database, probe_writable
 from recognizer import Recognizer, RecognizerError
 
 _LOGGER = logging.getLogger(__name__)
@@ -25,6 +25,9 @@ HEARTBEAT_FILE = "heartbeat"
 BEAT_EVERY_SECONDS = 15.0
 STALE_AFTER_SECONDS = 90.0
 """Six missed beats: long enough for a busy moment, short enough to catch a hung bot."""
+DATABASE_TIMEOUT_SECONDS = 5
+"""How long the check waits to connect to the database (or for SQLite's lock): well inside
+the Dockerfile's 15 s HEALTHCHECK timeout, with the model's load before it."""
 
 
 def heartbeat_path(settings: Settings) -> Path:
@@ -56,7 +59,9 @@ def stop_beating(settings: Settings) -> None:
 
 def problem(settings: Settings) -> str | None:
     """Why the bot is unhealthy, or None: the served model must load, the data folder be
-    writable (a bot that cannot store anything refuses every photo) and the beat be fresh."""
+    writable (a bot that cannot store anything refuses every photo), the beat be fresh and the
+    database accept a write (with DATABASE_URL it lives elsewhere and can be gone while all the
+    rest is fine). The database comes last: before the first beat it may not exist yet."""
     version = served_locally(settings.models_root) if settings.models_root.is_dir() else None
     model_dir = settings.models_root / version if version else settings.model_dir
     try:
@@ -74,4 +79,8 @@ def problem(settings: Settings) -> str | None:
         return f"no heartbeat at {beat}: the bot is not running"
     if age > STALE_AFTER_SECONDS:
         return f"the heartbeat is {age:.0f} s old: the bot is stuck"
+    try:
+        probe_database(settings.database, DATABASE_TIMEOUT_SECONDS)
+    except StorageError as error:
+        return str(error)
     return None

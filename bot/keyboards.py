@@ -136,9 +136,13 @@ def _row_line(row: AnswerRow, place: int | None, typing: bool) -> list[InlineKey
 
 
 FORGET_PREFIX = "fg"
-FORGET_PATTERN = re.compile(rf"^{FORGET_PREFIX}:([1-9][0-9]{{0,18}}):(yes|no)$")
+FORGET_PATTERN = re.compile(rf"^{FORGET_PREFIX}:([1-9][0-9]{{0,18}}):(yes|no)\Z")
 """The /forget question's answer: ``fg:<user id>:yes|no``. The user id names who asked, so
-nobody else's press (in a group) can delete their samples; anything else is not ours."""
+nobody else's press (in a group) can delete their samples; anything else is not ours.
+
+Every pattern here ends in ``\\Z``, not ``$``: the application routes callback data with
+``re.match``, and ``$`` also matches before a trailing newline, which routed a forged
+``fg:1:yes\\n`` to a handler that could not read it."""
 
 YES = "yes"
 NO = "no"
@@ -152,7 +156,7 @@ class ForgetPress:
 
 def parse_forget(data: str) -> ForgetPress | None:
     """Strictly ``fg:<positive id>:yes|no``; any other callback data gives None."""
-    match = FORGET_PATTERN.fullmatch(data)
+    match = FORGET_PATTERN.match(data)
     return ForgetPress(int(match[1]), match[2] == YES) if match else None
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.engine import URL, CursorResult
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot import samples as sample_tree
-from bot.database import StorageError, explain, open_engine, shown, url_for
+from bot.database import StorageError, explain, open_engine, probe_engine, shown, url_for
 from bot.ratelimit import Verdict
 from bot.schema import answers, pending_crops, predictions, rate_limits, samples, updates
 
@@ -45,6 +45,7 @@ __all__ = [
     "Store",
     "Usage",
     "explain_os_error",
+    "probe_database",
     "probe_writable",
 ]
 
@@ -161,7 +162,7 @@ class Store:
     def _check_writable(self) -> None:
         """A real write, so a read-only database is found at start-up, not on a photo."""
         with self.transaction() as db:
-            db.execute(update(answers).where(answers.c.id == -1).values(sent_at=None))
+            _write_nothing(db)
 
     def _take_in_sample_files(self, folder: Path) -> int:
         """Move a pre-0006 sample tree into the database: each file fills its row's ``png``,
@@ -625,6 +626,28 @@ def _label_row(db: Connection, prediction_id: int, user_id: int) -> tuple[LabelS
     if owner != user_id:
         return LabelStatus.NOT_OWNER, predicted, b""
     return LabelStatus.OPEN, predicted, bytes(png)
+
+
+def _write_nothing(db: Connection) -> None:
+    """An update of no row (no answer has id -1): it takes the write lock and fails where a
+    write would, and changes nothing."""
+    db.execute(update(answers).where(answers.c.id == -1).values(sent_at=None))
+
+
+def probe_database(database: str | Path | URL, timeout_seconds: int) -> None:
+    """The write a Store makes at start-up, from a process that serves nothing (the health
+    check): on a connection that gives up after ``timeout_seconds``, so an unreachable server
+    fails the check quickly instead of hanging it. Raises StorageError, one line naming the
+    database (never its password)."""
+    url = database if isinstance(database, URL) else url_for(database)
+    engine = probe_engine(url, timeout_seconds)
+    try:
+        with engine.begin() as db:
+            _write_nothing(db)
+    except SQLAlchemyError as error:
+        raise StorageError(explain(url, error)) from None
+    finally:
+        engine.dispose()
 
 
 def probe_writable(folder: Path) -> None:

@@ -53,7 +53,10 @@ def start() -> str:
     ).format(max_digits=MAX_DIGITS)
 
 
-def help_text() -> str:
+def help_text(bot_username: str) -> str:
+    """``bot_username`` without the @. In a group the command to reply is ``/digit@<it>``: in
+    privacy mode Telegram sends a bot a bare ``/digit`` only if it was the last bot to write
+    there (core.telegram.org/bots/features#privacy-mode), but ``/digit@<it>`` always."""
     return _(
         "How to get a good answer:\n"
         "• one digit or one number per photo, written large with a dark pen or marker on plain "
@@ -61,13 +64,13 @@ def help_text() -> str:
         "• fill most of the photo with the digit, in even light, without shadows over it;\n"
         "• send it as a photo, or as an image file (JPEG, PNG, WebP, HEIC or AVIF).\n\n"
         "Under each answer press Right or Wrong: your corrections teach me.\n"
-        "In a group, I read a photo whose caption mentions me (@ and my username), a photo "
-        "sent as a reply to one of my messages, or the photo you reply /digit to. An album: "
+        "In a group, I read a photo whose caption mentions me (@{bot}), a photo sent as a "
+        "reply to one of my messages, or the photo you reply /digit@{bot} to. An album: "
         "mention me in the caption of its first photo. If the group's member list says I have "
         "no access to messages (Telegram's privacy mode, on by default), Telegram shows me only "
-        "the album's first photo: reply /digit to each of the others.\n\n"
+        "the album's first photo: reply /digit@{bot} to each of the others.\n\n"
         "Commands: /stats, /privacy, /forget"
-    )
+    ).format(bot=bot_username)
 
 
 def commands() -> list[tuple[str, str]]:

@@ -170,6 +170,14 @@ class Emulator:
         )
         return self.world.add_user(user)
 
+    def add_other_bot(self, first_name: str, username: str) -> User:
+        """Another bot, to add to groups as a member. What it writes there reaches no other bot
+        (Telegram gives bots other bots' messages only in bot-to-bot mode, not modelled here),
+        but it becomes the last bot to write: with privacy mode on, a bare ``/command`` then no
+        longer reaches this bot, only ``/command@bot``."""
+        bot = User(next(self._user_ids), first_name, username, language_code=None, is_bot=True)
+        return self.world.add_user(bot)
+
     def private_chat(self, user: User) -> Chat:
         existing = self.world.chats.get(user.id)
         if existing is not None:
@@ -236,7 +244,9 @@ class Emulator:
         if reply_id is not None and self.world.message(target.id, reply_id) is None:
             raise ValueError(f"no message {reply_id} in chat {target.id} to reply to")
         message = self.world.add_message(target, sender, content, reply_id)
-        if self.world.delivered_to_bot(target, message):
+        if sender.is_bot:
+            self.world.other_bot_sent(target.id)
+        elif self.world.delivered_to_bot(target, message):
             self.world.push_update("message", message, target.id)
         return message
 

@@ -137,6 +137,7 @@ class SyncEmulator:
         return self._run(_read(lambda: self.core.stats))
 
     add_user = _on_loop(Emulator.add_user)
+    add_other_bot = _on_loop(Emulator.add_other_bot)
     private_chat = _on_loop(Emulator.private_chat)
     add_group = _on_loop(Emulator.add_group)
     send_text = _on_loop(Emulator.send_text)

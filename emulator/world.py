@@ -169,6 +169,10 @@ class World:
         """The bot was the last bot to send a message in this chat."""
         self._last_bot_in_group.add(chat_id)
 
+    def other_bot_sent(self, chat_id: int) -> None:
+        """Another bot wrote in this chat, so this bot is no longer the last bot there."""
+        self._last_bot_in_group.discard(chat_id)
+
     def delivered_to_bot(self, chat: Chat, message: dict[str, Any]) -> bool:
         """Whether Telegram sends the bot this user message (privacy mode, as documented in
         core.telegram.org/bots/features#privacy-mode and BotFather's /setprivacy): in private

@@ -127,12 +127,27 @@ def test_ids_of_another_answer_are_refused(
     assert press_answer(emu, user, second, f"fb:{first_id(second)}:right") == texts.label_saved()
 
 
-@pytest.mark.parametrize("data", ["hello", "fb:12:right\n", "fb:12:maybe", "nb:5:0:right", ""])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "hello",
+        "fb:12:right\n",
+        "fb:12:maybe",
+        "nb:5:0:right",
+        "nb:5:2:right\n",
+        "fg:{user}:yes\n",
+        "fg:{user}:no\n",
+        "",
+    ],
+)
 def test_unknown_callback_data_gets_a_short_notice(
     emu: SyncEmulator, user: User, seven: tuple[int, bytes], data: str
 ) -> None:
+    """A trailing newline once slipped past a pattern ending in ``$`` into the /forget handler,
+    which then left the button spinning: every pattern must reject it."""
     answer = ask(emu, user, seven[1])
-    assert press_answer(emu, user, answer, data) == texts.unknown_button()
+    forged = data.format(user=user.id)
+    assert press_answer(emu, user, answer, forged) == texts.unknown_button()
 
 
 def test_presses_share_the_rate_limit_and_each_is_answered(
@@ -174,6 +189,17 @@ def test_a_timed_out_get_file_is_retried(
 ) -> None:
     emu.slow_down("getFile", 8.0, count=1)  # python-telegram-bot gives up after 5 s
     assert reads_as(ask(emu, user, seven[1]).caption, seven[0])
+
+
+@pytest.mark.parametrize("method", ["download", "sendPhoto"])
+def test_a_timed_out_download_or_answer_is_retried_and_answered_once(
+    emu: SyncEmulator, user: User, seven: tuple[int, bytes], method: str
+) -> None:
+    """python-telegram-bot stops waiting after 5 s: the retry brings the answer, and the
+    user gets exactly one (the emulator drops a call whose client has gone)."""
+    emu.slow_down(method, 8.0, count=1)
+    sent = emu.send_photo(user, seven[1])
+    assert reads_as(only_reply(emu, user, sent).caption, seven[0])
 
 
 @pytest.mark.parametrize("method", ["getFile", "download"])

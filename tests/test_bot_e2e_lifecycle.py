@@ -32,6 +32,7 @@ from tests.botharness import (
     run_bot_once,
     wait_until,
 )
+from tests.ports import listening_port
 from training.mnist import Mnist
 
 WAIT = 30.0
@@ -190,6 +191,27 @@ def test_healthcheck_calls_a_silent_bot_stuck(launch: Callable[..., BotProcess])
     stuck = _healthcheck(bot)
     assert stuck.returncode == 1
     assert "the bot is stuck" in stuck.stderr
+
+
+def test_healthcheck_finds_an_unreachable_postgresql_at_once(
+    launch: Callable[..., BotProcess], postgres_url: str
+) -> None:
+    """The data folder and the heartbeat can be fine while the database is gone: the check
+    also makes the store's start-up write, on a connection that gives up quickly."""
+    bot = launch({Env.DATABASE_URL: postgres_url})
+    serving = _healthcheck(bot)
+    assert serving.returncode == 0, serving.stderr
+    nothing_there = f"postgresql://postgres:hunter2@127.0.0.1:{listening_port()}/digitbot"
+    started = time.monotonic()
+    gone = run_bot_once(
+        bot.workdir, {**bot.settings, Env.DATABASE_URL: nothing_there}, "--healthcheck"
+    )
+    assert time.monotonic() - started < 20
+    assert gone.returncode == 1
+    [line] = [line for line in gone.stderr.splitlines() if "unhealthy" in line]
+    assert "127.0.0.1" in line, "names the database"
+    assert "hunter2" not in line, "never its password"
+    assert "Traceback" not in gone.stderr
 
 
 # -- restarts and crashes -------------------------------------------------------------------

@@ -63,7 +63,7 @@ def test_what_help_promises_in_a_group_reaches_the_bot(
     group = emu.add_group("Privacy club", [ada, bob])
     handle = f"@{emu.bot.username}"
     emu.send_command(group, "help", user=ada)
-    assert emu.wait_for_message(group, timeout=WAIT).text == texts.help_text()
+    assert emu.wait_for_message(group, timeout=WAIT).text == texts.help_text(str(emu.bot.username))
     mentioned = emu.send_photo(group, seven, caption=f"{handle} which?", user=ada)
     answer = _answer(emu, group, mentioned)
     assert reads_as(answer.caption, 7)
@@ -73,6 +73,27 @@ def test_what_help_promises_in_a_group_reaches_the_bot(
     command = emu.send_command(group, "digit", user=ada, reply_to=plain)
     assert reads_as(_answer(emu, group, plain).caption, 7), "/digit reads the plain photo"
     assert _replies(emu, group, command) == []
+
+
+def test_digit_at_the_bot_is_answered_after_another_bot_wrote_and_help_names_it(
+    emu: SyncEmulator, bot: BotProcess, seven: bytes
+) -> None:
+    """With privacy mode on, Telegram sends a bot a bare ``/digit`` only if it was the last bot
+    to write in the group; ``/digit@bot`` always. So /help must name the addressed form."""
+    ada = emu.add_user("PrivAda2")
+    other = emu.add_other_bot("Quizzer", "quizzer_bot")
+    group = emu.add_group("Two bots", [ada, other])
+    asked = emu.send_text(group, f"/help@{emu.bot.username}", user=ada)
+    help_reply = _answer(emu, group, asked).text or ""
+    assert f"/digit@{emu.bot.username}" in help_reply
+    emu.send_text(group, "Quiz time!", user=other)
+    bare_target = emu.send_photo(group, seven, user=ada)
+    emu.send_text(group, "/digit", user=ada, reply_to=bare_target)
+    addressed_target = emu.send_photo(group, seven, user=ada)
+    emu.send_text(group, f"/digit@{emu.bot.username}", user=ada, reply_to=addressed_target)
+    assert reads_as(_answer(emu, group, addressed_target).caption, 7)
+    time.sleep(1.5)
+    assert _replies(emu, group, bare_target) == [], "a bare /digit never reached the bot"
 
 
 def test_an_album_gets_its_first_photo_read_and_digit_reads_the_others(

@@ -112,7 +112,7 @@ def test_requests_without_the_right_secret_are_refused(
     assert emu.sent_messages(bob) == [], "a refused request is never handled"
     assert post(hook_url, forged, {SECRET_HEADER: SECRET}) == 200
     reply = emu.wait_for_message(bob, timeout=WAIT)
-    assert texts.help_text() in (reply.text or "")
+    assert texts.help_text(str(emu.bot.username)) in (reply.text or "")
 
 
 def test_a_webhook_bot_on_postgresql_keeps_answers_and_labels_across_a_restart(

@@ -196,6 +196,35 @@ def test_forget_removes_samples_crops_and_names(store: Store, tmp_path: Path, cr
     assert sorted(owners, key=str) == [BOB, None, None]
 
 
+def test_ids_of_deleted_rows_are_never_given_again(store: Store, crop: bytes) -> None:
+    """A sample's id names its exported file and a prediction's id is in old messages' buttons:
+    after the newest rows go (/forget deletes samples; the test deletes an answer itself, as an
+    operator cleaning up might), a new row must not take an old id, on either engine (SQLite
+    reuses the largest rowid unless the table is AUTOINCREMENT)."""
+    first = answered(store, (ALICE, ALICE), 7, 0.99, crop)
+    store.save_label(first, ALICE, None)
+    [forgotten_sample] = store.sample_ids()
+    assert store.forget_user(ALICE) == 1
+    second = answered(store, (BOB, BOB), 2, 0.99, crop)
+    store.save_label(second, BOB, None)
+    [new_sample] = store.sample_ids()
+    assert new_sample > forgotten_sample
+
+    newest = store.log_answer(BOB, BOB, [LoggedDigit(3, 0.9, crop), LoggedDigit(4, 0.9, crop)])
+    with store.transaction() as db:
+        gone = schema.predictions.c.answer_id == newest.id
+        db.execute(
+            schema.pending_crops.delete().where(
+                schema.pending_crops.c.prediction_id.in_(newest.prediction_ids)
+            )
+        )
+        db.execute(schema.predictions.delete().where(gone))
+        db.execute(schema.answers.delete().where(schema.answers.c.id == newest.id))
+    after = store.log_answer(BOB, BOB, [LoggedDigit(5, 0.9, crop)])
+    assert after.id > newest.id
+    assert after.prediction_ids[0] > newest.prediction_ids[-1]
+
+
 def test_data_survive_reopening_at_the_latest_revision(
     database: str | Path, tmp_path: Path, clock: Clock, crop: bytes
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import logging
+import re
 import subprocess
 import sys
 import tomllib
@@ -143,6 +144,21 @@ def test_forget_buttons_round_trip_and_anything_else_is_refused() -> None:
         "x" * 64,
     ]
     assert [keyboards.parse_forget(d) for d in hostile] == [None] * len(hostile)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "data"),
+    [
+        (keyboards.PATTERN, "fb:12:right"),
+        (keyboards.NUMBER_PATTERN, "nb:12:3:wrong"),
+        (keyboards.FORGET_PATTERN, "fg:1234:yes"),
+    ],
+)
+def test_callback_patterns_route_no_trailing_newline(pattern: re.Pattern[str], data: str) -> None:
+    """The application routes callback data with ``re.match``, as python-telegram-bot does: a
+    pattern that let ``data + "\\n"`` through would hand its handler a press it cannot read."""
+    assert pattern.match(data)
+    assert pattern.match(data + "\n") is None
 
 
 def _prediction(probabilities: list[float]) -> Prediction:

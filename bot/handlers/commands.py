@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
+from bot.handlers.feedback import parsed_press
 from bot.handlers.replies import reply
 from bot.services import services
 from bot.storage import PENDING_CROP_HOURS
@@ -20,7 +21,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, texts.help_text(), "help")
+    await reply(update, texts.help_text(context.bot.username), "help")
 
 
 async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -41,10 +42,10 @@ async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_forget_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Yes deletes the presser's samples and user id; No keeps everything. Either way the
     question's buttons go, so a second press cannot act twice."""
-    query = update.callback_query
-    press = keyboards.parse_forget(query.data or "") if query else None
-    if query is None or press is None:
+    pressed = await parsed_press(update, context, keyboards.parse_forget)
+    if pressed is None:
         return
+    query, press = pressed
     if query.from_user.id != press.user_id:
         record_outcome("forget refused: not the asker")
         await query.answer(texts.forget_not_yours(), show_alert=True)

@@ -19,7 +19,7 @@ Press = TypeVar("Press")
 
 
 async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    pressed = await _parsed(update, context, keyboards.parse)
+    pressed = await parsed_press(update, context, keyboards.parse)
     if pressed is None:
         return
     query, press = pressed
@@ -45,7 +45,7 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         )
 
 
-async def _parsed(
+async def parsed_press(
     update: Update, context: ContextTypes.DEFAULT_TYPE, parse: Callable[[str], Press | None]
 ) -> tuple[CallbackQuery, Press] | None:
     """The pressed button and its data as ``parse`` reads it; None for anything else (a button
@@ -127,7 +127,7 @@ class _Correction:
 async def on_number_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Right / Wrong / Back under a row of a number's answer; "Wrong" asks for that row's
     number as text."""
-    pressed = await _parsed(update, context, keyboards.parse_number)
+    pressed = await parsed_press(update, context, keyboards.parse_number)
     if pressed is None:
         return
     query, press = pressed
