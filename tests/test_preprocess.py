@@ -108,9 +108,9 @@ def test_a_shadow_inside_the_frame_is_not_taken_for_thick_writing(mnist: Mnist, 
     frame. It is far broader for its height than a marker's stroke, so the paper is still
     estimated for the pen's thin strokes: the shadow adds no ink and the digit reads alike."""
     clean = page_with(ink_of(mnist, index, height=160), at=(280, 200))
-    shade = np.ones(PAGE, np.float32)
-    cv2.rectangle(shade, (540, 120), (740, 560), 0.55, thickness=-1)
-    shade = cv2.GaussianBlur(shade, (0, 0), 6)
+    phone = np.ones(PAGE, np.float32)
+    cv2.rectangle(phone, (540, 120), (740, 560), 0.55, thickness=-1)
+    shade = cv2.GaussianBlur(phone, (0, 0), 6)
     shadowed = np.clip(clean * shade, 0, 255).astype(np.uint8)
     near_ink = cv2.dilate(ink_mask(clean).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     assert (ink_mask(shadowed) & ~near_ink).mean() < 0.001, "no shadow becomes ink"
