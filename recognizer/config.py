@@ -86,6 +86,16 @@ POLARITY_MARGIN = 4.0
 """Dark thin structure must outweigh light thin structure this many times to overrule a
 light-on-dark verdict: chalk strokes are grainy, their gaps are dark thin structure too."""
 
+ENCLOSURE_FILL = 0.2
+"""A piece inked over less than this share of its box is a thin outline: when it holds other
+ink, the edge of a sheet or a box around the writing."""
+
+DOT_FILL = 0.6
+"""A piece that fills this share of its box, and is less than DOT_ASPECT times as tall as wide,
+is a dot (dotted paper, a full stop), not a pen's stroke."""
+
+DOT_ASPECT = 1.5
+
 EDGE_MIN_REACH = 0.25
 """Pieces reaching this share of the working image's long side are checked for being a sheet's
 or a table's straight edge rather than a stroke."""

@@ -20,6 +20,9 @@ import numpy as np
 
 from recognizer.config import (
     DIGIT_LIKENESS,
+    DOT_ASPECT,
+    DOT_FILL,
+    ENCLOSURE_FILL,
     MAX_DIGIT_ASPECT,
     MAX_DIGITS,
     MAX_PIECES,
@@ -76,6 +79,7 @@ def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
     ]
     if len(candidates) > MAX_PIECES:
         raise TooManyDigitsError(PAGE_OF_TEXT)
+    candidates = _without_enclosures(candidates, stats)
     lines = _lines_of_writing(candidates, stats, centroids, shape)
     if len(lines) > PAGE_ROWS:
         raise TooManyDigitsError(PAGE_OF_TEXT)
@@ -96,6 +100,32 @@ def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
     if sum(len(row) for row in rows) > 1:
         return Layout(tuple(rows), other_writing)
     return Layout(((_lone_digit(ink, rows, stages),),), other_writing)
+
+
+def _without_enclosures(candidates: list[int], stats: np.ndarray) -> list[int]:
+    """The candidates without outlines drawn around other ink: a sheet's or a sticky note's
+    edges all round the writing, a printed box or a comb field around the digits.
+
+    No digit is drawn around another piece of writing, and an outline is thin for its box
+    (its ink a narrow ring), so a thin piece whose box holds another candidate's whole box,
+    clear of its sides, is taken out, unless what it holds is a dot (dotted paper's, inside a
+    0): round and filled, not a stroke.
+    """
+    if len(candidates) < 2:
+        return candidates
+    x, y, w, h, area = (stats[candidates, k].astype(np.int64) for k in range(5))
+    inside = (
+        (x[None] > x[:, None])
+        & (y[None] > y[:, None])
+        & (x[None] + w[None] < x[:, None] + w[:, None])
+        & (y[None] + h[None] < y[:, None] + h[:, None])
+    )
+    thin = area < ENCLOSURE_FILL * w * h
+    written = (area < DOT_FILL * w * h) | (h >= DOT_ASPECT * w)
+    inside &= written[None]
+    return [
+        label for label, out in zip(candidates, inside.any(axis=1) & thin, strict=True) if not out
+    ]
 
 
 def _inside_the_frame(row: tuple[Glyph, ...], shape: tuple[int, int]) -> tuple[Glyph, ...]:

@@ -179,6 +179,36 @@ def test_two_rows_are_read_top_to_bottom(recognizer: Recognizer, mnist: Mnist) -
     assert len(reading.digits) == 6
 
 
+def test_a_number_inside_the_outline_of_a_sticky_note_is_read(
+    recognizer: Recognizer, mnist: Mnist
+) -> None:
+    """A sticky note or a sheet lying on a desk shows its edges all round the writing: a thin
+    outline holding the number is no digit, and its digits are read, not swallowed by it."""
+    picks = [3, 2, 1, 18, 4]
+    page = cv2.imdecode(
+        np.frombuffer(number_page([mnist.x_test[i] for i in picks], gap=0.3), np.uint8), 0
+    )
+    assert page is not None
+    height, width = page.shape
+    desk = np.full((3 * height, 2 * width), 235, np.uint8)
+    desk[height : 2 * height, width // 2 : width // 2 + width] = page
+    note = (width // 2 - 40, height - 60), (width // 2 + width + 40, 2 * height + 60)
+    cv2.rectangle(desk, *note, 120, 3, cv2.LINE_AA)
+    reading = recognizer.read(desk)
+    assert reading.number == "".join(str(int(mnist.y_test[i])) for i in picks)
+
+
+def test_a_zero_around_dots_of_dotted_paper_is_still_read(recognizer: Recognizer) -> None:
+    """An outline holding dots is still writing: dotted paper puts dots inside a 0's loop, and
+    a 0 written with a fine pen is as thin for its box as the edge of a sheet."""
+    page = np.full((720, 960), 235, np.uint8)
+    for y in range(40, 720, 80):
+        for x in range(40, 960, 80):
+            cv2.circle(page, (x, y), 7, 150, -1, cv2.LINE_AA)
+    cv2.ellipse(page, (480, 360), (110, 190), 8, 0, 360, 30, 5, cv2.LINE_AA)
+    assert recognizer.read(page).number == "0"
+
+
 def test_a_slanted_row_stays_one_row(recognizer: Recognizer, mnist: Mnist) -> None:
     picks = [3, 2, 1, 18, 4]
     flat = cv2.imdecode(
