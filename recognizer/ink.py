@@ -86,6 +86,8 @@ def straight_edges(pieces: Components) -> np.ndarray:
     edges = []
     for label in long[long > 0]:
         x, y, w, h, area = (int(v) for v in stats[label])
+        if w * w + h * h < EDGE_ASPECT * area:
+            continue  # too thick for its length even along its box's diagonal
         points = cv2.findNonZero((labels[y : y + h, x : x + w] == label).astype(np.uint8))
         length = max(cv2.minAreaRect(points)[1])
         if length >= EDGE_ASPECT * area / length:

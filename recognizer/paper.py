@@ -100,16 +100,18 @@ def _thick_writing_kernel(base: np.ndarray) -> int:
     """
     ink = (_against_coarse_paper(base)[1] >= MIN_INK_CONTRAST).astype(np.uint8)
     thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((THICK_STROKE, THICK_STROKE), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
     height, width = base.shape
-    x, y, w, h = (stats[1:, k] for k in range(4))
+    x, y, w, h = (stats[:, k] for k in range(4))
     inside = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
-    breadth = np.zeros(count, np.float32)
-    np.maximum.at(
-        breadth, np.asarray(labels, np.intp), cv2.distanceTransform(thick, cv2.DIST_L2, 3)
-    )
-    inside &= 2 * breadth[1:] <= THICK_STROKE_SHARE * h
-    tallest = int(h[inside].max()) if inside.any() else 0
+    depth = cv2.distanceTransform(thick, cv2.DIST_L2, 3)
+    tallest = 0
+    for label in sorted(np.flatnonzero(inside[1:]) + 1, key=lambda label: -h[label]):
+        box = slice(y[label], y[label] + h[label]), slice(x[label], x[label] + w[label])
+        breadth = 2 * float(depth[box][labels[box] == label].max())
+        if breadth <= THICK_STROKE_SHARE * h[label]:
+            tallest = int(h[label])
+            break
     return max(3, round(STROKE_KERNEL_PER_HEIGHT * tallest) | 1)
 
 
