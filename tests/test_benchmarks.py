@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 from benchmarks.measure import percentiles, rss_mb
-from benchmarks.report import Row, goal_row, markdown, rows
+from benchmarks.report import Row, goal_row, markdown, retrain_rows, rows
 from bot import texts
 from recognizer import ImageTooLargeError
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, mnist_path
 
 QUICK_TIMEOUT_SECONDS = 240
 
@@ -132,3 +132,57 @@ def test_the_worst_image_memory_case_is_measured_on_the_real_bot(
     refusal = texts.recognizer_refusal(ImageTooLargeError(""))
     assert refusal.startswith(case["answer"]), "the huge-image refusal (the report cuts it short)"
     assert section["worst_peak_mb"] == case["peak_rss_mb"]
+
+
+@pytest.fixture(scope="module")
+def retrain_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    """``python -m benchmarks.retrain --quick``: the bot's own quick-retrain command, trained
+    for 1 epoch on 500 images, so the test takes well under a minute of CPU."""
+    out = tmp_path_factory.mktemp("benchmarks") / "results_retrain.json"
+    options = [f"--out={out}", f"--mnist={mnist_path()}"]
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.retrain", "--quick", *options],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=QUICK_TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(out.read_text()), done.stdout
+
+
+@pytest.mark.slow
+def test_the_quick_retrain_is_timed_as_the_bot_starts_it(retrain_run: tuple[dict, str]) -> None:
+    results, printed = retrain_run
+    assert {"machine", "quick", "sizes", "retrain", "table"} <= results.keys()
+    assert results["quick"] is True
+    section = results["retrain"]
+    assert section["wall_seconds"] > 0
+    assert section["cpu_seconds"] > 0, "the child's CPU time, from wait4"
+    assert section["peak_rss_mb"] > 100, "TensorFlow alone needs more than 100 MB"
+    assert 0 < section["busy_cores"] <= section["machine"]["cores"] * 1.1
+    assert len(section["load_before"]) == len(section["load_after"]) == 3
+    command = section["command"]
+    assert command[1:3] == ["-m", "training"]
+    # The bot's command line, with the settings the benchmark gave the bot flowing through it.
+    served = command[command.index("--init-from") + 1]
+    assert command[command.index("--compare-with") + 1] == served
+    assert command[command.index("--epochs") + 1] == "1"
+    assert command[command.index("--limit") + 1] == "500"
+    assert section["epochs"] == 1
+    assert section["mnist_train_images"] == 500
+    assert (section["user_samples_trained"], section["user_samples_held_out"]) == (8, 2)
+    assert 0.9 < section["test_accuracy"] <= 1
+    assert results["table"][0]["figure"] == "wall time"
+    assert all(row["cores"] and row["date"] for row in results["table"])
+    assert f"| wall time | {section['wall_seconds']:g} s | <= 120 |" in printed
+
+
+@pytest.mark.slow
+def test_the_quick_retrain_is_judged_against_two_minutes(retrain_run: tuple[dict, str]) -> None:
+    section = copy.deepcopy(retrain_run[0]["retrain"])
+    section["wall_seconds"] = 121.0
+    assert retrain_rows(section)[0].met is False
+    section["wall_seconds"] = 119.0
+    assert retrain_rows(section)[0].met is True

@@ -413,12 +413,8 @@ class Retrainer:
     async def _retrain(self, mode: Mode, listener: Listener) -> Outcome:
         progress = self.progress
         assert progress is not None
-        await asyncio.to_thread(self._models.discard_leftovers)
-        exported = self._settings.data_dir / EXPORTED_SAMPLES
-        await asyncio.to_thread(shutil.rmtree, exported, ignore_errors=True)
-        await asyncio.to_thread(self._store.export_samples, exported)
-        holdout, newest = await asyncio.to_thread(split_samples, exported, self._training_samples)
-        process = TrainingProcess(self._argv(mode), self._environment())
+        holdout, newest = await asyncio.to_thread(self.stage_samples)
+        process = TrainingProcess(self.training_command(mode), self.training_environment())
         self._process = process
         await process.start()
         self._write_state(mode, process.pid)
@@ -511,7 +507,23 @@ class Retrainer:
     def _training_samples(self) -> Path:
         return self._settings.data_dir / TRAINING_SAMPLES
 
-    def _argv(self, mode: Mode) -> list[str]:
+    def stage_samples(self) -> tuple[Holdout, int]:
+        """Write the database's labelled samples out and link the training share where
+        ``training_command`` points; the held-out share and the newest training sample's id.
+
+        Public so that ``benchmarks.retrain`` times the very run a retrain starts. Blocking
+        (disk and database): the retrain calls it in a thread. Raises StorageError or OSError.
+        """
+        self._models.discard_leftovers()
+        exported = self._settings.data_dir / EXPORTED_SAMPLES
+        shutil.rmtree(exported, ignore_errors=True)
+        self._store.export_samples(exported)
+        return split_samples(exported, self._training_samples)
+
+    def training_command(self, mode: Mode) -> list[str]:
+        """The ``python -m training`` command line of a retrain in ``mode``, from the settings
+        and the served model; run it after ``stage_samples``. One place, so the bot and
+        ``benchmarks.retrain`` cannot drift apart."""
         settings = self._settings
         served = str(self._recognition.model_dir)
         argv = [sys.executable, "-m", "training", "--progress", "json"]
@@ -529,7 +541,7 @@ class Retrainer:
         return argv
 
     @staticmethod
-    def _environment() -> dict[str, str]:
+    def training_environment() -> dict[str, str]:
         """The bot's own environment, minus the token: training has no use for it."""
         return {key: value for key, value in os.environ.items() if key != TOKEN_VARIABLE}
 
