@@ -69,6 +69,9 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self._store = store
+        self.taken: Callable[[], bool] = lambda: True
+        """False once the application has stopped taking updates off this queue; set by the
+        composition root."""
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
@@ -84,6 +87,14 @@ class DurableUpdateQueue(asyncio.Queue[object]):
                 if item.update_id not in ours:
                     _LOGGER.debug("update %s is answered elsewhere or already", item.update_id)
                     return
+            if not self.taken():
+                # In webhook mode the web server's stop leaves requests it received running;
+                # one whose update is stored only after the application queued its stop signal
+                # would wait in the queue for good, and the application's stop waits for every
+                # queued update to be taken (it hung until the SIGKILL). Stored and claimed,
+                # it is answered after the restart or, once the claim lapses, by a replica.
+                _LOGGER.debug("stopping: update %s is left stored", item.update_id)
+                return
         await super().put(item)
 
     async def replay(self, bot: Bot, *, mine: bool) -> int:

@@ -25,6 +25,7 @@ from bot.storage import (
     CLAIM_SECONDS,
     MAX_REPLAYS,
     PENDING_CROP_HOURS,
+    TAKE_OVER_BATCH,
     AnswerRow,
     LabelStatus,
     LoggedDigit,
@@ -447,6 +448,21 @@ def test_updates_are_kept_until_finished(store: Store) -> None:
     assert store.update_done(5)
     assert not store.update_done(6)
     assert store.claim_unfinished(mine=True) == ([(6, '{"update_id": 6}')], 0)
+
+
+def test_a_restart_claims_all_its_own_updates_and_a_take_over_a_batch(
+    pair: tuple[Store, Store], clock: Clock
+) -> None:
+    """A stop under load leaves more than a take-over batch; renewed from the restart on, any
+    own update not claimed then would never be answered."""
+    a, b = pair
+    backlog = TAKE_OVER_BATCH + 20
+    a.keep_updates([(n, "{}") for n in range(backlog)])
+    assert len(a.claim_unfinished(mine=True)[0]) == backlog
+    clock.now += CLAIM_SECONDS + 1  # a died
+    first = b.claim_unfinished(mine=False)[0]
+    assert [update_id for update_id, _ in first] == list(range(TAKE_OVER_BATCH)), "oldest first"
+    assert len(b.claim_unfinished(mine=False)[0]) == backlog - TAKE_OVER_BATCH, "at the next look"
 
 
 def test_an_update_that_never_gets_handled_is_given_up_after_a_few_starts(
