@@ -240,7 +240,11 @@ async def _show_admin_commands(
 
 
 async def _post_stop(application: BotApplication) -> None:
-    """A running retrain is stopped while the loop still runs; the served model stays."""
+    """A running retrain is stopped while the loop still runs; the served model stays. The
+    updates the stop left untried are released: they were not tried, so not counted."""
+    processor = application.update_processor
+    if isinstance(processor, DurableUpdateProcessor):
+        await processor.release_left()
     await services(application).retrainer.shutdown()
 
 

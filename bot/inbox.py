@@ -117,6 +117,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
             # Stopping: python-telegram-bot waits for every queued update to be taken off the
             # queue, and nothing takes one queued after its stop signal. Left claimed, they
             # are answered after the restart or, once the claims lapse, by another replica.
+            await asyncio.to_thread(self._store.release_updates, [i for i, _ in stored])
             return 0
         for _, payload in stored:
             self.put_nowait(Update.de_json(json.loads(payload), bot))
@@ -151,6 +152,7 @@ class DurableUpdateProcessor(LoggedUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._store = store
         self._in_progress: set[int] = set()
+        self._left: list[int] = []
         self.serving: Callable[[], bool] = lambda: True
         """False once the application is stopping; set by the composition root."""
         self.on_arrival: Callable[[Update], None] = lambda update: None
@@ -164,6 +166,8 @@ class DurableUpdateProcessor(LoggedUpdateProcessor):
         self.on_arrival(update)
         update_id = update.update_id
         if update_id in self._in_progress or not self.serving():
+            if update_id not in self._in_progress:
+                self._left.append(update_id)
             _close(coroutine)
             return
         self._in_progress.add(update_id)
@@ -182,6 +186,14 @@ class DurableUpdateProcessor(LoggedUpdateProcessor):
                 await self._finish(update_id)
         finally:
             self._in_progress.discard(update_id)
+
+    async def release_left(self) -> None:
+        """Once stopped: the updates left untried were not tried (``Store.release_updates``)."""
+        try:
+            await asyncio.to_thread(self._store.release_updates, self._left)
+        except StorageError as error:
+            _LOGGER.error("cannot release %d updates left by the stop: %s", len(self._left), error)
+        self._left.clear()
 
     async def _handled(self, update_id: int) -> bool:
         try:

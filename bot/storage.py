@@ -527,6 +527,19 @@ class Store:
                 .values(claimed_until=now + CLAIM_SECONDS)
             ).rowcount
 
+    def release_updates(self, update_ids: Sequence[int]) -> None:
+        """Updates claimed again but left untried by a stop: that claim does not count towards
+        MAX_REPLAYS, or a few restarts in a row during a backlog would give up updates that
+        were never tried. They stay claimed by this replica."""
+        if not update_ids:
+            return
+        with self.transaction() as db:
+            db.execute(
+                update(updates)
+                .where(updates.c.update_id.in_(update_ids), updates.c.replays > 0)
+                .values(replays=updates.c.replays - 1)
+            )
+
     def claim_unfinished(
         self, *, mine: bool, limit: int = TAKE_OVER_BATCH
     ) -> tuple[list[tuple[int, str]], int]:

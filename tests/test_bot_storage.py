@@ -476,6 +476,15 @@ def test_an_update_that_never_gets_handled_is_given_up_after_a_few_starts(
     assert store.update_done(7)
 
 
+def test_an_update_a_stop_left_untried_is_not_given_up(store: Store) -> None:
+    """Restarts in a row during a backlog claim it each time; untried, it must not count."""
+    store.keep_updates([(8, "{}")])
+    for _ in range(MAX_REPLAYS + 2):
+        assert store.claim_unfinished(mine=True) == ([(8, "{}")], 0)
+        store.release_updates([8])
+    assert not store.update_done(8)
+
+
 def replicas(database: str | Path, tmp_path: Path, clock: Clock, *names: str) -> list[Store]:
     return [Store(database, clock, replica=name) for name in names]
 
