@@ -74,10 +74,11 @@ _PRIVATE_FALLBACKS = (
 def build_application(found: Services) -> BotApplication:
     settings = found.settings
     processor = DurableUpdateProcessor(MAX_CONCURRENT_UPDATES, found.store)
+    queue = DurableUpdateQueue(found.store)
     builder = (
         Application.builder()
         .token(settings.token)
-        .update_queue(DurableUpdateQueue(found.store))
+        .update_queue(queue)
         .concurrent_updates(processor)
         .connection_pool_size(MAX_CONCURRENT_UPDATES)
         .local_mode(settings.local_mode)
@@ -95,10 +96,19 @@ def build_application(found: Services) -> BotApplication:
         builder.rate_limiter(limiter).build() if settings.outgoing_rate_limit else builder.build()
     )
     processor.serving = lambda: application.running
+    queue.taken = lambda: _taking_updates(application)
     processor.on_arrival = routes.ADDRESSED_ALBUM.remember
     install(application.bot_data, found)
     register_handlers(application)
     return application
+
+
+def _taking_updates(application: BotApplication) -> bool:
+    """Whether an update queued now is taken off the queue: from when the updater starts
+    receiving (before the application runs, at start-up) until the application stops
+    running, which it does right as it queues its stop signal, the last thing it takes."""
+    updater = application.updater
+    return application.running or (updater is not None and updater.running)
 
 
 _TYPED_NUMBER = filters.TEXT & ~filters.COMMAND & (routes.PRIVATE | routes.REPLIES_TO_BOT)
@@ -230,7 +240,11 @@ async def _show_admin_commands(
 
 
 async def _post_stop(application: BotApplication) -> None:
-    """A running retrain is stopped while the loop still runs; the served model stays."""
+    """A running retrain is stopped while the loop still runs; the served model stays. The
+    updates the stop left untried are released: they were not tried, so not counted."""
+    processor = application.update_processor
+    if isinstance(processor, DurableUpdateProcessor):
+        await processor.release_left()
     await services(application).retrainer.shutdown()
 
 

@@ -69,6 +69,9 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self._store = store
+        self.taken: Callable[[], bool] = lambda: True
+        """False once the application has stopped taking updates off this queue; set by the
+        composition root."""
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
@@ -84,6 +87,14 @@ class DurableUpdateQueue(asyncio.Queue[object]):
                 if item.update_id not in ours:
                     _LOGGER.debug("update %s is answered elsewhere or already", item.update_id)
                     return
+            if not self.taken():
+                # In webhook mode the web server's stop leaves requests it received running;
+                # one whose update is stored only after the application queued its stop signal
+                # would wait in the queue for good, and the application's stop waits for every
+                # queued update to be taken (it hung until the SIGKILL). Stored and claimed,
+                # it is answered after the restart or, once the claim lapses, by a replica.
+                _LOGGER.debug("stopping: update %s is left stored", item.update_id)
+                return
         await super().put(item)
 
     async def replay(self, bot: Bot, *, mine: bool) -> int:
@@ -106,6 +117,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
             # Stopping: python-telegram-bot waits for every queued update to be taken off the
             # queue, and nothing takes one queued after its stop signal. Left claimed, they
             # are answered after the restart or, once the claims lapse, by another replica.
+            await asyncio.to_thread(self._store.release_updates, [i for i, _ in stored])
             return 0
         for _, payload in stored:
             self.put_nowait(Update.de_json(json.loads(payload), bot))
@@ -140,6 +152,7 @@ class DurableUpdateProcessor(LoggedUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._store = store
         self._in_progress: set[int] = set()
+        self._left: list[int] = []
         self.serving: Callable[[], bool] = lambda: True
         """False once the application is stopping; set by the composition root."""
         self.on_arrival: Callable[[Update], None] = lambda update: None
@@ -153,6 +166,8 @@ class DurableUpdateProcessor(LoggedUpdateProcessor):
         self.on_arrival(update)
         update_id = update.update_id
         if update_id in self._in_progress or not self.serving():
+            if update_id not in self._in_progress:
+                self._left.append(update_id)
             _close(coroutine)
             return
         self._in_progress.add(update_id)
@@ -171,6 +186,14 @@ class DurableUpdateProcessor(LoggedUpdateProcessor):
                 await self._finish(update_id)
         finally:
             self._in_progress.discard(update_id)
+
+    async def release_left(self) -> None:
+        """Once stopped: the updates left untried were not tried (``Store.release_updates``)."""
+        try:
+            await asyncio.to_thread(self._store.release_updates, self._left)
+        except StorageError as error:
+            _LOGGER.error("cannot release %d updates left by the stop: %s", len(self._left), error)
+        self._left.clear()
 
     async def _handled(self, update_id: int) -> bool:
         try:

@@ -62,6 +62,10 @@ MAX_REPLAYS = 3
 """Times one unhandled update may be claimed again (a restart, a take-over) before it is given
 up: it may be what kills the bot, and must not do so at every start."""
 
+TAKE_OVER_BATCH = 100
+"""Lapsed updates one look (each replica's, every few seconds) takes over at most, so the living
+replicas share a dead one's backlog."""
+
 HANDLED_UPDATES_KEPT_SECONDS = 24 * 3600
 """Handled updates are remembered this long, so one Telegram delivers again is not re-answered."""
 
@@ -523,13 +527,30 @@ class Store:
                 .values(claimed_until=now + CLAIM_SECONDS)
             ).rowcount
 
+    def release_updates(self, update_ids: Sequence[int]) -> None:
+        """Updates claimed again but left untried by a stop: that claim does not count towards
+        MAX_REPLAYS, or a few restarts in a row during a backlog would give up updates that
+        were never tried. They stay claimed by this replica."""
+        if not update_ids:
+            return
+        with self.transaction() as db:
+            db.execute(
+                update(updates)
+                .where(updates.c.update_id.in_(update_ids), updates.c.replays > 0)
+                .values(replays=updates.c.replays - 1)
+            )
+
     def claim_unfinished(
-        self, *, mine: bool, limit: int = 100
+        self, *, mine: bool, limit: int = TAKE_OVER_BATCH
     ) -> tuple[list[tuple[int, str]], int]:
         """Claim stored updates nobody finished whose claim lapsed (a replica died or
         stopped) and, with ``mine``, this replica's own from before a restart; oldest first.
         Also returns how many were given up instead (claimed again more than MAX_REPLAYS
         times without being handled).
+
+        With ``mine`` (at start-up) every one of them: this replica keeps renewing its claims
+        from then on, so one of its own left unclaimed now would never lapse to anyone. Else
+        at most ``limit``; the rest stay lapsed for the next look.
 
         Rows being claimed by another replica at the same moment are skipped, not waited for
         (PostgreSQL's ``FOR UPDATE SKIP LOCKED``; SQLite has one writer at a time anyway), so
@@ -543,7 +564,7 @@ class Store:
                 select(updates.c.update_id, updates.c.payload, updates.c.replays)
                 .where(updates.c.done_at.is_(None), claimable)
                 .order_by(updates.c.update_id)
-                .limit(limit)
+                .limit(None if mine else limit)
                 .with_for_update(skip_locked=True)
             ).all()
             given_up = [update_id for update_id, _, replays in rows if replays >= MAX_REPLAYS]

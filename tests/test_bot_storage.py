@@ -25,6 +25,7 @@ from bot.storage import (
     CLAIM_SECONDS,
     MAX_REPLAYS,
     PENDING_CROP_HOURS,
+    TAKE_OVER_BATCH,
     AnswerRow,
     LabelStatus,
     LoggedDigit,
@@ -449,6 +450,21 @@ def test_updates_are_kept_until_finished(store: Store) -> None:
     assert store.claim_unfinished(mine=True) == ([(6, '{"update_id": 6}')], 0)
 
 
+def test_a_restart_claims_all_its_own_updates_and_a_take_over_a_batch(
+    pair: tuple[Store, Store], clock: Clock
+) -> None:
+    """A stop under load leaves more than a take-over batch; renewed from the restart on, any
+    own update not claimed then would never be answered."""
+    a, b = pair
+    backlog = TAKE_OVER_BATCH + 20
+    a.keep_updates([(n, "{}") for n in range(backlog)])
+    assert len(a.claim_unfinished(mine=True)[0]) == backlog
+    clock.now += CLAIM_SECONDS + 1  # a died
+    first = b.claim_unfinished(mine=False)[0]
+    assert [update_id for update_id, _ in first] == list(range(TAKE_OVER_BATCH)), "oldest first"
+    assert len(b.claim_unfinished(mine=False)[0]) == backlog - TAKE_OVER_BATCH, "at the next look"
+
+
 def test_an_update_that_never_gets_handled_is_given_up_after_a_few_starts(
     store: Store,
 ) -> None:
@@ -458,6 +474,15 @@ def test_an_update_that_never_gets_handled_is_given_up_after_a_few_starts(
         assert store.claim_unfinished(mine=True) == ([(7, "{}")], 0)
     assert store.claim_unfinished(mine=True) == ([], 1)
     assert store.update_done(7)
+
+
+def test_an_update_a_stop_left_untried_is_not_given_up(store: Store) -> None:
+    """Restarts in a row during a backlog claim it each time; untried, it must not count."""
+    store.keep_updates([(8, "{}")])
+    for _ in range(MAX_REPLAYS + 2):
+        assert store.claim_unfinished(mine=True) == ([(8, "{}")], 0)
+        store.release_updates([8])
+    assert not store.update_done(8)
 
 
 def replicas(database: str | Path, tmp_path: Path, clock: Clock, *names: str) -> list[Store]:
