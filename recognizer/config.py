@@ -82,6 +82,10 @@ POLARITY_KERNEL = 7
 """Kernel (px at WORK_SIDE) under which thin structure decides the ink's polarity: a pen stroke
 is narrower, the gaps between a hand shadow's fingers are wider."""
 
+LIGHT_INK_SHARE = 0.03
+"""Light-on-dark by brightness stands without the thin-structure check when less than this share
+of the picture is near its light extreme: chalk on a board, not lit paper beside a shadow."""
+
 POLARITY_MARGIN = 4.0
 """Dark thin structure must outweigh light thin structure this many times to overrule a
 light-on-dark verdict: chalk strokes are grainy, their gaps are dark thin structure too."""

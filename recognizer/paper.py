@@ -18,8 +18,10 @@ from recognizer.config import (
     BACKGROUND_KERNEL_FRACTION,
     BACKGROUND_SIDE,
     DARKEST_PAPER,
+    LIGHT_INK_SHARE,
     MIN_COMPONENT_FRACTION,
     MIN_INK_CONTRAST,
+    MIN_STROKE_REACH,
     POLARITY_KERNEL,
     POLARITY_MARGIN,
     STROKE_KERNEL_GROWTH,
@@ -172,19 +174,37 @@ def _is_light_on_dark(work: np.ndarray) -> bool:
     """Whether the strokes are lighter than the paper.
 
     Brightness decides first. A big shadow can make the typical brightness dark and pass the
-    lit paper for light ink, so a light-on-dark verdict stands only unless dark thin structure
-    (narrower than a small kernel: strokes; shadows and lighting are broad) clearly outweighs
-    light thin structure. The opposite check is not made: on plain paper, grain and JPEG specks
-    give light thin structure enough to outweigh a small, faint digit.
+    lit paper for light ink, and a flash spot can be the lightest thing on pale paper, so a
+    light-on-dark verdict stands only when little of the picture is light (chalk on a board),
+    or unless dark thin strokes (narrower than a small kernel, and long: shadows and lighting
+    are broad, grain is specks) clearly outweigh light thin strokes. The opposite check is not
+    made: on plain paper, glare and JPEG ringing give light thin structure enough to outweigh a
+    small, faint digit.
     """
     if not _is_light_on_dark_by_brightness(work):
         return False
-    if max(work.shape) < STROKE_KERNELS_MIN_SIDE:
+    if max(work.shape) < STROKE_KERNELS_MIN_SIDE or _light_share(work) < LIGHT_INK_SHARE:
         return True
     side = max(3, round(POLARITY_KERNEL * max(work.shape) / WORK_SIDE) | 1)
-    dark = int(np.count_nonzero(_against_paper(work, side)[1] >= MIN_INK_CONTRAST))
-    light = int(np.count_nonzero(_against_paper(255 - work, side)[1] >= MIN_INK_CONTRAST))
+    reach = MIN_STROKE_REACH * max(work.shape)
+    dark = _thin_strokes(_against_paper(work, side)[1] >= MIN_INK_CONTRAST, reach)
+    light = _thin_strokes(_against_paper(255 - work, side)[1] >= MIN_INK_CONTRAST, reach)
     return dark < POLARITY_MARGIN * max(1, light)
+
+
+def _light_share(work: np.ndarray) -> float:
+    """The share of the picture nearer the light extreme than the typical brightness: chalk
+    strokes on a board are a few percent of it, the lit paper beside a big shadow far more."""
+    typical, lightest = np.percentile(work[::2, ::2], (50, 99.5))
+    return float(np.mean(work[::2, ::2] > (typical + lightest) / 2))
+
+
+def _thin_strokes(thin: np.ndarray, reach: float) -> int:
+    """Pixels of the thin structure ``thin`` that reach ``reach`` px or more: strokes, not the
+    specks of grain (chalk's dark gaps between grains, paper texture, JPEG noise)."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(thin.astype(np.uint8), connectivity=8)
+    long = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) >= reach
+    return int(stats[1:, cv2.CC_STAT_AREA][long].sum())
 
 
 def _is_light_on_dark_by_brightness(work: np.ndarray) -> bool:

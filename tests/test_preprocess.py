@@ -182,6 +182,20 @@ def test_flash_hot_spot_does_not_become_ink(
 
 
 @pytest.mark.parametrize("index", range(4))
+def test_a_flash_spot_on_grainy_paper_is_no_light_ink(
+    mnist: Mnist, recognizer: Recognizer, index: int
+) -> None:
+    """A blown-out flash spot in the middle of grey, grainy paper is the brightest thing there,
+    so brightness alone says light-on-dark; the paper's grain gives light specks, but no light
+    strokes, while the pen's digit is one: the digit is read dark on light."""
+    clean = page_with(ink_of(mnist, index, height=100), paper=170, pen=90, at=(600, 820))
+    grain = np.random.default_rng(index).normal(0, 14, clean.shape)
+    grainy = np.clip(clean + grain, 0, 255).astype(np.uint8)
+    flashed = with_flash(grainy, (360, 480), radius=50, glare=1.0)
+    assert read_digit(recognizer, jpeg(flashed)).digit == int(mnist.y_test[index])
+
+
+@pytest.mark.parametrize("index", range(4))
 def test_specks_and_dust_are_ignored(mnist: Mnist, recognizer: Recognizer, index: int) -> None:
     """Hundreds of small dark dots (dust, crumbs, sensor specks) all over the page, some right
     beside the strokes, are left out of the digit: same crop, same 28x28 image, same reading.
