@@ -205,7 +205,7 @@ def recognizer_refusal(error: RecognizerError) -> str:
     if isinstance(error, ImageDecodeError):
         return _(
             "I can't read this file as a picture: it is empty, broken or not an image. "
-            "Please send a photo, or a JPEG, PNG or WebP file."
+            "Please send a photo, or a JPEG, PNG, WebP, HEIC or AVIF file."
         )
     return internal_error()
 
@@ -330,7 +330,7 @@ def row_thanks(place: int, number: str | None) -> str:
 
 def text_hint() -> str:
     return _(
-        "Send me a photo of one handwritten digit and I'll tell you which it is. "
+        "Send me a photo of a handwritten digit or number and I'll read it. "
         "Tips for a good photo: /help"
     )
 
@@ -432,11 +432,9 @@ def debug_report(*, tensorflow_loaded: bool, model_dir: str, uptime_seconds: flo
 
 def stats(metrics: ModelMetrics | None, usage: Usage, now: datetime) -> str:
     """The /stats message: what its chart (accuracy per digit) does not show. With figures it is
-    the chart's caption and opens with the chart's title, which the picture leaves out (its
+    the chart's caption and ends with the chart's title, which the picture leaves out (its
     font has no Cyrillic)."""
     lines = [_model_lines(metrics, now)]
-    if metrics is not None:
-        lines.insert(0, _("Chart: test accuracy per digit (MNIST)."))
     lines.append(
         _("Answers served: {total} in total, {last_day} in the last 24 h.").format(
             total=usage.predictions_total, last_day=usage.predictions_last_day
@@ -451,6 +449,8 @@ def stats(metrics: ModelMetrics | None, usage: Usage, now: datetime) -> str:
         )
     else:
         lines.append(_("Live accuracy: no feedback yet. Press Right or Wrong under an answer!"))
+    if metrics is not None:
+        lines.append(_("Chart: test accuracy per digit (MNIST)."))
     return "\n\n".join(lines)
 
 

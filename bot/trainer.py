@@ -11,8 +11,10 @@ stopped and the served model stays. It never talks to Telegram, so it holds no t
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import os
 import signal
@@ -40,7 +42,19 @@ NO_TOKEN = "0000000000:trainer-is-given-no-telegram-token"
 """Stands in for the token the shared settings require: the trainer must not hold the real one."""
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="digitbot-trainer",
+        description="Run the retrains the bot replicas queue (SEPARATE_TRAINER=on), one at a "
+        "time, and publish their models into the shared database. Settings come from the "
+        "environment or a .env file, as for digitbot; it needs the train extra (TensorFlow).",
+    )
+    parser.parse_args(argv)
+    if importlib.util.find_spec("tensorflow") is None:
+        _fail(
+            "TensorFlow is not installed, and every retrain needs it: install the train extra "
+            '(pip install -e ".[train]") or run the full image'
+        )
     environ = dict(os.environ)
     environ[TOKEN_VARIABLE] = NO_TOKEN
     try:

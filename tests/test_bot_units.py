@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from bot.ratelimit import UserRateLimiter
 from bot.stats_chart import axis_start, render_accuracy_chart
 from bot.storage import Usage
 from recognizer import Box, Prediction
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, python_path_hiding
 
 TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQr"
 
@@ -330,3 +331,35 @@ def test_number_data_counts_at_most_max_digits(
     data: str, parsed: keyboards.NumberPress | None
 ) -> None:
     assert keyboards.parse_number(data) == parsed
+
+
+def test_the_trainer_answers_help_without_starting() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.trainer", "--help"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: digitbot-trainer")
+    assert "SEPARATE_TRAINER" in result.stdout
+
+
+def test_the_trainer_refuses_to_start_without_tensorflow(tmp_path: Path) -> None:
+    """A serve-only install has no TensorFlow: the trainer says so at once instead of waiting
+    for a retrain that would fail."""
+    hidden = python_path_hiding(tmp_path / "site", "tensorflow", rest=str(REPO_ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.trainer"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": hidden},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "TensorFlow is not installed" in result.stderr
+    assert not (tmp_path / "data").exists(), "nothing is created before the refusal"

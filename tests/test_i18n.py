@@ -109,14 +109,14 @@ def test_every_text_renders_in_every_language() -> None:
 
 def test_the_stats_caption_names_its_chart_in_the_users_language() -> None:
     """The /stats picture holds no words (Pillow's built-in font has no Cyrillic): its title
-    is the caption's first line, translated; without figures there is no chart to name."""
+    is the caption's last line, translated; without figures there is no chart to name."""
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     metrics = ModelMetrics(0.9912, (0.99,) * 10, now)
     with i18n.speaking("ru"):
         russian = texts.stats(metrics, Usage(1, 1, 0, 0), now)
     english = texts.stats(metrics, Usage(1, 1, 0, 0), now)
-    assert russian.startswith("График: точность на тесте по цифрам (MNIST).\n")
-    assert english.startswith("Chart: test accuracy per digit (MNIST).\n")
+    assert russian.splitlines()[-1] == "График: точность на тесте по цифрам (MNIST)."
+    assert english.splitlines()[-1] == "Chart: test accuracy per digit (MNIST)."
     assert "Chart:" not in texts.stats(None, Usage(0, 0, 0, 0), now)
 
 
