@@ -79,7 +79,7 @@ def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
     ]
     if len(candidates) > MAX_PIECES:
         raise TooManyDigitsError(PAGE_OF_TEXT)
-    candidates = _without_enclosures(candidates, stats)
+    candidates = _without_enclosures(candidates, labels, stats)
     lines = _lines_of_writing(candidates, stats, centroids, shape)
     if len(lines) > PAGE_ROWS:
         raise TooManyDigitsError(PAGE_OF_TEXT)
@@ -102,14 +102,15 @@ def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
     return Layout(((_lone_digit(ink, rows, stages),),), other_writing)
 
 
-def _without_enclosures(candidates: list[int], stats: np.ndarray) -> list[int]:
+def _without_enclosures(candidates: list[int], labels: np.ndarray, stats: np.ndarray) -> list[int]:
     """The candidates without outlines drawn around other ink: a sheet's or a sticky note's
     edges all round the writing, a printed box or a comb field around the digits.
 
-    No digit is drawn around another piece of writing, and an outline is thin for its box
-    (its ink a narrow ring), so a thin piece whose box holds another candidate's whole box,
-    clear of its sides, is taken out, unless what it holds is a dot (dotted paper's, inside a
-    0): round and filled, not a stroke.
+    No digit is drawn around other writing, and an outline is thin for its box (its ink a
+    narrow ring), so a thin piece is taken out when its box holds several other candidates, or
+    one inside a hole of its own (a loop closed around it), unless what it holds are dots
+    (dotted paper's, inside a 0): round and filled, not strokes. A 7's detached crossbar lies
+    within the 7's box, but alone and with no loop around it, so the 7 stays.
     """
     if len(candidates) < 2:
         return candidates
@@ -122,10 +123,26 @@ def _without_enclosures(candidates: list[int], stats: np.ndarray) -> list[int]:
     )
     thin = area < ENCLOSURE_FILL * w * h
     written = (area < DOT_FILL * w * h) | (h >= DOT_ASPECT * w)
-    inside &= written[None]
-    return [
-        label for label, out in zip(candidates, inside.any(axis=1) & thin, strict=True) if not out
-    ]
+    inside &= (written[None]) & thin[:, None]
+    centres = np.stack([x + w // 2, y + h // 2], axis=1)
+    held = inside.sum(axis=1)
+    outlines = {
+        candidates[i]
+        for i in np.flatnonzero(held > 0)
+        if held[i] > 1 or _holds(labels, candidates[i], stats[candidates[i]], centres[inside[i]])
+    }
+    return [label for label in candidates if label not in outlines]
+
+
+def _holds(labels: np.ndarray, label: int, stat: np.ndarray, points: np.ndarray) -> bool:
+    """Whether component ``label`` closes a loop (a hole: background it surrounds) around any
+    of ``points`` ((N, 2) x, y in the image)."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    ring = (labels[y : y + h, x : x + w] == label).astype(np.uint8)
+    outside = np.pad(1 - ring, 1, constant_values=1)
+    cv2.floodFill(outside, None, (0, 0), 2)
+    hole = outside[1:-1, 1:-1] == 1
+    return bool(hole[points[:, 1] - y, points[:, 0] - x].any())
 
 
 def _inside_the_frame(row: tuple[Glyph, ...], shape: tuple[int, int]) -> tuple[Glyph, ...]:

@@ -198,6 +198,18 @@ def test_a_number_inside_the_outline_of_a_sticky_note_is_read(
     assert reading.number == "".join(str(int(mnist.y_test[i])) for i in picks)
 
 
+def test_a_seven_with_a_detached_crossbar_is_no_outline(recognizer: Recognizer) -> None:
+    """A continental 7 whose crossbar was written apart from the stem holds that bar within its
+    box, as an outline holds writing; but it holds one piece and closes no loop around it, so
+    the 7 is read, in a number too."""
+    page = np.full((720, 960), 235, np.uint8)
+    cv2.line(page, (250, 200), (240, 560), 30, 5, cv2.LINE_AA)
+    cv2.line(page, (380, 200), (580, 200), 30, 5, cv2.LINE_AA)
+    cv2.line(page, (580, 200), (450, 560), 30, 5, cv2.LINE_AA)
+    cv2.line(page, (420, 405), (490, 378), 30, 5, cv2.LINE_AA)
+    assert recognizer.read(page).number == "17"
+
+
 def test_a_zero_around_dots_of_dotted_paper_is_still_read(recognizer: Recognizer) -> None:
     """An outline holding dots is still writing: dotted paper puts dots inside a 0's loop, and
     a 0 written with a fine pen is as thin for its box as the edge of a sheet."""
