@@ -11,6 +11,7 @@ import copy
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,9 +27,13 @@ QUICK_TIMEOUT_SECONDS = 240
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
-    out = tmp_path_factory.mktemp("benchmarks") / "results.json"
+    return _quick(tmp_path_factory.mktemp("benchmarks") / "results.json", "benchmarks")
+
+
+def _quick(out: Path, module: str, *options: str) -> tuple[dict, str]:
+    """Run ``python -m <module> --quick`` writing its JSON to ``out``: the JSON and the table."""
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", f"--out={out}"],
+        [sys.executable, "-m", module, "--quick", f"--out={out}", *options],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -139,17 +144,7 @@ def retrain_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
     """``python -m benchmarks.retrain --quick``: the bot's own quick-retrain command, trained
     for 1 epoch on 500 images, so the test takes well under a minute of CPU."""
     out = tmp_path_factory.mktemp("benchmarks") / "results_retrain.json"
-    options = [f"--out={out}", f"--mnist={mnist_path()}"]
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.retrain", "--quick", *options],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=QUICK_TIMEOUT_SECONDS,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(out.read_text()), done.stdout
+    return _quick(out, "benchmarks.retrain", f"--mnist={mnist_path()}")
 
 
 @pytest.mark.slow
