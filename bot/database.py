@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+from typing import Any
 from pathlib import Path
 
 from alembic import command
@@ -100,9 +101,7 @@ def _engine(url: URL) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     if url.database:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
-    event.listen(engine, "connect", _configure_sqlite)
-    event.listen(engine, "begin", _begin_immediate)
+    engine = _sqlite_engine(url, BUSY_TIMEOUT_SECONDS)
     with engine.connect() as connection:
         (verdict,) = connection.exec_driver_sql("PRAGMA quick_check").one()
     if verdict != "ok":
@@ -122,7 +121,13 @@ def probe_engine(url: URL, timeout_seconds: int) -> Engine:
         return create_engine(
             url, poolclass=NullPool, connect_args={"connect_timeout": timeout_seconds}
         )
-    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": timeout_seconds})
+    return _sqlite_engine(url, timeout_seconds, poolclass=NullPool)
+
+
+def _sqlite_engine(url: URL, timeout_seconds: float, **options: Any) -> Engine:
+    """A SQLite engine configured as every connection of ours needs (``_configure_sqlite``,
+    writes that take the lock when they begin), waiting ``timeout_seconds`` for a lock."""
+    engine = create_engine(url, connect_args={"timeout": timeout_seconds}, **options)
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_immediate)
     return engine
