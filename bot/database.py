@@ -15,8 +15,8 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
