@@ -63,11 +63,12 @@ def find_ink(gray: np.ndarray, stages: Stages | None = None) -> Ink:
     record(stages, "gray", work)
     strength = ink_strength(work, stages)
     lines = printed_lines(strength, stages)
-    pieces = components(((strength >= MIN_INK_CONTRAST) & ~lines).astype(np.uint8))
+    inked = strength >= MIN_INK_CONTRAST
+    pieces = components((inked & ~lines).astype(np.uint8))
     edges = straight_edges(pieces)
     if edges.any():
         lines |= edges
-        pieces = components(((strength >= MIN_INK_CONTRAST) & ~lines).astype(np.uint8))
+        pieces = components((inked & ~lines).astype(np.uint8))
     return Ink(strength, lines, pieces, scale)
 
 
