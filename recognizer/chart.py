@@ -161,23 +161,26 @@ def render_number(reading: Reading) -> bytes:
     crossed the lower row and the other lines, and the rows' readings were mixed in one strip.
     """
     photo, boxes = _number_photo(reading)
-    bands = _row_bands(reading, boxes, photo.height)
+    in_order = iter(boxes)
+    by_row = [[next(in_order) for _ in row.digits] for row in reading.rows]
+    bands = _row_bands(by_row, photo.height)
     lines = [1 if _fits(len(row.digits), 1) else 2 for row in reading.rows]
     height = photo.height + sum(_strip_height(count) for count in lines)
     canvas = Image.new("RGB", (NUMBER_WIDTH, height), "white")
     draw = ImageDraw.Draw(canvas)
-    band_top, first = 0, 0
-    for row, (top, bottom), count in zip(reading.rows, bands, lines, strict=True):
+    band_top = 0
+    for row, row_boxes, (top, bottom), count in zip(
+        reading.rows, by_row, bands, lines, strict=True
+    ):
         canvas.paste(photo.crop((0, top, NUMBER_WIDTH, bottom)), (0, band_top))
         shift = band_top - top
-        row_boxes = [
+        shifted = [
             (left, max(box_top + shift, band_top), right, box_bottom + shift)
-            for left, box_top, right, box_bottom in boxes[first : first + len(row.digits)]
+            for left, box_top, right, box_bottom in row_boxes
         ]
         strip_top = band_top + bottom - top
-        _draw_row(draw, row.digits, row_boxes, strip_top, count)
+        _draw_row(draw, row.digits, shifted, strip_top, count)
         band_top = strip_top + _strip_height(count)
-        first += len(row.digits)
     buffer = io.BytesIO()
     canvas.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
@@ -188,18 +191,13 @@ def _strip_height(lines: int) -> int:
     return _LINK + lines * _CELL_HEIGHT - _CELL_GAP // 2
 
 
-def _row_bands(
-    reading: Reading, boxes: list[tuple[int, ...]], height: int
-) -> list[tuple[int, int]]:
-    """Each row's band of the photo, top and bottom in the photo's pixels: the photo cut halfway
-    between one row's lowest box and the next row's highest; one row keeps the whole photo."""
+def _row_bands(by_row: list[list[tuple[int, ...]]], height: int) -> list[tuple[int, int]]:
+    """Each row's band of the photo, top and bottom in the photo's pixels, for each row's boxes:
+    the photo cut halfway between one row's lowest box and the next row's highest; one row
+    keeps the whole photo."""
     cuts = [0]
-    first = 0
-    for upper, lower in pairwise(reading.rows):
-        upper_boxes = boxes[first : first + len(upper.digits)]
-        first += len(upper.digits)
-        lower_boxes = boxes[first : first + len(lower.digits)]
-        middle = (max(box[3] for box in upper_boxes) + min(box[1] for box in lower_boxes)) // 2
+    for upper, lower in pairwise(by_row):
+        middle = (max(box[3] for box in upper) + min(box[1] for box in lower)) // 2
         cuts.append(min(max(middle, cuts[-1] + 1), height - 1))
     cuts.append(height)
     return list(pairwise(cuts))
