@@ -76,7 +76,10 @@ def test_a_photo_gets_the_digit_its_chart_and_the_keypad(
     photo = tmp_path / "seven.jpg"
     photo.write_bytes(digit_photo(mnist.x_test[index], "JPEG", side=600))
 
-    # The module's playground keeps the chat of the tests before this one.
+    # The module's playground keeps the chat of the tests before this one, and the page shows
+    # it only once its first long poll answers: count after the page shows all of it.
+    kept = page.request.get(f"{playground.url.rstrip('/')}/api/chats/user").json()["messages"]
+    expect(page.locator("#chat .message")).to_have_count(len(kept))
     sent_photos = page.locator(".message.user img.photo")
     answers = page.locator(".message.bot").filter(has=page.locator(".keyboard"))
     photos_before, answers_before = sent_photos.count(), answers.count()
