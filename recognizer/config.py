@@ -108,6 +108,25 @@ EDGE_ASPECT = 80
 """A piece this many times longer than it is thick is an edge: a pen's stroke on a digit is a
 few dozen times longer than the tip is wide at most."""
 
+SHADOW_THICKNESS = 0.3
+"""A piece whose thickest part (twice its largest inscribed radius) is at least this share of
+its height is broad, like the shade of a hand, a phone or a pen, not like a pen's stroke (a
+digit's strokes are about a tenth of its height)."""
+
+SHADOW_WEAKNESS = 0.75
+"""A broad piece is shade when its bulk (median strength) is weaker than this share of the
+writing's ink (its own strongest part, 99th percentile, or a thinner piece's 90th percentile):
+a shadow darkens the paper less than ink does. Its pixels weaker than halfway between are
+taken out."""
+
+SHADOW_WITNESS_HEIGHT = 0.02
+"""Pieces shorter than this share of the working image's long side are neither judged nor
+witnesses for shade: grain and specks."""
+
+SHADOW_MIN_THICKNESS = 0.012
+"""...and shade is at least this share of the working image's long side thick: the camera's blur
+makes a small digit's strokes broad for its height, never this broad."""
+
 MIN_INK_CONTRAST = 0.18
 """Least darkening relative to the local paper that counts as ink; sensor noise and paper texture
 stay below it, ballpoint on paper is far above it."""

@@ -117,6 +117,35 @@ def test_a_shadow_inside_the_frame_is_not_taken_for_thick_writing(mnist: Mnist, 
     assert similarity(preprocess(clean), preprocess(shadowed)) > 0.95
 
 
+def hand_shade(palm: tuple[int, int], darkening: float = 0.5) -> np.ndarray:
+    """Light over a page (1 = full light) with a hand's shadow: a palm about as wide as the
+    fingers are long, and four fingers three times as broad as a marker's stroke, edges
+    softened a little."""
+    light = np.ones(PAGE, np.float32)
+    x, y = palm
+    cv2.ellipse(light, (x, y), (90, 95), 0, 0, 360, darkening, thickness=-1)
+    for finger in range(4):
+        tip = (x - 75 + 50 * finger, y - 230 + round(25 * abs(finger - 1.5)))
+        cv2.line(light, (x - 55 + 36 * finger, y - 40), tip, darkening, thickness=30)
+    return cv2.GaussianBlur(light, (0, 0), 2)
+
+
+@pytest.mark.parametrize("index", range(3))
+@pytest.mark.parametrize("where", ["beside", "touching"])
+def test_a_hands_shadow_is_not_read_as_writing(mnist: Mnist, index: int, where: str) -> None:
+    """A hand held over the page shades it in broad shapes (fingers are wider than the strokes
+    the paper estimate allows for) that are weaker than the pen's ink: they are taken out, also
+    where the digit overlaps them, and the digit reads as on a clean page. Where a stroke
+    crosses a finger's soft edge, a sliver of the edge may stay with it."""
+    clean = page_with(ink_of(mnist, index, height=160), at=(200, 420))
+    palm = (300, 520) if where == "beside" else (450, 520)
+    shaded = np.clip(clean * hand_shade(palm), 0, 255).astype(np.uint8)
+    before, after = preprocess(clean), preprocess(shaded)
+    assert after.digit == before.digit
+    assert within(astuple(after.box), astuple(before.box), slack=6 if where == "beside" else 25)
+    assert similarity(before, after) > (0.9 if where == "beside" else 0.7)
+
+
 def with_flash(
     page: np.ndarray, centre: tuple[float, float], radius: float, glare: float
 ) -> np.ndarray:
