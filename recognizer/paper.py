@@ -14,6 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from recognizer.components import components
 from recognizer.config import (
     BACKGROUND_KERNEL_FRACTION,
     BACKGROUND_SIDE,
@@ -112,7 +113,7 @@ def _thick_writing_kernel(base: np.ndarray) -> int:
     """
     ink = (_against_coarse_paper(base)[1] >= MIN_INK_CONTRAST).astype(np.uint8)
     thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((THICK_STROKE, THICK_STROKE), np.uint8))
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
+    _, labels, stats, _ = components(thick)
     height, width = base.shape
     x, y, w, h = (stats[:, k] for k in range(4))
     inside = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
@@ -212,7 +213,7 @@ def _light_share(work: np.ndarray) -> float:
 def _thin_strokes(thin: np.ndarray, reach: float) -> int:
     """Pixels of the thin structure ``thin`` that reach ``reach`` px or more: strokes, not the
     specks of grain (chalk's dark gaps between grains, paper texture, JPEG noise)."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(thin.astype(np.uint8), connectivity=8)
+    _, _, stats, _ = components(thin.astype(np.uint8))
     long = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) >= reach
     return int(stats[1:, cv2.CC_STAT_AREA][long].sum())
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from recognizer.components import Components, components
 from recognizer.config import (
     LINE_THICKNESS,
     MERGE_GAP_FRACTION,
@@ -17,7 +18,7 @@ from recognizer.config import (
     MIN_STROKE_REACH,
 )
 from recognizer.errors import NO_DIGIT, NoDigitError
-from recognizer.ink import Components, Ink, components
+from recognizer.ink import Ink
 from recognizer.segmentation import Glyph
 from recognizer.stages import Stages, record
 
