@@ -192,7 +192,7 @@ def test_a_two_row_photo_gets_one_strip_of_readings_under_each_row(
     assert max(_margins(gray)) <= PAPER_MARGIN_PX
     # The photo's paper is gray to its edge; the strips under it are white there (to within
     # the JPEG's rounding: a white row beside the photo's last one may come out at 254).
-    strips = _runs((rgb[:, :3] >= 250).all(axis=(1, 2)))
+    strips = _runs(np.asarray((rgb[:, :3] >= 250).all(axis=(1, 2))))
     assert strips[0][0] > 0, "the picture starts with the photo"
     assert len(strips) == len(reading.rows), strips
     coloured = rgb.max(axis=2) - rgb.min(axis=2) > 80

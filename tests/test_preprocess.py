@@ -317,6 +317,7 @@ def test_ink_counted_by_table_is_the_ink_the_darkening_finds() -> None:
     assert np.array_equal(paper_estimate._inked(bases, papers), inked)
     assert 0 < inked.sum() < inked.size
     photo = cv2.imread(str(SHARED_DATA / "real-numbers" / "two-rows-six-digits.jpg"), 0)
+    assert photo is not None
     closed = paper_estimate._close_beyond_edges(photo, 15)
     inked = paper_estimate._darkening(photo, closed.astype(np.float32)) >= MIN_INK_CONTRAST
     assert np.array_equal(paper_estimate._inked(photo, closed), inked)
