@@ -23,11 +23,11 @@ from recognizer.chart import render_chart, render_number
 class NumberAnswer:
     """A reading with the images the bot needs: the picture to send, each digit's crop to keep.
 
-    One digit gets the probability chart; a number gets its annotated photo.
+    One digit gets the probability chart (PNG); a number gets its annotated photo (JPEG).
     """
 
     reading: Reading
-    picture_png: bytes
+    picture: bytes
     crop_pngs: tuple[bytes, ...]
 
 

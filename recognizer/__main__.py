@@ -73,7 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument(
-        "--chart", type=Path, metavar="OUT.png", help="save the chart the bot would send"
+        "--chart",
+        type=Path,
+        metavar="OUT.png",
+        help="save the chart the bot would send, in the format OUT's suffix names",
     )
     parser.add_argument(
         "--debug",
@@ -265,10 +268,18 @@ def _chart_path(chart: Path, image: Path, count: int) -> Path:
 
 
 def _save_chart(reading: Reading, path: Path) -> None:
-    """One digit: the probability chart; a number: the annotated photo."""
+    """One digit: the probability chart (the bot sends a PNG); a number: the annotated photo
+    (a JPEG). Saved in the format the file's suffix names, so ``OUT.png`` is a PNG either way;
+    as the bot sends it when the suffix names no image format Pillow writes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     one = len(reading.digits) == 1
-    path.write_bytes(render_chart(reading.digits[0]) if one else render_number(reading))
+    picture = render_chart(reading.digits[0]) if one else render_number(reading)
+    wanted = Image.registered_extensions().get(path.suffix.lower())
+    with Image.open(io.BytesIO(picture)) as image:
+        if wanted is None or wanted == image.format or wanted not in Image.SAVE:
+            path.write_bytes(picture)
+        else:
+            image.convert("RGB").save(path, format=wanted)
 
 
 def _save_stages(stages: Stages, directory: Path) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from recognizer.components import Components, components
 from recognizer.config import (
     EDGE_ASPECT,
     EDGE_MIN_REACH,
@@ -35,9 +36,6 @@ from recognizer.config import (
 )
 from recognizer.paper import ink_strength
 from recognizer.stages import Stages, record
-
-Components = tuple[int, np.ndarray, np.ndarray, np.ndarray]
-"""cv2.connectedComponentsWithStats: count, labels (H, W), stats (count, 5), centroids."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +275,7 @@ def _far_longer_than_the_rest(image: np.ndarray, line: np.ndarray) -> bool:
     """Whether a lone line (``line``'s marked rows) reaches LONE_LINE_REACH times further than
     the tallest piece of the other ink is tall."""
     rest = image & (line == 0)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+    _, _, stats, _ = components(rest)
     tallest = int(stats[1:, cv2.CC_STAT_HEIGHT].max()) if len(stats) > 1 else 0
     columns = np.flatnonzero((image & line).any(axis=0))
     reach = int(columns[-1] + 1 - columns[0]) if columns.size else 0
@@ -287,11 +285,3 @@ def _far_longer_than_the_rest(image: np.ndarray, line: np.ndarray) -> bool:
 def _runs(flags: np.ndarray) -> int:
     """How many separate runs of True a 1-D array holds."""
     return int(np.count_nonzero(np.diff(flags.astype(np.int8), prepend=0) == 1))
-
-
-def components(image: np.ndarray) -> Components:
-    """8-connected components; 16-bit labels (much faster) wherever they cannot overflow."""
-    height, width = image.shape
-    most = ((height + 1) // 2) * ((width + 1) // 2) + 1
-    label_type = cv2.CV_16U if most < np.iinfo(np.uint16).max else cv2.CV_32S
-    return cv2.connectedComponentsWithStats(image, connectivity=8, ltype=label_type)

@@ -71,12 +71,9 @@ def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
     """
     count, labels, stats, centroids = ink.pieces
     shape = labels.shape
-    candidates = [
-        label
-        for label in range(1, count)
-        if not (is_speck(stats[label], shape) or is_rule(stats[label], shape))
-        and not is_blob(stats[label], shape)
-    ]
+    kinds = stats[1:count]
+    left_out = is_speck(kinds, shape) | is_rule(kinds, shape) | is_blob(kinds, shape)
+    candidates = (np.flatnonzero(~left_out) + 1).tolist()
     if len(candidates) > MAX_PIECES:
         raise TooManyDigitsError(PAGE_OF_TEXT)
     candidates = _without_enclosures(candidates, labels, stats)

@@ -54,13 +54,10 @@ class Recognizer:
         ink = find_ink(decoded.gray, stages)
         judge = _Judge(self._model, ink.strength)
         layout = find_layout(ink, judge, stages)
-        single = len(layout.rows) == 1 and len(layout.rows[0]) == 1
-        to_photo = ink.scale * decoded.scale
-        if single:
-            image, box = render(ink.strength, layout.rows[0][0], stages)
-            prediction = self._predictions([image], [_on_photo(box, to_photo)])[0]
-            return Reading((Row((prediction,)),), decoded.gray, decoded.scale, layout.other_writing)
+        if stages is not None and len(layout.rows) == 1 and len(layout.rows[0]) == 1:
+            render(ink.strength, layout.rows[0][0], stages)  # a lone digit's steps, for --debug
         judge([glyph for row in layout.rows for glyph in row])  # scores any not yet judged
+        to_photo = ink.scale * decoded.scale
         rows = tuple(
             Row(tuple(judge.prediction(glyph, to_photo) for glyph in glyphs))
             for glyphs in layout.rows
@@ -79,44 +76,51 @@ class Recognizer:
 
 @dataclass(frozen=True, slots=True)
 class _Judged:
-    glyph: Glyph
-    """Kept with its judgement, so its id cannot be reused while the judge lives."""
     image: np.ndarray
     box: tuple[int, int, int, int]
     digits: np.ndarray
     likeness: float
 
 
+_GlyphKey = tuple[tuple[int, int, int, int], bytes]
+"""A glyph's box and ink: all its rendering depends on."""
+
+
 class _Judge:
     """How surely glyphs read as digits: rendered and run through the model in one batch.
 
-    Each glyph is rendered and scored once: the layout judges the same glyphs (often several
-    times, as hypotheses are compared) that the reading then reports.
+    Each distinct glyph (its box and ink) is rendered and scored once: the layout judges the
+    same glyphs (often several times, as hypotheses are compared, and cut afresh from the same
+    piece) that the reading then reports, and a picture's lone digit was judged when the layout
+    found it. The model's cost is per image, so every image not run again saves its share.
     """
 
     def __init__(self, model: Model, strength: np.ndarray) -> None:
         self._model = model
         self._strength = strength
-        self._judged: dict[int, _Judged] = {}
+        self._judged: dict[_GlyphKey, _Judged] = {}
 
     def __call__(self, glyphs: Sequence[Glyph]) -> np.ndarray:
-        fresh = list(
-            {id(glyph): glyph for glyph in glyphs if id(glyph) not in self._judged}.values()
-        )
+        fresh = {key: glyph for glyph in glyphs if (key := _key(glyph)) not in self._judged}
         if fresh:
-            rendered = [render(self._strength, glyph) for glyph in fresh]
+            rendered = [render(self._strength, glyph) for glyph in fresh.values()]
             scores = self._model.scores(np.stack([image for image, _ in rendered]))
             likeness = _digit_likeness(scores)
-            for index, (glyph, (image, box)) in enumerate(zip(fresh, rendered, strict=True)):
-                judged = _Judged(glyph, image, box, scores.digits[index], float(likeness[index]))
-                self._judged[id(glyph)] = judged
-        return np.array([self._judged[id(glyph)].likeness for glyph in glyphs])
+            for index, (key, (image, box)) in enumerate(zip(fresh, rendered, strict=True)):
+                self._judged[key] = _Judged(
+                    image, box, scores.digits[index], float(likeness[index])
+                )
+        return np.array([self._judged[_key(glyph)].likeness for glyph in glyphs])
 
     def prediction(self, glyph: Glyph, to_photo: float) -> Prediction:
         """A judged glyph as the reading reports it; ``to_photo``: working size over the
         sender's size."""
-        judged = self._judged[id(glyph)]
+        judged = self._judged[_key(glyph)]
         return _prediction(judged.image, _on_photo(judged.box, to_photo), judged.digits)
+
+
+def _key(glyph: Glyph) -> _GlyphKey:
+    return glyph.box, glyph.mask.tobytes()
 
 
 def _digit_likeness(scores: Scores) -> np.ndarray:

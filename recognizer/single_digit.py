@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from recognizer.components import Components, components
 from recognizer.config import (
     LINE_THICKNESS,
     MERGE_GAP_FRACTION,
@@ -17,7 +18,7 @@ from recognizer.config import (
     MIN_STROKE_REACH,
 )
 from recognizer.errors import NO_DIGIT, NoDigitError
-from recognizer.ink import Components, Ink, components
+from recognizer.ink import Ink
 from recognizer.segmentation import Glyph
 from recognizer.stages import Stages, record
 
@@ -65,9 +66,7 @@ def _crossings(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:
 def _most_plausible_ink(pieces: Components) -> np.ndarray:
     """The most plausible stroke plus the pieces beside it."""
     count, labels, stats, centroids = pieces
-    candidates = np.array(
-        [label for label in range(1, count) if not is_speck(stats[label], labels.shape)], np.intp
-    )
+    candidates = np.flatnonzero(~is_speck(stats[1:count], labels.shape)) + 1
     if candidates.size == 0:
         raise NoDigitError(NO_DIGIT)
     scores = np.array([plausibility(stats[i], centroids[i], labels.shape) for i in candidates])
@@ -96,11 +95,19 @@ def plausibility(stat: np.ndarray, centroid: np.ndarray, shape: tuple[int, int])
     return float(score)
 
 
-def is_rule(stat: np.ndarray, shape: tuple[int, int]) -> bool:
-    """A thin straight band across the whole frame: a lone margin or underline, not a stroke."""
+def is_rule(stat: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A thin straight band across the whole frame: a lone margin or underline, not a stroke.
+
+    ``stat``: one component's cv2 statistics, or several stacked (..., 5); bool for each, as
+    for ``is_blob`` and ``is_speck``: a photo has hundreds of components, mostly specks, and
+    telling them apart one by one in Python cost more than labelling them.
+    """
     height, width = shape
-    w, h = int(stat[cv2.CC_STAT_WIDTH]), int(stat[cv2.CC_STAT_HEIGHT])
-    return (w >= 0.9 * width and h <= 0.1 * width) or (h >= 0.9 * height and w <= 0.1 * height)
+    w, h = stat[..., cv2.CC_STAT_WIDTH], stat[..., cv2.CC_STAT_HEIGHT]
+    rule: np.ndarray = ((w >= 0.9 * width) & (h <= 0.1 * width)) | (
+        (h >= 0.9 * height) & (w <= 0.1 * height)
+    )
+    return rule
 
 
 def _with_neighbours(
@@ -131,19 +138,21 @@ def _with_neighbours(
     return chosen
 
 
-def is_blob(stat: np.ndarray, shape: tuple[int, int]) -> bool:
+def is_blob(stat: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """A filled shape covering much of the frame: a shadow or an object, not a stroke."""
     height, width = shape
-    w, h, area = (int(v) for v in stat[2:5])
-    return area > 0.6 * w * h and w * h > 0.25 * width * height
+    w, h, area = (stat[..., k].astype(np.int64) for k in range(2, 5))
+    blob: np.ndarray = (area > 0.6 * w * h) & (w * h > 0.25 * width * height)
+    return blob
 
 
-def is_speck(stat: np.ndarray, shape: tuple[int, int]) -> bool:
+def is_speck(stat: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Dust, noise or grain: little ink that reaches nowhere.
 
     Judged by area and by reach: a thin stroke in a big photo has little area but is long.
     """
     height, width = shape
-    reach = max(int(stat[cv2.CC_STAT_WIDTH]), int(stat[cv2.CC_STAT_HEIGHT]))
-    small = stat[cv2.CC_STAT_AREA] < MIN_COMPONENT_FRACTION * height * width
-    return bool(small and reach < MIN_STROKE_REACH * max(height, width))
+    reach = np.maximum(stat[..., cv2.CC_STAT_WIDTH], stat[..., cv2.CC_STAT_HEIGHT])
+    small = stat[..., cv2.CC_STAT_AREA] < MIN_COMPONENT_FRACTION * height * width
+    speck: np.ndarray = small & (reach < MIN_STROKE_REACH * max(height, width))
+    return speck

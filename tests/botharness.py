@@ -39,6 +39,7 @@ WAIT = 20.0
 """Seconds to wait for one answer of the bot: far more than it takes, so only a hang fails."""
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIGNATURE = b"\xff\xd8\xff"
 
 MODEL_DIR_ENV = "DIGITBOT_TEST_MODEL_DIR"
 """Points the tests at another model directory than the shipped ``models/`` (development)."""

@@ -13,7 +13,7 @@ from bot.storage import LabelStatus
 from emulator import SentMessage, SyncEmulator, User
 from recognizer import TooManyDigitsError
 from recognizer.config import MAX_DIGITS
-from tests.botharness import PNG_SIGNATURE, WAIT, BotProcess, ask, confirm_right, digit_photo
+from tests.botharness import JPEG_SIGNATURE, WAIT, BotProcess, ask, confirm_right, digit_photo
 from tests.conftest import SHARED_DATA
 from tests.test_bot_e2e_faults import press_answer
 from tests.test_numbers import number_page
@@ -38,7 +38,7 @@ def test_a_number_is_answered_with_its_digits_and_an_annotated_photo(
     assert caption.splitlines()[0].endswith(f": {digits}")
     assert "%" not in caption, "each digit's confidence is on the picture, not said twice"
     assert answer.photo is not None
-    assert answer.photo.startswith(PNG_SIGNATURE)
+    assert answer.photo.startswith(JPEG_SIGNATURE), "a number's picture is a photo: JPEG"
     assert answer.button_texts == ["Right", "Wrong"]
 
 

@@ -121,16 +121,17 @@ def test_number_picture_fills_its_width_and_shows_each_reading(
 def test_unsure_number_digit_is_drawn_in_the_warning_colour(
     numbers: dict[int, Reading],
 ) -> None:
+    """Only an unsure digit brings the warning colour in (its box, line and label); the picture
+    is a JPEG, so a pixel counts when it is within a few levels of that colour."""
     reading = numbers[4]
+    sure = [replace(digit, confidence=0.99) for digit in reading.digits]
     hedged = replace(reading.digits[1], confidence=0.5)
-    picture = chart.render_number(
-        replace(reading, rows=(Row((reading.digits[0], hedged, *reading.digits[2:])),))
-    )
-    with Image.open(io.BytesIO(picture)) as image:
-        counted = image.convert("RGB").getcolors(1 << 20)
-    assert counted is not None, "fewer colours than the limit"
-    colours = {colour for _, colour in counted}
-    assert (245, 124, 0) in colours
+    for digits, unsure in ((sure, False), ([sure[0], hedged, *sure[2:]], True)):
+        picture = chart.render_number(replace(reading, rows=(Row(tuple(digits)),)))
+        with Image.open(io.BytesIO(picture)) as image:
+            rgb = np.asarray(image.convert("RGB")).astype(int)
+        warning = np.abs(rgb - chart._RGB[chart._UNSURE]).max(axis=2) <= 24
+        assert (warning.sum() > 200) == unsure, warning.sum()
 
 
 def test_stats_chart_is_readable_and_tight() -> None:
@@ -189,8 +190,9 @@ def test_a_two_row_photo_gets_one_strip_of_readings_under_each_row(
         rgb = np.asarray(image.convert("RGB")).astype(int)
     gray = rgb.mean(axis=2)
     assert max(_margins(gray)) <= PAPER_MARGIN_PX
-    # The photo's paper is gray to its edge; the strips under it are white there.
-    strips = _runs((rgb[:, :3] == 255).all(axis=(1, 2)))
+    # The photo's paper is gray to its edge; the strips under it are white there (to within
+    # the JPEG's rounding: a white row beside the photo's last one may come out at 254).
+    strips = _runs(np.asarray((rgb[:, :3] >= 250).all(axis=(1, 2))))
     assert strips[0][0] > 0, "the picture starts with the photo"
     assert len(strips) == len(reading.rows), strips
     coloured = rgb.max(axis=2) - rgb.min(axis=2) > 80

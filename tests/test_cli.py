@@ -199,6 +199,31 @@ def test_debug_goes_through_each_digit_of_a_number(mnist, tmp_path, capsys) -> N
     assert text.count("<") == 3, "each digit is printed with its bars"
 
 
+def test_a_number_chart_is_saved_in_the_format_its_suffix_names(mnist, tmp_path) -> None:
+    """The bot sends a number's annotated photo as a JPEG; ``--chart out.png`` still writes a
+    PNG of the same picture, ``out.jpg`` the JPEG as sent, and a digit's chart as ``.jpg`` is
+    a JPEG too."""
+    number = tmp_path / "number.jpg"
+    number.write_bytes(number_page([mnist.x_test[i] for i in (3, 2, 1)]))
+    digit = photo_of(mnist.x_test[0], tmp_path / "digit.png")
+    pictures = {}
+    for image, suffix, expected in (
+        (number, ".png", "PNG"),
+        (number, ".jpg", "JPEG"),
+        (digit, ".jpg", "JPEG"),
+        (digit, ".png", "PNG"),
+    ):
+        chart = tmp_path / f"{image.stem}-chart{suffix}"
+        assert main([str(image), "--chart", str(chart)]) == 0
+        with Image.open(chart) as saved:
+            assert saved.format == expected
+            pictures[image.stem, suffix] = np.asarray(saved.convert("RGB")).astype(int)
+    for stem in ("number", "digit"):
+        as_png, as_jpeg = pictures[stem, ".png"], pictures[stem, ".jpg"]
+        assert as_png.shape == as_jpeg.shape
+        assert np.abs(as_png - as_jpeg).mean() < 3, "the same picture in both formats"
+
+
 def test_mnist_samples_read_random_test_digits_with_bars(capsys) -> None:
     assert main(["--mnist-samples", "5", "--data", str(mnist_path()), "--seed", "3"]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from recognizer import Prediction, Recognizer
+from recognizer import paper as paper_estimate
 from recognizer.config import (
     CANVAS,
     DIGIT_BOX,
@@ -23,7 +24,7 @@ from recognizer.config import (
 )
 from recognizer.ink import find_ink
 from recognizer.stages import Stages
-from tests.conftest import read_digit
+from tests.conftest import SHARED_DATA, read_digit
 from training.mnist import Mnist
 
 PAGE = (720, 960)  # height, width
@@ -333,3 +334,20 @@ def test_every_stage_can_be_inspected(mnist: Mnist) -> None:
     assert np.array_equal(next(reversed(stages.values())), result.image)
     assert all(image.dtype == np.uint8 for image in stages.values())
     assert result.image.shape == (CANVAS, CANVAS)
+
+
+def test_ink_counted_by_table_is_the_ink_the_darkening_finds() -> None:
+    """The paper's kernel is chosen by counting ink through a table of the lightest ink for
+    each paper brightness; it must mark exactly the pixels whose darkening reaches the ink
+    threshold: for every pair of paper and pen brightness, and on a real photo's paper."""
+    papers = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 256, axis=1)
+    bases = np.ascontiguousarray(papers.T)
+    inked = paper_estimate._darkening(bases, papers.astype(np.float32)) >= MIN_INK_CONTRAST
+    assert np.array_equal(paper_estimate._inked(bases, papers), inked)
+    assert 0 < inked.sum() < inked.size
+    photo = cv2.imread(str(SHARED_DATA / "real-numbers" / "two-rows-six-digits.jpg"), 0)
+    assert photo is not None
+    closed = paper_estimate._close_beyond_edges(photo, 15)
+    inked = paper_estimate._darkening(photo, closed.astype(np.float32)) >= MIN_INK_CONTRAST
+    assert np.array_equal(paper_estimate._inked(photo, closed), inked)
+    assert inked.any()

@@ -136,7 +136,7 @@ async def _send_answer(
     try:
         sent = await with_retries(
             lambda: source.reply_photo(
-                answer.picture_png, caption=caption, reply_markup=keyboard, do_quote=True
+                answer.picture, caption=caption, reply_markup=keyboard, do_quote=True
             ),
             "sendPhoto",
             _running(context),
