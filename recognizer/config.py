@@ -94,6 +94,20 @@ ENCLOSURE_FILL = 0.2
 """A piece inked over less than this share of its box is a thin outline: when it holds other
 ink, the edge of a sheet or a box around the writing."""
 
+BOX_HEIGHT = 4
+"""An outline at most this many times as tall as the tallest piece it holds is a printed box or
+comb field around the writing (a sheet's edges are far larger): a digit may touch it, so only
+its straight lines are taken out. Larger outlines are left out whole."""
+
+OUTLINE_LINE_REACH = 0.6
+"""An outline's straight lines reach at least this share of its box's short side (a box's sides,
+a comb field's dividers); they are taken out, and ink that touched them (a digit touching its
+box) is read."""
+
+OUTLINE_LINE_WIDTH = 3
+"""Width (px at the working size) an outline's straight line is taken out with: a printed line
+and its blur."""
+
 DOT_FILL = 0.6
 """A piece that fills this share of its box, and is less than DOT_ASPECT times as tall as wide,
 is a dot (dotted paper, a full stop), not a pen's stroke."""

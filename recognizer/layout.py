@@ -13,12 +13,14 @@ holds pieces far wider than any digit (joined-up words), is other writing and is
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
+from recognizer.components import components
 from recognizer.config import (
+    BOX_HEIGHT,
     DIGIT_LIKENESS,
     DOT_ASPECT,
     DOT_FILL,
@@ -31,6 +33,8 @@ from recognizer.config import (
     MINOR_HEIGHT,
     NUMBER_GAP,
     NUMBER_ROW_DRIFT,
+    OUTLINE_LINE_REACH,
+    OUTLINE_LINE_WIDTH,
     PAGE_ROWS,
     ROW_DIGIT_SHARE,
     ROW_HEIGHT_AGREEMENT,
@@ -76,7 +80,20 @@ def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
     candidates = (np.flatnonzero(~left_out) + 1).tolist()
     if len(candidates) > MAX_PIECES:
         raise TooManyDigitsError(PAGE_OF_TEXT)
-    candidates = _without_enclosures(candidates, labels, stats)
+    outlines = _enclosures(candidates, labels, stats)
+    boxes = {
+        label
+        for label, held in outlines.items()
+        if stats[label, cv2.CC_STAT_HEIGHT] <= BOX_HEIGHT * held
+    }
+    if boxes:
+        ink = _unboxed(ink, boxes)
+        count, labels, stats, centroids = ink.pieces
+        kinds = stats[1:count]
+        left_out = is_speck(kinds, shape) | is_rule(kinds, shape) | is_blob(kinds, shape)
+        candidates = (np.flatnonzero(~left_out) + 1).tolist()
+        outlines = _enclosures(candidates, labels, stats)
+    candidates = [label for label in candidates if label not in outlines]
     lines = _lines_of_writing(candidates, stats, centroids, shape)
     if len(lines) > PAGE_ROWS:
         raise TooManyDigitsError(PAGE_OF_TEXT)
@@ -99,9 +116,10 @@ def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
     return Layout(((_lone_digit(ink, rows, stages),),), other_writing)
 
 
-def _without_enclosures(candidates: list[int], labels: np.ndarray, stats: np.ndarray) -> list[int]:
-    """The candidates without outlines drawn around other ink: a sheet's or a sticky note's
-    edges all round the writing, a printed box or a comb field around the digits.
+def _enclosures(candidates: list[int], labels: np.ndarray, stats: np.ndarray) -> dict[int, int]:
+    """The candidates that are outlines drawn around other ink (a sheet's or a sticky note's
+    edges all round the writing, a printed box or a comb field around the digits), each with
+    the height of the tallest candidate it holds.
 
     No digit is drawn around other writing, and an outline is thin for its box (its ink a
     narrow ring), so a thin piece is taken out when its box holds several other candidates, or
@@ -110,7 +128,7 @@ def _without_enclosures(candidates: list[int], labels: np.ndarray, stats: np.nda
     within the 7's box, but alone and with no loop around it, so the 7 stays.
     """
     if len(candidates) < 2:
-        return candidates
+        return {}
     x, y, w, h, area = (stats[candidates, k].astype(np.int64) for k in range(5))
     inside = (
         (x[None] > x[:, None])
@@ -123,12 +141,38 @@ def _without_enclosures(candidates: list[int], labels: np.ndarray, stats: np.nda
     inside &= (written[None]) & thin[:, None]
     centres = np.stack([x + w // 2, y + h // 2], axis=1)
     held = inside.sum(axis=1)
-    outlines = {
-        candidates[i]
+    return {
+        candidates[i]: int(h[inside[i]].max())
         for i in np.flatnonzero(held > 0)
         if held[i] > 1 or _holds(labels, candidates[i], stats[candidates[i]], centres[inside[i]])
     }
-    return [label for label in candidates if label not in outlines]
+
+
+def _unboxed(ink: Ink, outlines: set[int]) -> Ink:
+    """The ink without the straight lines of the ``outlines`` (boxes around the writing): what
+    else was in those pieces (a digit touching its comb field's box) comes back as pieces of
+    its own."""
+    _, labels, stats, _ = ink.pieces
+    inked = labels > 0
+    for label in outlines:
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        box = np.s_[y : y + h, x : x + w]
+        ring = labels[box] == label
+        inked[box] &= ~(ring & _straight_runs(ring))
+    return replace(ink, pieces=components(inked.astype(np.uint8)))
+
+
+def _straight_runs(ring: np.ndarray) -> np.ndarray:
+    """bool: the straight lines of an outline (its box's sides, a comb field's dividers) that
+    reach most of the way across it, at any angle, widened to cover their blur."""
+    reach = int(OUTLINE_LINE_REACH * min(ring.shape))
+    segments = cv2.HoughLinesP(
+        ring.astype(np.uint8), 1, np.pi / 180, max(reach // 2, 2), minLineLength=reach, maxLineGap=2
+    )
+    drawn = np.zeros(ring.shape, np.uint8)
+    for x0, y0, x1, y1 in [] if segments is None else segments.reshape(-1, 4):
+        cv2.line(drawn, (int(x0), int(y0)), (int(x1), int(y1)), 1, OUTLINE_LINE_WIDTH)
+    return drawn > 0
 
 
 def _holds(labels: np.ndarray, label: int, stat: np.ndarray, points: np.ndarray) -> bool:

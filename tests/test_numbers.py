@@ -198,6 +198,30 @@ def test_a_number_inside_the_outline_of_a_sticky_note_is_read(
     assert reading.number == "".join(str(int(mnist.y_test[i])) for i in picks)
 
 
+def test_a_digit_touching_its_comb_field_is_read(recognizer: Recognizer, mnist: Mnist) -> None:
+    """A printed comb field (a box with a divider between cells) is an outline around the
+    digits, and a digit written into it may touch its lines (here the 2's tail reaches the
+    next divider): only the straight lines are taken out, and that digit is read with the rest.
+    """
+    picks = [3, 2, 1, 18]
+    page = cv2.imdecode(
+        np.frombuffer(number_page([mnist.x_test[i] for i in picks], gap=0.3), np.uint8), 0
+    )
+    assert page is not None
+    columns = (page < 120).any(axis=0).astype(np.int8)
+    starts = np.flatnonzero(np.diff(columns, prepend=0) == 1)
+    ends = np.flatnonzero(np.diff(columns, append=0) == -1)
+    assert len(starts) == len(picks), "each digit's ink stands apart"
+    dividers = [(end + start) // 2 for end, start in zip(ends[:-1], starts[1:], strict=True)]
+    dividers[2] = int(ends[2]) - 4  # the 2's tail crosses it
+    top, bottom = DIGIT_SIDE - 10, 2 * DIGIT_SIDE + 10
+    cv2.rectangle(page, (int(starts[0]) - 20, top), (int(ends[-1]) + 20, bottom), 90, 2)
+    for divider in dividers:
+        cv2.line(page, (divider, top), (divider, bottom), 90, 2)
+    reading = recognizer.read(page)
+    assert reading.number == "".join(str(int(mnist.y_test[i])) for i in picks)
+
+
 def test_a_seven_with_a_detached_crossbar_is_no_outline(recognizer: Recognizer) -> None:
     """A continental 7 whose crossbar was written apart from the stem holds that bar within its
     box, as an outline holds writing; but it holds one piece and closes no loop around it, so
