@@ -73,13 +73,24 @@ def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
     Raises NoDigitError when no ink looks like a digit, TooManyDigitsError for more digits in a
     row than we read at once, or more rows than a number has (a page of writing).
     """
-    count, labels, stats, centroids = ink.pieces
-    shape = labels.shape
-    kinds = stats[1:count]
-    left_out = is_speck(kinds, shape) | is_rule(kinds, shape) | is_blob(kinds, shape)
-    candidates = (np.flatnonzero(~left_out) + 1).tolist()
+    ink, rows, other_writing = _rows_in(ink, judge)
+    if len(rows) > MAX_ROWS:
+        raise TooManyDigitsError(PAGE_OF_TEXT)
+    if any(len(row) > MAX_DIGITS for row in rows):
+        raise TooManyDigitsError(TOO_MANY_DIGITS)
+    if sum(len(row) for row in rows) > 1:
+        return Layout(tuple(rows), other_writing)
+    return Layout(((_lone_digit(ink, rows, stages),),), other_writing)
+
+
+def _rows_in(ink: Ink, judge: Judge) -> tuple[Ink, list[tuple[Glyph, ...]], bool]:
+    """The ink (without the straight lines of boxes around the writing), its rows of digits
+    and whether other writing was left out."""
+    shape = ink.strength.shape
+    candidates = _candidates(ink)
     if len(candidates) > MAX_PIECES:
         raise TooManyDigitsError(PAGE_OF_TEXT)
+    _, labels, stats, _ = ink.pieces
     outlines = _enclosures(candidates, labels, stats)
     boxes = {
         label
@@ -88,13 +99,11 @@ def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
     }
     if boxes:
         ink = _unboxed(ink, boxes)
-        count, labels, stats, centroids = ink.pieces
-        kinds = stats[1:count]
-        left_out = is_speck(kinds, shape) | is_rule(kinds, shape) | is_blob(kinds, shape)
-        candidates = (np.flatnonzero(~left_out) + 1).tolist()
+        candidates = _candidates(ink)
+        _, labels, stats, _ = ink.pieces
         outlines = _enclosures(candidates, labels, stats)
     candidates = [label for label in candidates if label not in outlines]
-    lines = _lines_of_writing(candidates, stats, centroids, shape)
+    lines = _lines_of_writing(candidates, stats, ink.pieces[3], shape)
     if len(lines) > PAGE_ROWS:
         raise TooManyDigitsError(PAGE_OF_TEXT)
     segmenter = Segmenter(labels, judge)
@@ -107,13 +116,17 @@ def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
             rows.append(tuple(digits))
     if sum(len(row) for row in rows) > 1:
         rows = [kept for row in rows if (kept := _inside_the_frame(row, shape))]
-    if len(rows) > MAX_ROWS:
-        raise TooManyDigitsError(PAGE_OF_TEXT)
-    if any(len(row) > MAX_DIGITS for row in rows):
-        raise TooManyDigitsError(TOO_MANY_DIGITS)
-    if sum(len(row) for row in rows) > 1:
-        return Layout(tuple(rows), other_writing)
-    return Layout(((_lone_digit(ink, rows, stages),),), other_writing)
+    return ink, rows, other_writing
+
+
+def _candidates(ink: Ink) -> list[int]:
+    """Labels of the pieces that may be writing: not specks, printed rules or filled blobs."""
+    count, labels, stats, _ = ink.pieces
+    kinds = stats[1:count]
+    shape = labels.shape
+    left_out = is_speck(kinds, shape) | is_rule(kinds, shape) | is_blob(kinds, shape)
+    candidates: list[int] = (np.flatnonzero(~left_out) + 1).tolist()
+    return candidates
 
 
 def _enclosures(candidates: list[int], labels: np.ndarray, stats: np.ndarray) -> dict[int, int]:
