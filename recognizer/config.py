@@ -133,6 +133,11 @@ writing's ink (its own strongest part, 99th percentile, or a thinner piece's 90t
 a shadow darkens the paper less than ink does. Its pixels weaker than halfway between are
 taken out."""
 
+SHADOW_WRITING_CONTRAST = 0.4
+"""...or when its strongest part (99th percentile) is darker than its bulk by this share of what
+light the bulk leaves: writing inside a dark shadow, as ink on paper, which the shadow's own
+texture never is."""
+
 SHADOW_WITNESS_HEIGHT = 0.02
 """Pieces shorter than this share of the working image's long side are neither judged nor
 witnesses for shade: grain and specks."""
@@ -140,6 +145,16 @@ witnesses for shade: grain and specks."""
 SHADOW_MIN_THICKNESS = 0.012
 """...and shade is at least this share of the working image's long side thick: the camera's blur
 makes a small digit's strokes broad for its height, never this broad."""
+
+DASH_THICKNESS = 2.5
+"""A piece no thicker than this (px at the working size: its area over its box's diagonal) is a
+hairline: a dash of an edge the ink threshold broke up, or a fine pen's stroke."""
+
+DASH_COVERAGE = 0.3
+"""Hairlines inked over this share of a straight line reaching EDGE_MIN_REACH of the frame..."""
+
+DASH_ON_LINE = 0.8
+"""...are an edge's dashes when this share of each one's pixels lies on that line."""
 
 MIN_INK_CONTRAST = 0.18
 """Least darkening relative to the local paper that counts as ink; sensor noise and paper texture

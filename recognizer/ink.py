@@ -15,6 +15,9 @@ import numpy as np
 
 from recognizer.components import Components, components
 from recognizer.config import (
+    DASH_COVERAGE,
+    DASH_ON_LINE,
+    DASH_THICKNESS,
     EDGE_ASPECT,
     EDGE_MIN_REACH,
     LINE_COVERAGE,
@@ -32,6 +35,7 @@ from recognizer.config import (
     SHADOW_THICKNESS,
     SHADOW_WEAKNESS,
     SHADOW_WITNESS_HEIGHT,
+    SHADOW_WRITING_CONTRAST,
     WORK_SIDE,
 )
 from recognizer.paper import ink_strength
@@ -67,7 +71,7 @@ def find_ink(gray: np.ndarray, stages: Stages | None = None) -> Ink:
     lines = printed_lines(strength, stages)
     inked = strength >= MIN_INK_CONTRAST
     pieces = components((inked & ~lines).astype(np.uint8))
-    edges = straight_edges(pieces)
+    edges = straight_edges(pieces) | dashed_edges(pieces)
     if edges.any():
         lines |= edges
         pieces = components((inked & ~lines).astype(np.uint8))
@@ -99,7 +103,8 @@ def shadows_in(pieces: Components, strength: np.ndarray) -> np.ndarray:
     thinner = thickness[None] < thickness[:, None]
     writing = np.maximum(peak, np.where(thinner, ink[None], 0).max(axis=1, initial=0))
     shaded = np.zeros(labels.shape, bool)
-    for shade in np.flatnonzero(broad & (bulk < SHADOW_WEAKNESS * writing)):
+    written_on = peak - bulk >= SHADOW_WRITING_CONTRAST * (1 - bulk)
+    for shade in np.flatnonzero(broad & ((bulk < SHADOW_WEAKNESS * writing) | written_on)):
         x, y, w, h = (int(v) for v in stats[tall[shade], :4])
         box = np.s_[y : y + h, x : x + w]
         cut = (bulk[shade] + writing[shade]) / 2
@@ -158,6 +163,37 @@ def straight_edges(pieces: Components) -> np.ndarray:
         if length >= EDGE_ASPECT * area / length:
             edges.append(label)
     return np.isin(labels, edges)
+
+
+def dashed_edges(pieces: Components) -> np.ndarray:
+    """bool (H, W): hairline pieces that lie along one long straight line: a sheet's or a
+    table's edge that the ink threshold broke into dashes, each short enough to pass for a 1.
+
+    Pen strokes are never lined up like that: digits stand side by side, each stroke across
+    the row, while an edge's dashes continue one another over a quarter of the frame or more.
+    """
+    _, labels, stats, _ = pieces
+    width, height, area = (stats[:, k].astype(np.float64) for k in (2, 3, 4))
+    hairline = np.flatnonzero(area <= DASH_THICKNESS * np.hypot(width, height))
+    hairline = hairline[hairline > 0]
+    if hairline.size < 2:
+        return np.zeros(labels.shape, bool)
+    dashes = np.isin(labels, hairline)
+    reach = EDGE_MIN_REACH * max(labels.shape)
+    segments = cv2.HoughLinesP(
+        dashes.astype(np.uint8),
+        1,
+        np.pi / 360,
+        int(reach * DASH_COVERAGE),
+        minLineLength=reach,
+        maxLineGap=reach,
+    )
+    along = np.zeros(labels.shape, np.uint8)
+    for x0, y0, x1, y1 in [] if segments is None else segments.reshape(-1, 4):
+        cv2.line(along, (int(x0), int(y0)), (int(x1), int(y1)), 1, 3)
+    on_line = np.bincount(labels[dashes & (along > 0)], minlength=len(stats))
+    edge = hairline[on_line[hairline] >= DASH_ON_LINE * area[hairline]]
+    return np.isin(labels, edge)
 
 
 def downscale(gray: np.ndarray) -> tuple[np.ndarray, float]:

@@ -222,6 +222,31 @@ def test_a_digit_touching_its_comb_field_is_read(recognizer: Recognizer, mnist: 
     assert reading.number == "".join(str(int(mnist.y_test[i])) for i in picks)
 
 
+@pytest.mark.parametrize("slant", [0, 30])
+def test_an_edge_broken_into_dashes_is_not_read(
+    recognizer: Recognizer, mnist: Mnist, slant: int
+) -> None:
+    """A faint edge of a sheet often comes out of the ink threshold as a row of short dashes,
+    each thin and short enough to pass for a 1; lined up along one straight line across the
+    frame they are an edge, and only the number is read."""
+    picks = [3, 2, 1, 18]
+    page = cv2.imdecode(
+        np.frombuffer(number_page([mnist.x_test[i] for i in picks], gap=0.3), np.uint8), 0
+    )
+    assert page is not None
+    height, width = page.shape
+    desk = np.full((3 * height, width + 300), 235, np.uint8)
+    desk[height : 2 * height, :width] = page
+    top, bottom = np.array([width + 150, 20]), np.array([width + 150 + slant, 3 * height - 20])
+    for start in np.arange(0, 1, 0.09):
+        one, other = top + start * (bottom - top), top + (start + 0.05) * (bottom - top)
+        cv2.line(desk, tuple(one.astype(int)), tuple(other.astype(int)), 140, 2, cv2.LINE_AA)
+    reading = recognizer.read(desk)
+    assert [row.number for row in reading.rows] == [
+        "".join(str(int(mnist.y_test[i])) for i in picks)
+    ]
+
+
 def test_a_seven_with_a_detached_crossbar_is_no_outline(recognizer: Recognizer) -> None:
     """A continental 7 whose crossbar was written apart from the stem holds that bar within its
     box, as an outline holds writing; but it holds one piece and closes no loop around it, so
