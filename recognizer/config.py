@@ -138,6 +138,11 @@ SHADOW_WRITING_CONTRAST = 0.4
 light the bulk leaves: writing inside a dark shadow, as ink on paper, which the shadow's own
 texture never is."""
 
+SHADOW_PEN_RATIO = 8.0
+"""A broad piece with no writing on it that is this many times as thick as the thinnest piece
+is a shape (a phone's shadow, an object), not a stroke, whatever its darkness: one pen wrote
+the digits."""
+
 SHADOW_WITNESS_HEIGHT = 0.02
 """Pieces shorter than this share of the working image's long side are neither judged nor
 witnesses for shade: grain and specks."""

@@ -32,6 +32,7 @@ from recognizer.config import (
     LONE_LINE_REACH,
     MIN_INK_CONTRAST,
     SHADOW_MIN_THICKNESS,
+    SHADOW_PEN_RATIO,
     SHADOW_THICKNESS,
     SHADOW_WEAKNESS,
     SHADOW_WITNESS_HEIGHT,
@@ -110,6 +111,9 @@ def shadows_in(pieces: Components, strength: np.ndarray) -> np.ndarray:
         cut = (bulk[shade] + writing[shade]) / 2
         weak = (labels[box] == tall[shade]) & (strength[box] < cut)
         shaded[box] |= _broad_part(weak, float(thickness[shade]))
+    pen = thickness.min(initial=np.inf)
+    for shape in np.flatnonzero(broad & ~written_on & (thickness >= SHADOW_PEN_RATIO * pen)):
+        shaded |= labels == tall[shape]
     return shaded
 
 

@@ -147,6 +147,19 @@ def test_a_hands_shadow_is_not_read_as_writing(mnist: Mnist, index: int, where: 
     assert similarity(before, after) > (0.9 if where == "beside" else 0.7)
 
 
+def test_a_phones_shadow_as_dark_as_the_ink_is_not_read(mnist: Mnist) -> None:
+    """A phone held low casts a shadow as dark as a ballpoint's ink: no darker than the
+    writing, but a shape many times as thick as the pen's strokes, so it is no digit and the
+    digit beside it is read as on a clean page."""
+    clean = page_with(ink_of(mnist, 0, height=160), pen=110, at=(300, 560))
+    phone = np.ones(PAGE, np.float32)
+    cv2.rectangle(phone, (120, 60), (300, 560), 0.5, thickness=-1)
+    shaded = np.clip(clean * cv2.GaussianBlur(phone, (0, 0), 2), 0, 255).astype(np.uint8)
+    before, after = preprocess(clean), preprocess(shaded)
+    assert after.digit == before.digit
+    assert astuple(after.box) == astuple(before.box)
+
+
 def with_flash(
     page: np.ndarray, centre: tuple[float, float], radius: float, glare: float
 ) -> np.ndarray:
