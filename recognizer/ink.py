@@ -31,15 +31,10 @@ from recognizer.config import (
     LINE_TILT_STEP,
     LONE_LINE_REACH,
     MIN_INK_CONTRAST,
-    SHADOW_MIN_THICKNESS,
-    SHADOW_PEN_RATIO,
-    SHADOW_THICKNESS,
-    SHADOW_WEAKNESS,
-    SHADOW_WITNESS_HEIGHT,
-    SHADOW_WRITING_CONTRAST,
     WORK_SIDE,
 )
 from recognizer.paper import ink_strength
+from recognizer.shade import shade_in
 from recognizer.stages import Stages, record
 
 
@@ -76,73 +71,10 @@ def find_ink(gray: np.ndarray, stages: Stages | None = None) -> Ink:
     if edges.any():
         lines |= edges
         pieces = components((inked & ~lines).astype(np.uint8))
-    shadows = shadows_in(pieces, strength)
+    shadows = shade_in(pieces, strength)
     if shadows.any():
         pieces = components((inked & ~lines & ~shadows).astype(np.uint8))
     return Ink(strength, lines, pieces, scale)
-
-
-def shadows_in(pieces: Components, strength: np.ndarray) -> np.ndarray:
-    """bool (H, W): shade in the pieces: the bulk of a piece that is broad for its height and
-    weaker than ink, in it or in a thinner piece.
-
-    A hand's, a phone's or a pen's shade darkens the paper in broad shapes that come out of the
-    paper estimate as ink (a finger is wider than any stroke the estimate allows for), but a
-    shadow lets more light through than ink does. Where writing touches the shadow, both are
-    one piece, and the writing is its strongest part. A broad piece that is all as strong as
-    the writing (a marker's blot, a filled-in digit) stays, and so does everything when no
-    stronger ink shows the broad piece up.
-    """
-    _, labels, stats, _ = pieces
-    tall = np.flatnonzero(stats[:, cv2.CC_STAT_HEIGHT] >= SHADOW_WITNESS_HEIGHT * max(labels.shape))
-    tall = tall[tall > 0]
-    thickness, levels = _measured(labels, stats, tall, strength)
-    bulk, ink, peak = levels.T
-    broad = (thickness >= SHADOW_THICKNESS * stats[tall, cv2.CC_STAT_HEIGHT]) & (
-        thickness >= SHADOW_MIN_THICKNESS * max(labels.shape)
-    )
-    thinner = thickness[None] < thickness[:, None]
-    writing = np.maximum(peak, np.where(thinner, ink[None], 0).max(axis=1, initial=0))
-    shaded = np.zeros(labels.shape, bool)
-    written_on = peak - bulk >= SHADOW_WRITING_CONTRAST * (1 - bulk)
-    for shade in np.flatnonzero(broad & ((bulk < SHADOW_WEAKNESS * writing) | written_on)):
-        x, y, w, h = (int(v) for v in stats[tall[shade], :4])
-        box = np.s_[y : y + h, x : x + w]
-        cut = (bulk[shade] + writing[shade]) / 2
-        weak = (labels[box] == tall[shade]) & (strength[box] < cut)
-        shaded[box] |= _broad_part(weak, float(thickness[shade]))
-    pen = thickness.min(initial=np.inf)
-    for shape in np.flatnonzero(broad & ~written_on & (thickness >= SHADOW_PEN_RATIO * pen)):
-        shaded |= labels == tall[shape]
-    return shaded
-
-
-def _measured(
-    labels: np.ndarray, stats: np.ndarray, chosen: np.ndarray, strength: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The ``chosen`` pieces' thickness (N,) in px (twice the 95th percentile of the distance
-    to the paper: a stroke's width, a shadow's breadth) and strength (N, 3): median, 90th and
-    99th percentile."""
-    thickness = np.empty(chosen.size)
-    levels = np.empty((chosen.size, 3))
-    for index, label in enumerate(chosen):
-        x, y, w, h = (int(v) for v in stats[label, :4])
-        piece = (labels[y : y + h, x : x + w] == label).astype(np.uint8)
-        inside = cv2.distanceTransform(np.pad(piece, 1), cv2.DIST_L2, 3)[1:-1, 1:-1]
-        thickness[index] = 2 * np.percentile(inside[piece > 0], 95)
-        levels[index] = np.percentile(strength[y : y + h, x : x + w][piece > 0], (50, 90, 99))
-    return thickness, levels
-
-
-def _broad_part(weak: np.ndarray, thickness: float) -> np.ndarray:
-    """bool: the broad regions of ``weak`` (a shadow's bulk) and their soft rim, without the
-    thin slivers along a pen's strokes (their anti-aliased edges are weaker than the cut too)."""
-    side = max(3, int(thickness / 4) | 1)
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
-    core = cv2.morphologyEx(weak.astype(np.uint8), cv2.MORPH_OPEN, disc)
-    rim = cv2.dilate(core, np.ones((5, 5), np.uint8))
-    broad: np.ndarray = (rim > 0) & weak
-    return broad
 
 
 def straight_edges(pieces: Components) -> np.ndarray:
