@@ -155,6 +155,10 @@ DASH_THICKNESS = 2.5
 """A piece no thicker than this (px at the working size: its area over its box's diagonal) is a
 hairline: a dash of an edge the ink threshold broke up, or a fine pen's stroke."""
 
+DASH_MIN_REACH = 0.02
+"""Edges broken into dashes are looked for only when some hairline reaches this share of the
+working image's long side: shorter ones are grain, and pass for no digit."""
+
 DASH_COVERAGE = 0.3
 """Hairlines inked over this share of a straight line reaching EDGE_MIN_REACH of the frame..."""
 

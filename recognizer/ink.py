@@ -16,6 +16,7 @@ import numpy as np
 from recognizer.components import Components, components
 from recognizer.config import (
     DASH_COVERAGE,
+    DASH_MIN_REACH,
     DASH_ON_LINE,
     DASH_THICKNESS,
     EDGE_ASPECT,
@@ -112,8 +113,9 @@ def dashed_edges(pieces: Components) -> np.ndarray:
     width, height, area = (stats[:, k].astype(np.float64) for k in (2, 3, 4))
     hairline = np.flatnonzero(area <= DASH_THICKNESS * np.hypot(width, height))
     hairline = hairline[hairline > 0]
-    if hairline.size < 2:
-        return np.zeros(labels.shape, bool)
+    longest = np.maximum(width, height)[hairline]
+    if hairline.size < 2 or longest.max() < DASH_MIN_REACH * max(labels.shape):
+        return np.zeros(labels.shape, bool)  # no dash that could pass for a 1
     dashes = np.isin(labels, hairline)
     reach = EDGE_MIN_REACH * max(labels.shape)
     segments = cv2.HoughLinesP(

@@ -63,36 +63,16 @@ def _measured(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``chosen`` pieces' thickness (N,) in px (twice the 95th percentile of the distance
     to the paper: a stroke's width, a shadow's breadth) and strength (N, 3): median, 90th and
-    99th percentile. Pieces are apart from one another, so one distance transform of them all
-    measures each, and the percentiles are taken for all pieces at once."""
-    if chosen.size == 0:
-        return np.empty(0), np.empty((0, 3))
-    rank = np.zeros(len(stats), np.intp)
-    rank[chosen] = np.arange(1, chosen.size + 1)
-    ranks = rank[labels]
-    inside = ranks > 0
-    depth = cv2.distanceTransform(np.pad(inside.astype(np.uint8), 1), cv2.DIST_L2, 3)[1:-1, 1:-1]
-    groups = ranks[inside] - 1
-    thickness = 2 * _group_percentiles(depth[inside], groups, chosen.size, (95,))[:, 0]
-    levels = _group_percentiles(strength[inside], groups, chosen.size, (50, 90, 99))
+    99th percentile."""
+    thickness = np.empty(chosen.size)
+    levels = np.empty((chosen.size, 3))
+    for index, label in enumerate(chosen):
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        piece = (labels[y : y + h, x : x + w] == label).astype(np.uint8)
+        inside = cv2.distanceTransform(np.pad(piece, 1), cv2.DIST_L2, 3)[1:-1, 1:-1]
+        thickness[index] = 2 * np.percentile(inside[piece > 0], 95)
+        levels[index] = np.percentile(strength[y : y + h, x : x + w][piece > 0], (50, 90, 99))
     return thickness, levels
-
-
-def _group_percentiles(
-    values: np.ndarray, groups: np.ndarray, count: int, percents: tuple[int, ...]
-) -> np.ndarray:
-    """(count, len(percents)): each group's percentiles of ``values``, interpolated linearly
-    between ranks as ``np.percentile`` does; every group 0..count-1 must have values."""
-    order = np.lexsort((values, groups))
-    ordered = values[order].astype(np.float64)
-    sizes = np.bincount(groups, minlength=count)
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    position = (sizes - 1)[:, None] * (np.array(percents) / 100)[None]
-    low = np.floor(position).astype(np.intp)
-    high = np.minimum(low + 1, (sizes - 1)[:, None])
-    below, above = ordered[starts[:, None] + low], ordered[starts[:, None] + high]
-    result: np.ndarray = below + (position - low) * (above - below)
-    return result
 
 
 def _broad_part(weak: np.ndarray, thickness: float) -> np.ndarray:
