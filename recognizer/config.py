@@ -147,6 +147,11 @@ SHADOW_WITNESS_HEIGHT = 0.02
 """Pieces shorter than this share of the working image's long side are neither judged nor
 witnesses for shade: grain and specks."""
 
+SHADE_OWN_WRITING = 0.03
+"""A broad piece is measured against its own strongest part (writing on a shadow) only when it
+is at least this share of the working image's long side thick, as the shadow of a hand or a
+phone is; a printed comb or a marker's digit alone is thinner, and its soft edges no shade."""
+
 SHADOW_MIN_THICKNESS = 0.012
 """...and shade is at least this share of the working image's long side thick: the camera's blur
 makes a small digit's strokes broad for its height, never this broad."""

@@ -12,6 +12,7 @@ import numpy as np
 
 from recognizer.components import Components
 from recognizer.config import (
+    SHADE_OWN_WRITING,
     SHADOW_MIN_THICKNESS,
     SHADOW_PEN_RATIO,
     SHADOW_THICKNESS,
@@ -43,7 +44,10 @@ def shade_in(pieces: Components, strength: np.ndarray) -> np.ndarray:
         thickness >= SHADOW_MIN_THICKNESS * max(labels.shape)
     )
     thinner = thickness[None] < thickness[:, None]
-    writing = np.maximum(peak, np.where(thinner, ink[None], 0).max(axis=1, initial=0))
+    # A piece's own strongest part is writing on it only when the piece is as broad as a shadow
+    # of a hand or a phone: a small piece's soft-edged strokes are weaker than their middles.
+    own = np.where(thickness >= SHADE_OWN_WRITING * max(labels.shape), peak, 0)
+    writing = np.maximum(own, np.where(thinner, ink[None], 0).max(axis=1, initial=0))
     shaded = np.zeros(labels.shape, bool)
     written_on = peak - bulk >= SHADOW_WRITING_CONTRAST * (1 - bulk)
     for shade in np.flatnonzero(broad & ((bulk < SHADOW_WEAKNESS * writing) | written_on)):
