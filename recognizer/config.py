@@ -99,6 +99,10 @@ BOX_HEIGHT = 4
 comb field around the writing (a sheet's edges are far larger): a digit may touch it, so only
 its straight lines are taken out. Larger outlines are left out whole."""
 
+FRAME_SPAN = 0.9
+"""A piece reaching across this share of the frame's width or height, beside other ink, is
+printed structure the writing touches, and loses its straight lines as a box does."""
+
 OUTLINE_LINE_REACH = 0.6
 """An outline's straight lines reach at least this share of its box's short side (a box's sides,
 a comb field's dividers); they are taken out, and ink that touched them (a digit touching its
@@ -199,6 +203,10 @@ tilt wins by a few percent by chance, a turned ruled sheet's by 20% and more."""
 
 LINE_TILT_STEP = 0.5
 """Degrees between the tilts tried; finer than a line stays within a strip's rows."""
+
+TILT_BLOCKS = 12
+"""Blocks of columns whose row sums are shifted together when a tilt is tried: narrow enough
+that a line at the steepest tilt drifts by a row or so within one."""
 
 LINE_STRIPS = 8
 """Strips the image is cut into across a line's direction; within one, a slanted line stays

@@ -32,6 +32,7 @@ from recognizer.config import (
     LINE_TILT_STEP,
     LONE_LINE_REACH,
     MIN_INK_CONTRAST,
+    TILT_BLOCKS,
     WORK_SIDE,
 )
 from recognizer.paper import ink_strength
@@ -156,54 +157,68 @@ def printed_lines(ink: np.ndarray, stages: Stages | None) -> np.ndarray:
     a lower one.
     """
     faint = ink >= MIN_INK_CONTRAST / 2
-    tilt = _line_tilt(faint)
-    image = _rotate(faint.astype(np.uint8), tilt)
-    across_rows = cv2.morphologyEx(image, cv2.MORPH_OPEN, np.ones((LINE_THICKNESS, 1), np.uint8))
-    across_columns = cv2.morphologyEx(image, cv2.MORPH_OPEN, np.ones((1, LINE_THICKNESS), np.uint8))
-    horizontal = _lines_along_rows(image, lone=True).astype(bool) & (across_rows == 0)
-    vertical = _lines_along_rows(np.ascontiguousarray(image.T), lone=False).T.astype(bool) & (
-        across_columns == 0
-    )
-    lines = _rotate((horizontal | vertical).astype(np.uint8), -tilt).astype(bool) & faint
+    along_rows, along_columns = _line_tilts(faint)
+    horizontal = _line_family(faint, along_rows, lone=True)
+    vertical = _line_family(np.ascontiguousarray(faint.T), along_columns, lone=False).T
+    lines: np.ndarray = (horizontal | vertical) & faint
     if lines.any():
         lines &= ink <= LINE_INK_RATIO * np.median(ink[lines])
     record(stages, "lines", lines)
     return lines
 
 
-def _line_tilt(faint: np.ndarray) -> float:
-    """The angle (degrees) that best turns the printed lines level, 0 when there are none.
+def _line_family(faint: np.ndarray, tilt: float, lone: bool) -> np.ndarray:
+    """bool (H, W): the printed lines of ``faint`` that run along its rows, ``tilt`` (degrees)
+    off level.
+
+    Each family (along the rows, along the columns) is levelled at its own angle: a photo taken
+    at a slant turns the two families of squared paper by different angles, up to a few degrees
+    apart, and across the whole frame that difference carries a line out of its strips' rows.
+    """
+    image = _rotate(faint.astype(np.uint8), tilt)
+    crossing = cv2.morphologyEx(image, cv2.MORPH_OPEN, np.ones((LINE_THICKNESS, 1), np.uint8))
+    along = _lines_along_rows(image, lone) & (crossing == 0)
+    return _rotate(along, -tilt).astype(bool)
+
+
+def _line_tilts(faint: np.ndarray) -> tuple[float, float]:
+    """The angles (degrees) that best turn the printed lines along the rows, and those along the
+    columns, level: 0 for a family that is not there."""
+    small = cv2.resize(faint.astype(np.float32), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    return _best_tilt(small), _best_tilt(np.ascontiguousarray(small.T))
+
+
+_TILTS = np.arange(-LINE_MAX_TILT, LINE_MAX_TILT + LINE_TILT_STEP / 2, LINE_TILT_STEP)
+"""Every angle (degrees) a family of printed lines is tried at; level is among them."""
+
+
+def _best_tilt(ink: np.ndarray) -> float:
+    """The angle of _TILTS that best lines up the rows of ``ink`` (float32 (H, W)), if it beats
+    level by LINE_TILT_GAIN, else 0.
 
     Turned level, a family of lines piles its ink into a few rows, so the row sums are most
-    uneven (largest sum of squares); handwriting barely changes that, so without lines the
-    best angle is noise and level (no turn at all) is kept. Within a few degrees a
-    turn moves each pixel up or down in proportion to its column, so the rows are summed
-    without turning any image, on a half-size copy, by binning the inked pixels.
+    uneven (largest sum of squares); handwriting barely changes that, so without lines the best
+    angle is noise and level (no turn at all) is kept. Within a few degrees a turn moves each
+    column up or down in proportion to its distance from the middle, so no image is turned: the
+    row sums of narrow blocks of columns are shifted by their block's offset and added up, for
+    every angle at once.
     """
-    small = cv2.resize(faint.astype(np.float32), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    ys, xs = np.nonzero(small)
-    if ys.size == 0:
-        return 0.0
-    weights = small[ys, xs]
-    across = xs - small.shape[1] / 2
-    reach = int(np.ceil(small.shape[1] / 2 * np.sin(np.radians(LINE_MAX_TILT)))) + 1
-
-    def lined_up(angle: float) -> float:
-        # cv2's turn by +angle (counter-clockwise on screen) lifts the right side: rows fall
-        # by the column's distance from the centre times the sine.
-        rows = np.rint(ys - across * np.sin(np.radians(angle))).astype(np.intp) + reach
-        return float(np.square(np.bincount(rows, weights=weights)).sum())
-
-    # Every other step first, then the steps beside the best: the score rises smoothly
-    # towards the true tilt, so this finds the same angle at half the cost.
-    coarse = np.arange(-LINE_MAX_TILT, LINE_MAX_TILT + LINE_TILT_STEP, 2 * LINE_TILT_STEP)
-    scores = {angle: lined_up(angle) for angle in {*coarse.tolist(), 0.0}}
-    best = max(scores, key=scores.__getitem__)
-    for angle in (best - LINE_TILT_STEP, best + LINE_TILT_STEP):
-        if abs(angle) <= LINE_MAX_TILT:
-            scores[angle] = lined_up(angle)
-    best = max(scores, key=scores.__getitem__)
-    return best if scores[best] >= LINE_TILT_GAIN * scores[0.0] else 0.0
+    height, width = ink.shape
+    starts = np.linspace(0, width, min(TILT_BLOCKS, width), endpoint=False).astype(np.intp)
+    profiles = np.add.reduceat(ink, starts, axis=1).T
+    middles = (starts + np.append(starts[1:], width)) / 2 - width / 2
+    # cv2's turn by +angle (counter-clockwise on screen) lifts the right side: rows fall by the
+    # column's distance from the centre times the sine.
+    shifts = np.rint(-np.outer(np.sin(np.radians(_TILTS)), middles)).astype(np.intp)
+    shifts -= shifts.min()
+    span = height + int(shifts.max())
+    rows = shifts[:, :, None] + np.arange(height) + (np.arange(len(_TILTS)) * span)[:, None, None]
+    weights = np.broadcast_to(profiles, rows.shape).ravel()
+    sums = np.bincount(rows.ravel(), weights, len(_TILTS) * span).reshape(len(_TILTS), span)
+    scores = np.square(sums).sum(axis=1)
+    best = int(np.argmax(scores))
+    level = float(scores[np.flatnonzero(_TILTS == 0)[0]])
+    return float(_TILTS[best]) if scores[best] >= LINE_TILT_GAIN * level else 0.0
 
 
 def _rotate(image: np.ndarray, degrees: float) -> np.ndarray:

@@ -25,6 +25,7 @@ from recognizer.config import (
     DOT_ASPECT,
     DOT_FILL,
     ENCLOSURE_FILL,
+    FRAME_SPAN,
     MAX_DIGIT_ASPECT,
     MAX_DIGITS,
     MAX_PIECES,
@@ -84,8 +85,8 @@ def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
 
 
 def _rows_in(ink: Ink, judge: Judge) -> tuple[Ink, list[tuple[Glyph, ...]], bool]:
-    """The ink (without the straight lines of boxes around the writing), its rows of digits
-    and whether other writing was left out."""
+    """The ink (without the straight lines of boxes around the writing and of structure across
+    the frame), its rows of digits and whether other writing was left out."""
     shape = ink.strength.shape
     candidates = _candidates(ink)
     if len(candidates) > MAX_PIECES:
@@ -97,6 +98,7 @@ def _rows_in(ink: Ink, judge: Judge) -> tuple[Ink, list[tuple[Glyph, ...]], bool
         for label, held in outlines.items()
         if stats[label, cv2.CC_STAT_HEIGHT] <= BOX_HEIGHT * held
     }
+    boxes |= _across_the_frame(candidates, stats, shape)
     if boxes:
         ink = _unboxed(ink, boxes)
         candidates = _candidates(ink)
@@ -158,6 +160,28 @@ def _enclosures(candidates: list[int], labels: np.ndarray, stats: np.ndarray) ->
         candidates[i]: int(h[inside[i]].max())
         for i in np.flatnonzero(held > 0)
         if held[i] > 1 or _holds(labels, candidates[i], stats[candidates[i]], centres[inside[i]])
+    }
+
+
+def _across_the_frame(
+    candidates: list[int], stats: np.ndarray, shape: tuple[int, int]
+) -> set[int]:
+    """The candidates reaching across nearly all the frame (FRAME_SPAN of its width or height)
+    when there are others: printed structure the writing touches (squared paper's grid, a
+    shadow's or a sheet's edge), since a person frames what they write with paper around it.
+
+    A lone piece is left alone, however large: it is what was written (a 7 drawn to fill a
+    canvas). The others lose their straight runs as boxes do, so a digit touching the grid
+    comes back as a piece of its own.
+    """
+    if len(candidates) < 2:
+        return set()
+    height, width = shape
+    return {
+        label
+        for label in candidates
+        if stats[label, cv2.CC_STAT_WIDTH] >= FRAME_SPAN * width
+        or stats[label, cv2.CC_STAT_HEIGHT] >= FRAME_SPAN * height
     }
 
 

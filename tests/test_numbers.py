@@ -247,6 +247,34 @@ def test_an_edge_broken_into_dashes_is_not_read(
     ]
 
 
+@pytest.mark.parametrize("picks", [[3, 2, 1, 18], [5, 6, 8, 9]])
+def test_a_line_across_the_frame_touching_a_digit_is_not_read(
+    recognizer: Recognizer, mnist: Mnist, picks: list[int]
+) -> None:
+    """A thin straight line from the top of the frame to its bottom (a sheet's edge, a printed
+    rule seen steeply) running through the first digit is no part of the number: that digit
+    is read without it and the line is no 1."""
+    page = cv2.imdecode(
+        np.frombuffer(number_page([mnist.x_test[i] for i in picks], gap=0.3), np.uint8), 0
+    )
+    assert page is not None
+    middle = DIGIT_SIDE + DIGIT_SIDE // 2 - 10
+    cv2.line(page, (middle - 60, 0), (middle + 60, page.shape[0]), 110, 2, cv2.LINE_AA)
+    reading = recognizer.read(page)
+    assert [row.number for row in reading.rows] == [
+        "".join(str(int(mnist.y_test[i])) for i in picks)
+    ]
+
+
+def test_a_digit_drawn_across_the_whole_canvas_is_read(recognizer: Recognizer) -> None:
+    """A lone piece reaching across the frame is what was written (a 7 drawn to fill the
+    canvas), not structure to take apart into straight lines."""
+    canvas = np.full((400, 300), 235, np.uint8)
+    cv2.line(canvas, (20, 10), (280, 10), 30, 14)
+    cv2.line(canvas, (280, 10), (120, 395), 30, 14)
+    assert recognizer.read(canvas).number == "7"
+
+
 def test_a_seven_with_a_detached_crossbar_is_no_outline(recognizer: Recognizer) -> None:
     """A continental 7 whose crossbar was written apart from the stem holds that bar within its
     box, as an outline holds writing; but it holds one piece and closes no loop around it, so

@@ -272,6 +272,23 @@ def test_printed_lines_are_removed(mnist: Mnist, pattern: str) -> None:
     assert similarity(preprocess(clean), preprocess(lined)) > 0.85
 
 
+@pytest.mark.parametrize("index", [0, 1, 3])
+def test_squared_paper_seen_at_a_slant_is_removed(mnist: Mnist, index: int) -> None:
+    """Seen at a slant, squared paper's two families of lines are no longer square to each
+    other: here the rows are level and the columns lean 3.6 degrees. Each family is levelled at
+    its own angle, so neither is left behind as strokes beside or through the digit."""
+    clean = page_with(ink_of(mnist, index))
+    squared = clean.copy()
+    for y in range(17, PAGE[0], 40):
+        cv2.line(squared, (0, y), (PAGE[1], y), 150, 2)
+    for x in range(-60, PAGE[1] + 60, 40):
+        cv2.line(squared, (x, 0), (x - 45, PAGE[0]), 150, 2)
+    squared = np.minimum(squared, clean)
+    before, after = preprocess(clean), preprocess(squared)
+    assert after.digit == before.digit
+    assert similarity(before, after) > 0.8, "only what the lines cross may be lost"
+
+
 def test_shadow_touching_the_edge_is_not_taken_for_the_digit(mnist: Mnist) -> None:
     page = page_with(ink_of(mnist, 3, height=180))
     page[:, :120] = 60  # a dark object along the left edge
