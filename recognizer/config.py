@@ -317,6 +317,10 @@ CUT_SPAN = 0.3
 CUT_CANDIDATES = 5
 """How many of the thinnest columns are tried as cuts (each costs two model inputs)."""
 
+CUT_LEANS = (-0.5, -0.25, 0.25, 0.5)
+"""Slants (columns per row down the image) a cut is also tried along, once each, where it
+crosses the least ink: touching digits written slanted meet along their slant."""
+
 MAX_ROWS = 3
 """The most rows of digits read at once; more are a page of writing, not a number."""
 

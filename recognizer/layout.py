@@ -163,9 +163,7 @@ def _enclosures(candidates: list[int], labels: np.ndarray, stats: np.ndarray) ->
     }
 
 
-def _across_the_frame(
-    candidates: list[int], stats: np.ndarray, shape: tuple[int, int]
-) -> set[int]:
+def _across_the_frame(candidates: list[int], stats: np.ndarray, shape: tuple[int, int]) -> set[int]:
     """The candidates reaching across nearly all the frame (FRAME_SPAN of its width or height)
     when there are others: printed structure the writing touches (squared paper's grid, a
     shadow's or a sheet's edge), since a person frames what they write with paper around it.
@@ -176,13 +174,12 @@ def _across_the_frame(
     """
     if len(candidates) < 2:
         return set()
+    x, y, w, h = (stats[candidates, k] for k in range(4))
     height, width = shape
-    return {
-        label
-        for label in candidates
-        if stats[label, cv2.CC_STAT_WIDTH] >= FRAME_SPAN * width
-        or stats[label, cv2.CC_STAT_HEIGHT] >= FRAME_SPAN * height
-    }
+    across = ((w >= FRAME_SPAN * width) & ((x == 0) | (x + w == width))) | (
+        (h >= FRAME_SPAN * height) & ((y == 0) | (y + h == height))
+    )
+    return {candidates[i] for i in np.flatnonzero(across)}
 
 
 def _unboxed(ink: Ink, outlines: set[int]) -> Ink:
@@ -348,9 +345,10 @@ def _digits_of(
     tall = float(np.median([glyph.box[3] for glyph in whole]))
     lone = len(pieces) == 1 and aspect(pieces[0]) < SPLIT_EVEN_ASPECT
     # A picture's only piece is cut only when the cut reads at least as surely as the whole:
-    # a wide digit alone (a 2 with a long tail) is likelier than a touching pair.
+    # a wide digit alone (a 2 with a long tail) is likelier than a touching pair, unless the
+    # model says the whole is no digit.
     head_start = 0.0 if len(pieces) == 1 else SPLIT_HEAD_START
-    if lone:
+    if lone and judge(whole)[0] >= DIGIT_LIKENESS:
         glyphs = whole
     else:
         glyphs = segmenter.merge_fragments(segmenter.digits(pieces, tall, head_start), tall)

@@ -10,13 +10,14 @@ by the threshold) are merged with a neighbour when the two read as one digit.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
 from recognizer.config import (
     CUT_CANDIDATES,
+    CUT_LEANS,
     CUT_SPAN,
     FRAGMENT_HEIGHT,
     MERGE_GAP,
@@ -46,8 +47,24 @@ probability, times the probability that it is a digit at all)."""
 
 
 @dataclass(frozen=True, slots=True)
+class Cut:
+    """A straight cut through a piece: the column ``column`` at row ``row``, moving ``lean``
+    columns per row down the image (0: upright; below 0: leaning right, as slanted writing's
+    gaps do)."""
+
+    column: float
+    row: int
+    lean: float
+
+    def at(self, rows: np.ndarray) -> np.ndarray:
+        """float: the cut's column in each of ``rows``."""
+        return self.column + self.lean * (rows - self.row)
+
+
+@dataclass(frozen=True, slots=True)
 class Piece:
-    """A digit candidate as a set of components, optionally cut to a column range."""
+    """A digit candidate as a set of components, optionally cut to a column range and by
+    slanted cuts."""
 
     labels: tuple[int, ...]
     left: int
@@ -56,6 +73,9 @@ class Piece:
     top: int
     bottom: int
     """Rows [top, bottom) its components span."""
+    right_of: tuple[Cut, ...] = ()
+    left_of: tuple[Cut, ...] = ()
+    """Slanted cuts the candidate lies right of (at or after their column), and left of."""
 
 
 class Segmenter:
@@ -69,6 +89,8 @@ class Segmenter:
         """The piece's ink as a glyph with a tight box; None when the cut leaves no ink."""
         window = self._labels[piece.top : piece.bottom, piece.left : piece.right]
         mask = _any_of(window, piece.labels)
+        if piece.right_of or piece.left_of:
+            mask &= _between_cuts(piece, window.shape)
         x, y, width, height = cv2.boundingRect(mask.astype(np.uint8))
         if width == 0 or height == 0:
             return None
@@ -133,7 +155,7 @@ class Segmenter:
             return [piece]
         options = []
         for cut in _cut_candidates(whole):
-            left, right = _part(piece, piece.left, cut), _part(piece, cut, piece.right)
+            left, right = _parts(piece, cut)
             glyphs = (self.glyph(left), self.glyph(right))
             if glyphs[0] is None or glyphs[1] is None:
                 continue
@@ -192,18 +214,63 @@ def _union(one: Glyph, other: Glyph) -> Glyph:
     return Glyph(mask, (left, top, right - left, bottom - top))
 
 
-def _part(piece: Piece, left: int, right: int) -> Piece:
-    return Piece(
-        piece.labels, max(left, piece.left), min(right, piece.right), piece.top, piece.bottom
+def _between_cuts(piece: Piece, shape: tuple[int, ...]) -> np.ndarray:
+    """bool (rows, columns) of the piece's window: what its slanted cuts leave it."""
+    rows = np.arange(piece.top, piece.bottom, dtype=np.float64)[:, None]
+    columns = np.arange(piece.left, piece.left + shape[1], dtype=np.float64)[None, :]
+    kept = np.ones(shape, bool)
+    for cut in piece.right_of:
+        kept &= columns >= cut.at(rows)
+    for cut in piece.left_of:
+        kept &= columns < cut.at(rows)
+    return kept
+
+
+def _parts(piece: Piece, cut: Cut) -> tuple[Piece, Piece]:
+    """The piece's parts left and right of ``cut``."""
+    if cut.lean == 0:
+        column = round(cut.column)
+        return replace(piece, right=min(column, piece.right)), replace(
+            piece, left=max(column, piece.left)
+        )
+    ends = cut.at(np.array([piece.top, piece.bottom - 1], np.float64))
+    left = replace(
+        piece, right=min(piece.right, int(np.ceil(ends.max()))), left_of=(*piece.left_of, cut)
     )
+    right = replace(
+        piece, left=max(piece.left, int(np.floor(ends.min()))), right_of=(*piece.right_of, cut)
+    )
+    return left, right
 
 
-def _cut_candidates(glyph: Glyph) -> list[int]:
-    """Columns (working image) where the ink is thinnest, within the middle of the glyph."""
-    profile = glyph.mask.sum(axis=0).astype(np.float32)
-    profile = np.convolve(profile, np.ones(3, np.float32) / 3, mode="same")
-    width = profile.size
+def _cut_candidates(glyph: Glyph) -> list[Cut]:
+    """Cuts through the glyph where its ink is thinnest, within the middle of it: upright at the
+    CUT_CANDIDATES thinnest columns and the middle one, and at each of CUT_LEANS along the line
+    that crosses the least ink, if that is less than any upright cut crosses (touching digits
+    written slanted meet along their slant)."""
+    height, width = glyph.mask.shape
     low, high = round(width * (0.5 - CUT_SPAN)), round(width * (0.5 + CUT_SPAN))
+    left, middle = glyph.box[0], glyph.box[1] + height // 2
+    profile = _profile(glyph.mask, 0.0)
     order = np.argsort(profile[low:high], kind="stable")[:CUT_CANDIDATES] + low
-    left = glyph.box[0]
-    return sorted({int(column) + left for column in order} | {left + width // 2})
+    columns = sorted({int(column) + left for column in order} | {left + width // 2})
+    cuts = [Cut(column, middle, 0.0) for column in columns]
+    if high <= low:
+        return cuts
+    upright = float(profile[low:high].min())
+    for lean in CUT_LEANS:
+        slanted = _profile(glyph.mask, lean)[low:high]
+        column = int(np.argmin(slanted))
+        if slanted[column] < upright:
+            cuts.append(Cut(column + low + left, middle, lean))
+    return cuts
+
+
+def _profile(mask: np.ndarray, lean: float) -> np.ndarray:
+    """float32 (width,): ink along each line of ``lean`` through the mask, by the column where
+    it crosses the middle row, smoothed over three columns."""
+    ys, xs = np.nonzero(mask)
+    crossing = np.rint(xs - lean * (ys - mask.shape[0] // 2)).astype(np.intp)
+    inside = (crossing >= 0) & (crossing < mask.shape[1])
+    profile = np.bincount(crossing[inside], minlength=mask.shape[1]).astype(np.float32)
+    return np.convolve(profile, np.ones(3, np.float32) / 3, mode="same")

@@ -125,6 +125,31 @@ def test_touching_pairs_are_split(recognizer: Recognizer, mnist: Mnist) -> None:
     assert right >= 6, f"{right} of {len(pairs)} touching pairs read right"
 
 
+def italic(photo: bytes, lean: float) -> np.ndarray:
+    """The photo's writing slanted to the right by ``lean`` columns per row, about its middle."""
+    page = cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert page is not None
+    height, width = page.shape
+    shear = np.float32([[1, -lean, lean * height / 2], [0, 1, 0]])
+    return cv2.warpAffine(page, shear, (width, height), borderValue=235)
+
+
+def test_slanted_touching_pairs_are_cut_along_their_slant(
+    recognizer: Recognizer, mnist: Mnist
+) -> None:
+    """Touching digits written slanted meet along their slant, where no upright cut parts them:
+    80 pairs of MNIST test digits (40-79), overlapping by 5% and 12% of their height, slanted
+    by 0.25 and 0.45. Upright cuts alone read 47 of them right; cuts along the slant 56."""
+    right = 0
+    for lean in (0.25, 0.45):
+        for gap in (-0.05, -0.12):
+            for first in range(40, 80, 2):
+                pair = [cropped(mnist.x_test[first]), cropped(mnist.x_test[first + 1])]
+                expected = f"{mnist.y_test[first]}{mnist.y_test[first + 1]}"
+                right += recognizer.read(italic(number_page(pair, gap), lean)).number == expected
+    assert right >= 54, f"{right} of 80 slanted touching pairs read right"
+
+
 def test_more_than_twelve_digits_is_refused(recognizer: Recognizer, mnist: Mnist) -> None:
     digits = [mnist.x_test[i] for i in range(MAX_DIGITS + 2)]
     with pytest.raises(TooManyDigitsError, match=f"up to {MAX_DIGITS} digits"):
