@@ -23,6 +23,7 @@ from recognizer.config import (
     STROKE_TOLERANCE,
 )
 from recognizer.errors import NO_DIGIT, NoDigitError
+from recognizer.percentiles import percentiles
 from recognizer.segmentation import Glyph
 from recognizer.stages import Stages, record
 
@@ -55,7 +56,7 @@ def crop(strength: np.ndarray, glyph: Glyph) -> tuple[np.ndarray, tuple[int, int
     halo = cv2.dilate(mask, np.ones((3, 3), np.uint8))
     window = strength[top:bottom, left:right]
     digit = np.where(halo > 0, window, 0)
-    core = np.percentile(window[mask > 0], 90)
+    (core,) = percentiles(window[mask > 0], (90,))
     digit = np.clip(digit / max(core, MIN_INK_CONTRAST), 0, 1).astype(np.float32)
     inner_left, inner_top, inner_width, inner_height = cv2.boundingRect(halo)
     window_of_halo = np.s_[
@@ -142,12 +143,11 @@ def fit_mnist(digit: np.ndarray) -> np.ndarray:
     canvas = np.zeros((CANVAS, CANVAS), np.float32)
     top, left = (CANVAS - size[1]) // 2, (CANVAS - size[0]) // 2
     canvas[top : top + size[1], left : left + size[0]] = boxed
-    total = canvas.sum()
-    if total <= 0:
+    mass = cv2.moments(canvas)
+    if mass["m00"] <= 0:
         raise NoDigitError(NO_DIGIT)
-    rows, cols = np.indices(canvas.shape)
-    shift_y = round(MNIST_CENTRE - float((rows * canvas).sum() / total))
-    shift_x = round(MNIST_CENTRE - float((cols * canvas).sum() / total))
+    shift_y = round(MNIST_CENTRE - mass["m01"] / mass["m00"])
+    shift_x = round(MNIST_CENTRE - mass["m10"] / mass["m00"])
     canvas *= 1 / canvas.max()  # MNIST's stroke cores are saturated
     translation = np.array([[1, 0, shift_x], [0, 1, shift_y]], np.float32)
     moved = np.asarray(

@@ -20,6 +20,7 @@ from recognizer.config import (
     SHADOW_WITNESS_HEIGHT,
     SHADOW_WRITING_CONTRAST,
 )
+from recognizer.percentiles import percentiles
 
 
 def shade_in(pieces: Components, strength: np.ndarray) -> np.ndarray:
@@ -74,8 +75,8 @@ def _measured(
         x, y, w, h = (int(v) for v in stats[label, :4])
         piece = (labels[y : y + h, x : x + w] == label).astype(np.uint8)
         inside = cv2.distanceTransform(np.pad(piece, 1), cv2.DIST_L2, 3)[1:-1, 1:-1]
-        thickness[index] = 2 * np.percentile(inside[piece > 0], 95)
-        levels[index] = np.percentile(strength[y : y + h, x : x + w][piece > 0], (50, 90, 99))
+        thickness[index] = 2 * percentiles(inside[piece > 0], (95,))[0]
+        levels[index] = percentiles(strength[y : y + h, x : x + w][piece > 0], (50, 90, 99))
     return thickness, levels
 
 
