@@ -341,7 +341,12 @@ letter, a crossed-out scribble."""
 
 MAX_DIGIT_ASPECT = 1.6
 """A glyph still wider than this many of its row's digit heights after segmentation is no
-digit: joined-up handwriting, a dash, a printed box."""
+digit: joined-up handwriting, a dash, a printed box..."""
+
+BROAD_DIGIT_ASPECT = 2.0
+BROAD_DIGIT_SURENESS = 0.95
+"""...unless it is at most BROAD_DIGIT_ASPECT digit heights wide and the model reads it as a
+digit at least this surely: some people write a 2 or a 7 twice as wide as tall."""
 
 TALLEST_GLYPH = 1.4
 """A glyph taller than this multiple of its row's typical glyph is no digit (a scribble, a

@@ -21,6 +21,8 @@ import numpy as np
 from recognizer.components import components
 from recognizer.config import (
     BOX_HEIGHT,
+    BROAD_DIGIT_ASPECT,
+    BROAD_DIGIT_SURENESS,
     DIGIT_LIKENESS,
     DOT_ASPECT,
     DOT_FILL,
@@ -363,11 +365,16 @@ def _digits_of(
 
 def _digit_like(glyphs: Sequence[Glyph], tall: float, judge: Judge) -> np.ndarray:
     """bool (N,): which glyphs read as digits and are shaped like one: joined-up words are far
-    wider than any digit, a scribble or a letter with an ascender towers over its row."""
+    wider than any digit (a broad 2 the model is sure of is kept), a scribble or a letter with
+    an ascender towers over its row."""
     heights = np.array([glyph.box[3] for glyph in glyphs], np.float64)
     widths = np.array([glyph.box[2] for glyph in glyphs], np.float64)
-    shaped = (widths <= MAX_DIGIT_ASPECT * tall) & (heights <= TALLEST_GLYPH * np.median(heights))
-    return shaped & (judge(glyphs) >= DIGIT_LIKENESS)
+    sure = judge(glyphs)
+    narrow = (widths <= MAX_DIGIT_ASPECT * tall) | (
+        (widths <= BROAD_DIGIT_ASPECT * tall) & (sure >= BROAD_DIGIT_SURENESS)
+    )
+    shaped = narrow & (heights <= TALLEST_GLYPH * np.median(heights))
+    return shaped & (sure >= DIGIT_LIKENESS)
 
 
 def _heights_agree(glyphs: Sequence[Glyph]) -> bool:
