@@ -130,8 +130,9 @@ def italic(photo: bytes, lean: float) -> np.ndarray:
     page = cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_GRAYSCALE)
     assert page is not None
     height, width = page.shape
-    shear = np.float32([[1, -lean, lean * height / 2], [0, 1, 0]])
-    return cv2.warpAffine(page, shear, (width, height), borderValue=235)
+    shear = np.array([[1, -lean, lean * height / 2], [0, 1, 0]], np.float32)
+    slanted: np.ndarray = cv2.warpAffine(page, shear, (width, height), borderValue=235)
+    return slanted
 
 
 def test_slanted_touching_pairs_are_cut_along_their_slant(
