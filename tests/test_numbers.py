@@ -51,6 +51,13 @@ def number_page(digits: list[np.ndarray], gap: float = 0.1, rows: int = 1) -> by
     return buffer.getvalue()
 
 
+def gray(photo: bytes) -> np.ndarray:
+    """A ``number_page`` photo decoded to its uint8 (H, W) gray pixels, to draw more on."""
+    page = cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert page is not None
+    return page
+
+
 def cropped(digit: np.ndarray) -> np.ndarray:
     """An MNIST digit without its empty border, so neighbours can be made to touch."""
     ys, xs = np.nonzero(digit > 30)
@@ -127,8 +134,7 @@ def test_touching_pairs_are_split(recognizer: Recognizer, mnist: Mnist) -> None:
 
 def italic(photo: bytes, lean: float) -> np.ndarray:
     """The photo's writing slanted to the right by ``lean`` columns per row, about its middle."""
-    page = cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_GRAYSCALE)
-    assert page is not None
+    page = gray(photo)
     height, width = page.shape
     shear = np.array([[1, -lean, lean * height / 2], [0, 1, 0]], np.float32)
     slanted: np.ndarray = cv2.warpAffine(page, shear, (width, height), borderValue=235)
@@ -225,10 +231,7 @@ def test_a_number_inside_the_outline_of_a_sticky_note_is_read(
     """A sticky note or a sheet lying on a desk shows its edges all round the writing: a thin
     outline holding the number is no digit, and its digits are read, not swallowed by it."""
     picks = [3, 2, 1, 18, 4]
-    page = cv2.imdecode(
-        np.frombuffer(number_page([mnist.x_test[i] for i in picks], gap=0.3), np.uint8), 0
-    )
-    assert page is not None
+    page = gray(number_page([mnist.x_test[i] for i in picks], gap=0.3))
     height, width = page.shape
     desk = np.full((3 * height, 2 * width), 235, np.uint8)
     desk[height : 2 * height, width // 2 : width // 2 + width] = page
@@ -244,10 +247,7 @@ def test_a_digit_touching_its_comb_field_is_read(recognizer: Recognizer, mnist: 
     next divider): only the straight lines are taken out, and that digit is read with the rest.
     """
     picks = [3, 2, 1, 18]
-    page = cv2.imdecode(
-        np.frombuffer(number_page([mnist.x_test[i] for i in picks], gap=0.3), np.uint8), 0
-    )
-    assert page is not None
+    page = gray(number_page([mnist.x_test[i] for i in picks], gap=0.3))
     columns = (page < 120).any(axis=0).astype(np.int8)
     starts = np.flatnonzero(np.diff(columns, prepend=0) == 1)
     ends = np.flatnonzero(np.diff(columns, append=0) == -1)
@@ -270,10 +270,7 @@ def test_an_edge_broken_into_dashes_is_not_read(
     each thin and short enough to pass for a 1; lined up along one straight line across the
     frame they are an edge, and only the number is read."""
     picks = [3, 2, 1, 18]
-    page = cv2.imdecode(
-        np.frombuffer(number_page([mnist.x_test[i] for i in picks], gap=0.3), np.uint8), 0
-    )
-    assert page is not None
+    page = gray(number_page([mnist.x_test[i] for i in picks], gap=0.3))
     height, width = page.shape
     desk = np.full((3 * height, width + 300), 235, np.uint8)
     desk[height : 2 * height, :width] = page
@@ -294,10 +291,7 @@ def test_a_line_across_the_frame_touching_a_digit_is_not_read(
     """A thin straight line from the top of the frame to its bottom (a sheet's edge, a printed
     rule seen steeply) running through the first digit is no part of the number: that digit
     is read without it and the line is no 1."""
-    page = cv2.imdecode(
-        np.frombuffer(number_page([mnist.x_test[i] for i in picks], gap=0.3), np.uint8), 0
-    )
-    assert page is not None
+    page = gray(number_page([mnist.x_test[i] for i in picks], gap=0.3))
     middle = DIGIT_SIDE + DIGIT_SIDE // 2 - 10
     cv2.line(page, (middle - 60, 0), (middle + 60, page.shape[0]), 110, 2, cv2.LINE_AA)
     reading = recognizer.read(page)
@@ -340,10 +334,7 @@ def test_a_zero_around_dots_of_dotted_paper_is_still_read(recognizer: Recognizer
 
 def test_a_slanted_row_stays_one_row(recognizer: Recognizer, mnist: Mnist) -> None:
     picks = [3, 2, 1, 18, 4]
-    flat = cv2.imdecode(
-        np.frombuffer(number_page([mnist.x_test[i] for i in picks], gap=0.6), np.uint8), 0
-    )
-    assert flat is not None
+    flat = gray(number_page([mnist.x_test[i] for i in picks], gap=0.6))
     height, width = flat.shape
     turn = cv2.getRotationMatrix2D((width / 2, height / 2), 12, 1.0)
     slanted = cv2.warpAffine(flat, turn, (width, height), borderValue=235)
