@@ -147,6 +147,11 @@ SHADOW_PEN_RATIO = 8.0
 is a shape (a phone's shadow, an object), not a stroke, whatever its darkness: one pen wrote
 the digits."""
 
+SHADOW_MASSIVE_RATIO = 16.0
+"""A piece with no writing on it this many times as thick as a piece darker than it is a shape
+too, even when it is not broad for its height (a hard shadow's wedge across the frame): twice
+SHADOW_PEN_RATIO, since only its thickness against that writing's speaks for it."""
+
 SHADOW_WITNESS_HEIGHT = 0.02
 """Pieces shorter than this share of the working image's long side are neither judged nor
 witnesses for shade: grain and specks."""
@@ -227,7 +232,11 @@ LINE_INK_RATIO = 1.6
 """Ink darker than this multiple of the printed lines' typical ink is pen, even on a line."""
 
 LINE_THICKNESS = 6
-"""Ink thicker than this (px) across a printed line is a pen stroke crossing it, and stays."""
+"""Ink thicker than this (px) across a printed line is a pen stroke crossing it, and stays..."""
+
+LINE_STROKE_MARGIN = 2
+"""...or thicker than the lines themselves by this much (px), for thick lines: squared paper
+seen close up has lines as thick as a ballpoint's strokes."""
 
 MNIST_CENTRE = 14.0
 """Where MNIST digits' centre of mass sits (measured on the test set, pixel-index coordinates)."""

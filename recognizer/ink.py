@@ -27,6 +27,7 @@ from recognizer.config import (
     LINE_ROWS,
     LINE_SLANT_TOLERANCE,
     LINE_STRIPS,
+    LINE_STROKE_MARGIN,
     LINE_THICKNESS,
     LINE_TILT_GAIN,
     LINE_TILT_STEP,
@@ -176,9 +177,19 @@ def _line_family(faint: np.ndarray, tilt: float, lone: bool) -> np.ndarray:
     apart, and across the whole frame that difference carries a line out of its strips' rows.
     """
     image = _rotate(faint.astype(np.uint8), tilt)
-    crossing = cv2.morphologyEx(image, cv2.MORPH_OPEN, np.ones((LINE_THICKNESS, 1), np.uint8))
-    along = _lines_along_rows(image, lone) & (crossing == 0)
-    return _rotate(along, -tilt).astype(bool)
+    along = _lines_along_rows(image, lone)
+    thickness = max(LINE_THICKNESS, _line_thickness(image, along) + LINE_STROKE_MARGIN)
+    crossing = cv2.morphologyEx(image, cv2.MORPH_OPEN, np.ones((thickness, 1), np.uint8))
+    return _rotate(along & (crossing == 0), -tilt).astype(bool)
+
+
+def _line_thickness(image: np.ndarray, marked: np.ndarray) -> int:
+    """How thick (px, rounded up) the printed lines in the ``marked`` bands of rows are: the
+    typical column's line pixels over the number of bands."""
+    bands = _runs(np.asarray(marked.any(axis=1)))
+    if bands == 0:
+        return 0
+    return int(np.ceil(np.median(np.count_nonzero(image & marked, axis=0)) / bands))
 
 
 def _line_tilts(faint: np.ndarray) -> tuple[float, float]:

@@ -13,6 +13,7 @@ import numpy as np
 from recognizer.components import Components
 from recognizer.config import (
     SHADE_OWN_WRITING,
+    SHADOW_MASSIVE_RATIO,
     SHADOW_MIN_THICKNESS,
     SHADOW_PEN_RATIO,
     SHADOW_THICKNESS,
@@ -58,7 +59,15 @@ def shade_in(pieces: Components, strength: np.ndarray) -> np.ndarray:
         weak = (labels[box] == tall[shade]) & (strength[box] < cut)
         shaded[box] |= _broad_part(weak, float(thickness[shade]))
     pen = thickness.min(initial=np.inf)
-    for shape in np.flatnonzero(broad & ~written_on & (thickness >= SHADOW_PEN_RATIO * pen)):
+    # However tall it is, a piece many times as thick as writing darker than it is no stroke of
+    # that pen (a hard shadow's wedge reaching across the frame, too narrow for its height to
+    # count as broad); a fat marker digit beside a faint hairline (a sheet's edge) stays.
+    darker_pen = np.where(ink[None] > ink[:, None], thickness[None], np.inf).min(
+        axis=1, initial=np.inf
+    )
+    massive = thickness >= SHADOW_MASSIVE_RATIO * darker_pen
+    shapes = (broad | massive) & ~written_on & (thickness >= SHADOW_PEN_RATIO * pen)
+    for shape in np.flatnonzero(shapes):
         shaded |= labels == tall[shape]
     return shaded
 

@@ -15,6 +15,7 @@ import pytest
 
 from recognizer import Prediction, Recognizer
 from recognizer import paper as paper_estimate
+from recognizer.components import components
 from recognizer.config import (
     CANVAS,
     DIGIT_BOX,
@@ -23,6 +24,7 @@ from recognizer.config import (
     STROKE_TOLERANCE,
 )
 from recognizer.ink import find_ink
+from recognizer.shade import shade_in
 from recognizer.stages import Stages
 from tests.conftest import SHARED_DATA, read_digit
 from training.mnist import Mnist
@@ -116,6 +118,41 @@ def test_a_shadow_inside_the_frame_is_not_taken_for_thick_writing(mnist: Mnist, 
     near_ink = cv2.dilate(ink_mask(clean).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     assert (ink_mask(shadowed) & ~near_ink).mean() < 0.001, "no shadow becomes ink"
     assert similarity(preprocess(clean), preprocess(shadowed)) > 0.95
+
+
+def strength_with_digit(
+    mnist: Mnist, index: int, side: int, at: tuple[int, int], level: float
+) -> np.ndarray:
+    """A working-size ink strength map (float32, 384x512) holding one MNIST test digit."""
+    strength = np.zeros((384, 512), np.float32)
+    digit = cv2.resize(mnist.x_test[index].astype(np.float32) / 255, (side, side))
+    top, left = at
+    strength[top : top + side, left : left + side] = level * np.clip(digit, 0, 1)
+    return strength
+
+
+def test_a_hard_shadows_wedge_across_the_frame_is_shade(mnist: Mnist) -> None:
+    """A hard shadow's wedge reaching from the top of the frame to the bottom is too narrow for
+    its height to count as broad, but it is sixteen times as thick as the writing beside it,
+    which is darker: it is a shape, not a stroke, and goes whole; the digit stays."""
+    strength = strength_with_digit(mnist, 0, side=56, at=(150, 330), level=0.75)
+    wedge = np.zeros(strength.shape, np.uint8)
+    cv2.fillPoly(wedge, [np.array([(125, 0), (295, 0), (210, 383)], np.int32)], 1)
+    strength[wedge > 0] = 0.58
+    shaded = shade_in(components((strength >= MIN_INK_CONTRAST).astype(np.uint8)), strength)
+    assert shaded[wedge > 0].all()
+    assert not shaded[150:206, 330:386].any()
+
+
+def test_a_fat_marker_digit_beside_a_faint_hairline_is_no_shade(mnist: Mnist) -> None:
+    """A marker digit filling the frame is many times as thick as a sheet's faint edge beside
+    it, but that edge is no writing darker than the digit: the digit is kept whole."""
+    strength = strength_with_digit(mnist, 3, side=340, at=(20, 60), level=1.0)
+    marker = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))
+    strength = 0.7 * cv2.dilate(strength, marker)
+    cv2.line(strength, (480, 10), (482, 80), 0.25, 2)
+    shaded = shade_in(components((strength >= MIN_INK_CONTRAST).astype(np.uint8)), strength)
+    assert not shaded[:, :420].any()
 
 
 def hand_shade(palm: tuple[int, int], darkening: float = 0.5) -> np.ndarray:
@@ -283,6 +320,22 @@ def test_squared_paper_seen_at_a_slant_is_removed(mnist: Mnist, index: int) -> N
         cv2.line(squared, (0, y), (PAGE[1], y), 150, 2)
     for x in range(-60, PAGE[1] + 60, 40):
         cv2.line(squared, (x, 0), (x - 45, PAGE[0]), 150, 2)
+    squared = np.minimum(squared, clean)
+    before, after = preprocess(clean), preprocess(squared)
+    assert after.digit == before.digit
+    assert similarity(before, after) > 0.8, "only what the lines cross may be lost"
+
+
+@pytest.mark.parametrize("index", [0, 3, 4, 8])
+def test_thick_lines_of_squared_paper_seen_close_up_are_removed(mnist: Mnist, index: int) -> None:
+    """Seen close up, squared paper has few lines, as thick as a ballpoint's strokes: here one
+    row line through the digit's top and two column lines, 7 px thick. They are printed lines
+    all the same, not a 1 and not part of the digit."""
+    clean = page_with(ink_of(mnist, index))
+    squared = clean.copy()
+    cv2.line(squared, (0, 300), (PAGE[1], 312), 150, 7)
+    for x in (300, 700):
+        cv2.line(squared, (x, 0), (x - 8, PAGE[0]), 150, 7)
     squared = np.minimum(squared, clean)
     before, after = preprocess(clean), preprocess(squared)
     assert after.digit == before.digit
