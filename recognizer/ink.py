@@ -155,12 +155,13 @@ def printed_lines(ink: np.ndarray, stages: Stages | None) -> np.ndarray:
     and it is a line when most strips agree on it, so a digit filling one strip never counts.
     Only the thin, faint part of a line is removed: a pen stroke crossing it keeps its pixels.
     Printed lines are fainter than pen and break up at the ink threshold, so they are traced at
-    a lower one.
+    a lower one. The column lines are traced first and left out of the rows' search: a lone row
+    line is measured against the other ink, and squared paper's columns are none.
     """
     faint = ink >= MIN_INK_CONTRAST / 2
     along_rows, along_columns = _line_tilts(faint)
-    horizontal = _line_family(faint, along_rows, lone=True)
     vertical = _line_family(np.ascontiguousarray(faint.T), along_columns, lone=False).T
+    horizontal = _line_family(faint & ~vertical, along_rows, lone=True)
     lines: np.ndarray = (horizontal | vertical) & faint
     if lines.any():
         lines &= ink <= LINE_INK_RATIO * np.median(ink[lines])

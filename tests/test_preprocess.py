@@ -23,7 +23,7 @@ from recognizer.config import (
     MNIST_STROKE_WIDTH,
     STROKE_TOLERANCE,
 )
-from recognizer.ink import find_ink
+from recognizer.ink import find_ink, printed_lines
 from recognizer.shade import shade_in
 from recognizer.stages import Stages
 from tests.conftest import SHARED_DATA, read_digit
@@ -340,6 +340,19 @@ def test_thick_lines_of_squared_paper_seen_close_up_are_removed(mnist: Mnist, in
     before, after = preprocess(clean), preprocess(squared)
     assert after.digit == before.digit
     assert similarity(before, after) > 0.8, "only what the lines cross may be lost"
+
+
+def test_a_lone_row_line_among_column_lines_is_a_printed_line(mnist: Mnist) -> None:
+    """Squared paper seen close up may show one row line, near the top, and a few column lines.
+    A lone line counts only when it is far longer than other ink is tall; the column lines
+    are printed lines, not ink to measure it against, so the row line is found too."""
+    strength = strength_with_digit(mnist, 7, side=140, at=(120, 180), level=0.8)
+    row_line = np.zeros(strength.shape, np.uint8)
+    cv2.line(row_line, (0, 60), (511, 66), 1, 2)
+    strength[row_line > 0] = 0.3
+    for x in (100, 400):
+        cv2.line(strength, (x, 0), (x - 4, 383), 0.3, 2)
+    assert printed_lines(strength, None)[row_line > 0].mean() > 0.8
 
 
 def test_shadow_touching_the_edge_is_not_taken_for_the_digit(mnist: Mnist) -> None:
