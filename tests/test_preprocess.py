@@ -125,10 +125,14 @@ def strength_with_digit(
 ) -> np.ndarray:
     """A working-size ink strength map (float32, 384x512) holding one MNIST test digit."""
     strength = np.zeros((384, 512), np.float32)
-    digit = cv2.resize(mnist.x_test[index].astype(np.float32) / 255, (side, side))
     top, left = at
-    strength[top : top + side, left : left + side] = level * np.clip(digit, 0, 1)
+    strength[top : top + side, left : left + side] = level * ink_of(mnist, index, height=side)
     return strength
+
+
+def shade_of(strength: np.ndarray) -> np.ndarray:
+    """bool: what ``shade_in`` takes out of the ink at or above the threshold in ``strength``."""
+    return shade_in(components((strength >= MIN_INK_CONTRAST).astype(np.uint8)), strength)
 
 
 def test_a_hard_shadows_wedge_across_the_frame_is_shade(mnist: Mnist) -> None:
@@ -139,7 +143,7 @@ def test_a_hard_shadows_wedge_across_the_frame_is_shade(mnist: Mnist) -> None:
     wedge = np.zeros(strength.shape, np.uint8)
     cv2.fillPoly(wedge, [np.array([(125, 0), (295, 0), (210, 383)], np.int32)], 1)
     strength[wedge > 0] = 0.58
-    shaded = shade_in(components((strength >= MIN_INK_CONTRAST).astype(np.uint8)), strength)
+    shaded = shade_of(strength)
     assert shaded[wedge > 0].all()
     assert not shaded[150:206, 330:386].any()
 
@@ -151,7 +155,7 @@ def test_a_fat_marker_digit_beside_a_faint_hairline_is_no_shade(mnist: Mnist) ->
     marker = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))
     strength = 0.7 * cv2.dilate(strength, marker)
     cv2.line(strength, (480, 10), (482, 80), 0.25, 2)
-    shaded = shade_in(components((strength >= MIN_INK_CONTRAST).astype(np.uint8)), strength)
+    shaded = shade_of(strength)
     assert not shaded[:, :420].any()
 
 
