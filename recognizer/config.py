@@ -78,6 +78,11 @@ STROKE_KERNELS_MIN_SIDE = 256
 """Smaller pictures (drawings on a small canvas, where one digit fills the frame) get the paper
 from the coarse copy with a kernel wider than any stroke."""
 
+UNSETTLED_RUNGS = slice(1, 4)
+"""When the ink never settles on the ladder (hard shadows), the papers of these rungs (9, 15 and
+25 px at WORK_SIDE: a ballpoint's to a thin marker's strokes) are read besides the coarse one,
+and the model's surest reading wins."""
+
 POLARITY_KERNEL = 7
 """Kernel (px at WORK_SIDE) under which thin structure decides the ink's polarity: a pen stroke
 is narrower, the gaps between a hand shadow's fingers are wider."""
@@ -347,6 +352,15 @@ DIGIT_LIKENESS = 0.3
 """A glyph the model reads less surely than this as a digit (its most likely digit's
 probability, times the probability that it is a digit at all) is no digit: a stray mark, a
 letter, a crossed-out scribble."""
+
+LEAST_LIKENESS = 1e-6
+"""The likeness a glyph counts for at least when layouts are compared by the product of their
+glyphs' likeness: one glyph the model rules out entirely must not outweigh every other."""
+
+SURE_LAYOUT = 0.99
+"""A layout whose glyphs' likeness multiplies to this or more is read surely: the likeliest
+paper's layout then stands without reading the ink under the other estimates of the paper (a
+blurred stroke's fragment, read as a 1 even more surely, must not win over a whole digit)."""
 
 MAX_DIGIT_ASPECT = 1.6
 """A glyph still wider than this many of its row's digit heights after segmentation is no

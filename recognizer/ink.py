@@ -8,6 +8,7 @@ copy of the photo so every later stage stays fast.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -36,7 +37,7 @@ from recognizer.config import (
     TILT_BLOCKS,
     WORK_SIDE,
 )
-from recognizer.paper import ink_strength
+from recognizer.paper import ink_strengths
 from recognizer.shade import shade_in
 from recognizer.stages import Stages, record
 
@@ -61,12 +62,18 @@ class Ink:
         return self.strength >= MIN_INK_CONTRAST
 
 
-def find_ink(gray: np.ndarray, stages: Stages | None = None) -> Ink:
-    """Flatten the lighting, settle the polarity, trace the printed lines and the edges of
-    sheets, and label the pieces of ink left, for an upright uint8 (H, W) grayscale photo."""
+def find_inks(gray: np.ndarray, stages: Stages | None = None) -> Iterator[Ink]:
+    """The ink of an upright uint8 (H, W) grayscale photo under each plausible estimate of its
+    paper (``ink_strengths``), the likeliest first; lazy. ``stages`` records the first's steps."""
     work, scale = downscale(gray)
     record(stages, "gray", work)
-    strength = ink_strength(work, stages)
+    for index, strength in enumerate(ink_strengths(work, stages)):
+        yield _ink_of(strength, scale, stages if index == 0 else None)
+
+
+def _ink_of(strength: np.ndarray, scale: float, stages: Stages | None) -> Ink:
+    """Trace the printed lines and the edges of sheets in ``strength`` and label the pieces of
+    ink left."""
     lines = printed_lines(strength, stages)
     inked = strength >= MIN_INK_CONTRAST
     pieces = components((inked & ~lines).astype(np.uint8))

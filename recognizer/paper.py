@@ -11,6 +11,8 @@ per photo: the narrowest one past which the ink stops growing (the strokes are w
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import cv2
 import numpy as np
 
@@ -32,24 +34,37 @@ from recognizer.config import (
     STROKE_TILES,
     THICK_STROKE,
     THICK_STROKE_SHARE,
+    UNSETTLED_RUNGS,
     WORK_SIDE,
 )
 from recognizer.stages import Stages, record
 
 
-def ink_strength(work: np.ndarray, stages: Stages | None = None) -> np.ndarray:
-    """How much darker than its local paper each pixel is: float32 (H, W) in [0, 1], for either
-    ink polarity, of an upright uint8 (H, W) working image.
+def ink_strengths(work: np.ndarray, stages: Stages | None = None) -> Iterator[np.ndarray]:
+    """How much darker than its local paper each pixel is, under each plausible estimate of the
+    paper, the likeliest first: float32 (H, W) in [0, 1] each, for either ink polarity, of an
+    upright uint8 (H, W) working image. ``stages`` records the first. Lazy: the others cost a
+    closing each, and are only wanted when the first is not read surely.
 
-    The paper is a closing with the kernel ``_stroke_kernel`` picks; pictures too small for
-    its ladder (a drawing on a small canvas, where the digit fills the frame), or whose ink
-    never settles, get the paper estimated on a coarse copy with a kernel wider than any stroke.
+    The paper is a closing with the kernel ``_stroke_kernel`` picks, and that is the only
+    estimate. Pictures too small for its ladder (a drawing on a small canvas, where the digit
+    fills the frame) get the paper estimated on a coarse copy with a kernel wider than any
+    stroke. So do pictures whose ink never settles on the ladder, but there the coarse paper is
+    only the likeliest: hard shadows keep the ink growing (a closing fills a shadow's corners
+    and narrow parts more with every rung), and the coarse kernel fills them in as ink. The
+    ladder's middle rungs follow it.
     """
     base = 255 - work if _is_light_on_dark(work) else work
-    side = _stroke_kernel(base) if max(work.shape) >= STROKE_KERNELS_MIN_SIDE else None
-    if side is None:
-        return _recorded(*_against_coarse_paper(base), stages)
-    return _recorded(*_against_paper(base, side), stages)
+    if max(work.shape) < STROKE_KERNELS_MIN_SIDE:
+        yield _recorded(*_against_coarse_paper(base), stages)
+        return
+    side = _stroke_kernel(base)
+    if side is not None:
+        yield _recorded(*_against_paper(base, side), stages)
+        return
+    yield _recorded(*_against_coarse_paper(base), stages)
+    for side in _kernels(base.shape)[UNSETTLED_RUNGS]:
+        yield _against_paper(base, side)[1]
 
 
 def _stroke_kernel(base: np.ndarray) -> int | None:

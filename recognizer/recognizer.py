@@ -7,16 +7,17 @@ model decides how touching digits are cut.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from recognizer.config import CANVAS, DEFAULT_MODEL_DIR
+from recognizer.config import CANVAS, DEFAULT_MODEL_DIR, LEAST_LIKENESS, SURE_LAYOUT
 from recognizer.decode import decode
-from recognizer.ink import find_ink
-from recognizer.layout import find_layout
+from recognizer.errors import RecognizerError
+from recognizer.ink import Ink, find_inks
+from recognizer.layout import Layout, find_layout
 from recognizer.model import DigitModel, Model, Scores
 from recognizer.prediction import Box, Prediction, Reading, Row
 from recognizer.render import as_mnist, render
@@ -51,18 +52,46 @@ class Recognizer:
             record(stages, "mnist", mnist)
             prediction = self._predictions([mnist], [(0, 0, CANVAS, CANVAS)])[0]
             return Reading((Row((prediction,)),), decoded.gray, decoded.scale)
-        ink = find_ink(decoded.gray, stages)
-        judge = _Judge(self._model, ink.strength)
-        layout = find_layout(ink, judge, stages)
+        ink, judge, layout = self._surest_layout(find_inks(decoded.gray, stages), stages)
         if stages is not None and len(layout.rows) == 1 and len(layout.rows[0]) == 1:
             render(ink.strength, layout.rows[0][0], stages)  # a lone digit's steps, for --debug
-        judge([glyph for row in layout.rows for glyph in row])  # scores any not yet judged
         to_photo = ink.scale * decoded.scale
         rows = tuple(
             Row(tuple(judge.prediction(glyph, to_photo) for glyph in glyphs))
             for glyphs in layout.rows
         )
         return Reading(rows, decoded.gray, decoded.scale, layout.other_writing)
+
+    def _surest_layout(
+        self, inks: Iterator[Ink], stages: Stages | None
+    ) -> tuple[Ink, _Judge, Layout]:
+        """The layout of the ink the model reads most surely, with its ink and its judge.
+
+        Each ink is one estimate of the paper (``find_inks``), the likeliest first. Its layout
+        stands when the model reads it surely (SURE_LAYOUT); otherwise the layout with the
+        highest joint likeness of all, the product of its glyphs' likeness
+        (``_digit_likeness``), wins: shadow edges read as extra digits, or digits merged with
+        a shadow, are unsure. Raises the first RecognizerError when no ink holds a digit.
+        """
+        best: tuple[float, Ink, _Judge, Layout] | None = None
+        failure: RecognizerError | None = None
+        for index, ink in enumerate(inks):
+            judge = _Judge(self._model, ink.strength)
+            try:
+                layout = find_layout(ink, judge, stages if index == 0 else None)
+            except RecognizerError as error:
+                failure = failure or error
+                continue
+            likeness = judge([glyph for row in layout.rows for glyph in row])
+            joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
+            if best is None or joint > best[0]:
+                best = joint, ink, judge, layout
+            if index == 0 and joint >= np.log(SURE_LAYOUT):
+                break
+        if best is None:
+            assert failure is not None  # find_inks gives one ink at least
+            raise failure
+        return best[1:]
 
     def _predictions(
         self, images: list[np.ndarray], boxes: list[tuple[int, int, int, int]]

@@ -12,7 +12,7 @@ import pytest
 from recognizer import Prediction, Recognizer
 from recognizer.contracts import MNIST_PATH_ENV
 from recognizer.decode import decode
-from recognizer.ink import find_ink
+from recognizer.ink import find_inks
 from recognizer.render import render
 from recognizer.single_digit import single_digit
 from tests.postgres import PostgresServer
@@ -75,7 +75,7 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
 def rendered_digit(image: bytes | np.ndarray) -> np.ndarray:
     """The 28x28 image the recognizer's stages make of a picture's most plausible digit, before
     any model judges it: decode, ink, the single-digit pick, render."""
-    ink = find_ink(decode(image).gray)
+    ink = next(find_inks(decode(image).gray))
     rendered, _ = render(ink.strength, single_digit(ink))
     return rendered
 

@@ -23,7 +23,7 @@ from recognizer.config import (
     MNIST_STROKE_WIDTH,
     STROKE_TOLERANCE,
 )
-from recognizer.ink import find_ink, printed_lines
+from recognizer.ink import find_inks, printed_lines
 from recognizer.shade import shade_in
 from recognizer.stages import Stages
 from tests.conftest import SHARED_DATA, read_digit
@@ -191,14 +191,41 @@ def test_a_hands_shadow_is_not_read_as_writing(mnist: Mnist, index: int, where: 
 def test_a_phones_shadow_as_dark_as_the_ink_is_not_read(mnist: Mnist) -> None:
     """A phone held low casts a shadow as dark as a ballpoint's ink: no darker than the
     writing, but a shape many times as thick as the pen's strokes, so it is no digit and the
-    digit beside it is read as on a clean page."""
+    digit beside it is read as on a clean page (its box within the pixel or two the paper's
+    estimate moves a faint stroke's edge by)."""
     clean = page_with(ink_of(mnist, 0, height=160), pen=110, at=(300, 560))
     phone = np.ones(PAGE, np.float32)
     cv2.rectangle(phone, (120, 60), (300, 560), 0.5, thickness=-1)
     shaded = np.clip(clean * cv2.GaussianBlur(phone, (0, 0), 2), 0, 255).astype(np.uint8)
     before, after = preprocess(clean), preprocess(shaded)
     assert after.digit == before.digit
-    assert astuple(after.box) == astuple(before.box)
+    assert within(astuple(after.box), astuple(before.box), slack=3)
+    assert similarity(before, after) > 0.9
+
+
+@pytest.mark.parametrize("index", [0, 1, 3, 10])
+def test_a_digit_crossed_by_a_hard_shadows_edge_reads_as_on_a_clean_page(
+    mnist: Mnist, recognizer: Recognizer, index: int
+) -> None:
+    """A hard shadow's wedge coming down from the top of the page, one edge across the digit:
+    the paper's closing fills the wedge's point more with every wider kernel, so the ink never
+    settles on the ladder and the coarse paper, which fills the wedge in as ink, is only the
+    likeliest estimate. Where the model does not read that ink surely, the ladder's papers are
+    read too, and the surest reading is the digit's."""
+    clean = page_with(ink_of(mnist, index, height=160), at=(280, 400))
+    light = np.ones(PAGE, np.float32)
+    cv2.fillPoly(light, [np.array([(294, 0), (650, 0), (561, 487)], np.int32)], 0.5)
+    shaded = np.clip(clean * light, 0, 255).astype(np.uint8)
+    ladder = paper_estimate.ink_strengths(cv2.resize(shaded, (512, 384)))
+    assert len(list(ladder)) > 1, "the ink never settles on the ladder"
+    assert recognizer.read(shaded).number == recognizer.read(clean).number
+
+
+def test_a_clean_page_has_one_estimate_of_its_paper(mnist: Mnist) -> None:
+    """Only ink that never settles on the ladder is read under several papers: a clean page
+    costs one closing per rung up to the settled one, and one reading."""
+    clean = page_with(ink_of(mnist, 0, height=160), at=(280, 400))
+    assert len(list(paper_estimate.ink_strengths(cv2.resize(clean, (512, 384))))) == 1
 
 
 def with_flash(
@@ -215,7 +242,7 @@ def with_flash(
 
 def ink_mask(page: np.ndarray) -> np.ndarray:
     """Where the pipeline sees ink at all, before it picks the digit out of it."""
-    return find_ink(page).strength >= MIN_INK_CONTRAST
+    return next(find_inks(page)).strength >= MIN_INK_CONTRAST
 
 
 def within(inner: tuple[int, ...], outer: tuple[int, ...], slack: int) -> bool:
