@@ -265,6 +265,10 @@ DIGIT_BOX = 20
 CANVAS = 28
 """...and centres the box's centre of mass in a 28x28 image."""
 
+MAX_LEAN = 0.4
+"""Digits leaning right further than this (x shift per row of the ink's moments, about 22 degrees)
+are sheared back to it before the 28x28 fit (``recognizer.render.deslant``)."""
+
 MNIST_STROKE_WIDTH = 2.25
 """Median stroke width of MNIST test digits, in pixels of the 20x20 box (2 * area / perimeter)."""
 
