@@ -78,10 +78,10 @@ STROKE_KERNELS_MIN_SIDE = 256
 """Smaller pictures (drawings on a small canvas, where one digit fills the frame) get the paper
 from the coarse copy with a kernel wider than any stroke."""
 
-UNSETTLED_RUNGS = slice(1, 4)
-"""When the ink never settles on the ladder (hard shadows), the papers of these rungs (9, 15 and
-25 px at WORK_SIDE: a ballpoint's to a thin marker's strokes) are read besides the coarse one,
-and the model's surest reading wins."""
+OTHER_RUNGS = slice(1, 4)
+"""When the reading under the likeliest paper is unsure, the papers of these rungs (9, 15 and
+25 px at WORK_SIDE: a ballpoint's to a thin marker's strokes) are read too, and the model's
+surest reading wins."""
 
 POLARITY_KERNEL = 7
 """Kernel (px at WORK_SIDE) under which thin structure decides the ink's polarity: a pen stroke
@@ -365,6 +365,11 @@ SURE_LAYOUT = 0.99
 """A layout whose glyphs' likeness multiplies to this or more is read surely: the likeliest
 paper's layout then stands without reading the ink under the other estimates of the paper (a
 blurred stroke's fragment, read as a 1 even more surely, must not win over a whole digit)."""
+
+SURER_LAYOUT = 1.1
+"""An unsure layout under the likeliest paper gives way to another paper's only when that one's
+joint likeness is this many times as high: readings of the same clean digit under two papers
+differ by a few percent by chance."""
 
 MAX_DIGIT_ASPECT = 1.6
 """A glyph still wider than this many of its row's digit heights after segmentation is no

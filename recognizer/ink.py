@@ -55,6 +55,9 @@ class Ink:
     """The connected pieces of ink once the printed lines are taken out."""
     scale: float
     """Working size over the photo's size, to map boxes back onto the photo."""
+    settled: bool
+    """Whether the paper under it is the one the ink settled under (``ink_strengths``): its
+    reading is preferred to other papers' unless clearly surer."""
 
     @property
     def binary(self) -> np.ndarray:
@@ -67,11 +70,11 @@ def find_inks(gray: np.ndarray, stages: Stages | None = None) -> Iterator[Ink]:
     paper (``ink_strengths``), the likeliest first; lazy. ``stages`` records the first's steps."""
     work, scale = downscale(gray)
     record(stages, "gray", work)
-    for index, strength in enumerate(ink_strengths(work, stages)):
-        yield _ink_of(strength, scale, stages if index == 0 else None)
+    for index, (strength, settled) in enumerate(ink_strengths(work, stages)):
+        yield _ink_of(strength, scale, settled, stages if index == 0 else None)
 
 
-def _ink_of(strength: np.ndarray, scale: float, stages: Stages | None) -> Ink:
+def _ink_of(strength: np.ndarray, scale: float, settled: bool, stages: Stages | None) -> Ink:
     """Trace the printed lines and the edges of sheets in ``strength`` and label the pieces of
     ink left."""
     lines = printed_lines(strength, stages)
@@ -84,7 +87,7 @@ def _ink_of(strength: np.ndarray, scale: float, stages: Stages | None) -> Ink:
     shadows = shade_in(pieces, strength)
     if shadows.any():
         pieces = components((inked & ~lines & ~shadows).astype(np.uint8))
-    return Ink(strength, lines, pieces, scale)
+    return Ink(strength, lines, pieces, scale, settled)
 
 
 def straight_edges(pieces: Components) -> np.ndarray:

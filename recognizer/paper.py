@@ -25,6 +25,7 @@ from recognizer.config import (
     MIN_COMPONENT_FRACTION,
     MIN_INK_CONTRAST,
     MIN_STROKE_REACH,
+    OTHER_RUNGS,
     POLARITY_KERNEL,
     POLARITY_MARGIN,
     STROKE_KERNEL_GROWTH,
@@ -34,37 +35,42 @@ from recognizer.config import (
     STROKE_TILES,
     THICK_STROKE,
     THICK_STROKE_SHARE,
-    UNSETTLED_RUNGS,
     WORK_SIDE,
 )
 from recognizer.stages import Stages, record
 
 
-def ink_strengths(work: np.ndarray, stages: Stages | None = None) -> Iterator[np.ndarray]:
+def ink_strengths(
+    work: np.ndarray, stages: Stages | None = None
+) -> Iterator[tuple[np.ndarray, bool]]:
     """How much darker than its local paper each pixel is, under each plausible estimate of the
     paper, the likeliest first: float32 (H, W) in [0, 1] each, for either ink polarity, of an
-    upright uint8 (H, W) working image. ``stages`` records the first. Lazy: the others cost a
-    closing each, and are only wanted when the first is not read surely.
+    upright uint8 (H, W) working image, and whether the ink settled under that paper (the
+    ladder found its kernel). ``stages`` records the first. Lazy: the others cost a closing
+    each, and are only wanted when the first is not read surely.
 
-    The paper is a closing with the kernel ``_stroke_kernel`` picks, and that is the only
-    estimate. Pictures too small for its ladder (a drawing on a small canvas, where the digit
-    fills the frame) get the paper estimated on a coarse copy with a kernel wider than any
-    stroke. So do pictures whose ink never settles on the ladder, but there the coarse paper is
-    only the likeliest: hard shadows keep the ink growing (a closing fills a shadow's corners
-    and narrow parts more with every rung), and the coarse kernel fills them in as ink. The
-    ladder's middle rungs follow it.
+    The likeliest paper is a closing with the kernel ``_stroke_kernel`` picks. Pictures too
+    small for its ladder (a drawing on a small canvas, where the digit fills the frame) have
+    only the paper estimated on a coarse copy with a kernel wider than any stroke. So do
+    pictures whose ink never settles on the ladder, but there the coarse paper is only the
+    likeliest: hard shadows keep the ink growing (a closing fills a shadow's corners and narrow
+    parts more with every rung), and the coarse kernel fills them in as ink. The ladder's
+    middle rungs follow, as they do a settled kernel: where the ink settled early (a fine grid,
+    grain) a faint pencil stroke can still be hollow, and where late (a shadow's fingers) the
+    closing may have filled in what touches the digit.
     """
     base = 255 - work if _is_light_on_dark(work) else work
     if max(work.shape) < STROKE_KERNELS_MIN_SIDE:
-        yield _recorded(*_against_coarse_paper(base), stages)
+        yield _recorded(*_against_coarse_paper(base), stages), True
         return
     side = _stroke_kernel(base)
-    if side is not None:
-        yield _recorded(*_against_paper(base, side), stages)
-        return
-    yield _recorded(*_against_coarse_paper(base), stages)
-    for side in _kernels(base.shape)[UNSETTLED_RUNGS]:
-        yield _against_paper(base, side)[1]
+    if side is None:
+        yield _recorded(*_against_coarse_paper(base), stages), False
+    else:
+        yield _recorded(*_against_paper(base, side), stages), True
+    for rung in _kernels(base.shape)[OTHER_RUNGS]:
+        if rung != side:
+            yield _against_paper(base, rung)[1], False
 
 
 def _stroke_kernel(base: np.ndarray) -> int | None:

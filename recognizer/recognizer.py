@@ -13,7 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from recognizer.config import CANVAS, DEFAULT_MODEL_DIR, LEAST_LIKENESS, SURE_LAYOUT
+from recognizer.config import (
+    CANVAS,
+    DEFAULT_MODEL_DIR,
+    LEAST_LIKENESS,
+    SURE_LAYOUT,
+    SURER_LAYOUT,
+)
 from recognizer.decode import decode
 from recognizer.errors import RecognizerError
 from recognizer.ink import Ink, find_inks
@@ -68,13 +74,16 @@ class Recognizer:
         """The layout of the ink the model reads most surely, with its ink and its judge.
 
         Each ink is one estimate of the paper (``find_inks``), the likeliest first. Its layout
-        stands when the model reads it surely (SURE_LAYOUT); otherwise the layout with the
-        highest joint likeness of all, the product of its glyphs' likeness
-        (``_digit_likeness``), wins: shadow edges read as extra digits, or digits merged with
-        a shadow, are unsure. Raises the first RecognizerError when no ink holds a digit.
+        stands when the model reads it surely (SURE_LAYOUT). Otherwise the layout with the
+        highest joint likeness, the product of its glyphs' likeness (``_digit_likeness``),
+        wins: shadow edges read as extra digits, digits merged with a shadow or hollow strokes
+        are unsure. A paper the ink settled under gives way only to a layout SURER_LAYOUT times
+        as likely: two readings of the same clean digit differ by chance. Raises the first
+        RecognizerError when no ink holds a digit.
         """
         best: tuple[float, Ink, _Judge, Layout] | None = None
         failure: RecognizerError | None = None
+        bar = -np.inf
         for index, ink in enumerate(inks):
             judge = _Judge(self._model, ink.strength)
             try:
@@ -84,10 +93,12 @@ class Recognizer:
                 continue
             likeness = judge([glyph for row in layout.rows for glyph in row])
             joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
-            if best is None or joint > best[0]:
-                best = joint, ink, judge, layout
             if index == 0 and joint >= np.log(SURE_LAYOUT):
-                break
+                return ink, judge, layout
+            if best is None or joint > max(best[0], bar):
+                best = joint, ink, judge, layout
+            if index == 0 and ink.settled:
+                bar = joint + np.log(SURER_LAYOUT)
         if best is None:
             assert failure is not None  # find_inks gives one ink at least
             raise failure
