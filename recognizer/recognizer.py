@@ -17,6 +17,7 @@ from recognizer.config import (
     CANVAS,
     DEFAULT_MODEL_DIR,
     LEAST_LIKENESS,
+    SETTLED_SURE_LAYOUT,
     SURE_LAYOUT,
     SURER_LAYOUT,
 )
@@ -74,11 +75,12 @@ class Recognizer:
         """The layout of the ink the model reads most surely, with its ink and its judge.
 
         Each ink is one estimate of the paper (``find_inks``), the likeliest first. Its layout
-        stands when the model reads it surely (SURE_LAYOUT). Otherwise the layout with the
-        highest joint likeness, the product of its glyphs' likeness (``_digit_likeness``),
+        stands when the model reads it surely: its joint likeness, the product of its glyphs'
+        likeness (``_digit_likeness``), is SURE_LAYOUT or more, or SETTLED_SURE_LAYOUT for a
+        paper the ink settled under. Otherwise the layout with the highest joint likeness
         wins: shadow edges read as extra digits, digits merged with a shadow or hollow strokes
-        are unsure. A paper the ink settled under gives way only to a layout SURER_LAYOUT times
-        as likely: two readings of the same clean digit differ by chance. Raises the first
+        are unsure. A settled paper's layout gives way only to one SURER_LAYOUT times as
+        likely: two readings of the same clean digit differ by chance. Raises the first
         RecognizerError when no ink holds a digit.
         """
         best: tuple[float, Ink, _Judge, Layout] | None = None
@@ -93,7 +95,7 @@ class Recognizer:
                 continue
             likeness = judge([glyph for row in layout.rows for glyph in row])
             joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
-            if index == 0 and joint >= np.log(SURE_LAYOUT):
+            if index == 0 and joint >= np.log(SETTLED_SURE_LAYOUT if ink.settled else SURE_LAYOUT):
                 return ink, judge, layout
             if best is None or joint > max(best[0], bar):
                 best = joint, ink, judge, layout
