@@ -34,10 +34,12 @@ from recognizer.config import (
     LINE_TILT_STEP,
     LONE_LINE_REACH,
     MIN_INK_CONTRAST,
+    MIN_STROKE_REACH,
     TILT_BLOCKS,
     WORK_SIDE,
 )
 from recognizer.paper import ink_strengths
+from recognizer.percentiles import percentiles
 from recognizer.shade import shade_in
 from recognizer.stages import Stages, record
 
@@ -80,7 +82,7 @@ def _ink_of(strength: np.ndarray, scale: float, settled: bool, stages: Stages | 
     lines = printed_lines(strength, stages)
     inked = strength >= MIN_INK_CONTRAST
     pieces = components((inked & ~lines).astype(np.uint8))
-    edges = straight_edges(pieces) | dashed_edges(pieces)
+    edges = straight_edges(pieces) | dashed_edges(pieces) | box_dividers(pieces, lines)
     if edges.any():
         lines |= edges
         pieces = components((inked & ~lines).astype(np.uint8))
@@ -112,6 +114,42 @@ def straight_edges(pieces: Components) -> np.ndarray:
         if length >= EDGE_ASPECT * area / length:
             edges.append(label)
     return np.isin(labels, edges)
+
+
+def box_dividers(pieces: Components, lines: np.ndarray) -> np.ndarray:
+    """bool (H, W): straight pieces as thin as the printed lines that run from one printed line
+    to another and are taller than the writing: a comb field's or a table's dividers, left
+    standing once the lines across them are traced, each shaped like a 1.
+
+    A pen's stroke on squared paper can run from line to line too, but a grid's cell is smaller
+    than the digits written on it, so a stroke taller than the writing crosses a line on its way;
+    a box is taller than the digit it holds, and no line crosses its divider.
+    """
+    if not lines.any():
+        return np.zeros(lines.shape, bool)
+    _, labels, stats, _ = pieces
+    width, height, area = (stats[:, k].astype(np.float64) for k in (2, 3, 4))
+    reach = np.maximum(width, height)
+    depth = cv2.distanceTransform(np.pad(lines.astype(np.uint8), 1), cv2.DIST_L2, 3)
+    thickness = 2 * percentiles(depth[depth > 0], (95,))[0] + LINE_STROKE_MARGIN
+    stroke = reach >= MIN_STROKE_REACH * max(labels.shape)
+    thin = stroke & (area <= thickness * np.hypot(width, height))
+    thin[0] = False
+    writing = stroke & ~thin
+    writing[0] = False
+    if not writing.any():
+        return np.zeros(lines.shape, bool)
+    near = cv2.dilate(lines.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    dividers = []
+    for label in np.flatnonzero(thin & (reach > height[writing].max())):
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        touching = (labels[y : y + h, x : x + w] == label) & near[y : y + h, x : x + w]
+        if h < w:
+            touching = touching.T
+        end = max(3, len(touching) // 8)
+        if touching[:3].any() and touching[-3:].any() and not touching[end:-end].any():
+            dividers.append(label)
+    return np.isin(labels, dividers)
 
 
 def dashed_edges(pieces: Components) -> np.ndarray:

@@ -390,6 +390,36 @@ def test_a_lone_row_line_among_column_lines_is_a_printed_line(mnist: Mnist) -> N
     assert printed_lines(strength, None)[row_line > 0].mean() > 0.8
 
 
+def comb_field(mnist: Mnist, indices: range, tilt: float) -> np.ndarray:
+    """A page with a printed comb field nearly as wide as the frame, ``tilt`` off level, a
+    grey-lined box around each of the MNIST test digits ``indices``."""
+    page = np.full(PAGE, 235, np.float32)
+    left, top, side, tall = 60, 250, 120, 170
+    for box, index in enumerate(indices):
+        y, x = top + 30, left + box * side + 5
+        region = page[y : y + 110, x : x + 110]
+        digit = ink_of(mnist, index, height=110)
+        region[:] = region * (1 - digit) + 30 * digit
+    for y in (top, top + tall):
+        cv2.line(page, (left, y), (left + len(indices) * side, y + round(tilt * 840)), 120, 2)
+    for box in range(len(indices) + 1):
+        x, drop = left + box * side, round(tilt * box * side)
+        cv2.line(page, (x, top + drop), (x, top + tall + drop), 120, 2)
+    return np.clip(page, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("start", [0, 7, 14])
+def test_the_dividers_of_a_tilted_comb_field_are_not_read(
+    mnist: Mnist, recognizer: Recognizer, start: int
+) -> None:
+    """Across the frame, a comb field's top and bottom are traced as printed lines, which cuts
+    its dividers loose: each is a 1 running from one line to the other, taller than the digits,
+    and no line crosses it. They are printed structure; the digits in the boxes are read."""
+    indices = range(start, start + 7)
+    field = comb_field(mnist, indices, tilt=0.02)
+    assert recognizer.read(field).number == "".join(str(mnist.y_test[i]) for i in indices)
+
+
 def test_shadow_touching_the_edge_is_not_taken_for_the_digit(mnist: Mnist) -> None:
     page = page_with(ink_of(mnist, 3, height=180))
     page[:, :120] = 60  # a dark object along the left edge
