@@ -157,6 +157,15 @@ SHADOW_MASSIVE_RATIO = 16.0
 too, even when it is not broad for its height (a hard shadow's wedge across the frame): twice
 SHADOW_PEN_RATIO, since only its thickness against that writing's speaks for it."""
 
+SHADOW_FAT_RATIO = 2.0
+"""A piece with no writing on it at least this many times as thick as a piece darker than it...
+"""
+
+SHADOW_FAINT = 0.5
+"""...and whose bulk is weaker than this share of the writing's ink is shade, however narrow
+for its height: a finger's shadow standing beside a small digit like a fat, faint 1. Writing
+with one pen never differs that much in both."""
+
 SHADOW_WITNESS_HEIGHT = 0.02
 """Pieces shorter than this share of the working image's long side are neither judged nor
 witnesses for shade: grain and specks."""

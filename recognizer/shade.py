@@ -13,6 +13,8 @@ import numpy as np
 from recognizer.components import Components
 from recognizer.config import (
     SHADE_OWN_WRITING,
+    SHADOW_FAINT,
+    SHADOW_FAT_RATIO,
     SHADOW_MASSIVE_RATIO,
     SHADOW_MIN_THICKNESS,
     SHADOW_PEN_RATIO,
@@ -35,7 +37,9 @@ def shade_in(pieces: Components, strength: np.ndarray) -> np.ndarray:
     digits, both one piece): its broad weak regions go, the writing stays. A broad piece far
     thicker than the pen's strokes, with nothing written on it, is a shape (a phone's shadow as
     dark as the ink, an object) and goes whole. A broad piece as strong as the writing and no
-    thicker than a few strokes (a marker's blot, a filled-in digit) stays.
+    thicker than a few strokes (a marker's blot, a filled-in digit) stays. A piece with nothing
+    written on it that is both far fainter than the writing and twice as thick as writing
+    darker than it is shade too, however narrow for its height: a finger's shadow.
     """
     _, labels, stats, _ = pieces
     tall = np.flatnonzero(stats[:, cv2.CC_STAT_HEIGHT] >= SHADOW_WITNESS_HEIGHT * max(labels.shape))
@@ -66,7 +70,10 @@ def shade_in(pieces: Components, strength: np.ndarray) -> np.ndarray:
         axis=1, initial=np.inf
     )
     massive = thickness >= SHADOW_MASSIVE_RATIO * darker_pen
-    shapes = (broad | massive) & ~written_on & (thickness >= SHADOW_PEN_RATIO * pen)
+    # A finger's shade is a stroke for its height, but far fainter and thicker than the pen's.
+    finger = (thickness >= SHADOW_FAT_RATIO * darker_pen) & (bulk < SHADOW_FAINT * writing)
+    shapes = ((broad | massive) & (thickness >= SHADOW_PEN_RATIO * pen)) | finger
+    shapes &= ~written_on
     for shape in np.flatnonzero(shapes):
         shaded |= labels == tall[shape]
     return shaded

@@ -201,6 +201,18 @@ def test_a_small_digit_above_a_dark_hands_fingertips_is_read_alone(
     assert recognizer.read(shaded).number == str(mnist.y_test[index])
 
 
+@pytest.mark.parametrize("index", [0, 2, 4, 8])
+def test_a_dark_hands_fingers_beside_a_small_digit_are_not_read_as_1s(
+    mnist: Mnist, recognizer: Recognizer, index: int
+) -> None:
+    """Beside a small digit, a hand's fingers are as narrow for their height as strokes and
+    come out of the paper estimate as tall, fat, faint 1s. Twice as thick as the digit's
+    strokes and half as dark, they are shade (each of these fails without that rule)."""
+    clean = page_with(ink_of(mnist, index, height=100), at=(200, 420))
+    shaded = np.clip(clean * hand_shade((450, 520), darkening=0.6), 0, 255).astype(np.uint8)
+    assert recognizer.read(shaded).number == str(mnist.y_test[index])
+
+
 def test_a_phones_shadow_as_dark_as_the_ink_is_not_read(mnist: Mnist) -> None:
     """A phone held low casts a shadow as dark as a ballpoint's ink: no darker than the
     writing, but a shape many times as thick as the pen's strokes, so it is no digit and the
