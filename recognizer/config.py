@@ -380,10 +380,11 @@ SETTLED_SURE_LAYOUT = 0.9
 such a paper is no guess, and an 8-digit number's joint likeness is often under 0.99 (read
 under four papers, its reading took twice as long)."""
 
-SURER_LAYOUT = 1.1
+SURER_LAYOUT = 1.05
 """An unsure layout under the likeliest paper gives way to another paper's only when that one's
 joint likeness is this many times as high: readings of the same clean digit under two papers
-differ by a few percent by chance."""
+differ by a few percent by chance, and a thick stroke's fragment is read as a 1 a few percent
+more surely than the whole digit."""
 
 MAX_DIGIT_ASPECT = 1.6
 """A glyph still wider than this many of its row's digit heights after segmentation is no

@@ -58,8 +58,8 @@ class Ink:
     scale: float
     """Working size over the photo's size, to map boxes back onto the photo."""
     settled: bool
-    """Whether the paper under it is the one the ink settled under (``ink_strengths``): its
-    reading is preferred to other papers' unless clearly surer."""
+    """Whether the paper under it is the one the ink settled under (``ink_strengths``), not a
+    guess: its reading is taken as sure from a lower joint likeness."""
 
     @property
     def binary(self) -> np.ndarray:

@@ -79,9 +79,10 @@ class Recognizer:
         likeness (``_digit_likeness``), is SURE_LAYOUT or more, or SETTLED_SURE_LAYOUT for a
         paper the ink settled under. Otherwise the layout with the highest joint likeness
         wins: shadow edges read as extra digits, digits merged with a shadow or hollow strokes
-        are unsure. A settled paper's layout gives way only to one SURER_LAYOUT times as
-        likely: two readings of the same clean digit differ by chance. Raises the first
-        RecognizerError when no ink holds a digit.
+        are unsure. The first paper's layout gives way only to one SURER_LAYOUT times as
+        likely: two readings of the same clean digit differ by chance, and a narrow kernel
+        that hollows a thick stroke leaves a fragment the model reads as a sure 1. Raises the
+        first RecognizerError when no ink holds a digit.
         """
         best: tuple[float, Ink, _Judge, Layout] | None = None
         failure: RecognizerError | None = None
@@ -99,7 +100,7 @@ class Recognizer:
                 return ink, judge, layout
             if best is None or joint > max(best[0], bar):
                 best = joint, ink, judge, layout
-            if index == 0 and ink.settled:
+            if index == 0:
                 bar = joint + np.log(SURER_LAYOUT)
         if best is None:
             assert failure is not None  # find_inks gives one ink at least
