@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from recognizer.components import Components, components
+from recognizer.components import Components, components, thickness
 from recognizer.config import (
     DASH_COVERAGE,
     DASH_MIN_REACH,
@@ -39,7 +39,6 @@ from recognizer.config import (
     WORK_SIDE,
 )
 from recognizer.paper import ink_strengths
-from recognizer.percentiles import percentiles
 from recognizer.shade import shade_in
 from recognizer.stages import Stages, record
 
@@ -130,13 +129,11 @@ def box_dividers(pieces: Components, lines: np.ndarray) -> np.ndarray:
     _, labels, stats, _ = pieces
     width, height, area = (stats[:, k].astype(np.float64) for k in (2, 3, 4))
     reach = np.maximum(width, height)
-    depth = cv2.distanceTransform(np.pad(lines.astype(np.uint8), 1), cv2.DIST_L2, 3)
-    thickness = 2 * percentiles(depth[depth > 0], (95,))[0] + LINE_STROKE_MARGIN
+    most = thickness(lines.astype(np.uint8)) + LINE_STROKE_MARGIN
     stroke = reach >= MIN_STROKE_REACH * max(labels.shape)
-    thin = stroke & (area <= thickness * np.hypot(width, height))
-    thin[0] = False
+    stroke[0] = False  # the paper
+    thin = stroke & (area <= most * np.hypot(width, height))
     writing = stroke & ~thin
-    writing[0] = False
     if not writing.any():
         return np.zeros(lines.shape, bool)
     near = cv2.dilate(lines.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from recognizer.components import Components
+from recognizer.components import thickness as thickness_of
 from recognizer.config import (
     SHADE_OWN_WRITING,
     SHADOW_FAINT,
@@ -90,8 +91,7 @@ def _measured(
     for index, label in enumerate(chosen):
         x, y, w, h = (int(v) for v in stats[label, :4])
         piece = (labels[y : y + h, x : x + w] == label).astype(np.uint8)
-        inside = cv2.distanceTransform(np.pad(piece, 1), cv2.DIST_L2, 3)[1:-1, 1:-1]
-        thickness[index] = 2 * percentiles(inside[piece > 0], (95,))[0]
+        thickness[index] = thickness_of(piece)
         levels[index] = percentiles(strength[y : y + h, x : x + w][piece > 0], (50, 90, 99))
     return thickness, levels
 
