@@ -58,11 +58,25 @@ def ink_strengths(
     middle rungs follow, as they do a settled kernel: where the ink settled early (a fine grid,
     grain) a faint pencil stroke can still be hollow, and where late (a shadow's fingers) the
     closing may have filled in what touches the digit.
+
+    A light-on-dark verdict (``_is_light_on_dark``) is only the likelier polarity: a hard
+    shadow over most of a sheet makes the lit paper the light extreme, and marker strokes too
+    thick for its thin-stroke check leave no evidence against it. The same papers of the
+    dark-on-light picture follow then, and the model's reading decides.
     """
-    base = 255 - work if _is_light_on_dark(work) else work
+    light_on_dark = _is_light_on_dark(work)
+    base = 255 - work if light_on_dark else work
     if max(work.shape) < STROKE_KERNELS_MIN_SIDE:
         yield _recorded(*_against_coarse_paper(base), stages), True
         return
+    yield from _papers(base, stages)
+    if light_on_dark:
+        yield from _papers(work, None)
+
+
+def _papers(base: np.ndarray, stages: Stages | None) -> Iterator[tuple[np.ndarray, bool]]:
+    """``ink_strengths`` for one polarity (``base``: the ink darker than the paper): the
+    settled or coarse paper's ink first, then the ladder's middle rungs'."""
     side = _stroke_kernel(base)
     if side is None:
         yield _recorded(*_against_coarse_paper(base), stages), False

@@ -23,7 +23,7 @@ from recognizer.config import (
     MNIST_STROKE_WIDTH,
     STROKE_TOLERANCE,
 )
-from recognizer.ink import find_inks, printed_lines
+from recognizer.ink import downscale, find_inks, printed_lines
 from recognizer.shade import shade_in
 from recognizer.stages import Stages
 from tests.botharness import digit_photo
@@ -334,6 +334,23 @@ def test_a_flash_spot_on_grainy_paper_is_no_light_ink(
     grainy = np.clip(clean + grain, 0, 255).astype(np.uint8)
     flashed = with_flash(grainy, (360, 480), radius=50, glare=1.0)
     assert read_digit(recognizer, jpeg(flashed)).digit == int(mnist.y_test[index])
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_marker_under_a_shadow_over_most_of_the_sheet_is_read_dark_on_light(
+    mnist: Mnist, recognizer: Recognizer, index: int
+) -> None:
+    """A hard shadow over the lower three quarters of the sheet makes the shade the typical
+    brightness and the lit band the light extreme, and a marker's strokes are too thick to
+    count as thin dark strokes against it, so the picture looks like light ink on a dark
+    board; the digit under the shadow is still read, dark on light."""
+    marker = cv2.dilate(ink_of(mnist, index), np.ones((11, 11), np.uint8))
+    page = page_with(marker, at=(330, 350)).astype(np.float32)
+    light = np.ones(PAGE, np.float32)
+    cv2.fillPoly(light, [np.array([[0, 200], [960, 120], [960, 720], [0, 720]], np.int32)], 0.45)
+    shaded = np.clip(page * light, 0, 255).astype(np.uint8)
+    assert paper_estimate._is_light_on_dark(downscale(shaded)[0]), "brightness: light-on-dark"
+    assert read_digit(recognizer, jpeg(shaded)).digit == int(mnist.y_test[index])
 
 
 @pytest.mark.parametrize("index", range(4))
