@@ -1,12 +1,13 @@
 """Connected components of a binary image, labelled the fast way: the ink stage, the paper
-estimate and the single-digit layout all label pieces of ink, several times a photo; and how
-thick a piece of ink is."""
+estimate and the single-digit layout all label pieces of ink, several times a photo; how thick
+a piece of ink is, whether it is a speck and whether it closes a loop around other ink."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
+from recognizer.config import MIN_COMPONENT_FRACTION, MIN_STROKE_REACH
 from recognizer.percentiles import percentiles
 
 Components = tuple[int, np.ndarray, np.ndarray, np.ndarray]
@@ -28,3 +29,26 @@ def thickness(mask: np.ndarray) -> float:
     printed line's thickness); ``mask`` holds ink."""
     inside = cv2.distanceTransform(np.pad(mask, 1), cv2.DIST_L2, 3)[1:-1, 1:-1]
     return 2 * float(percentiles(inside[mask > 0], (95,))[0])
+
+
+def is_speck(stat: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Dust, noise or grain: little ink that reaches nowhere.
+
+    Judged by area and by reach: a thin stroke in a big photo has little area but is long.
+    """
+    height, width = shape
+    reach = np.maximum(stat[..., cv2.CC_STAT_WIDTH], stat[..., cv2.CC_STAT_HEIGHT])
+    small = stat[..., cv2.CC_STAT_AREA] < MIN_COMPONENT_FRACTION * height * width
+    speck: np.ndarray = small & (reach < MIN_STROKE_REACH * max(height, width))
+    return speck
+
+
+def holds(labels: np.ndarray, label: int, stat: np.ndarray, points: np.ndarray) -> bool:
+    """Whether component ``label`` closes a loop (a hole: background it surrounds) around any
+    of ``points`` ((N, 2) x, y in the image)."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    ring = (labels[y : y + h, x : x + w] == label).astype(np.uint8)
+    outside = np.pad(1 - ring, 1, constant_values=1)
+    cv2.floodFill(outside, None, (0, 0), 2)
+    hole = outside[1:-1, 1:-1] == 1
+    return bool(hole[points[:, 1] - y, points[:, 0] - x].any())

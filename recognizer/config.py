@@ -242,6 +242,31 @@ LONE_LINE_REACH = 2.0
 this many times further than the tallest other ink is tall: an answer line or a comb field's
 base under a digit; a 7's bar in a tight crop is shorter than the 7 is tall."""
 
+UNDERLINE_MIN_REACH = 0.125
+"""Level straight runs inside the pieces of ink reaching this share of the working image's long
+side are checked for being a short printed line the writing touches (an answer line, a comb
+field's base): the lines across the frame are traced before, and no digit's bar is that long
+unless the digit is taller still."""
+
+UNDERLINE_LEVEL = 0.2
+"""Rise over run within which such a run counts as level: a photo's sheet is turned a few
+degrees, perspective adds a few more."""
+
+UNDERLINE_MAX_FILL = 0.5
+"""A piece filling this share of its box or more is a broad shape (a shadow), not a line with
+writing on it: it is not searched for one."""
+
+UNDERLINE_WIDTH = 3
+"""Width (px, working image) of the band along a found run that is taken out with it."""
+
+COMB_TEETH = 3
+"""Fewest thin pieces standing on a short printed line that make it a comb field's teeth: a 1
+written on an answer line stands alone."""
+
+COMB_TOOTH_HEIGHT = 0.75
+"""A comb field's teeth are shorter than this share of the tallest writing; a 1 is as tall as
+the digits beside it."""
+
 LINE_INK_RATIO = 1.6
 """Ink darker than this multiple of the printed lines' typical ink is pen, even on a line."""
 

@@ -41,6 +41,7 @@ from recognizer.config import (
 from recognizer.paper import ink_strengths
 from recognizer.shade import shade_in
 from recognizer.stages import Stages, record
+from recognizer.underlines import comb_teeth, underlines
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +77,21 @@ def find_inks(gray: np.ndarray, stages: Stages | None = None) -> Iterator[Ink]:
 
 
 def _ink_of(strength: np.ndarray, scale: float, settled: bool, stages: Stages | None) -> Ink:
-    """Trace the printed lines and the edges of sheets in ``strength`` and label the pieces of
-    ink left."""
+    """Trace the printed lines (short ones the writing touches too) and the edges of sheets in
+    ``strength`` and label the pieces of ink left."""
     lines = printed_lines(strength, stages)
     inked = strength >= MIN_INK_CONTRAST
     pieces = components((inked & ~lines).astype(np.uint8))
-    edges = straight_edges(pieces) | dashed_edges(pieces) | box_dividers(pieces, lines)
+    rules = underlines(pieces)
+    if rules.any():
+        lines |= rules
+        pieces = components((inked & ~lines).astype(np.uint8))
+    edges = (
+        straight_edges(pieces)
+        | dashed_edges(pieces)
+        | box_dividers(pieces, lines)
+        | comb_teeth(pieces, rules)
+    )
     if edges.any():
         lines |= edges
         pieces = components((inked & ~lines).astype(np.uint8))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from recognizer.components import components
+from recognizer.components import components, holds, is_speck
 from recognizer.config import (
     BOX_HEIGHT,
     BROAD_DIGIT_ASPECT,
@@ -56,7 +56,7 @@ from recognizer.errors import (
 from recognizer.ink import Ink
 from recognizer.pieces import aspect, pieces_of
 from recognizer.segmentation import Glyph, Judge, Segmenter
-from recognizer.single_digit import is_blob, is_rule, is_speck, plausibility, single_digit
+from recognizer.single_digit import is_blob, is_rule, plausibility, single_digit
 from recognizer.stages import Stages
 
 
@@ -161,7 +161,7 @@ def _enclosures(candidates: list[int], labels: np.ndarray, stats: np.ndarray) ->
     return {
         candidates[i]: int(h[inside[i]].max())
         for i in np.flatnonzero(held > 0)
-        if held[i] > 1 or _holds(labels, candidates[i], stats[candidates[i]], centres[inside[i]])
+        if held[i] > 1 or holds(labels, candidates[i], stats[candidates[i]], centres[inside[i]])
     }
 
 
@@ -209,17 +209,6 @@ def _straight_runs(ring: np.ndarray) -> np.ndarray:
     for x0, y0, x1, y1 in [] if segments is None else segments.reshape(-1, 4):
         cv2.line(drawn, (int(x0), int(y0)), (int(x1), int(y1)), 1, OUTLINE_LINE_WIDTH)
     return drawn > 0
-
-
-def _holds(labels: np.ndarray, label: int, stat: np.ndarray, points: np.ndarray) -> bool:
-    """Whether component ``label`` closes a loop (a hole: background it surrounds) around any
-    of ``points`` ((N, 2) x, y in the image)."""
-    x, y, w, h = (int(v) for v in stat[:4])
-    ring = (labels[y : y + h, x : x + w] == label).astype(np.uint8)
-    outside = np.pad(1 - ring, 1, constant_values=1)
-    cv2.floodFill(outside, None, (0, 0), 2)
-    hole = outside[1:-1, 1:-1] == 1
-    return bool(hole[points[:, 1] - y, points[:, 0] - x].any())
 
 
 def _inside_the_frame(row: tuple[Glyph, ...], shape: tuple[int, int]) -> tuple[Glyph, ...]:

@@ -10,12 +10,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from recognizer.components import Components, components
+from recognizer.components import Components, components, is_speck
 from recognizer.config import (
     LINE_THICKNESS,
     MERGE_GAP_FRACTION,
-    MIN_COMPONENT_FRACTION,
-    MIN_STROKE_REACH,
 )
 from recognizer.errors import NO_DIGIT, NoDigitError
 from recognizer.ink import Ink
@@ -144,15 +142,3 @@ def is_blob(stat: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     w, h, area = (stat[..., k].astype(np.int64) for k in range(2, 5))
     blob: np.ndarray = (area > 0.6 * w * h) & (w * h > 0.25 * width * height)
     return blob
-
-
-def is_speck(stat: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Dust, noise or grain: little ink that reaches nowhere.
-
-    Judged by area and by reach: a thin stroke in a big photo has little area but is long.
-    """
-    height, width = shape
-    reach = np.maximum(stat[..., cv2.CC_STAT_WIDTH], stat[..., cv2.CC_STAT_HEIGHT])
-    small = stat[..., cv2.CC_STAT_AREA] < MIN_COMPONENT_FRACTION * height * width
-    speck: np.ndarray = small & (reach < MIN_STROKE_REACH * max(height, width))
-    return speck

@@ -361,3 +361,40 @@ def test_a_page_of_letters_is_refused(recognizer: Recognizer, letters: int) -> N
         cv2.putText(page, letter, corner, cv2.FONT_HERSHEY_SIMPLEX, 0.8, 30, 2)
     with pytest.raises(TooManyDigitsError, match="page of writing"):
         recognizer.read(page)
+
+
+def on_an_answer_line(page: np.ndarray, teeth: bool) -> np.ndarray:
+    """A ``number_page`` on a sheet twice as wide, with a printed line drawn along the bottom of
+    its ink (the lowest digits touch it) and, with ``teeth``, a comb field's short teeth standing
+    on it between the digits and at both ends."""
+    height, width = page.shape
+    sheet = np.full((height, 2 * width), 235, np.uint8)
+    sheet[:, :width] = page
+    inked = page < 120
+    bottom = int(np.flatnonzero(inked.any(axis=1))[-1])
+    columns = inked.any(axis=0).astype(np.int8)
+    starts = np.flatnonzero(np.diff(columns, prepend=0) == 1)
+    ends = np.flatnonzero(np.diff(columns, append=0) == -1)
+    left, right = int(starts[0]) - 30, int(ends[-1]) + 30
+    cv2.line(sheet, (left, bottom), (right, bottom), 70, 3, cv2.LINE_AA)
+    if teeth:
+        gaps = zip(ends[:-1], starts[1:], strict=True)
+        for x in [left, *((int(end) + int(start)) // 2 for end, start in gaps), right]:
+            cv2.line(sheet, (x, bottom), (x, bottom - DIGIT_SIDE // 3), 70, 3, cv2.LINE_AA)
+    return sheet
+
+
+@pytest.mark.parametrize("picks", [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, 15]])
+@pytest.mark.parametrize("teeth", [False, True], ids=["answer line", "comb field"])
+def test_a_number_written_on_a_short_printed_line_is_read(
+    recognizer: Recognizer, mnist: Mnist, picks: list[int], teeth: bool
+) -> None:
+    """A printed line under a number that spans only part of the frame (an answer line, a comb
+    field's base) is one piece of ink with the digits that touch it; it is taken out as a line
+    across the frame is, and a comb field's teeth standing on it are no 1s. A 1 written on the
+    line (mnist.x_test[2], [5], [14]) is as tall as its neighbours and stays."""
+    page = gray(number_page([cropped(mnist.x_test[i]) for i in picks], gap=0.4))
+    reading = recognizer.read(on_an_answer_line(page, teeth))
+    assert [row.number for row in reading.rows] == [
+        "".join(str(int(mnist.y_test[i])) for i in picks)
+    ]
