@@ -411,6 +411,11 @@ joint likeness is this many times as high: readings of the same clean digit unde
 differ by a few percent by chance, and a thick stroke's fragment is read as a 1 a few percent
 more surely than the whole digit."""
 
+LEFT_OUT_DOUBT = 0.5
+"""Between the readings under several papers, one that left ink out as other writing (words,
+letters, what the model says is no digit) counts as this many times as likely: leaving out
+what looks like writing is a sign the paper was estimated wrong."""
+
 MAX_DIGIT_ASPECT = 1.6
 """A glyph still wider than this many of its row's digit heights after segmentation is no
 digit: joined-up handwriting, a dash, a printed box..."""

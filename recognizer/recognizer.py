@@ -17,6 +17,7 @@ from recognizer.config import (
     CANVAS,
     DEFAULT_MODEL_DIR,
     LEAST_LIKENESS,
+    LEFT_OUT_DOUBT,
     SETTLED_SURE_LAYOUT,
     SURE_LAYOUT,
     SURER_LAYOUT,
@@ -81,8 +82,11 @@ class Recognizer:
         wins: shadow edges read as extra digits, digits merged with a shadow or hollow strokes
         are unsure. The first paper's layout gives way only to one SURER_LAYOUT times as
         likely: two readings of the same clean digit differ by chance, and a narrow kernel
-        that hollows a thick stroke leaves a fragment the model reads as a sure 1. Raises the
-        first RecognizerError when no ink holds a digit.
+        that hollows a thick stroke leaves a fragment the model reads as a sure 1. A layout that
+        left ink out as other writing counts LEFT_OUT_DOUBT times as likely in that comparison:
+        under a wrong paper, digits broken or merged with shade read as no digit and are left
+        out, and the few glyphs left (a sure 1) outscore a paper under which every digit reads.
+        Raises the first RecognizerError when no ink holds a digit.
         """
         best: tuple[float, Ink, _Judge, Layout] | None = None
         failure: RecognizerError | None = None
@@ -98,6 +102,8 @@ class Recognizer:
             joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
             if index == 0 and joint >= np.log(SETTLED_SURE_LAYOUT if ink.settled else SURE_LAYOUT):
                 return ink, judge, layout
+            if layout.other_writing:
+                joint += np.log(LEFT_OUT_DOUBT)
             if best is None or joint > max(best[0], bar):
                 best = joint, ink, judge, layout
             if index == 0:
