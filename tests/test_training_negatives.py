@@ -17,7 +17,6 @@ from training.negatives import (
     KINDS,
     Negatives,
     box_corner,
-    comb,
     five_cap,
     four_stroke,
     make_negatives,
@@ -72,10 +71,13 @@ def test_negatives_are_rendered_like_the_recognizer_renders_a_crop(negatives) ->
 
 
 @pytest.mark.parametrize(
-    "kind", [box_corner, comb, four_stroke, five_cap, stroked_four], ids=lambda kind: kind.__name__
+    "kind", [box_corner, four_stroke, five_cap, stroked_four], ids=lambda kind: kind.__name__
 )
 def test_a_photo_of_the_same_ink_reads_as_the_same_image(kind, mnist: Mnist) -> None:
-    """The recognizer, given a photo of one connected piece of ink, sees what training drew."""
+    """The recognizer, given a photo of one connected piece of ink, sees what training drew.
+
+    Not a comb field's base with its teeth: photographed alone, the recognizer takes it out as
+    printed structure (``recognizer.underlines``) before any crop is judged."""
     rng = np.random.default_rng(3)
     for _ in range(4):
         ink = kind(mnist.x_train[:10], rng)
