@@ -7,7 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from recognizer.config import MIN_COMPONENT_FRACTION, MIN_STROKE_REACH
+from recognizer.config import LINE_STROKE_MARGIN, MIN_COMPONENT_FRACTION, MIN_STROKE_REACH
 from recognizer.percentiles import percentiles
 
 Components = tuple[int, np.ndarray, np.ndarray, np.ndarray]
@@ -29,6 +29,16 @@ def thickness(mask: np.ndarray) -> float:
     printed line's thickness); ``mask`` holds ink."""
     inside = cv2.distanceTransform(np.pad(mask, 1), cv2.DIST_L2, 3)[1:-1, 1:-1]
     return 2 * float(percentiles(inside[mask > 0], (95,))[0])
+
+
+def as_thin_as(stats: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """bool (count,): which components (cv2 statistics ``stats``) are no thicker than the
+    printed lines ``lines`` (bool (H, W), not empty) by more than LINE_STROKE_MARGIN: their
+    area over the length of their box's diagonal, the most a straight piece can be long."""
+    width, height, area = (stats[:, k].astype(np.float64) for k in (2, 3, 4))
+    most = thickness(lines.astype(np.uint8)) + LINE_STROKE_MARGIN
+    thin: np.ndarray = area <= most * np.hypot(width, height)
+    return thin
 
 
 def is_speck(stat: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from recognizer.components import Components, components, thickness
+from recognizer.components import Components, as_thin_as, components
 from recognizer.config import (
     DASH_COVERAGE,
     DASH_MIN_REACH,
@@ -137,12 +137,11 @@ def box_dividers(pieces: Components, lines: np.ndarray) -> np.ndarray:
     if not lines.any():
         return np.zeros(lines.shape, bool)
     _, labels, stats, _ = pieces
-    width, height, area = (stats[:, k].astype(np.float64) for k in (2, 3, 4))
+    width, height = (stats[:, k].astype(np.float64) for k in (2, 3))
     reach = np.maximum(width, height)
-    most = thickness(lines.astype(np.uint8)) + LINE_STROKE_MARGIN
     stroke = reach >= MIN_STROKE_REACH * max(labels.shape)
     stroke[0] = False  # the paper
-    thin = stroke & (area <= most * np.hypot(width, height))
+    thin = stroke & as_thin_as(stats, lines)
     writing = stroke & ~thin
     if not writing.any():
         return np.zeros(lines.shape, bool)

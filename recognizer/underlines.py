@@ -15,11 +15,10 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from recognizer.components import Components, components, holds, is_speck, thickness
+from recognizer.components import Components, as_thin_as, components, holds, is_speck
 from recognizer.config import (
     COMB_TEETH,
     COMB_TOOTH_HEIGHT,
-    LINE_STROKE_MARGIN,
     LINE_THICKNESS,
     LONE_LINE_REACH,
     MIN_STROKE_REACH,
@@ -94,9 +93,8 @@ def comb_teeth(pieces: Components, lines: np.ndarray) -> np.ndarray:
     if not lines.any():
         return lines
     _, labels, stats, _ = pieces
-    width, height, area = (stats[:, k].astype(np.float64) for k in (2, 3, 4))
-    most = thickness(lines.astype(np.uint8)) + LINE_STROKE_MARGIN
-    thin = (area <= most * np.hypot(width, height)) & (height > width)
+    width, height = (stats[:, k].astype(np.float64) for k in (2, 3))
+    thin = as_thin_as(stats, lines) & (height > width)
     writing = np.maximum(width, height) >= MIN_STROKE_REACH * max(labels.shape)
     thin[0] = writing[0] = False  # the paper
     if not writing.any():
