@@ -76,16 +76,17 @@ class Recognizer:
         """The layout of the ink the model reads most surely, with its ink and its judge.
 
         Each ink is one estimate of the paper (``find_inks``), the likeliest first. Its layout
-        stands when the model reads it surely: its joint likeness, the product of its glyphs'
-        likeness (``_digit_likeness``), is SURE_LAYOUT or more, or SETTLED_SURE_LAYOUT for a
-        paper the ink settled under. Otherwise the layout with the highest joint likeness
-        wins: shadow edges read as extra digits, digits merged with a shadow or hollow strokes
-        are unsure. The first paper's layout gives way only to one SURER_LAYOUT times as
-        likely: two readings of the same clean digit differ by chance, and a narrow kernel
-        that hollows a thick stroke leaves a fragment the model reads as a sure 1. A layout that
-        left ink out as other writing counts LEFT_OUT_DOUBT times as likely in that comparison:
-        under a wrong paper, digits broken or merged with shade read as no digit and are left
-        out, and the few glyphs left (a sure 1) outscore a paper under which every digit reads.
+        stands when the model reads it surely and it left no ink out as other writing: its
+        joint likeness, the product of its glyphs' likeness (``_digit_likeness``), is
+        SURE_LAYOUT or more, or SETTLED_SURE_LAYOUT for a paper the ink settled under.
+        Otherwise the layout with the highest joint likeness wins: shadow edges read as extra
+        digits, digits merged with a shadow or hollow strokes are unsure. The first paper's
+        layout gives way only to one SURER_LAYOUT times as likely: two readings of the same
+        clean digit differ by chance, and a narrow kernel that hollows a thick stroke leaves a
+        fragment the model reads as a sure 1. A layout that left ink out as other writing
+        counts LEFT_OUT_DOUBT times as likely in that comparison, however sure: under a wrong
+        paper, digits broken or merged with shade read as no digit and are left out, and the
+        few glyphs left (a sure 1) outscore a paper under which every digit reads.
         Raises the first RecognizerError when no ink holds a digit.
         """
         best: tuple[float, Ink, _Judge, Layout] | None = None
@@ -100,10 +101,12 @@ class Recognizer:
                 continue
             likeness = judge([glyph for row in layout.rows for glyph in row])
             joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
-            if index == 0 and joint >= np.log(SETTLED_SURE_LAYOUT if ink.settled else SURE_LAYOUT):
-                return ink, judge, layout
             if layout.other_writing:
                 joint += np.log(LEFT_OUT_DOUBT)
+            elif index == 0 and joint >= np.log(
+                SETTLED_SURE_LAYOUT if ink.settled else SURE_LAYOUT
+            ):
+                return ink, judge, layout
             if best is None or joint > max(best[0], bar):
                 best = joint, ink, judge, layout
             if index == 0:
