@@ -39,12 +39,14 @@ from recognizer.config import (
     OUTLINE_LINE_REACH,
     OUTLINE_LINE_WIDTH,
     PAGE_ROWS,
+    PEN_CONTRAST,
     ROW_DIGIT_SHARE,
     ROW_HEIGHT_AGREEMENT,
     ROW_HEIGHT_SPREAD,
     SAME_ROW_OVERLAP,
     SPLIT_EVEN_ASPECT,
     SPLIT_HEAD_START,
+    STICK_ASPECT,
     TALLEST_GLYPH,
 )
 from recognizer.errors import (
@@ -54,6 +56,7 @@ from recognizer.errors import (
     TooManyDigitsError,
 )
 from recognizer.ink import Ink
+from recognizer.percentiles import percentiles
 from recognizer.pieces import aspect, pieces_of
 from recognizer.segmentation import Glyph, Judge, Segmenter
 from recognizer.single_digit import is_blob, is_rule, plausibility, single_digit
@@ -118,9 +121,39 @@ def _rows_in(ink: Ink, judge: Judge) -> tuple[Ink, list[tuple[Glyph, ...]], bool
         other_writing |= left_out
         if digits:
             rows.append(tuple(digits))
+    rows = _in_one_pen(rows, ink.strength)
     if sum(len(row) for row in rows) > 1:
         rows = [kept for row in rows if (kept := _inside_the_frame(row, shape))]
     return ink, rows, other_writing
+
+
+def _in_one_pen(rows: list[tuple[Glyph, ...]], strength: np.ndarray) -> list[tuple[Glyph, ...]]:
+    """The rows written as darkly as the darkest: a row of sticks far fainter than it
+    (PEN_CONTRAST of its contrast) is paper grain, a shadow's fringe or a grid's remnant that
+    reads as 1s, not writing; one person writes the numbers of a picture with one pen."""
+    if len(rows) < 2:
+        return rows
+    contrast = [float(np.median([_contrast(glyph, strength) for glyph in row])) for row in rows]
+    darkest = max(contrast)
+    return [
+        row
+        for row, dark in zip(rows, contrast, strict=True)
+        if dark >= PEN_CONTRAST * darkest or not all(map(_is_stick, row))
+    ]
+
+
+def _is_stick(glyph: Glyph) -> bool:
+    """Whether a glyph is a lone upright stroke (STICK_ASPECT): what a sliver of an edge or of
+    grain reads as. A fainter row of broad glyphs is kept: writing may be paler than a dark
+    sliver elsewhere, and a sliver reads as a 1."""
+    return glyph.box[2] <= STICK_ASPECT * glyph.box[3]
+
+
+def _contrast(glyph: Glyph, strength: np.ndarray) -> float:
+    """How dark a glyph's stroke is: the 90th percentile of its ink's strength (the middle
+    of its stroke, not its blurred rim)."""
+    x, y, width, height = glyph.box
+    return float(percentiles(strength[y : y + height, x : x + width][glyph.mask], (90,))[0])
 
 
 def _candidates(ink: Ink) -> list[int]:
