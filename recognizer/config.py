@@ -322,8 +322,9 @@ NUMBER_ROW_DRIFT = 0.5
 """How far (in digit heights) a neighbour's middle may sit above or below: slant and baseline."""
 
 PEN_CONTRAST = 0.6
-"""A row of sticks whose strokes are less than this share as dark as the darkest row's is no
-writing (paper grain, a shadow's fringe, a grid's remnant): one person, one pen."""
+"""A stick whose strokes are less than this share as dark as the other glyphs' (their median)
+is no writing (paper grain, a shadow's fringe, a grid's remnant): one person, one pen. A real
+1 is as dark as its pen, a little paler than the crossings of its neighbours' strokes."""
 
 STICK_ASPECT = 0.5
 """A glyph at most this share as wide as tall is a stick: a 1, or a sliver that reads as one."""

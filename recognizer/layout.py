@@ -128,18 +128,17 @@ def _rows_in(ink: Ink, judge: Judge) -> tuple[Ink, list[tuple[Glyph, ...]], bool
 
 
 def _in_one_pen(rows: list[tuple[Glyph, ...]], strength: np.ndarray) -> list[tuple[Glyph, ...]]:
-    """The rows written as darkly as the darkest: a row of sticks far fainter than it
-    (PEN_CONTRAST of its contrast) is paper grain, a shadow's fringe or a grid's remnant that
-    reads as 1s, not writing; one person writes the numbers of a picture with one pen."""
-    if len(rows) < 2:
+    """The rows without sticks far fainter than the other glyphs (PEN_CONTRAST of their median
+    contrast): paper grain, a shadow's fringe or a grid's remnant that reads as a 1, not
+    writing; one person writes the numbers of a picture with one pen."""
+    broad = [_contrast(glyph, strength) for row in rows for glyph in row if not _is_stick(glyph)]
+    if not broad:
         return rows
-    contrast = [float(np.median([_contrast(glyph, strength) for glyph in row])) for row in rows]
-    darkest = max(contrast)
-    return [
-        row
-        for row, dark in zip(rows, contrast, strict=True)
-        if dark >= PEN_CONTRAST * darkest or not all(map(_is_stick, row))
-    ]
+    least = PEN_CONTRAST * float(np.median(broad))
+    kept = (
+        tuple(g for g in row if not _is_stick(g) or _contrast(g, strength) >= least) for row in rows
+    )
+    return [row for row in kept if row]
 
 
 def _is_stick(glyph: Glyph) -> bool:

@@ -400,25 +400,30 @@ def test_a_number_written_on_a_short_printed_line_is_read(
     ]
 
 
-def with_strokes_above(page: np.ndarray, shade: int) -> np.ndarray:
-    """A ``number_page`` with a row of three thin upright strokes of gray ``shade`` above its
-    number, each about half a digit tall: what paper grain or a shadow's fringe leaves."""
+def with_faint_strokes(page: np.ndarray, shade: int) -> np.ndarray:
+    """A ``number_page`` with thin upright strokes of gray ``shade``: a row of three above its
+    number, each about half a digit tall, and one as tall as the digits right of it, what
+    paper grain, a shadow's fringe or a grid's remnant leaves."""
     marked = page.copy()
     inked = np.flatnonzero((page < 120).any(axis=0))
-    top = int(np.flatnonzero((page < 120).any(axis=1))[0])
+    rows = np.flatnonzero((page < 120).any(axis=1))
+    top, bottom = int(rows[0]), int(rows[-1])
     for x in np.linspace(inked[0], inked[-1], 3).astype(int):
         cv2.line(marked, (int(x), top - 110), (int(x), top - 40), shade, 2, cv2.LINE_AA)
+    beside = int(inked[-1]) + DIGIT_SIDE // 2
+    cv2.line(marked, (beside, top), (beside, bottom), shade, 2, cv2.LINE_AA)
     return marked
 
 
 @pytest.mark.parametrize(("shade", "sticks"), [(150, False), (40, True)], ids=["faint", "dark"])
-def test_a_faint_row_of_sticks_beside_a_number_is_no_writing(
+def test_faint_sticks_beside_a_number_are_no_writing(
     recognizer: Recognizer, mnist: Mnist, shade: int, sticks: bool
 ) -> None:
-    """A row of strokes far fainter than the number (paper grain, a shadow's fringe) is left
-    out; the same strokes as dark as the number are a row of 1s written with the same pen."""
+    """Strokes far fainter than the number (paper grain, a shadow's fringe) are left out, in
+    a row of their own or in the number's; the same strokes as dark as the number are 1s
+    written with the same pen."""
     picks = [0, 1, 2, 3]
     page = gray(number_page([cropped(mnist.x_test[i]) for i in picks], gap=0.3))
-    reading = recognizer.read(with_strokes_above(page, shade))
+    reading = recognizer.read(with_faint_strokes(page, shade))
     number = "".join(str(int(mnist.y_test[i])) for i in picks)
-    assert [row.number for row in reading.rows] == (["111", number] if sticks else [number])
+    assert [row.number for row in reading.rows] == (["111", number + "1"] if sticks else [number])
