@@ -326,6 +326,10 @@ PEN_CONTRAST = 0.6
 is no writing (paper grain, a shadow's fringe, a grid's remnant): one person, one pen. A real
 1 is as dark as its pen, a little paler than the crossings of its neighbours' strokes."""
 
+PEN_THICKNESS = 2.5
+"""A stick this many times as thick as the other glyphs' strokes (their median) is no writing
+(a shadow's wedge): a real 1 is as thick as its pen, thinner than its neighbours' crossings."""
+
 STICK_ASPECT = 0.5
 """A glyph at most this share as wide as tall is a stick: a 1, or a sliver that reads as one."""
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from recognizer.components import components, holds, is_speck
+from recognizer.components import components, holds, is_speck, thickness
 from recognizer.config import (
     BOX_HEIGHT,
     BROAD_DIGIT_ASPECT,
@@ -40,6 +40,7 @@ from recognizer.config import (
     OUTLINE_LINE_WIDTH,
     PAGE_ROWS,
     PEN_CONTRAST,
+    PEN_THICKNESS,
     ROW_DIGIT_SHARE,
     ROW_HEIGHT_AGREEMENT,
     ROW_HEIGHT_SPREAD,
@@ -128,16 +129,20 @@ def _rows_in(ink: Ink, judge: Judge) -> tuple[Ink, list[tuple[Glyph, ...]], bool
 
 
 def _in_one_pen(rows: list[tuple[Glyph, ...]], strength: np.ndarray) -> list[tuple[Glyph, ...]]:
-    """The rows without sticks far fainter than the other glyphs (PEN_CONTRAST of their median
-    contrast): paper grain, a shadow's fringe or a grid's remnant that reads as a 1, not
-    writing; one person writes the numbers of a picture with one pen."""
-    broad = [_contrast(glyph, strength) for row in rows for glyph in row if not _is_stick(glyph)]
+    """The rows without sticks unlike the other glyphs' pen: far fainter (PEN_CONTRAST of
+    their median contrast), paper grain, a shadow's fringe or a grid's remnant, or far thicker
+    (PEN_THICKNESS times their median thickness), a shadow's wedge; each reads as a 1. One
+    person writes the numbers of a picture with one pen."""
+    broad = [glyph for row in rows for glyph in row if not _is_stick(glyph)]
     if not broad:
         return rows
-    least = PEN_CONTRAST * float(np.median(broad))
-    kept = (
-        tuple(g for g in row if not _is_stick(g) or _contrast(g, strength) >= least) for row in rows
-    )
+    least = PEN_CONTRAST * float(np.median([_contrast(glyph, strength) for glyph in broad]))
+    most = PEN_THICKNESS * float(np.median([_thickness(glyph) for glyph in broad]))
+
+    def in_pen(glyph: Glyph) -> bool:
+        return _contrast(glyph, strength) >= least and _thickness(glyph) <= most
+
+    kept = (tuple(g for g in row if not _is_stick(g) or in_pen(g)) for row in rows)
     return [row for row in kept if row]
 
 
@@ -146,6 +151,11 @@ def _is_stick(glyph: Glyph) -> bool:
     grain reads as. A fainter row of broad glyphs is kept: writing may be paler than a dark
     sliver elsewhere, and a sliver reads as a 1."""
     return glyph.box[2] <= STICK_ASPECT * glyph.box[3]
+
+
+def _thickness(glyph: Glyph) -> float:
+    """How thick a glyph's stroke is, in px (``thickness``)."""
+    return thickness(glyph.mask.astype(np.uint8))
 
 
 def _contrast(glyph: Glyph, strength: np.ndarray) -> float:

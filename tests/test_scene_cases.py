@@ -29,10 +29,11 @@ CASES = {
     "single-squared:2": "a digit beside a hand's shadow on squared paper",
     "single-shadow-phone:1": "a pencil digit beside a phone's shadow on ruled paper",
     "three-rows:26": "three short rows, the first left out",
-    # Sticks far fainter than the writing are no writing (recognizer/layout.py).
+    # Sticks far fainter or thicker than the writing are no writing (recognizer/layout.py).
     "single-shadow-soft:15": "a digit beside a soft shadow's fringe at the sheet's edge",
     "three-rows:5": "three rows beside a faint sliver",
     "words-nearby:19": "a number with a word beside it",
+    "single-shadow-hard:7": "a digit beside a hard shadow's wedge on a sticky note",
 }
 
 
