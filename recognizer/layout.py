@@ -132,17 +132,21 @@ def _in_one_pen(rows: list[tuple[Glyph, ...]], strength: np.ndarray) -> list[tup
     """The rows without sticks unlike the other glyphs' pen: far fainter (PEN_CONTRAST of
     their median contrast), paper grain, a shadow's fringe or a grid's remnant, or far thicker
     (PEN_THICKNESS times their median thickness), a shadow's wedge; each reads as a 1. One
-    person writes the numbers of a picture with one pen."""
-    broad = [glyph for row in rows for glyph in row if not _is_stick(glyph)]
-    if not broad:
+    person writes the numbers of a picture with one pen. (Measured only when there are sticks
+    and other glyphs to compare them with: most readings have neither.)"""
+    glyphs = [glyph for row in rows for glyph in row]
+    sticks = [glyph for glyph in glyphs if _is_stick(glyph)]
+    broad = [glyph for glyph in glyphs if not _is_stick(glyph)]
+    if not sticks or not broad:
         return rows
     least = PEN_CONTRAST * float(np.median([_contrast(glyph, strength) for glyph in broad]))
     most = PEN_THICKNESS * float(np.median([_thickness(glyph) for glyph in broad]))
-
-    def in_pen(glyph: Glyph) -> bool:
-        return _contrast(glyph, strength) >= least and _thickness(glyph) <= most
-
-    kept = (tuple(g for g in row if not _is_stick(g) or in_pen(g)) for row in rows)
+    unlike = {
+        id(stick)
+        for stick in sticks
+        if _contrast(stick, strength) < least or _thickness(stick) > most
+    }
+    kept = (tuple(glyph for glyph in row if id(glyph) not in unlike) for row in rows)
     return [row for row in kept if row]
 
 
