@@ -57,8 +57,8 @@ from recognizer.errors import (
     TooManyDigitsError,
 )
 from recognizer.ink import Ink
-from recognizer.percentiles import percentiles
 from recognizer.pieces import aspect, pieces_of
+from recognizer.render import stroke_strength
 from recognizer.segmentation import Glyph, Judge, Segmenter
 from recognizer.single_digit import is_blob, is_rule, plausibility, single_digit
 from recognizer.stages import Stages
@@ -139,12 +139,12 @@ def _in_one_pen(rows: list[tuple[Glyph, ...]], strength: np.ndarray) -> list[tup
     broad = [glyph for glyph in glyphs if not _is_stick(glyph)]
     if not sticks or not broad:
         return rows
-    least = PEN_CONTRAST * float(np.median([_contrast(glyph, strength) for glyph in broad]))
+    least = PEN_CONTRAST * float(np.median([stroke_strength(strength, glyph) for glyph in broad]))
     most = PEN_THICKNESS * float(np.median([_thickness(glyph) for glyph in broad]))
     unlike = {
         id(stick)
         for stick in sticks
-        if _contrast(stick, strength) < least or _thickness(stick) > most
+        if stroke_strength(strength, stick) < least or _thickness(stick) > most
     }
     kept = (tuple(glyph for glyph in row if id(glyph) not in unlike) for row in rows)
     return [row for row in kept if row]
@@ -152,21 +152,14 @@ def _in_one_pen(rows: list[tuple[Glyph, ...]], strength: np.ndarray) -> list[tup
 
 def _is_stick(glyph: Glyph) -> bool:
     """Whether a glyph is a lone upright stroke (STICK_ASPECT): what a sliver of an edge or of
-    grain reads as. A fainter row of broad glyphs is kept: writing may be paler than a dark
-    sliver elsewhere, and a sliver reads as a 1."""
+    grain reads as. A fainter broad glyph is kept: writing may be paler than a dark sliver
+    elsewhere, and a sliver reads as a 1."""
     return glyph.box[2] <= STICK_ASPECT * glyph.box[3]
 
 
 def _thickness(glyph: Glyph) -> float:
     """How thick a glyph's stroke is, in px (``thickness``)."""
     return thickness(glyph.mask.astype(np.uint8))
-
-
-def _contrast(glyph: Glyph, strength: np.ndarray) -> float:
-    """How dark a glyph's stroke is: the 90th percentile of its ink's strength (the middle
-    of its stroke, not its blurred rim)."""
-    x, y, width, height = glyph.box
-    return float(percentiles(strength[y : y + height, x : x + width][glyph.mask], (90,))[0])
 
 
 def _candidates(ink: Ink) -> list[int]:
