@@ -242,7 +242,7 @@ def thanks(label: int | None) -> str:
     """Appended to the answer once labelled; ``None`` means the user confirmed it."""
     if label is None:
         return _("Thanks for confirming! Saved to help me learn.")
-    return _("Thanks! Saved as a {digit}: I'll learn from it.").format(digit=label)
+    return _("Thanks! Saved as {digit}: I'll learn from it.").format(digit=label)
 
 
 def label_saved() -> str:

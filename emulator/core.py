@@ -25,6 +25,7 @@ from emulator.flood import FloodControl
 from emulator.models import ActionKind, BotAction, Chat, SentMessage, User
 from emulator.recorder import WaitTimeoutError
 from emulator.server import API_PREFIX, FILE_PREFIX, BotApiServer
+from emulator.updates import FIRST_UPDATE_ID
 from emulator.webhook import RetryPolicy
 from emulator.world import World
 
@@ -75,16 +76,18 @@ class Emulator:
         flood_limits: bool = False,
         privacy_mode: bool = False,
         webhook_retry: RetryPolicy | None = None,
+        first_update_id: int = FIRST_UPDATE_ID,
     ) -> None:
         """`flood_limits=True` answers 429 to a bot sending faster than Telegram allows;
         `privacy_mode=True` delivers only group messages addressed to the bot (Telegram's
         default for bots; see `World.delivered_to_bot`); `webhook_retry` sets how soon an
-        unconfirmed webhook delivery is sent again."""
+        unconfirmed webhook delivery is sent again; `first_update_id` is the id the updates
+        count from (Telegram's only rise, so a bot may drop an id it has answered before)."""
         if token is not None and not _TOKEN.fullmatch(token):
             raise ValueError("a bot token looks like '<bot id>:<secret>', e.g. '123456:ABC-def'")
         bot_id = int(token.split(":", 1)[0]) if token else DEFAULT_BOT_ID
         bot = User(bot_id, bot_name, bot_username, language_code=None, is_bot=True)
-        self.world = World(bot, token or new_token(bot_id), webhook_retry)
+        self.world = World(bot, token or new_token(bot_id), webhook_retry, first_update_id)
         self.world.privacy_mode = privacy_mode
         self.faults = Faults()
         flood = FloodControl() if flood_limits else None

@@ -31,9 +31,9 @@ MAX_LIMIT = 100
 
 
 class UpdateQueue:
-    def __init__(self) -> None:
+    def __init__(self, first_id: int = FIRST_UPDATE_ID) -> None:
         self._pending: list[dict[str, Any]] = []
-        self._ids = itertools.count(FIRST_UPDATE_ID)
+        self._ids = itertools.count(first_id)
         self._allowed: frozenset[str] | None = None
         self._wakeup = asyncio.Event()
         self._poll_generation = 0

@@ -18,18 +18,24 @@ from emulator.files import FileStore, StoredFile
 from emulator.media import Picture, open_image, thumbnails
 from emulator.models import Chat, SentMessage, User
 from emulator.recorder import Recorder
-from emulator.updates import UpdateQueue
+from emulator.updates import FIRST_UPDATE_ID, UpdateQueue
 from emulator.webhook import RetryPolicy, Webhook
 
 
 class World:
-    def __init__(self, bot: User, token: str, webhook_retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        bot: User,
+        token: str,
+        webhook_retry: RetryPolicy | None = None,
+        first_update_id: int = FIRST_UPDATE_ID,
+    ) -> None:
         self.bot = bot
         self.token = token
         self.users: dict[int, User] = {bot.id: bot}
         self.chats: dict[int, Chat] = {}
         self.files = FileStore()
-        self.updates = UpdateQueue()
+        self.updates = UpdateQueue(first_update_id)
         self.webhook = Webhook(self.updates, webhook_retry)
         self.recorder = Recorder()
         self.blocked_chats: set[int] = set()

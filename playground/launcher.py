@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,11 @@ BOT_USERNAME = "digitbot_playground_bot"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 LOG_LINE_LIMIT = 1024 * 1024
 """asyncio's default of 64 KiB per line would end log forwarding at one huge log line."""
+UPDATE_IDS_FROM = (1_767_225_600, 100_000_001)
+"""Update ids count from the clock: 2026-01-01 00:00 UTC (Unix seconds) had this id..."""
+UPDATE_IDS_PER_SECOND = 4
+"""...and each second since adds this many: far more than a person sends, and within a
+32-bit integer until 2040."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,11 @@ def bot_environment(emulator: Emulator, admin_id: int, options: Options) -> dict
 async def run(options: Options) -> int:
     """Serves until Ctrl-C/SIGTERM (exit 0) or until the bot stops by itself (its status)."""
     emulator = Emulator(
-        bot_name=BOT_NAME, bot_username=BOT_USERNAME, host=options.host, port=options.port
+        bot_name=BOT_NAME,
+        bot_username=BOT_USERNAME,
+        host=options.host,
+        port=options.port,
+        first_update_id=first_update_id(time.time()),
     )
     playground = Playground(emulator)
     playground.install(emulator.app)
@@ -80,6 +90,17 @@ async def run(options: Options) -> int:
         return await _serve(emulator, playground, options)
     finally:
         await emulator.stop()
+
+
+def first_update_id(now: float) -> int:
+    """The id a playground started at ``now`` (Unix seconds) counts its updates from.
+
+    Telegram's update ids only rise, and the bot keeps the ids it has answered in its data
+    directory, which outlives the playground: a redelivered id is dropped. Counting from the
+    same first id every run, a restarted playground's first updates were taken for answered
+    ones and got no reply. Counted from the clock, each run starts above the last one's ids."""
+    epoch, first = UPDATE_IDS_FROM
+    return first + UPDATE_IDS_PER_SECOND * max(0, int(now - epoch))
 
 
 async def _serve(emulator: Emulator, playground: Playground, options: Options) -> int:

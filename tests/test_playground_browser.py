@@ -97,7 +97,7 @@ def test_a_photo_gets_the_digit_its_chart_and_the_keypad(
 
     answer.get_by_role("button", name="Wrong").click()
     answer.get_by_role("button", name="1", exact=True).click()
-    expect(answer.locator(".text")).to_contain_text("Saved as a 1")
+    expect(answer.locator(".text")).to_contain_text("Saved as 1:")
     expect(answer.locator(".meta")).to_contain_text("edited")
 
     page.fill("#text", "/stats")

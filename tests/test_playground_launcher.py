@@ -23,6 +23,7 @@ from bot import texts
 from bot.settings import Env, load_settings
 from emulator.core import Emulator
 from playground.__main__ import _options
+from playground.launcher import BOT_USERNAME
 from playground.launcher import bot_environment as playground_environment
 from tests.botharness import bot_environment, digit_photo, first_of_each_digit, reads_as
 from tests.playgroundharness import PlaygroundProcess
@@ -111,6 +112,19 @@ def test_sigterm_stops_the_bot_cleanly(tmp_path: Path) -> None:
     assert "Application.stop() complete" in log
     printed = log + "".join(playground.stdout)
     assert not TOKEN_SHAPE.search(printed), "the generated bot token was printed"
+
+
+def test_a_restarted_playground_is_answered_at_once(tmp_path: Path) -> None:
+    """The bot's data outlives the playground (README's command keeps it in ./data); the next
+    run's updates are new to the bot, not taken for ones it has answered before."""
+    for run in range(2):
+        with (
+            PlaygroundProcess(tmp_path) as playground,
+            httpx.Client(base_url=playground.url, timeout=REPLY_SECONDS) as session,
+        ):
+            sent = session.post("/api/chats/user/text", json={"text": "/help"}).json()
+            reply = bot_reply(session, "user", sent["message_id"])["text"]
+            assert reply == texts.help_text(BOT_USERNAME), f"run {run}"
 
 
 def test_a_taken_port_gets_a_one_line_answer(tmp_path: Path) -> None:

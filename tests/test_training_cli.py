@@ -148,6 +148,23 @@ def test_serve_only_install_says_how_to_get_training(
     assert not out.exists()
 
 
+def test_evaluating_on_a_serve_only_install_asks_for_the_mnist_file(tmp_path: Path) -> None:
+    """``training evaluate`` needs no TensorFlow, only MNIST's test set: with no file given and
+    no Keras to download it with, one line says both ways out (the file, or the train extra)."""
+    hidden = python_path_hiding(
+        tmp_path / "site", "tensorflow", "keras", rest=os.environ.get("PYTHONPATH")
+    )
+    environment = {**os.environ, "PYTHONPATH": hidden}
+    result = run_training("evaluate", "--model-dir", "models", environ=environment)
+    assert_one_line_error(result, "--data", MNIST_PATH_ENV, 'pip install -e ".[train]"')
+    assert "unexpectedly" not in result.stderr
+    served = run_training(
+        "evaluate", "--model-dir", "models", "--data", str(mnist_path()), environ=environment
+    )
+    assert served.returncode == 0, served.stderr
+    assert "MNIST test: 99." in served.stdout
+
+
 # --- a quick real run, with user samples -----------------------------------------------------
 
 USER_SAMPLES = 40

@@ -91,8 +91,12 @@ def _check_shapes(arrays: dict[str, np.ndarray], path: Path) -> None:
 
 
 def _download_with_keras() -> Mnist:
-    """Keras caches the download in ~/.keras/datasets, so this costs one fetch per machine."""
-    import keras  # noqa: PLC0415  (TensorFlow is optional: imported only when downloading)
+    """Keras caches the download in ~/.keras/datasets, so this costs one fetch per machine.
+    A serve-only install, which may evaluate a model, has no Keras to download with."""
+    try:
+        import keras  # noqa: PLC0415  (TensorFlow is optional: imported only when downloading)
+    except ImportError:
+        raise DataError(texts.NO_MNIST_WITHOUT_KERAS, MNIST_MISSING) from None
 
     try:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()

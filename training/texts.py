@@ -77,6 +77,12 @@ def mnist_download_failed(error: Exception) -> str:
     return f"could not download MNIST ({error}); pass --data PATH or set {MNIST_PATH_ENV}"
 
 
+NO_MNIST_WITHOUT_KERAS = (
+    f"no MNIST file given ({_MNIST_FIX}); downloading it needs Keras, from the train extra: "
+    'pip install -e ".[train]" in the project folder'
+)
+
+
 def too_few_training_images(count: int, validation_size: int) -> str:
     return f"MNIST train has only {count} images; need more than {validation_size}"
 
