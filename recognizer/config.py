@@ -194,8 +194,18 @@ DASH_ON_LINE = 0.8
 """...are an edge's dashes when this share of each one's pixels lies on that line."""
 
 MIN_INK_CONTRAST = 0.18
-"""Least darkening relative to the local paper that counts as ink; sensor noise and paper texture
-stay below it, ballpoint on paper is far above it."""
+"""Least darkening relative to the local paper that counts as ink on any paper; sensor noise and
+paper texture stay below it, ballpoint on paper is far above it."""
+
+LEAST_INK_CONTRAST = 0.12
+INK_GRAIN_MULTIPLE = 3.0
+"""On smooth paper the ink threshold is this many times the paper's grain (the 90th percentile
+of the ink strength), down to LEAST_INK_CONTRAST: a pencil's stroke that fades between darker
+stretches is read whole, and a page written only faintly is read (``ink.written``)."""
+
+INK_GRAIN_STEP = 4
+"""The grain is measured on every this-many-th pixel of each row and column: it is a
+percentile of the whole picture, and a sixteenth of the pixels gives it."""
 
 MIN_COMPONENT_FRACTION = 0.00015
 """Components smaller than this fraction of the working image are specks (dust, noise, grain)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from recognizer.components import Components, as_thin_as, components
+from recognizer.components import Components, as_thin_as, components, is_speck
 from recognizer.config import (
     DASH_COVERAGE,
     DASH_MIN_REACH,
@@ -22,6 +22,9 @@ from recognizer.config import (
     DASH_THICKNESS,
     EDGE_ASPECT,
     EDGE_MIN_REACH,
+    INK_GRAIN_MULTIPLE,
+    INK_GRAIN_STEP,
+    LEAST_INK_CONTRAST,
     LINE_COVERAGE,
     LINE_INK_RATIO,
     LINE_MAX_TILT,
@@ -39,6 +42,7 @@ from recognizer.config import (
     WORK_SIDE,
 )
 from recognizer.paper import ink_strengths
+from recognizer.percentiles import percentiles
 from recognizer.shade import shade_in
 from recognizer.stages import Stages, record
 from recognizer.underlines import comb_teeth, underlines
@@ -61,10 +65,11 @@ class Ink:
     """Whether the paper under it is the one the ink settled under (``ink_strengths``), not a
     guess: its reading is taken as sure from a lower joint likeness."""
 
-    @property
-    def binary(self) -> np.ndarray:
-        """bool (H, W): every pixel dark enough to be ink, printed lines included."""
-        return self.strength >= MIN_INK_CONTRAST
+    binary: np.ndarray
+    """bool (H, W): every pixel that counts as ink (``written``), printed lines included."""
+
+
+_NEIGHBOURHOOD = np.ones((3, 3), np.uint8)
 
 
 def find_inks(gray: np.ndarray, stages: Stages | None = None) -> Iterator[Ink]:
@@ -80,7 +85,7 @@ def _ink_of(strength: np.ndarray, scale: float, settled: bool, stages: Stages | 
     """Trace the printed lines (short ones the writing touches too) and the edges of sheets in
     ``strength`` and label the pieces of ink left."""
     lines = printed_lines(strength, stages)
-    inked = strength >= MIN_INK_CONTRAST
+    inked = written(strength)
     pieces = components((inked & ~lines).astype(np.uint8))
     rules = underlines(pieces)
     if rules.any():
@@ -98,7 +103,73 @@ def _ink_of(strength: np.ndarray, scale: float, settled: bool, stages: Stages | 
     shadows = shade_in(pieces, strength)
     if shadows.any():
         pieces = components((inked & ~lines & ~shadows).astype(np.uint8))
-    return Ink(strength, lines, pieces, scale, settled)
+    return Ink(strength, lines, pieces, scale, settled, inked)
+
+
+def written(strength: np.ndarray) -> np.ndarray:
+    """bool (H, W): the pixels of float32 (H, W) ``strength`` that count as ink.
+
+    Ink darkens its paper by MIN_INK_CONTRAST or more. On smooth paper a fainter pen counts
+    too (down to ``ink_threshold``) where it joins pieces of that ink: a pencil's stroke that
+    faded between two darker stretches. Faint ink elsewhere (a fringe on one piece, a strip of
+    tape's edge touching a digit, a shadow's outline) is no writing beside darker writing, and
+    all the writing there is where nothing is darker (a hard pencil pressed lightly)."""
+    core: np.ndarray = strength >= MIN_INK_CONTRAST
+    threshold = ink_threshold(strength)
+    if threshold >= MIN_INK_CONTRAST:
+        return core
+    inked: np.ndarray = strength >= threshold
+    count, core_labels, core_stats, _ = components(core.astype(np.uint8))
+    if is_speck(core_stats[1:], core.shape).all():
+        return inked
+    joined: np.ndarray = core | _bridges(inked, core, core_labels, count)
+    return joined
+
+
+def _bridges(
+    inked: np.ndarray, core: np.ndarray, core_labels: np.ndarray, count: int
+) -> np.ndarray:
+    """bool (H, W): the pieces of faint ink (``inked`` but not ``core``) that touch two or more
+    of the ``count`` labelled pieces of ``core`` ink.
+
+    Most faint ink is a fringe around one dark piece: only the pieces of ink at the low
+    threshold that hold several dark ones are looked into, and there each faint piece's
+    neighbouring dark labels (the largest and the smallest, 8-connected) tell whether it
+    touches two."""
+    every, labels, _, _ = components(inked.astype(np.uint8))
+    holder = np.zeros(count, np.int64)
+    holder[core_labels[core]] = labels[core]
+    joining = np.bincount(holder[1:], minlength=every) >= 2
+    joining[0] = False
+    faint: np.ndarray = inked & ~core & joining[labels]
+    if not faint.any():
+        return faint
+    x, y, w, h = cv2.boundingRect(faint.astype(np.uint8))
+    window = np.s_[max(y - 1, 0) : y + h + 1, max(x - 1, 0) : x + w + 1]
+    inside = faint[window]
+    pieces, faint_labels, _, _ = components(inside.astype(np.uint8))
+    dark = core_labels[window].astype(np.float32)
+    most = cv2.dilate(dark, _NEIGHBOURHOOD)[inside]
+    least = cv2.erode(np.where(dark > 0, dark, np.inf), _NEIGHBOURHOOD)[inside]
+    which = faint_labels[inside]
+    highest, lowest = np.zeros(pieces, np.float32), np.full(pieces, np.inf, np.float32)
+    np.maximum.at(highest, which, most)
+    np.minimum.at(lowest, which, least)
+    bridges: np.ndarray = np.zeros_like(faint)
+    bridges[window] = (highest > lowest)[faint_labels] & inside
+    return bridges
+
+
+def ink_threshold(strength: np.ndarray) -> float:
+    """The least ink strength (float32 (H, W) in [0, 1]) that counts as ink in this photo.
+
+    MIN_INK_CONTRAST keeps paper grain and sensor noise out on any paper; on smooth paper,
+    whose grain (the 90th percentile of the strength: most of a photo is paper) is faint, it
+    is lowered to INK_GRAIN_MULTIPLE times that grain, down to LEAST_INK_CONTRAST, so a faint
+    pencil's strokes hold together instead of breaking into specks.
+    """
+    grain = float(percentiles(strength[::INK_GRAIN_STEP, ::INK_GRAIN_STEP].ravel(), (90,))[0])
+    return float(np.clip(INK_GRAIN_MULTIPLE * grain, LEAST_INK_CONTRAST, MIN_INK_CONTRAST))
 
 
 def straight_edges(pieces: Components) -> np.ndarray:

@@ -19,11 +19,13 @@ from recognizer.components import components
 from recognizer.config import (
     CANVAS,
     DIGIT_BOX,
+    INK_GRAIN_MULTIPLE,
+    LEAST_INK_CONTRAST,
     MIN_INK_CONTRAST,
     MNIST_STROKE_WIDTH,
     STROKE_TOLERANCE,
 )
-from recognizer.ink import downscale, find_inks, printed_lines
+from recognizer.ink import downscale, find_inks, ink_threshold, printed_lines, written
 from recognizer.shade import shade_in
 from recognizer.stages import Stages
 from tests.botharness import digit_photo
@@ -570,3 +572,40 @@ def test_ink_counted_by_table_is_the_ink_the_darkening_finds() -> None:
     inked = paper_estimate._darkening(photo, closed.astype(np.float32)) >= MIN_INK_CONTRAST
     assert np.array_equal(paper_estimate._inked(photo, closed), inked)
     assert inked.any()
+
+
+def test_the_ink_threshold_is_lowered_only_on_smooth_paper() -> None:
+    """Paper grain as strong as a faint pencil keeps the threshold at MIN_INK_CONTRAST; on
+    smooth paper it drops (never below LEAST_INK_CONTRAST), so faint strokes count as ink."""
+    rng = np.random.default_rng(5)
+    smooth, fine, grainy = (
+        np.abs(rng.normal(0, spread, (384, 512))).astype(np.float32)
+        for spread in (0.01, 0.03, 0.06)
+    )
+    assert ink_threshold(smooth) == LEAST_INK_CONTRAST
+    grain = float(np.percentile(fine, 90))
+    assert ink_threshold(fine) == pytest.approx(INK_GRAIN_MULTIPLE * grain, rel=0.05)
+    assert LEAST_INK_CONTRAST < ink_threshold(fine) < MIN_INK_CONTRAST
+    assert ink_threshold(grainy) == MIN_INK_CONTRAST
+
+
+def test_faint_ink_counts_only_where_it_joins_darker_ink_or_is_all_there_is() -> None:
+    """On smooth paper: a stroke that fades between two dark stretches is one piece; a faint
+    line touching one dark stroke (a strip of tape's edge) and faint marks apart from darker
+    writing (a shadow's outline) are no ink; a page written only faintly is read faintly."""
+    paper = np.zeros((300, 400), np.float32)
+    strength = paper.copy()
+    cv2.line(strength, (50, 40), (50, 140), 0.5, 4)  # one pencil stroke...
+    cv2.line(strength, (50, 140), (50, 170), 0.15, 4)  # ...that fades...
+    cv2.line(strength, (50, 170), (50, 260), 0.5, 4)  # ...and comes back
+    cv2.line(strength, (200, 60), (200, 240), 0.5, 4)
+    cv2.line(strength, (202, 150), (380, 170), 0.15, 2)  # tape's edge touching a stroke
+    cv2.circle(strength, (300, 60), 25, 0.15, 2)  # a faint mark on its own
+    inked = written(strength)
+    assert ink_threshold(strength) < 0.15 < MIN_INK_CONTRAST
+    assert components(inked.astype(np.uint8))[0] - 1 == 2
+    assert inked[155, 50], "the faded stretch joins the stroke"
+    assert not inked[161, 300], "the tape's edge is no ink"
+    assert not inked[35, 300], "the faint mark is no ink"
+    faint_only = np.where(strength > 0, 0.15, 0).astype(np.float32)
+    assert np.array_equal(written(faint_only), faint_only > 0)
