@@ -34,6 +34,10 @@ CASES = {
     "three-rows:5": "three rows beside a faint sliver",
     "words-nearby:19": "a number with a word beside it",
     "single-shadow-hard:7": "a digit beside a hard shadow's wedge on a sticky note",
+    # Faint ink joining two darker pieces is ink on smooth paper (recognizer/ink.py, written).
+    "single-white:13": "a pencil 0 under a soft shadow",
+    "single-dotted:24": "a pencil 4 on dotted paper",
+    "words-nearby:11": "a pencil number on dotted paper beside a word",
 }
 
 
