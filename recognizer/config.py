@@ -214,6 +214,12 @@ MIN_STROKE_REACH = 0.04
 """...unless they reach this fraction of the working image's long side: a thin stroke in a big
 photo has little area but is long, a speck is short."""
 
+THIN_STROKE_HEIGHT = 0.65
+LINE_STROKE_SLACK = 0.25
+"""A speck at least THIN_STROKE_HEIGHT as tall as a line of digits (their median height),
+standing within the line's band give or take LINE_STROKE_SLACK of that height, is a thin
+stroke of that line (a small 1), not dust (``layout._with_thin_strokes``)."""
+
 DARKEST_PAPER = 64.0
 """Contrast is measured against at least this paper brightness, so noise in a nearly black
 picture does not pass for ink."""

@@ -28,6 +28,7 @@ from recognizer.config import (
     DOT_FILL,
     ENCLOSURE_FILL,
     FRAME_SPAN,
+    LINE_STROKE_SLACK,
     MAX_DIGIT_ASPECT,
     MAX_DIGITS,
     MAX_PIECES,
@@ -49,6 +50,7 @@ from recognizer.config import (
     SPLIT_HEAD_START,
     STICK_ASPECT,
     TALLEST_GLYPH,
+    THIN_STROKE_HEIGHT,
 )
 from recognizer.errors import (
     PAGE_OF_TEXT,
@@ -112,6 +114,8 @@ def _rows_in(ink: Ink, judge: Judge) -> tuple[Ink, list[tuple[Glyph, ...]], bool
         outlines = _enclosures(candidates, labels, stats)
     candidates = [label for label in candidates if label not in outlines]
     lines = _lines_of_writing(candidates, stats, ink.pieces[3], shape)
+    specks = np.flatnonzero(is_speck(stats, shape)[1:]) + 1
+    lines = [_with_thin_strokes(line, specks, stats) for line in lines]
     if len(lines) > PAGE_ROWS:
         raise TooManyDigitsError(PAGE_OF_TEXT)
     segmenter = Segmenter(labels, judge)
@@ -304,6 +308,37 @@ def _lines_of_writing(
         if heights.max() >= MINOR_HEIGHT * reference:
             lines.append(line)
     return _side_by_side_joined(sorted(lines, key=lambda line: _span(line, stats)), stats)
+
+
+def _with_thin_strokes(line: list[int], specks: np.ndarray, stats: np.ndarray) -> list[int]:
+    """The line (labels left to right) with the ``specks`` that stand in it: within its band
+    (give or take LINE_STROKE_SLACK of its writing's height: the median height of its pieces at
+    least half as tall as its tallest, not a printed line's dashes), at most that height beyond
+    its ends, and THIN_STROKE_HEIGHT of that height or taller.
+
+    A thin 1 written small (4% of the frame) holds too little ink to pass the speck filter,
+    which judges a piece against the frame; standing in a line of digits as tall as they are,
+    it is a stroke. Dust is short, and a lone digit (a line of one) gets nothing added."""
+    if len(line) < 2 or specks.size == 0:
+        return line
+    top, bottom = _span(line, stats)
+    heights = stats[line, cv2.CC_STAT_HEIGHT]
+    tall = float(np.median(heights[heights >= heights.max() / 2]))
+    slack = LINE_STROKE_SLACK * tall
+    left = int(stats[line, cv2.CC_STAT_LEFT].min())
+    right = int((stats[line, cv2.CC_STAT_LEFT] + stats[line, cv2.CC_STAT_WIDTH]).max())
+    x, y, w, h = (stats[specks, k] for k in range(4))
+    standing = (
+        (h >= THIN_STROKE_HEIGHT * tall)
+        & (y >= top - slack)
+        & (y + h <= bottom + slack)
+        & (x + w >= left - tall)
+        & (x <= right + tall)
+    )
+    if not standing.any():
+        return line
+    joined = [*line, *specks[standing].tolist()]
+    return sorted(joined, key=lambda label: int(stats[label, cv2.CC_STAT_LEFT]))
 
 
 def _span(line: list[int], stats: np.ndarray) -> tuple[int, int]:

@@ -38,6 +38,9 @@ CASES = {
     "single-white:13": "a pencil 0 under a soft shadow",
     "single-dotted:24": "a pencil 4 on dotted paper",
     "words-nearby:11": "a pencil number on dotted paper beside a word",
+    # A thin 1 written small stands in its line as tall as its digits (recognizer/layout.py).
+    "numbers-natural:2": "a number ending in a thin 1, 6% of the frame tall, on a whiteboard",
+    "printed-lines:20": "a number starting with a thin 1 above a printed line on squared paper",
 }
 
 
