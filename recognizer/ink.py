@@ -112,8 +112,8 @@ def written(strength: np.ndarray) -> np.ndarray:
     Ink darkens its paper by MIN_INK_CONTRAST or more. On smooth paper a fainter pen counts
     too (down to ``ink_threshold``) where it joins pieces of that ink: a pencil's stroke that
     faded between two darker stretches. Faint ink elsewhere (a fringe on one piece, a strip of
-    tape's edge touching a digit, a shadow's outline) is no writing beside darker writing, and
-    all the writing there is where nothing is darker (a hard pencil pressed lightly)."""
+    tape's edge touching a digit, a shadow's outline) is no writing beside darker writing;
+    where nothing is darker, it is all the writing there is (a hard pencil pressed lightly)."""
     core: np.ndarray = strength >= MIN_INK_CONTRAST
     threshold = ink_threshold(strength)
     if threshold >= MIN_INK_CONTRAST:
