@@ -53,6 +53,16 @@ def is_speck(stat: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return speck
 
 
+def boxes_inside(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """bool (N, M): whether each of the ``inner`` boxes lies strictly inside each of the
+    ``outer`` ones (cv2 statistics rows, (N, 4+) and (M, 4+): x, y, width, height first), the
+    first test of an outline drawn around other ink."""
+    x, y, w, h = (outer[:, k, None].astype(np.int64) for k in range(4))
+    u, v, s, t = (inner[None, :, k].astype(np.int64) for k in range(4))
+    inside: np.ndarray = (u > x) & (v > y) & (u + s < x + w) & (v + t < y + h)
+    return inside
+
+
 def holds(labels: np.ndarray, label: int, stat: np.ndarray, points: np.ndarray) -> bool:
     """Whether component ``label`` closes a loop (a hole: background it surrounds) around any
     of ``points`` ((N, 2) x, y in the image)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from recognizer.components import components, holds, is_speck, thickness
+from recognizer.components import boxes_inside, components, holds, is_speck, thickness
 from recognizer.config import (
     BOX_HEIGHT,
     BROAD_DIGIT_ASPECT,
@@ -190,12 +190,7 @@ def _enclosures(candidates: list[int], labels: np.ndarray, stats: np.ndarray) ->
     if len(candidates) < 2:
         return {}
     x, y, w, h, area = (stats[candidates, k].astype(np.int64) for k in range(5))
-    inside = (
-        (x[None] > x[:, None])
-        & (y[None] > y[:, None])
-        & (x[None] + w[None] < x[:, None] + w[:, None])
-        & (y[None] + h[None] < y[:, None] + h[:, None])
-    )
+    inside = boxes_inside(stats[candidates], stats[candidates])
     thin = area < ENCLOSURE_FILL * w * h
     written = (area < DOT_FILL * w * h) | (h >= DOT_ASPECT * w)
     inside &= (written[None]) & thin[:, None]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from recognizer.components import Components, as_thin_as, components, holds, is_speck
+from recognizer.components import Components, as_thin_as, boxes_inside, components, holds, is_speck
 from recognizer.config import (
     COMB_TEETH,
     COMB_TOOTH_HEIGHT,
@@ -133,13 +133,7 @@ def _outlines(labels: np.ndarray, stats: np.ndarray, wide: np.ndarray) -> list[i
     x, y, w, h = (stats[:, k].astype(np.int64) for k in range(4))
     held = ~is_speck(stats, labels.shape)
     held[0] = False  # the paper
-    inside = (
-        (x[None] > x[wide, None])
-        & (y[None] > y[wide, None])
-        & (x[None] + w[None] < x[wide, None] + w[wide, None])
-        & (y[None] + h[None] < y[wide, None] + h[wide, None])
-        & held[None]
-    )
+    inside = boxes_inside(stats[wide], stats) & held[None]
     centres = np.stack([x + w // 2, y + h // 2], axis=1)
     return [
         int(label)
