@@ -216,9 +216,10 @@ photo has little area but is long, a speck is short."""
 
 THIN_STROKE_HEIGHT = 0.65
 LINE_STROKE_SLACK = 0.25
-"""A speck at least THIN_STROKE_HEIGHT as tall as a line of digits (their median height),
-standing within the line's band give or take LINE_STROKE_SLACK of that height, is a thin
-stroke of that line (a small 1), not dust (``layout._with_thin_strokes``)."""
+"""A speck at least THIN_STROKE_HEIGHT as tall as a line's writing (the median height of its
+pieces at least half as tall as its tallest), standing within the line's band give or take
+LINE_STROKE_SLACK of that height, is a thin stroke of that line (a small 1), not dust
+(``layout._with_thin_strokes``)."""
 
 DARKEST_PAPER = 64.0
 """Contrast is measured against at least this paper brightness, so noise in a nearly black
