@@ -398,6 +398,11 @@ CUT_SPAN = 0.3
 CUT_CANDIDATES = 5
 """How many of the thinnest columns are tried as cuts (each costs two model inputs)."""
 
+CUT_APART = 0.12
+"""...at least this share of the piece's width apart: the thinnest columns of a touching pair
+often lie side by side in one valley (the crossbar between a 4's stems), and the gap between the
+two digits is another valley."""
+
 CUT_LEANS = (-0.5, -0.25, 0.25, 0.5)
 """Slants (columns per row down the image) a cut is also tried along, once each, where it
 crosses the least ink: touching digits written slanted meet along their slant."""

@@ -16,9 +16,11 @@ import cv2
 import numpy as np
 
 from recognizer.config import (
+    CUT_APART,
     CUT_CANDIDATES,
     CUT_LEANS,
     CUT_SPAN,
+    DIGIT_LIKENESS,
     FRAGMENT_HEIGHT,
     MERGE_GAP,
     MERGE_WIDTH,
@@ -153,6 +155,9 @@ class Segmenter:
         aspect = whole.box[2] / tall
         if depth == 0 or aspect < SPLIT_MIN_ASPECT:
             return [piece]
+        margin = max(SPLIT_MARGIN_SLOPE * (SPLIT_EVEN_ASPECT - aspect), -head_start)
+        if self._judge([whole])[0] + margin >= 1:
+            return [piece]  # no pair can read surely enough to win: spare the model its cuts
         options = []
         for cut in _cut_candidates(whole):
             left, right = _parts(piece, cut)
@@ -168,8 +173,9 @@ class Segmenter:
         confidence = self._judge([*(g for _, pair in options for g in pair), whole])
         pair_scores = confidence[0:-1:2] * confidence[1:-1:2]  # both parts digits at once
         best = int(np.argmax(pair_scores))
-        margin = max(SPLIT_MARGIN_SLOPE * (SPLIT_EVEN_ASPECT - aspect), -head_start)
-        if pair_scores[best] <= confidence[-1] + margin:
+        # A cut wins by reading better than the whole, and only as two digits: a word the
+        # model reads as no digit is not cut into a stroke that reads as a 1 and a remnant.
+        if pair_scores[best] <= confidence[-1] + margin or pair_scores[best] < DIGIT_LIKENESS**2:
             return [piece]
         left, right = options[best][0]
         return self._split(left, tall, depth - 1, head_start) + self._split(
@@ -245,14 +251,16 @@ def _parts(piece: Piece, cut: Cut) -> tuple[Piece, Piece]:
 
 def _cut_candidates(glyph: Glyph) -> list[Cut]:
     """Cuts through the glyph where its ink is thinnest, within the middle of it: upright at the
-    CUT_CANDIDATES thinnest columns and the middle one, and at each of CUT_LEANS along the line
-    that crosses the least ink, if that is less than any upright cut crosses (touching digits
+    CUT_CANDIDATES thinnest columns (CUT_APART of its width apart, so each valley of the ink's
+    profile gets a cut) and the middle one, and at each of CUT_LEANS along the line that
+    crosses the least ink, if that is less than any upright cut crosses (touching digits
     written slanted meet along their slant)."""
     height, width = glyph.mask.shape
     low, high = round(width * (0.5 - CUT_SPAN)), round(width * (0.5 + CUT_SPAN))
     left, middle = glyph.box[0], glyph.box[1] + height // 2
     profile = _profile(glyph.mask, 0.0)
-    order = np.argsort(profile[low:high], kind="stable")[:CUT_CANDIDATES] + low
+    apart = max(1, round(CUT_APART * width))
+    order = _apart(np.argsort(profile[low:high], kind="stable"), apart) + low
     columns = sorted({int(column) + left for column in order} | {left + width // 2})
     cuts = [Cut(column, middle, 0.0) for column in columns]
     if high <= low:
@@ -264,6 +272,18 @@ def _cut_candidates(glyph: Glyph) -> list[Cut]:
         if slanted[column] < upright:
             cuts.append(Cut(column + low + left, middle, lean))
     return cuts
+
+
+def _apart(order: np.ndarray, apart: int) -> np.ndarray:
+    """intp: the first CUT_CANDIDATES of the columns ``order`` that lie at least ``apart``
+    columns from every one taken before them."""
+    chosen: list[int] = []
+    for column in order.tolist():
+        if all(abs(column - other) >= apart for other in chosen):
+            chosen.append(column)
+            if len(chosen) == CUT_CANDIDATES:
+                break
+    return np.array(chosen, np.intp)
 
 
 def _profile(mask: np.ndarray, lean: float) -> np.ndarray:

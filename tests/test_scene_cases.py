@@ -41,6 +41,9 @@ CASES = {
     # A thin 1 written small stands in its line as tall as its digits (recognizer/layout.py).
     "numbers-natural:2": "a number ending in a thin 1, 6% of the frame tall, on a whiteboard",
     "printed-lines:20": "a number starting with a thin 1 above a printed line on squared paper",
+    # Cuts are spread over the valleys of a touching pair's ink (recognizer/segmentation.py).
+    "touching-pair:16": "a 2 touching a 6, cut where the ink is second thinnest",
+    "touching-pair:17": "a 9 touching a 1",
 }
 
 
