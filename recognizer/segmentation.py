@@ -156,7 +156,8 @@ class Segmenter:
         if depth == 0 or aspect < SPLIT_MIN_ASPECT:
             return [piece]
         margin = max(SPLIT_MARGIN_SLOPE * (SPLIT_EVEN_ASPECT - aspect), -head_start)
-        if self._judge([whole])[0] + margin >= 1:
+        bar = float(self._judge([whole])[0]) + margin  # what a cut must read better than
+        if bar >= 1:
             return [piece]  # no pair can read surely enough to win: spare the model its cuts
         options = []
         for cut in _cut_candidates(whole):
@@ -170,12 +171,12 @@ class Segmenter:
                 options.append(((left, right), (glyphs[0], glyphs[1])))
         if not options:
             return [piece]
-        confidence = self._judge([*(g for _, pair in options for g in pair), whole])
-        pair_scores = confidence[0:-1:2] * confidence[1:-1:2]  # both parts digits at once
+        confidence = self._judge([g for _, pair in options for g in pair])
+        pair_scores = confidence[0::2] * confidence[1::2]  # both parts digits at once
         best = int(np.argmax(pair_scores))
         # A cut wins by reading better than the whole, and only as two digits: a word the
         # model reads as no digit is not cut into a stroke that reads as a 1 and a remnant.
-        if pair_scores[best] <= confidence[-1] + margin or pair_scores[best] < DIGIT_LIKENESS**2:
+        if pair_scores[best] <= bar or pair_scores[best] < DIGIT_LIKENESS**2:
             return [piece]
         left, right = options[best][0]
         return self._split(left, tall, depth - 1, head_start) + self._split(

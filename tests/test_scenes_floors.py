@@ -60,8 +60,9 @@ way (printed lines 7 -> 8), and again where a sure reading that left writing out
 stands alone and sticks unlike the writing's pen are left out (white 10 -> 11, hand 8 -> 9,
 touching 2 -> 3, printed lines 8 -> 9), and again where faint ink joining darker ink counts
 on smooth paper and thin strokes standing in a line are no specks (recycled and whiteboard
-11 -> 12, wide gaps 6 -> 7, two rows 7 -> 8); a condition that read fewer (ruled 12 -> 11,
-sticky note 11 -> 10, touching 3 -> 2) keeps its floor);
+11 -> 12, wide gaps 6 -> 7, two rows 7 -> 8), and again where cuts are tried in each valley
+of a touching pair's ink and win only as two digits (touching 2 -> 4); a condition that read
+fewer (ruled 12 -> 11, sticky note 11 -> 10, words nearby 6 -> 5) keeps its floor);
 one scene of slack below the figure (none where only one scene was read right)."""
 
 
