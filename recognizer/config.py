@@ -445,6 +445,25 @@ joint likeness is this many times as high: readings of the same clean digit unde
 differ by a few percent by chance, and a thick stroke's fragment is read as a 1 a few percent
 more surely than the whole digit."""
 
+STICK_DOUBT = 0.5
+"""Between the readings under several papers, one that is mostly sticks read as 1 (MOSTLY_STICKS
+of its glyphs are, ``is_stick``) counts this many times as likely, and the likeliest paper's
+such reading is not taken as sure: a sliver of a paper's or a shadow's edge, or a fragment of a
+stroke a wrong paper broke, reads as a 1 as surely as a written 1, so that sureness says
+little; a lone sliver reads more surely than the digit beside it. Counted once per reading,
+not per stick: a paper under which a number vanished, leaving a row of 1s, must not win by
+having fewer sticks. (A number with a 1 or two among its digits is still taken as sure.)"""
+
+MOSTLY_STICKS = 0.5
+"""...the share of a reading's glyphs that makes it mostly sticks."""
+
+WHOLE_DIGIT_STROKE = 0.2
+"""Between the readings under several papers, one whose every glyph lies inside a glyph the
+likeliest paper read surely (UNSURE_BELOW or more) reads fragments of that digit, and is passed
+over (a paper that breaks a clean 1 or 0 leaves a flag or arcs read as sure 4s), when that
+glyph's strokes are thinner than this share of its height: a pen's are about a tenth, while a
+shadow's wedge read as a 1 is a third as thick as tall and may hold the digit."""
+
 LEFT_OUT_DOUBT = 0.5
 """Between the readings under several papers, one that left ink out as other writing (words,
 letters, what the model says is no digit) counts as this many times as likely: leaving out

@@ -59,7 +59,7 @@ from recognizer.errors import (
     TooManyDigitsError,
 )
 from recognizer.ink import Ink
-from recognizer.pieces import aspect, pieces_of
+from recognizer.pieces import aspect, pieces_of, typical_height
 from recognizer.render import stroke_strength
 from recognizer.segmentation import Glyph, Judge, Segmenter
 from recognizer.single_digit import is_blob, is_rule, plausibility, single_digit
@@ -139,8 +139,8 @@ def _in_one_pen(rows: list[tuple[Glyph, ...]], strength: np.ndarray) -> list[tup
     person writes the numbers of a picture with one pen. (Measured only when there are sticks
     and other glyphs to compare them with: most readings have neither.)"""
     glyphs = [glyph for row in rows for glyph in row]
-    sticks = [glyph for glyph in glyphs if _is_stick(glyph)]
-    broad = [glyph for glyph in glyphs if not _is_stick(glyph)]
+    sticks = [glyph for glyph in glyphs if is_stick(glyph)]
+    broad = [glyph for glyph in glyphs if not is_stick(glyph)]
     if not sticks or not broad:
         return rows
     least = PEN_CONTRAST * float(np.median([stroke_strength(strength, glyph) for glyph in broad]))
@@ -154,10 +154,9 @@ def _in_one_pen(rows: list[tuple[Glyph, ...]], strength: np.ndarray) -> list[tup
     return [row for row in kept if row]
 
 
-def _is_stick(glyph: Glyph) -> bool:
-    """Whether a glyph is a lone upright stroke (STICK_ASPECT): what a sliver of an edge or of
-    grain reads as. A fainter broad glyph is kept: writing may be paler than a dark sliver
-    elsewhere, and a sliver reads as a 1."""
+def is_stick(glyph: Glyph) -> bool:
+    """Whether a glyph is a lone upright stroke (STICK_ASPECT, from its box): a 1, or what a
+    sliver of an edge, a shadow's fringe or grain reads as: a 1, as surely."""
     return glyph.box[2] <= STICK_ASPECT * glyph.box[3]
 
 
@@ -289,7 +288,7 @@ def _lines_of_writing(
     """Lines of writing, top to bottom, each its components left to right.
 
     Lines are grown from the most plausible component left over; a line holding nothing taller
-    than a fragment of the first line's writing is dust, not writing.
+    than a fragment of the first line's writing (its typical height) is dust, not writing.
     """
     remaining = list(candidates)
     lines: list[list[int]] = []
@@ -299,7 +298,7 @@ def _lines_of_writing(
         line = _row_of(seed, remaining, stats)
         remaining = [label for label in remaining if label not in line]
         heights = stats[line, cv2.CC_STAT_HEIGHT]
-        reference = reference or float(np.median(heights))
+        reference = reference or typical_height(heights)
         if heights.max() >= MINOR_HEIGHT * reference:
             lines.append(line)
     return _side_by_side_joined(sorted(lines, key=lambda line: _span(line, stats)), stats)

@@ -35,7 +35,7 @@ def _split_by_height(row: list[int], stats: np.ndarray) -> tuple[list[int], list
     fused with a stroke can tower over the writing, and is then left out as no digit.
     """
     heights = stats[row, cv2.CC_STAT_HEIGHT].astype(np.float64)
-    typical = float(np.median(heights[heights >= MINOR_HEIGHT * heights.max()]))
+    typical = typical_height(heights)
     majors = [
         label
         for label, height in zip(row, heights, strict=True)
@@ -45,6 +45,13 @@ def _split_by_height(row: list[int], stats: np.ndarray) -> tuple[list[int], list
         label for label, height in zip(row, heights, strict=True) if height < MINOR_HEIGHT * typical
     ]
     return majors, minors
+
+
+def typical_height(heights: np.ndarray) -> float:
+    """A line's typical digit height (px) from its components' heights: the median of those
+    not lower than MINOR_HEIGHT of the tallest, so caps, fragments and the dots of dotted
+    paper in the line do not count (a digit among five dots is not dot-sized)."""
+    return float(np.median(heights[heights >= MINOR_HEIGHT * heights.max()]))
 
 
 def _group(majors: list[int], minors: list[int], stats: np.ndarray) -> list[Piece]:

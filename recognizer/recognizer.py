@@ -13,19 +13,24 @@ from pathlib import Path
 
 import numpy as np
 
+from recognizer.components import boxes_inside, thickness
 from recognizer.config import (
     CANVAS,
     DEFAULT_MODEL_DIR,
     LEAST_LIKENESS,
     LEFT_OUT_DOUBT,
+    MOSTLY_STICKS,
     SETTLED_SURE_LAYOUT,
+    STICK_DOUBT,
     SURE_LAYOUT,
     SURER_LAYOUT,
+    UNSURE_BELOW,
+    WHOLE_DIGIT_STROKE,
 )
 from recognizer.decode import decode
 from recognizer.errors import RecognizerError
 from recognizer.ink import Ink, find_inks
-from recognizer.layout import Layout, find_layout
+from recognizer.layout import Layout, find_layout, is_stick
 from recognizer.model import DigitModel, Model, Scores
 from recognizer.prediction import Box, Prediction, Reading, Row
 from recognizer.render import as_mnist, render
@@ -83,15 +88,20 @@ class Recognizer:
         digits, digits merged with a shadow or hollow strokes are unsure. The first paper's
         layout gives way only to one SURER_LAYOUT times as likely: two readings of the same
         clean digit differ by chance, and a narrow kernel that hollows a thick stroke leaves a
-        fragment the model reads as a sure 1. A layout that left ink out as other writing
-        counts LEFT_OUT_DOUBT times as likely in that comparison, however sure: under a wrong
-        paper, digits broken or merged with shade read as no digit and are left out, and the
-        few glyphs left (a sure 1) outscore a paper under which every digit reads.
+        fragment the model reads as a sure 1. A layout mostly of sticks read as 1 counts
+        STICK_DOUBT times as likely (MOSTLY_STICKS), and is not sure under the first paper:
+        slivers of edges read as surely as written 1s. A layout that left ink out as other
+        writing counts LEFT_OUT_DOUBT times as likely in that comparison, however sure: under a
+        wrong paper, digits broken or merged with shade read as no digit and are left out, and
+        the few glyphs left (a sure 1) outscore a paper under which every digit reads. A layout
+        found only inside the first paper's sure digits reads their fragments and is passed
+        over (WHOLE_DIGIT_STROKE).
         Raises the first RecognizerError when no ink holds a digit.
         """
         best: tuple[float, Ink, _Judge, Layout] | None = None
         failure: RecognizerError | None = None
         bar = -np.inf
+        whole = np.empty((0, 4), np.int64)
         for index, ink in enumerate(inks):
             judge = _Judge(self._model, ink.strength)
             try:
@@ -99,8 +109,15 @@ class Recognizer:
             except RecognizerError as error:
                 failure = failure or error
                 continue
-            likeness = judge([glyph for row in layout.rows for glyph in row])
+            glyphs = [glyph for row in layout.rows for glyph in row]
+            boxes = np.array([glyph.box for glyph in glyphs], np.int64)
+            if boxes_inside(whole, boxes).any(axis=0).all():
+                continue  # fragments of digits the likeliest paper read whole
+            likeness = judge(glyphs)
             joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
+            sticks = _read_as_one(glyphs, judge)
+            if sticks.mean() >= MOSTLY_STICKS:
+                joint += np.log(STICK_DOUBT)
             if layout.other_writing:
                 joint += np.log(LEFT_OUT_DOUBT)
             elif index == 0 and joint >= np.log(
@@ -111,6 +128,7 @@ class Recognizer:
                 best = joint, ink, judge, layout
             if index == 0:
                 bar = joint + np.log(SURER_LAYOUT)
+                whole = _whole_digits(glyphs, likeness)
         if best is None:
             assert failure is not None  # find_inks gives one ink at least
             raise failure
@@ -164,11 +182,32 @@ class _Judge:
                 )
         return np.array([self._judged[_key(glyph)].likeness for glyph in glyphs])
 
+    def digit(self, glyph: Glyph) -> int:
+        """The digit a judged glyph reads as most likely."""
+        return int(np.argmax(self._judged[_key(glyph)].digits))
+
     def prediction(self, glyph: Glyph, to_photo: float) -> Prediction:
         """A judged glyph as the reading reports it; ``to_photo``: working size over the
         sender's size."""
         judged = self._judged[_key(glyph)]
         return _prediction(judged.image, _on_photo(judged.box, to_photo), judged.digits)
+
+
+def _read_as_one(glyphs: Sequence[Glyph], judge: _Judge) -> np.ndarray:
+    """bool (N,): which judged glyphs are sticks (``is_stick``) read as a 1."""
+    return np.array([is_stick(glyph) and judge.digit(glyph) == 1 for glyph in glyphs])
+
+
+def _whole_digits(glyphs: Sequence[Glyph], likeness: np.ndarray) -> np.ndarray:
+    """int (N, 4): the boxes of the glyphs read surely (UNSURE_BELOW or more) that are drawn
+    in strokes (WHOLE_DIGIT_STROKE): a shadow's wedge read as a 1 holds no digit whole."""
+    whole = [
+        glyph.box
+        for glyph, sure in zip(glyphs, likeness, strict=True)
+        if sure >= UNSURE_BELOW
+        and thickness(glyph.mask.astype(np.uint8)) < WHOLE_DIGIT_STROKE * glyph.box[3]
+    ]
+    return np.array(whole, np.int64).reshape(-1, 4)
 
 
 def _key(glyph: Glyph) -> _GlyphKey:

@@ -46,7 +46,7 @@ def test_real_photos_and_drawings_are_read(recognizer: Recognizer) -> None:
     samples = real_samples(REAL_DIGITS)
     assert len(samples) == 89
     score = score_pipeline(recognizer, samples)
-    assert score.accuracy >= 0.97, score.mistakes
+    assert score.accuracy >= 0.98, score.mistakes  # issue 12's target: 88 of 89 read
 
 
 def test_mnist_pngs_through_the_full_pipeline(recognizer: Recognizer) -> None:

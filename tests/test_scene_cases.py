@@ -44,6 +44,13 @@ CASES = {
     # Cuts are spread over the valleys of a touching pair's ink (recognizer/segmentation.py).
     "touching-pair:16": "a 2 touching a 6, cut where the ink is second thinnest",
     "touching-pair:17": "a 9 touching a 1",
+    # Sticks read as 1 are doubted between papers: edges read as surely (recognizer/recognizer.py).
+    "single-sticky-note:22": "a 9 on a sticky note, read as the note's edge",
+    "single-shadow-hard:28": "a 4 under a hard shadow, read as a sliver of its edge",
+    "single-shadow-hand:18": "a 9 beside a hand's shadow, read as four slivers",
+    "single-shadow-hard:0": "a 2 beside a hard shadow's edge",
+    # A line's height is its digits', not the median of the dots beside them (recognizer/layout.py).
+    "single-dotted:12": "a 3 on dotted paper, the dots in its line",
 }
 
 
