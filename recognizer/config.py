@@ -446,16 +446,17 @@ differ by a few percent by chance, and a thick stroke's fragment is read as a 1 
 more surely than the whole digit."""
 
 STICK_DOUBT = 0.5
-"""Between the readings under several papers, one that is mostly sticks read as 1 (MOSTLY_STICKS
-of its glyphs are, ``is_stick``) counts this many times as likely, and the likeliest paper's
-such reading is not taken as sure: a sliver of a paper's or a shadow's edge, or a fragment of a
-stroke a wrong paper broke, reads as a 1 as surely as a written 1, so that sureness says
-little; a lone sliver reads more surely than the digit beside it. Counted once per reading,
-not per stick: a paper under which a number vanished, leaving a row of 1s, must not win by
-having fewer sticks. (A number with a 1 or two among its digits is still taken as sure.)"""
+"""Between the readings under several papers, one that is mostly sticks read as 1 (more than
+MOSTLY_STICKS of its glyphs, ``is_stick``) or has a row of nothing else counts this many times
+as likely, and the likeliest paper's such reading is not taken as sure: a sliver of a paper's
+or a shadow's edge, or a fragment of a stroke a wrong paper broke, reads as a 1 as surely as a
+written 1, so that sureness says little; a lone sliver reads more surely than the digit beside
+it. Counted once per reading, not per stick: a paper under which a number vanished, leaving a
+row of 1s, must not win by having fewer sticks. A number with a 1 among its digits ("17") is
+not doubted: a paper that lost the 1 would win."""
 
 MOSTLY_STICKS = 0.5
-"""...the share of a reading's glyphs that makes it mostly sticks."""
+"""...the share of a reading's glyphs above which it is mostly sticks."""
 
 WHOLE_DIGIT_STROKE = 0.2
 """Between the readings under several papers, one whose every glyph lies inside a glyph the

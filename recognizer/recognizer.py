@@ -88,14 +88,14 @@ class Recognizer:
         digits, digits merged with a shadow or hollow strokes are unsure. The first paper's
         layout gives way only to one SURER_LAYOUT times as likely: two readings of the same
         clean digit differ by chance, and a narrow kernel that hollows a thick stroke leaves a
-        fragment the model reads as a sure 1. A layout mostly of sticks read as 1 counts
-        STICK_DOUBT times as likely (MOSTLY_STICKS), and is not sure under the first paper:
-        slivers of edges read as surely as written 1s. A layout that left ink out as other
-        writing counts LEFT_OUT_DOUBT times as likely in that comparison, however sure: under a
-        wrong paper, digits broken or merged with shade read as no digit and are left out, and
-        the few glyphs left (a sure 1) outscore a paper under which every digit reads. A layout
-        found only inside the first paper's sure digits reads their fragments and is passed
-        over (WHOLE_DIGIT_STROKE).
+        fragment the model reads as a sure 1. A layout mostly of sticks read as 1, or with a row
+        of nothing else, counts STICK_DOUBT times as likely (MOSTLY_STICKS), and is not sure
+        under the first paper: slivers of edges read as surely as written 1s. A layout that
+        left ink out as other writing counts LEFT_OUT_DOUBT times as likely in that comparison,
+        however sure: under a wrong paper, digits broken or merged with shade read as no digit
+        and are left out, and the few glyphs left (a sure 1) outscore a paper under which every
+        digit reads. A layout found only inside the first paper's sure digits reads their
+        fragments and is passed over (WHOLE_DIGIT_STROKE).
         Raises the first RecognizerError when no ink holds a digit.
         """
         best: tuple[float, Ink, _Judge, Layout] | None = None
@@ -115,8 +115,8 @@ class Recognizer:
                 continue  # fragments of digits the likeliest paper read whole
             likeness = judge(glyphs)
             joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
-            sticks = _read_as_one(glyphs, judge)
-            if sticks.mean() >= MOSTLY_STICKS:
+            sticks = [_read_as_one(row, judge) for row in layout.rows]
+            if np.concatenate(sticks).mean() > MOSTLY_STICKS or any(row.all() for row in sticks):
                 joint += np.log(STICK_DOUBT)
             if layout.other_writing:
                 joint += np.log(LEFT_OUT_DOUBT)

@@ -47,7 +47,8 @@ CASES = {
     # Sticks read as 1 are doubted between papers: edges read as surely (recognizer/recognizer.py).
     "single-sticky-note:22": "a 9 on a sticky note, read as the note's edge",
     "single-shadow-hard:28": "a 4 under a hard shadow, read as a sliver of its edge",
-    "single-shadow-hand:18": "a 9 beside a hand's shadow, read as four slivers",
+    "single-ruled:26": "a 3 on ruled paper, a row of slivers under it",
+    "numbers-wide:11": "a wide number beside a hand's fingers, read as three slivers",
     "single-shadow-hard:0": "a 2 beside a hard shadow's edge",
     # A line's height is its digits', not the median of the dots beside them (recognizer/layout.py).
     "single-dotted:12": "a 3 on dotted paper, the dots in its line",
