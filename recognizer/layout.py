@@ -144,11 +144,11 @@ def _in_one_pen(rows: list[tuple[Glyph, ...]], strength: np.ndarray) -> list[tup
     if not sticks or not broad:
         return rows
     least = PEN_CONTRAST * float(np.median([stroke_strength(strength, glyph) for glyph in broad]))
-    most = PEN_THICKNESS * float(np.median([_thickness(glyph) for glyph in broad]))
+    most = PEN_THICKNESS * float(np.median([glyph_thickness(glyph) for glyph in broad]))
     unlike = {
         id(stick)
         for stick in sticks
-        if stroke_strength(strength, stick) < least or _thickness(stick) > most
+        if stroke_strength(strength, stick) < least or glyph_thickness(stick) > most
     }
     kept = (tuple(glyph for glyph in row if id(glyph) not in unlike) for row in rows)
     return [row for row in kept if row]
@@ -160,7 +160,7 @@ def is_stick(glyph: Glyph) -> bool:
     return glyph.box[2] <= STICK_ASPECT * glyph.box[3]
 
 
-def _thickness(glyph: Glyph) -> float:
+def glyph_thickness(glyph: Glyph) -> float:
     """How thick a glyph's stroke is, in px (``thickness``)."""
     return thickness(glyph.mask.astype(np.uint8))
 

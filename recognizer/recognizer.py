@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recognizer.components import boxes_inside, thickness
+from recognizer.components import boxes_inside
 from recognizer.config import (
     CANVAS,
     DEFAULT_MODEL_DIR,
@@ -30,7 +30,7 @@ from recognizer.config import (
 from recognizer.decode import decode
 from recognizer.errors import RecognizerError
 from recognizer.ink import Ink, find_inks
-from recognizer.layout import Layout, find_layout, is_stick
+from recognizer.layout import Layout, find_layout, glyph_thickness, is_stick
 from recognizer.model import DigitModel, Model, Scores
 from recognizer.prediction import Box, Prediction, Reading, Row
 from recognizer.render import as_mnist, render
@@ -204,8 +204,7 @@ def _whole_digits(glyphs: Sequence[Glyph], likeness: np.ndarray) -> np.ndarray:
     whole = [
         glyph.box
         for glyph, sure in zip(glyphs, likeness, strict=True)
-        if sure >= UNSURE_BELOW
-        and thickness(glyph.mask.astype(np.uint8)) < WHOLE_DIGIT_STROKE * glyph.box[3]
+        if sure >= UNSURE_BELOW and glyph_thickness(glyph) < WHOLE_DIGIT_STROKE * glyph.box[3]
     ]
     return np.array(whole, np.int64).reshape(-1, 4)
 
