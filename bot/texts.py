@@ -497,7 +497,8 @@ def retrain_needs_tensorflow() -> str:
     return _(
         "Retraining is not available: this installation only serves the model (TensorFlow is "
         "not installed). To enable it, run the full Docker image (DIGITBOT_TARGET=full) or "
-        "install the training extra, then restart the bot."
+        "install the training extra (pip install -e '.[train]' in the project's folder), then "
+        "restart the bot."
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+import numpy as np
 import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -53,12 +54,25 @@ def check_photo_dimensions(image: Image.Image) -> None:
 
 def _as_rgb(image: Image.Image) -> Image.Image:
     """Flattens transparency onto white, as Telegram's apps do when they send a PNG as a photo."""
+    if image.mode.startswith("I"):
+        image = _eight_bit(image)
     if image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, "white")
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
     return image.convert("RGB")
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """A 16- or 32-bit gray picture (a 16-bit PNG from a scanner) as 8-bit gray, its range kept.
+
+    An app shows such a picture as it looks and sends that; Pillow's own conversion clips every
+    value above 255, which turns a 16-bit picture white.
+    """
+    values = np.asarray(image, np.float64)
+    top = 255.0 if values.max() <= 255 else 65535.0
+    return Image.fromarray(np.clip(values * (255 / top), 0, 255).round().astype(np.uint8))
 
 
 def _jpeg(image: Image.Image) -> bytes:

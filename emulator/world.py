@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import copy
 import itertools
+import mimetypes
 import time
 from collections.abc import Iterator
 from typing import Any
+
+from PIL import Image
 
 from emulator.entities import entity_text
 from emulator.errors import BLOCKED_BY_USER, CHAT_NOT_FOUND, bad_request
@@ -138,11 +141,17 @@ class World:
     # -- files ----------------------------------------------------------------------------------
 
     def photo_sizes(self, full: Picture) -> list[dict[str, Any]]:
-        """PhotoSize objects for a picture: real downscaled thumbnails, then the full size last."""
-        pictures = [*thumbnails(open_image(full.data)), full]
+        """PhotoSize objects for a picture: real downscaled thumbnails, then the full size last.
+
+        The thumbnails are JPEGs; the full size keeps the bytes sent (a bot's PNG chart stays a
+        PNG, and is served as one)."""
+        image = open_image(full.data)
+        full_type = Image.MIME.get(image.format or "", "image/jpeg")
+        pictures = [(picture, "image/jpeg") for picture in thumbnails(image)]
         sizes: list[dict[str, Any]] = []
-        for picture in pictures:
-            stored = self.files.add(picture.data, "photos", "jpg", mime_type="image/jpeg")
+        for picture, mime_type in [*pictures, (full, full_type)]:
+            extension = mimetypes.guess_extension(mime_type) or ".jpg"
+            stored = self.files.add(picture.data, "photos", extension[1:], mime_type=mime_type)
             sizes.append(
                 {
                     "file_id": stored.file_id,

@@ -104,7 +104,18 @@ def first_update_id(now: float) -> int:
 
 
 async def _serve(emulator: Emulator, playground: Playground, options: Options) -> int:
-    options.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        options.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        _say(texts.folder_unusable("--data-dir", options.data_dir, str(error.strerror)))
+        return 2
+    if options.log_file is not None:
+        try:
+            options.log_file.parent.mkdir(parents=True, exist_ok=True)
+            options.log_file.open("a", encoding="utf-8").close()
+        except OSError as error:
+            _say(texts.folder_unusable("--log-file", options.log_file, str(error.strerror)))
+            return 2
     bot = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -176,7 +187,6 @@ def _log_sink(path: Path | None) -> Iterator[TextIO]:
     if path is None:
         yield sys.stderr
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as sink:
         yield sink
 

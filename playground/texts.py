@@ -18,6 +18,10 @@ def port_taken(host: str, port: int, reason: str) -> str:
     return problem(f"cannot listen on {host}:{port} ({reason}); try --port")
 
 
+def folder_unusable(option: str, path: object, reason: str) -> str:
+    return problem(f"cannot write {path} ({reason}); try another {option}")
+
+
 def bot_ended_during_start_up(status: int | None) -> str:
     return problem(f"the bot stopped during start-up (exit status {status}); see its log")
 

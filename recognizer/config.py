@@ -35,6 +35,11 @@ reduced, so only MAX_IMAGE_PIXELS limits them."""
 MIN_IMAGE_SIDE = 8
 """Smaller images cannot hold a readable digit (MNIST itself is 28 px)."""
 
+MAX_IMAGE_ASPECT = 64
+"""An image's long side may be at most this many times its short side: shrunk to the working
+size (WORK_SIDE, 512 px), a narrower strip would be under MIN_IMAGE_SIDE across (a 10000x10
+strip is one pixel), too thin to hold a digit."""
+
 DECODE_TARGET_SIDE = 640
 """JPEGs are decoded at the smallest reduced scale whose long side still reaches this size."""
 

@@ -22,6 +22,7 @@ from recognizer import sniff
 from recognizer.config import (
     DECODE_MEMORY_BUDGET,
     DECODE_TARGET_SIDE,
+    MAX_IMAGE_ASPECT,
     MAX_IMAGE_PIXELS,
     MIN_IMAGE_SIDE,
 )
@@ -205,6 +206,11 @@ def _check_size(width: int, height: int) -> None:
         raise ImageTooSmallError(
             f"the image is too small ({width}x{height}) to hold a readable digit; at least "
             f"{MIN_IMAGE_SIDE} pixels on each side are needed"
+        )
+    if max(width, height) > MAX_IMAGE_ASPECT * min(width, height):
+        raise ImageTooSmallError(
+            f"the image is too narrow ({width}x{height}) to hold a readable digit; its short "
+            f"side must be at least 1/{MAX_IMAGE_ASPECT} of its long side"
         )
 
 

@@ -147,6 +147,25 @@ def test_a_taken_port_gets_a_one_line_answer(tmp_path: Path) -> None:
     assert not (tmp_path / "data").exists(), "it started a bot anyway"
 
 
+@pytest.mark.parametrize("option", ["--data-dir", "--log-file"])
+def test_a_folder_it_cannot_write_gets_a_one_line_answer(tmp_path: Path, option: str) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    finished = subprocess.run(
+        [sys.executable, "-m", "playground", "--port", "0", option, str(blocker / "inside")],
+        cwd=tmp_path,
+        env=bot_environment({}),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert finished.returncode == 2
+    assert f"cannot write {blocker / 'inside'}" in finished.stderr
+    assert f"try another {option}" in finished.stderr
+    assert "Traceback" not in finished.stderr
+
+
 def test_the_playground_hands_its_local_mnist_to_the_bot(tmp_path: Path) -> None:
     """/retrain in the playground trains from this computer's copy, with no network."""
 

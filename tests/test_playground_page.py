@@ -140,8 +140,9 @@ async def test_the_bots_photo_shows_with_its_buttons_and_edits_replace_it(page: 
     assert bubble["from_bot"] is True
     assert bubble["text"] == "7 (99.0% sure)"
     assert bubble["buttons"] == [[{"text": "Right", "data": "fb:1:right"}]]
-    status, served = await page.get(bubble["photo"])
-    assert (status, served) == (200, chart)
+    async with page.session.get(page.emulator.url + bubble["photo"]) as response:
+        assert (response.status, await response.read()) == (200, chart)
+        assert response.content_type == "image/png", "served as what it is"
 
     await page.bot(
         "editMessageCaption",
@@ -221,7 +222,7 @@ async def test_a_file_that_is_no_image_goes_as_a_document(page: Page) -> None:
         ("/api/chats/user/text", {"json": {"text": "   "}}, 400, "Type a message first."),
         ("/api/chats/user/text", {"data": b"{"}, 400, "Send JSON."),
         ("/api/chats/user/photo", {"data": aiohttp.FormData({"caption": "x"})}, 400, "Choose"),
-        ("/api/chats/nobody/text", {"json": {"text": "hi"}}, 404, None),
+        ("/api/chats/nobody/text", {"json": {"text": "hi"}}, 404, "nobody called 'nobody'"),
     ],
 )
 async def test_mistakes_get_a_clear_answer_and_reach_nobody(
@@ -250,8 +251,8 @@ async def test_the_page_and_its_assets_are_served_with_no_outside_address(page: 
         assert (status, asset) == (200, (STATIC_DIR / name).read_bytes())
     for path in STATIC_DIR.iterdir():  # no CDN, no web font: the page must work offline
         assert not re.search(rb"https?://", path.read_bytes()), f"{path.name} reaches outside"
-    status, _ = await page.get("/api/files/no-such-file")
-    assert status == 404
+    status, answer = await page.get("/api/files/no-such-file")
+    assert (status, answer) == (404, {"ok": False, "error": "no such file"})
 
 
 @pytest.mark.parametrize(

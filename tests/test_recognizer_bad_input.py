@@ -25,6 +25,16 @@ def encode(image: np.ndarray, fmt: str = "PNG", **options) -> bytes:
     return buffer.getvalue()
 
 
+def striped(width: int, height: int) -> np.ndarray:
+    """A white (height, width) image with a dark stroke every 7 pixels across its long side."""
+    image = np.full((height, width), 255, np.uint8)
+    if width >= height:
+        image[:, ::7] = 0
+    else:
+        image[::7] = 0
+    return image
+
+
 def huge_png(width: int, height: int) -> bytes:
     """A valid 1-bit PNG of the given size: all-zero rows compress to almost nothing."""
 
@@ -76,6 +86,9 @@ def animated_gif() -> bytes:
             id="truncated-jpeg",
         ),
         pytest.param(encode(np.zeros((1, 1), np.uint8)), ImageTooSmallError, "small", id="1x1"),
+        # Each would shrink to a strip a pixel or two across at the working size.
+        pytest.param(encode(striped(10, 10_000)), ImageTooSmallError, "narrow", id="10x10000"),
+        pytest.param(encode(striped(8_000, 12)), ImageTooSmallError, "narrow", id="8000x12"),
         pytest.param(
             encode(np.full((800, 600), 255, np.uint8)), NoDigitError, "digit", id="all-white"
         ),

@@ -10,7 +10,7 @@ import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -119,7 +119,7 @@ class Playground:
         try:
             stored = self.emulator.world.files.get(request.match_info["file_id"])
         except ApiError:
-            raise web.HTTPNotFound(text=texts.NO_SUCH_FILE) from None
+            raise _refused(web.HTTPNotFound, texts.NO_SUCH_FILE) from None
         return web.Response(
             body=stored.data, content_type=stored.mime_type or "application/octet-stream"
         )
@@ -171,7 +171,7 @@ class Playground:
     def _person(self, request: web.Request) -> User:
         who = request.match_info["who"]
         if who not in self.people:
-            raise web.HTTPNotFound(text=texts.nobody_called(who, PEOPLE))
+            raise _refused(web.HTTPNotFound, texts.nobody_called(who, PEOPLE))
         return self.people[who]
 
 
@@ -214,8 +214,15 @@ def _sent(message: dict[str, Any], kind: str) -> web.Response:
     return web.json_response({"ok": True, "message_id": message["message_id"], "sent_as": kind})
 
 
+_Refusal = TypeVar("_Refusal", bound=web.HTTPClientError)
+
+
 def _bad(reason: str) -> web.HTTPBadRequest:
-    """The page shows `error` as it is: it is written for the person at the keyboard."""
-    return web.HTTPBadRequest(
-        text=json.dumps({"ok": False, "error": reason}), content_type="application/json"
-    )
+    """A mistake in the request: 400, with the reason for the person at the keyboard."""
+    return _refused(web.HTTPBadRequest, reason)
+
+
+def _refused(kind: type[_Refusal], reason: str) -> _Refusal:
+    """Every refusal of the API in one shape, ``{"ok": false, "error": reason}``: the page
+    shows `error` as it is, since it is written for the person at the keyboard."""
+    return kind(text=json.dumps({"ok": False, "error": reason}), content_type="application/json")

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator
 
 import aiohttp
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
@@ -15,6 +16,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, Networ
 from telegram.request import HTTPXRequest
 
 from emulator import Emulator, User
+from tests.conftest import SHARED_DATA
 
 # python-telegram-bot's own RetryAfter constructor reads its deprecated int `retry_after`.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
@@ -196,6 +198,7 @@ async def test_get_file_downloads_the_uploaded_photo_and_its_thumbnails(
     thumb = await (await bot.get_file(message.photo[0].file_id)).download_as_bytearray()
 
     assert bytes(full) == png
+    assert (await bot.get_file(message.photo[-1].file_id)).file_path.endswith(".png")
     with Image.open(io.BytesIO(bytes(thumb))) as image:
         assert image.format == "JPEG"
         assert max(image.size) == message.photo[0].width == 90
@@ -236,6 +239,26 @@ async def test_a_users_photo_reaches_the_bot_as_telegram_sizes(
         assert image.format == "JPEG"
         assert image.size == (2560, 1707)
         assert image.getpixel((5, 5)) == pytest.approx((255, 255, 255), abs=3)
+
+
+async def test_a_16_bit_gray_photo_arrives_as_the_picture_it_shows(
+    emu: Emulator, bot: Bot, alice: User
+) -> None:
+    """A scanner's 16-bit PNG (a reported case) goes as the app shows it, not clipped white."""
+    original = (SHARED_DATA / "reported-cases" / "gray16-7.png").read_bytes()
+    emu.send_photo(alice, original)
+
+    (update,) = await bot.get_updates()
+    data = await (await bot.get_file(update.message.photo[-1].file_id)).download_as_bytearray()
+
+    with Image.open(io.BytesIO(original)) as image:
+        assert image.mode.startswith("I"), "the case is a 16-bit picture"
+        shown = np.asarray(image, np.float64) / 257
+    with Image.open(io.BytesIO(bytes(data))) as image:
+        sent = np.asarray(image.convert("L"), np.float64)
+    assert sent.shape == shown.shape
+    assert sent.std() > 20, "the digit is still there"
+    assert np.abs(sent - shown).mean() < 3
 
 
 async def test_a_user_document_keeps_name_type_and_bytes(
