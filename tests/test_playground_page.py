@@ -125,6 +125,22 @@ async def test_typed_text_reaches_the_bot_as_a_telegram_app_sends_it(page: Page)
     assert [(m["text"], m["from_bot"]) for m in chat["messages"]] == [("/start", False)]
 
 
+async def test_a_reply_names_the_message_it_answers(page: Page) -> None:
+    """Answers to several photos sent at once come in any order: each says which it answers."""
+    _, sent = await page.post("/api/chats/user/text", json={"text": "first"})
+    user_id = page.playground.people["user"].id
+    await page.bot(
+        "sendMessage",
+        chat_id=user_id,
+        text="an answer",
+        reply_parameters={"message_id": sent["message_id"]},
+    )
+    _, chat = await page.get("/api/chats/user")
+    asked, answer = chat["messages"]
+    assert "reply_to" not in asked
+    assert answer["reply_to"] == sent["message_id"] == asked["id"]
+
+
 async def test_the_bots_photo_shows_with_its_buttons_and_edits_replace_it(page: Page) -> None:
     chart = png(320, 200)
     user_id = page.playground.people["user"].id

@@ -36,6 +36,8 @@ def message_view(message: dict[str, Any], bot_id: int) -> dict[str, Any]:
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", [])
         ],
     }
+    if "reply_to_message" in message:
+        view["reply_to"] = message["reply_to_message"]["message_id"]
     if "photo" in message:
         view["photo"] = file_url(message["photo"][-1]["file_id"])
     if "document" in message:
