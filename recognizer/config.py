@@ -202,11 +202,14 @@ MIN_INK_CONTRAST = 0.18
 """Least darkening relative to the local paper that counts as ink on any paper; sensor noise and
 paper texture stay below it, ballpoint on paper is far above it."""
 
-LEAST_INK_CONTRAST = 0.12
+LEAST_INK_CONTRAST = 0.05
 INK_GRAIN_MULTIPLE = 3.0
 """On smooth paper the ink threshold is this many times the paper's grain (the 90th percentile
 of the ink strength), down to LEAST_INK_CONTRAST: a pencil's stroke that fades between darker
-stretches is read whole, and a page written only faintly is read (``ink.written``)."""
+stretches is read whole, and a page written only faintly is read (``ink.written``). A thin
+pencil stroke shrunk to the working size darkens smooth paper by as little as 0.08-0.15 (was
+0.12: small pencil digits on smooth paper broke into specks, and a lone darker piece, a sticky
+note's edge, was read as the number)."""
 
 INK_GRAIN_STEP = 4
 """The grain is measured on every this-many-th pixel of each row and column: it is a
@@ -493,6 +496,11 @@ ROW_HEIGHT_AGREEMENT = 0.75
 """A line of writing is digits only if this share of its glyphs are within ROW_HEIGHT_SPREAD
 times (or that fraction) of its typical height: words and formulas mix short letters with
 ascenders, descenders and brackets."""
+
+ROW_SIZE_SHARE = 0.7
+"""A row of glyphs this much smaller than the picture's tallest row (their median heights) is
+other writing, left out: a printed label or a note beside the number, whose letters the model
+reads as digits ("Date" as 0210). The rows of one number are written alike in size."""
 
 ROW_DIGIT_SHARE = 0.6
 """A line of writing is read as digits when at least this share of its glyphs are digit-like;

@@ -111,24 +111,51 @@ def written(strength: np.ndarray) -> np.ndarray:
 
     Ink darkens its paper by MIN_INK_CONTRAST or more. On smooth paper a fainter pen counts
     too (down to ``ink_threshold``) where it joins pieces of that ink: a pencil's stroke that
-    faded between two darker stretches. Faint ink elsewhere (a fringe on one piece, a strip of
-    tape's edge touching a digit, a shadow's outline) is no writing beside darker writing;
-    where nothing is darker, it is all the writing there is (a hard pencil pressed lightly)."""
+    faded between two darker stretches; and where its darker ink is only grains (a pencil's
+    digit, beside a sticky note's edge or a desk that is darker). Faint ink elsewhere (a fringe
+    on one piece, a strip of tape's edge touching a digit, a shadow's outline) is no writing
+    beside darker writing; where nothing is darker, it is all the writing there is (a hard
+    pencil pressed lightly)."""
     core: np.ndarray = strength >= MIN_INK_CONTRAST
     threshold = ink_threshold(strength)
     if threshold >= MIN_INK_CONTRAST:
         return core
     inked: np.ndarray = strength >= threshold
     count, core_labels, core_stats, _ = components(core.astype(np.uint8))
-    if is_speck(core_stats[1:], core.shape).all():
+    grains = is_speck(core_stats, core.shape)
+    if grains[1:].all():
         return inked
-    joined: np.ndarray = core | _bridges(inked, core, core_labels, count)
+    low = _LowInk(inked, *components(inked.astype(np.uint8))[:2])
+    joined: np.ndarray = (
+        core | _bridges(low, core, core_labels, count) | _grainy(low, core, core_labels, grains)
+    )
     return joined
 
 
-def _bridges(
-    inked: np.ndarray, core: np.ndarray, core_labels: np.ndarray, count: int
+@dataclass(frozen=True, slots=True)
+class _LowInk:
+    """The ink at the low threshold, labelled: ``count`` pieces (background 0) in ``labels``."""
+
+    inked: np.ndarray
+    count: int
+    labels: np.ndarray
+
+
+def _grainy(
+    low: _LowInk, core: np.ndarray, core_labels: np.ndarray, grains: np.ndarray
 ) -> np.ndarray:
+    """bool (H, W): the pieces of faint ink whose darker (``core``) ink is only ``grains``
+    (bool per core label: specks): a pencil's faint digit, dark here and there. A piece holding
+    no darker ink at all is left out: paper grain and the soft edges of shadows."""
+    dark = np.bincount(low.labels[core & ~grains[core_labels]], minlength=low.count) > 0
+    grainy = np.bincount(low.labels[core], minlength=low.count) > 0
+    kept = grainy & ~dark
+    kept[0] = False
+    whole: np.ndarray = kept[low.labels]
+    return whole
+
+
+def _bridges(low: _LowInk, core: np.ndarray, core_labels: np.ndarray, count: int) -> np.ndarray:
     """bool (H, W): the pieces of faint ink (``inked`` but not ``core``) that touch two or more
     of the ``count`` labelled pieces of ``core`` ink.
 
@@ -136,7 +163,7 @@ def _bridges(
     threshold that hold several dark ones are looked into, and there each faint piece's
     neighbouring dark labels (the largest and the smallest, 8-connected) tell whether it
     touches two."""
-    every, labels, _, _ = components(inked.astype(np.uint8))
+    inked, every, labels = low.inked, low.count, low.labels
     holder = np.zeros(count, np.int64)
     holder[core_labels[core]] = labels[core]
     joining = np.bincount(holder[1:], minlength=every) >= 2

@@ -45,6 +45,7 @@ from recognizer.config import (
     ROW_DIGIT_SHARE,
     ROW_HEIGHT_AGREEMENT,
     ROW_HEIGHT_SPREAD,
+    ROW_SIZE_SHARE,
     SAME_ROW_OVERLAP,
     SPLIT_EVEN_ASPECT,
     SPLIT_HEAD_START,
@@ -129,7 +130,23 @@ def _rows_in(ink: Ink, judge: Judge) -> tuple[Ink, list[tuple[Glyph, ...]], bool
     rows = _in_one_pen(rows, ink.strength)
     if sum(len(row) for row in rows) > 1:
         rows = [kept for row in rows if (kept := _inside_the_frame(row, shape))]
-    return ink, rows, other_writing
+    alike = _of_the_numbers_size(rows)
+    return ink, alike, other_writing or len(alike) < len(rows)
+
+
+def _of_the_numbers_size(rows: list[tuple[Glyph, ...]]) -> list[tuple[Glyph, ...]]:
+    """The rows whose glyphs' median height is ROW_SIZE_SHARE of the tallest row's or more.
+
+    A person writes the rows of a number alike in size; writing far smaller beside it is a
+    printed label or a note ("Date", "Total:"), whose letters read as digits."""
+    if len(rows) < 2:
+        return rows
+    typical = np.array([np.median([glyph.box[3] for glyph in row]) for row in rows])
+    return [
+        row
+        for row, size in zip(rows, typical, strict=True)
+        if size >= ROW_SIZE_SHARE * typical.max()
+    ]
 
 
 def _in_one_pen(rows: list[tuple[Glyph, ...]], strength: np.ndarray) -> list[tuple[Glyph, ...]]:

@@ -127,21 +127,28 @@ def test_a_restarted_playground_is_answered_at_once(tmp_path: Path) -> None:
             assert reply == texts.help_text(BOT_USERNAME), f"run {run}"
 
 
+def playground_refusing(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The playground run with ``arguments`` in ``folder``, which must refuse to start (exit
+    status 2)."""
+    finished = subprocess.run(
+        [sys.executable, "-m", "playground", *arguments],
+        cwd=folder,
+        env=bot_environment({}),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert finished.returncode == 2, finished.stderr
+    return finished
+
+
 def test_a_taken_port_gets_a_one_line_answer(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        finished = subprocess.run(
-            [sys.executable, "-m", "playground", "--port", str(port)],
-            cwd=tmp_path,
-            env=bot_environment({}),
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    assert finished.returncode == 2
+        finished = playground_refusing(tmp_path, "--port", str(port))
     assert f"cannot listen on 127.0.0.1:{port}" in finished.stderr
     assert "Traceback" not in finished.stderr
     assert not (tmp_path / "data").exists(), "it started a bot anyway"
@@ -151,16 +158,7 @@ def test_a_taken_port_gets_a_one_line_answer(tmp_path: Path) -> None:
 def test_a_folder_it_cannot_write_gets_a_one_line_answer(tmp_path: Path, option: str) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    finished = subprocess.run(
-        [sys.executable, "-m", "playground", "--port", "0", option, str(blocker / "inside")],
-        cwd=tmp_path,
-        env=bot_environment({}),
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert finished.returncode == 2
+    finished = playground_refusing(tmp_path, "--port", "0", option, str(blocker / "inside"))
     assert f"cannot write {blocker / 'inside'}" in finished.stderr
     assert f"try another {option}" in finished.stderr
     assert "Traceback" not in finished.stderr

@@ -609,3 +609,20 @@ def test_faint_ink_counts_only_where_it_joins_darker_ink_or_is_all_there_is() ->
     assert not inked[35, 300], "the faint mark is no ink"
     faint_only = np.where(strength > 0, 0.15, 0).astype(np.float32)
     assert np.array_equal(written(faint_only), faint_only > 0)
+
+
+def test_a_faint_digit_dark_only_in_grains_counts_whole_beside_darker_ink() -> None:
+    """A pencil's digit is dark only here and there (its grains pass MIN_INK_CONTRAST): beside
+    a darker piece elsewhere (a sticky note's edge) it still counts whole, while a faint mark
+    with no dark grain in it (a shadow's soft outline) still does not."""
+    strength = np.zeros((300, 400), np.float32)
+    cv2.line(strength, (380, 10), (380, 290), 0.5, 3)  # the note's edge, darker than the pencil
+    cv2.circle(strength, (100, 150), 40, 0.12, 2)  # a pencil 0...
+    for x, y in ((60, 150), (140, 150), (100, 110)):
+        strength[y, x] = 0.3  # ...dark in three grains
+    cv2.circle(strength, (250, 150), 40, 0.12, 2)  # a faint outline, no grain
+    inked = written(strength)
+    assert ink_threshold(strength) < 0.12
+    assert inked[[150, 190, 150], [60, 100, 139]].all(), "the whole 0"
+    assert not inked[190, 250], "the outline without grains is no ink"
+    assert inked[150, 380], "the edge is ink as ever"

@@ -52,6 +52,14 @@ CASES = {
     "single-shadow-hard:0": "a 2 beside a hard shadow's edge",
     # A line's height is its digits', not the median of the dots beside them (recognizer/layout.py).
     "single-dotted:12": "a 3 on dotted paper, the dots in its line",
+    # Faint ink dark only in grains counts whole, down to 0.05 on smooth paper (recognizer/ink.py).
+    "touching-pair:20": "a pencil number under a flash, read as one digit",
+    "two-rows:26": "a felt-tip number on ruled paper, its last 8 read as 0",
+    "single-ruled:24": "a pencil 5 on ruled paper, read as 7",
+    # Writing far smaller than the number is other writing (recognizer/layout.py, ROW_SIZE_SHARE).
+    "words-nearby:5": "a number below a printed 'Date', read as 0210",
+    "words-nearby:15": "a number beside a printed 'Kasse'",
+    "two-rows:17": "two large pencil rows beside a hand's shadow on squared paper",
 }
 
 
