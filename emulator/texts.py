@@ -26,6 +26,7 @@ def connection_settings(token: str, api_base_url: str, file_base_url: str) -> st
 
 TYPE_FIRST = "Type a message first."
 BUTTON_GONE = "That button is gone: the message has changed."
+NO_SUCH_MESSAGE = "There is no such message in this chat to reply to."
 CHOOSE_A_FILE = "Choose a file first."
 EMPTY_FILE = "That file is empty: Telegram doesn't send empty files."
 SEND_JSON = "Send JSON."

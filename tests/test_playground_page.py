@@ -125,6 +125,36 @@ async def test_typed_text_reaches_the_bot_as_a_telegram_app_sends_it(page: Page)
     assert [(m["text"], m["from_bot"]) for m in chat["messages"]] == [("/start", False)]
 
 
+async def test_a_message_can_answer_an_earlier_one_as_a_telegram_reply(page: Page) -> None:
+    """/digit answers a photo by replying to it: the page can send replies, text or files."""
+    _, photo = await page.upload("user", "photo", "seven.png", png(64, 64))
+    _, text = await page.post(
+        "/api/chats/user/text", json={"text": "/digit 7", "reply_to": photo["message_id"]}
+    )
+    _, document = await page.upload(
+        "user", "document", "note.txt", b"hello", reply_to=str(text["message_id"])
+    )
+    updates = await page.updates()
+    replied = [
+        update["message"].get("reply_to_message", {}).get("message_id") for update in updates
+    ]
+    assert replied == [None, photo["message_id"], text["message_id"]]
+    assert document["sent_as"] == "document"
+
+
+@pytest.mark.parametrize("reply_to", [999, "seven", -1])
+async def test_a_reply_to_no_message_is_refused(page: Page, reply_to: object) -> None:
+    status, answer = await page.post(
+        "/api/chats/user/text", json={"text": "/digit 7", "reply_to": reply_to}
+    )
+    assert (status, answer["error"]) == (400, "There is no such message in this chat to reply to.")
+    status, answer = await page.upload(
+        "user", "photo", "x.png", png(64, 64), reply_to=str(reply_to)
+    )
+    assert status == 400
+    assert await page.updates() == []
+
+
 async def test_a_reply_names_the_message_it_answers(page: Page) -> None:
     """Answers to several photos sent at once come in any order: each says which it answers."""
     _, sent = await page.post("/api/chats/user/text", json={"text": "first"})

@@ -128,34 +128,57 @@ class Playground:
 
     async def _send_text(self, request: web.Request) -> web.Response:
         person = self._person(request)
-        text = str((await _json(request)).get("text", "")).strip()
+        body = await _json(request)
+        text = str(body.get("text", "")).strip()
         if not text:
             raise _bad(texts.TYPE_FIRST)
-        return _sent(self.emulator.send_text(person, text), "text")
+        reply_to = self._reply_to(person, body.get("reply_to"))
+        return _sent(self.emulator.send_text(person, text, reply_to=reply_to), "text")
 
     async def _send_photo(self, request: web.Request) -> web.Response:
         """A picked photo goes as a Telegram app sends it; a file that is no image goes as a file,
         which is what the apps do with it too."""
         person = self._person(request)
-        upload, caption = await _upload(request)
+        upload = await _upload(request)
+        reply_to = self._reply_to(person, upload.reply_to)
         try:
-            message = self.emulator.send_photo(person, upload.data, caption=caption)
+            message = self.emulator.send_photo(
+                person, upload.data, caption=upload.caption, reply_to=reply_to
+            )
         except ValueError:
-            return await self._as_document(person, upload, caption)
+            return await self._as_document(person, upload, reply_to)
         return _sent(message, "photo")
 
     async def _send_document(self, request: web.Request) -> web.Response:
         person = self._person(request)
-        upload, caption = await _upload(request)
-        return await self._as_document(person, upload, caption)
+        upload = await _upload(request)
+        return await self._as_document(person, upload, self._reply_to(person, upload.reply_to))
 
     async def _as_document(
-        self, person: User, upload: _Upload, caption: str | None
+        self, person: User, upload: _Upload, reply_to: int | None
     ) -> web.Response:
         message = self.emulator.send_document(
-            person, upload.data, upload.name, upload.mime_type, caption=caption
+            person,
+            upload.data,
+            upload.name,
+            upload.mime_type,
+            caption=upload.caption,
+            reply_to=reply_to,
         )
         return _sent(message, "document")
+
+    def _reply_to(self, person: User, value: object) -> int | None:
+        """The id of the message in ``person``'s chat that a message answers (a Telegram app's
+        reply, e.g. /digit to a photo), or None; 400 for anything else."""
+        if value in (None, ""):
+            return None
+        try:
+            message_id = int(str(value))
+        except ValueError:
+            raise _bad(texts.NO_SUCH_MESSAGE) from None
+        if self.emulator.world.message(person.id, message_id) is None:
+            raise _bad(texts.NO_SUCH_MESSAGE)
+        return message_id
 
     async def _press(self, request: web.Request) -> web.Response:
         person = self._person(request)
@@ -180,10 +203,14 @@ class _Upload:
     name: str
     mime_type: str | None
     data: bytes
+    caption: str | None
+    reply_to: object
+    """The form's `reply_to`, unchecked."""
 
 
-async def _upload(request: web.Request) -> tuple[_Upload, str | None]:
-    """The form's `file` (and optional `caption`); Telegram apps never send an empty file."""
+async def _upload(request: web.Request) -> _Upload:
+    """The form's `file` (and optional `caption`, `reply_to`); Telegram apps never send an
+    empty file."""
     try:
         form = await request.post()
     except web.HTTPRequestEntityTooLarge:
@@ -197,7 +224,7 @@ async def _upload(request: web.Request) -> tuple[_Upload, str | None]:
     caption = str(form.get("caption") or "").strip() or None
     content_type = field.content_type
     mime_type = None if content_type in ("", "application/octet-stream") else content_type
-    return _Upload(field.filename or "file", mime_type, data), caption
+    return _Upload(field.filename or "file", mime_type, data, caption, form.get("reply_to"))
 
 
 async def _json(request: web.Request) -> dict[str, Any]:
