@@ -580,7 +580,7 @@ def test_the_ink_threshold_is_lowered_only_on_smooth_paper() -> None:
     rng = np.random.default_rng(5)
     smooth, fine, grainy = (
         np.abs(rng.normal(0, spread, (384, 512))).astype(np.float32)
-        for spread in (0.01, 0.03, 0.06)
+        for spread in (0.005, 0.03, 0.06)
     )
     assert ink_threshold(smooth) == LEAST_INK_CONTRAST
     grain = float(np.percentile(fine, 90))

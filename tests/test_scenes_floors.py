@@ -31,7 +31,7 @@ FLOORS: dict[str, tuple[float, float]] = {
     "single-dotted": (0.91, 1.000),  # 12/12
     "single-sticky-note": (0.91, 1.000),  # 12/12
     "single-whiteboard": (0.91, 1.000),  # 12/12
-    "single-shadow-hard": (0.75, 0.833),  # 10/12
+    "single-shadow-hard": (0.83, 0.917),  # 11/12
     "single-shadow-phone": (0.91, 1.000),  # 12/12
     "single-shadow-hand": (0.75, 0.833),  # 10/12
     "single-shadow-soft": (0.83, 0.917),  # 11/12
@@ -64,8 +64,10 @@ on smooth paper and thin strokes standing in a line are no specks (recycled and 
 of a touching pair's ink and win only as two digits (touching 2 -> 4), and again where a
 reading mostly of sticks read as 1 is doubted between papers, fragments of a sure digit are
 passed over and a line's height is its digits', not its dots' (squared 10 -> 11, sticky note
-11 -> 12, hand 9 -> 10, printed lines 9 -> 10); a condition that read
-fewer (ruled 12 -> 11, sticky note 11 -> 10, words nearby 6 -> 5) keeps its floor);
+11 -> 12, hand 9 -> 10, printed lines 9 -> 10), and again where faint ink dark only in grains
+counts whole and a row far smaller than the tallest is other writing (hard 10 -> 11); a
+condition that read fewer (ruled 12 -> 11, sticky note 11 -> 10, words nearby 6 -> 5) keeps
+its floor);
 one scene of slack below the figure (none where only one scene was read right)."""
 
 
