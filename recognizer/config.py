@@ -35,11 +35,6 @@ reduced, so only MAX_IMAGE_PIXELS limits them."""
 MIN_IMAGE_SIDE = 8
 """Smaller images cannot hold a readable digit (MNIST itself is 28 px)."""
 
-MAX_IMAGE_ASPECT = 64
-"""An image's long side may be at most this many times its short side: shrunk to the working
-size (WORK_SIDE, 512 px), a narrower strip would be under MIN_IMAGE_SIDE across (a 10000x10
-strip is one pixel), too thin to hold a digit."""
-
 DECODE_TARGET_SIDE = 640
 """JPEGs are decoded at the smallest reduced scale whose long side still reaches this size."""
 
@@ -47,6 +42,11 @@ DECODE_TARGET_SIDE = 640
 
 WORK_SIDE = 512
 """The long side the pipeline works at: enough for thin pen strokes, small enough to stay fast."""
+
+MAX_IMAGE_ASPECT = WORK_SIDE // MIN_IMAGE_SIDE
+"""An image's long side may be at most this many times (64) its short side: shrunk to the
+working size, a narrower strip would be under MIN_IMAGE_SIDE across (a 10000x10 strip is one
+pixel), too thin to hold a digit."""
 
 BACKGROUND_SIDE = 96
 """The long side of the coarse copy on which paper brightness (lighting, shadows) is estimated."""
