@@ -147,10 +147,13 @@ def _grainy(
     """bool (H, W): the pieces of faint ink whose darker (``core``) ink is only ``grains``
     (bool per core label: specks): a pencil's faint digit, dark here and there. A piece holding
     no darker ink at all is left out: paper grain and the soft edges of shadows."""
-    dark = np.bincount(low.labels[core & ~grains[core_labels]], minlength=low.count) > 0
-    grainy = np.bincount(low.labels[core], minlength=low.count) > 0
+    held = low.labels[core]  # the faint piece each core pixel lies in
+    grainy = np.bincount(held, minlength=low.count) > 0
+    dark = np.bincount(held[~grains[core_labels[core]]], minlength=low.count) > 0
     kept = grainy & ~dark
     kept[0] = False
+    if not kept.any():
+        return np.zeros_like(core)
     whole: np.ndarray = kept[low.labels]
     return whole
 
