@@ -2,9 +2,9 @@
 
 A piece much wider than the row's digits are tall may be touching digits. Cuts are tried where
 the ink is thinnest; a cut wins when both its parts read as digits (the product of their
-scores) more surely than the whole piece reads as one, by a margin that shrinks as the piece
-gets wider, and its parts may be cut again. Fragments (a digit written in two strokes, broken
-by the threshold) are merged with a neighbour when the two read as one digit.
+scores) more surely than the whole piece reads as one, by a margin in log-odds that shrinks as
+the piece gets wider, and its parts may be cut again. Fragments (a digit written in two strokes,
+broken by the threshold) are merged with a neighbour when the two read as one digit.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from recognizer.config import (
     SPLIT_HEAD_START,
     SPLIT_MARGIN_SLOPE,
     SPLIT_MIN_ASPECT,
+    SUREST_PAIR,
 )
 
 
@@ -156,8 +157,8 @@ class Segmenter:
         if depth == 0 or aspect < SPLIT_MIN_ASPECT:
             return [piece]
         margin = max(SPLIT_MARGIN_SLOPE * (SPLIT_EVEN_ASPECT - aspect), -head_start)
-        bar = float(self._judge([whole])[0]) + margin  # what a cut must read better than
-        if bar >= 1:
+        bar = _log_odds(self._judge([whole])[0]) + margin  # what a cut must read better than
+        if bar >= _log_odds(SUREST_PAIR):
             return [piece]  # no pair can read surely enough to win: spare the model its cuts
         options = []
         for cut in _cut_candidates(whole):
@@ -176,12 +177,18 @@ class Segmenter:
         best = int(np.argmax(pair_scores))
         # A cut wins by reading better than the whole, and only as two digits: a word the
         # model reads as no digit is not cut into a stroke that reads as a 1 and a remnant.
-        if pair_scores[best] <= bar or pair_scores[best] < DIGIT_LIKENESS**2:
+        if _log_odds(pair_scores[best]) <= bar or pair_scores[best] < DIGIT_LIKENESS**2:
             return [piece]
         left, right = options[best][0]
         return self._split(left, tall, depth - 1, head_start) + self._split(
             right, tall, depth - 1, head_start
         )
+
+
+def _log_odds(probability: float) -> float:
+    """ln(p / (1 - p)), with p kept within float32's reach of 0 and 1."""
+    p = min(max(float(probability), 1e-7), 1 - 1e-7)
+    return float(np.log(p / (1 - p)))
 
 
 def _any_of(labels: np.ndarray, wanted: tuple[int, ...]) -> np.ndarray:

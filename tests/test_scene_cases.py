@@ -60,6 +60,8 @@ CASES = {
     "words-nearby:5": "a number below a printed 'Date', read as 0210",
     "words-nearby:15": "a number beside a printed 'Kasse'",
     "two-rows:17": "two large pencil rows beside a hand's shadow on squared paper",
+    # A cut is weighed against the whole in log-odds (recognizer/segmentation.py).
+    "touching-pair:2": "a 2 overlapping a 0, read as one 0 at 0.96 and as 2 and 0 at 0.997",
 }
 
 

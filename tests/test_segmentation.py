@@ -1,10 +1,12 @@
-"""Where the segmenter tries its cuts (``recognizer.segmentation``)."""
+"""Where the segmenter tries its cuts and which it keeps (``recognizer.segmentation``)."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
+import pytest
 
-from recognizer.segmentation import Glyph, _cut_candidates
+from recognizer.segmentation import Glyph, Judge, Piece, Segmenter, _cut_candidates
 
 
 def test_each_valley_of_a_touching_pair_gets_a_cut() -> None:
@@ -21,3 +23,34 @@ def test_each_valley_of_a_touching_pair_gets_a_cut() -> None:
     columns = {round(cut.column) for cut in _cut_candidates(Glyph(mask, (0, 0, 50, 60)))}
     assert any(6 <= column < 16 for column in columns), columns
     assert any(20 <= column < 38 for column in columns), columns
+
+
+def _two_rings() -> np.ndarray:
+    """int32 (60, 72): labels of one component, two rings 36 wide side by side, touching."""
+    labels = np.zeros((60, 72), np.int32)
+    for left in (0, 36):
+        cv2.ellipse(labels, (left + 18, 30), (17, 28), 0, 0, 360, 1, 4)
+    return labels
+
+
+def _judge_by_width(whole: float, half: float) -> Judge:
+    """A model stand-in: glyphs wider than one ring read ``whole``, narrower ones ``half``."""
+    return lambda glyphs: np.array([whole if g.box[2] > 40 else half for g in glyphs])
+
+
+@pytest.mark.parametrize(
+    ("whole", "half", "parts"),
+    [
+        (0.96, 0.998, 2),  # a pair read as one digit, but ten times more surely as two
+        (0.9999, 0.99, 1),  # a sure broad digit whose halves also read as digits
+        (0.2, 0.5, 1),  # halves no surer of being digits than the whole
+    ],
+)
+def test_a_cut_wins_by_the_odds_of_its_digits(whole: float, half: float, parts: int) -> None:
+    """The cut is weighed in log-odds: a pair 1.2 times as wide as tall, read as one digit at
+    0.96 and as two at 0.998 each, is cut, which a margin in probability never allowed (the
+    whole's 0.96 plus the narrow pair's handicap is over 1)."""
+    labels = _two_rings()
+    piece = Piece((1,), 0, 72, 0, 60)
+    glyphs = Segmenter(labels, _judge_by_width(whole, half)).digits([piece], 60.0, 0.0)
+    assert len(glyphs) == parts
