@@ -518,6 +518,12 @@ ROW_SIZE_SHARE = 0.7
 other writing, left out: a printed label or a note beside the number, whose letters the model
 reads as digits ("Date" as 0210). The rows of one number are written alike in size."""
 
+RUN_GAP = 1.0
+"""Glyphs in a row more than this many of its digit heights apart are in separate runs, each
+judged by its size as a row is (ROW_SIZE_SHARE): a printed "Total:" set beside a number stands
+one to two digit heights away from it, a number's digits closer, and a run of one glyph (a
+widely spaced digit) always stays."""
+
 ROW_DIGIT_SHARE = 0.6
 """A line of writing is read as digits when at least this share of its glyphs are digit-like;
 otherwise it is other writing (words, formulas) and is left out."""

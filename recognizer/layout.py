@@ -12,6 +12,7 @@ holds pieces far wider than any digit (joined-up words), is other writing and is
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -46,6 +47,7 @@ from recognizer.config import (
     ROW_HEIGHT_AGREEMENT,
     ROW_HEIGHT_SPREAD,
     ROW_SIZE_SHARE,
+    RUN_GAP,
     SAME_ROW_OVERLAP,
     SPLIT_EVEN_ASPECT,
     SPLIT_HEAD_START,
@@ -131,22 +133,49 @@ def _rows_in(ink: Ink, judge: Judge) -> tuple[Ink, list[tuple[Glyph, ...]], bool
     if sum(len(row) for row in rows) > 1:
         rows = [kept for row in rows if (kept := _inside_the_frame(row, shape))]
     alike = _of_the_numbers_size(rows)
-    return ink, alike, other_writing or len(alike) < len(rows)
+    left_out = sum(map(len, alike)) < sum(map(len, rows))
+    return ink, alike, other_writing or left_out
 
 
 def _of_the_numbers_size(rows: list[tuple[Glyph, ...]]) -> list[tuple[Glyph, ...]]:
-    """The rows whose glyphs' median height is ROW_SIZE_SHARE of the tallest row's or more.
+    """The rows, and the runs of glyphs within them (``_runs``), whose glyphs' median height is
+    ROW_SIZE_SHARE of the tallest row's, or run's, or more; a run of one glyph always stays.
 
     A person writes the rows of a number alike in size; writing far smaller beside it is a
-    printed label or a note ("Date", "Total:"), whose letters read as digits."""
-    if len(rows) < 2:
+    printed label or a note ("Date", "Total:"), whose letters read as digits, in a row of its
+    own or set apart in the number's row. A lone glyph set apart is a digit of a widely spaced
+    number as often as a letter."""
+    if len(rows) > 1:
+        rows = [row for row, small in zip(rows, _far_smaller(rows), strict=True) if not small]
+    runs = [run for row in rows for run in _runs(row)]
+    if len(runs) < 2:
         return rows
-    typical = np.array([np.median([glyph.box[3] for glyph in row]) for row in rows])
-    return [
-        row
-        for row, size in zip(rows, typical, strict=True)
-        if size >= ROW_SIZE_SHARE * typical.max()
-    ]
+    left_out = {
+        id(glyph)
+        for run, small in zip(runs, _far_smaller(runs), strict=True)
+        if small and len(run) > 1
+        for glyph in run
+    }
+    return [kept for row in rows if (kept := tuple(g for g in row if id(g) not in left_out))]
+
+
+def _far_smaller(groups: Sequence[Sequence[Glyph]]) -> np.ndarray:
+    """bool (N,): which groups' median glyph height is under ROW_SIZE_SHARE of the tallest's."""
+    typical = np.array([np.median([glyph.box[3] for glyph in group]) for group in groups])
+    far_smaller: np.ndarray = typical < ROW_SIZE_SHARE * typical.max()
+    return far_smaller
+
+
+def _runs(row: tuple[Glyph, ...]) -> list[tuple[Glyph, ...]]:
+    """The row's glyphs, left to right, in runs parted by gaps wider than RUN_GAP times the
+    row's median glyph height."""
+    tall = float(np.median([glyph.box[3] for glyph in row]))
+    runs = [[row[0]]]
+    for before, glyph in itertools.pairwise(row):
+        if glyph.box[0] - (before.box[0] + before.box[2]) > RUN_GAP * tall:
+            runs.append([])
+        runs[-1].append(glyph)
+    return [tuple(run) for run in runs]
 
 
 def _in_one_pen(rows: list[tuple[Glyph, ...]], strength: np.ndarray) -> list[tuple[Glyph, ...]]:

@@ -444,3 +444,25 @@ def test_a_faint_pencil_number_on_smooth_paper_is_read(
     assert [row.number for row in reading.rows] == [
         "".join(str(int(mnist.y_test[i])) for i in picks)
     ]
+
+
+@pytest.mark.parametrize("word", ["SOS", "ZIP", "BOLD"])
+def test_a_printed_word_set_apart_in_the_numbers_row_is_left_out(
+    recognizer: Recognizer, mnist: Mnist, word: str
+) -> None:
+    """A printed word half as tall as the handwriting, one and a half digit heights to the right
+    of the number on its baseline: its capitals read as sure digits (SOS as 505, ZIP as 218),
+    but they are far smaller than the number's, so the answer is the number and says it saw
+    other writing."""
+    digits = [cropped(mnist.x_test[index]) for index in (0, 1, 3, 4, 7)]
+    page = gray(number_page(digits, gap=0.3))
+    height, width = page.shape
+    sheet = np.full((height, width + 6 * DIGIT_SIDE), 235, np.uint8)
+    sheet[:, :width] = page
+    baseline = 2 * DIGIT_SIDE
+    left = width - DIGIT_SIDE + round(1.5 * DIGIT_SIDE)
+    scale = DIGIT_SIDE / 2 / 22  # Hershey simplex capitals are 22 units tall at scale 1
+    cv2.putText(sheet, word, (left, baseline), cv2.FONT_HERSHEY_SIMPLEX, scale, 30, 2)
+    reading = recognizer.read(sheet)
+    assert reading.number == "".join(str(mnist.y_test[index]) for index in (0, 1, 3, 4, 7))
+    assert reading.other_writing
