@@ -464,14 +464,13 @@ more surely than the whole digit."""
 
 STICK_DOUBT = 0.5
 """Between the readings under several papers, one that is mostly sticks read as 1 (more than
-MOSTLY_STICKS of its glyphs, ``is_stick``) or strokes as thick as shade (SHADE_STROKE of their
-height: a hand's fingers read as a row of sure 1s), or has a row of nothing else, counts this many
-times as likely, and the likeliest paper's such reading is not taken as sure: a sliver of a paper's
+MOSTLY_STICKS of its glyphs, ``is_stick``) or has a row of nothing else counts this many times
+as likely, and the likeliest paper's such reading is not taken as sure: a sliver of a paper's
 or a shadow's edge, or a fragment of a stroke a wrong paper broke, reads as a 1 as surely as a
-written 1, so that sureness says little; a lone sliver reads more surely than the digit beside it.
-Counted once per reading, not per stick: a paper under which a number vanished, leaving a row of 1s,
-must not win by having fewer sticks. A number with a 1 among its digits ("17") is not doubted: a
-paper that lost the 1 would win."""
+written 1, so that sureness says little; a lone sliver reads more surely than the digit beside
+it. Counted once per reading, not per stick: a paper under which a number vanished, leaving a
+row of 1s, must not win by having fewer sticks. A number with a 1 among its digits ("17") is
+not doubted: a paper that lost the 1 would win."""
 
 MOSTLY_STICKS = 0.5
 """...the share of a reading's glyphs above which it is mostly sticks."""
@@ -482,12 +481,6 @@ likeliest paper read surely (UNSURE_BELOW or more) reads fragments of that digit
 over (a paper that breaks a clean 1 or 0 leaves a flag or arcs read as sure 4s), when that
 glyph's strokes are thinner than this share of its height: a pen's are about a tenth, while a
 shadow's wedge read as a 1 is a third as thick as tall and may hold the digit."""
-
-SHADE_STROKE = 0.25
-"""A glyph whose strokes are this share of its height thick or more is likelier shade than a
-pen's writing (STICK_DOUBT): a hand's fingers or a shadow's wedge are a third as thick as tall,
-a pen's strokes about a tenth; 1.7% of MNIST test digits, blown up and thresholded, are this
-bold (7% at 0.2, where a bold 0 under a hard shadow gave way to another paper's 9)."""
 
 LEFT_OUT_DOUBT = 0.5
 """Between the readings under several papers, one that left ink out as other writing (words,

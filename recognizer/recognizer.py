@@ -21,7 +21,6 @@ from recognizer.config import (
     LEFT_OUT_DOUBT,
     MOSTLY_STICKS,
     SETTLED_SURE_LAYOUT,
-    SHADE_STROKE,
     STICK_DOUBT,
     SURE_LAYOUT,
     SURER_LAYOUT,
@@ -89,10 +88,9 @@ class Recognizer:
         digits, digits merged with a shadow or hollow strokes are unsure. The first paper's
         layout gives way only to one SURER_LAYOUT times as likely: two readings of the same
         clean digit differ by chance, and a narrow kernel that hollows a thick stroke leaves a
-        fragment the model reads as a sure 1. A layout mostly of sticks read as 1 or of strokes
-        as thick as shade, or with a row of nothing else, counts STICK_DOUBT times as likely
-        (MOSTLY_STICKS), and is not sure under the first paper: slivers of edges read as surely
-        as written 1s, a hand's fingers as surely as a row of them. A layout that
+        fragment the model reads as a sure 1. A layout mostly of sticks read as 1, or with a row
+        of nothing else, counts STICK_DOUBT times as likely (MOSTLY_STICKS), and is not sure
+        under the first paper: slivers of edges read as surely as written 1s. A layout that
         left ink out as other writing counts LEFT_OUT_DOUBT times as likely in that comparison,
         however sure: under a wrong paper, digits broken or merged with shade read as no digit
         and are left out, and the few glyphs left (a sure 1) outscore a paper under which every
@@ -117,7 +115,7 @@ class Recognizer:
                 continue  # fragments of digits the likeliest paper read whole
             likeness = judge(glyphs)
             joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
-            sticks = [_unlike_a_pen(row, judge) for row in layout.rows]
+            sticks = [_read_as_one(row, judge) for row in layout.rows]
             if np.concatenate(sticks).mean() > MOSTLY_STICKS or any(row.all() for row in sticks):
                 joint += np.log(STICK_DOUBT)
             if layout.other_writing:
@@ -195,17 +193,9 @@ class _Judge:
         return _prediction(judged.image, _on_photo(judged.box, to_photo), judged.digits)
 
 
-def _unlike_a_pen(glyphs: Sequence[Glyph], judge: _Judge) -> np.ndarray:
-    """bool (N,): which judged glyphs may well be no writing: sticks (``is_stick``) read as a
-    1, as slivers of edges are, and glyphs whose strokes are as thick as shade's
-    (SHADE_STROKE of their height or more), as a hand's fingers are."""
-    return np.array(
-        [
-            (is_stick(glyph) and judge.digit(glyph) == 1)
-            or glyph_thickness(glyph) >= SHADE_STROKE * glyph.box[3]
-            for glyph in glyphs
-        ]
-    )
+def _read_as_one(glyphs: Sequence[Glyph], judge: _Judge) -> np.ndarray:
+    """bool (N,): which judged glyphs are sticks (``is_stick``) read as a 1."""
+    return np.array([is_stick(glyph) and judge.digit(glyph) == 1 for glyph in glyphs])
 
 
 def _whole_digits(glyphs: Sequence[Glyph], likeness: np.ndarray) -> np.ndarray:
