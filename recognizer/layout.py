@@ -64,7 +64,7 @@ from recognizer.errors import (
 from recognizer.ink import Ink
 from recognizer.pieces import aspect, pieces_of, typical_height
 from recognizer.render import stroke_strength
-from recognizer.segmentation import Glyph, Judge, Segmenter
+from recognizer.segmentation import Glyph, Judge, Segmenter, box_gap
 from recognizer.single_digit import is_blob, is_rule, plausibility, single_digit
 from recognizer.stages import Stages
 
@@ -172,7 +172,7 @@ def _runs(row: tuple[Glyph, ...]) -> list[tuple[Glyph, ...]]:
     tall = float(np.median([glyph.box[3] for glyph in row]))
     runs = [[row[0]]]
     for before, glyph in itertools.pairwise(row):
-        if glyph.box[0] - (before.box[0] + before.box[2]) > RUN_GAP * tall:
+        if box_gap(before, glyph) > RUN_GAP * tall:
             runs.append([])
         runs[-1].append(glyph)
     return [tuple(run) for run in runs]

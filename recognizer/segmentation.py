@@ -129,7 +129,7 @@ class Segmenter:
             both = _union(one, other)
             if (
                 min(one.box[3], other.box[3]) < FRAGMENT_HEIGHT * typical
-                and _gap(one, other) <= MERGE_GAP * tall
+                and box_gap(one, other) <= MERGE_GAP * tall
                 and both.box[2] <= MERGE_WIDTH * max(tall, both.box[3])
             ):
                 if _stacked(one, other):
@@ -201,7 +201,7 @@ def _any_of(labels: np.ndarray, wanted: tuple[int, ...]) -> np.ndarray:
     return mask
 
 
-def _gap(one: Glyph, other: Glyph) -> int:
+def box_gap(one: Glyph, other: Glyph) -> int:
     """Columns between two glyphs' boxes (0 when they overlap)."""
     return max(
         other.box[0] - (one.box[0] + one.box[2]), one.box[0] - (other.box[0] + other.box[2]), 0
@@ -211,7 +211,7 @@ def _gap(one: Glyph, other: Glyph) -> int:
 def _stacked(one: Glyph, other: Glyph) -> bool:
     """Whether two glyphs share columns: digits in a row stand side by side, so a fragment
     over or under part of its neighbour is a piece of it."""
-    return _gap(one, other) == 0 and (
+    return box_gap(one, other) == 0 and (
         min(one.box[0] + one.box[2], other.box[0] + other.box[2]) > max(one.box[0], other.box[0])
     )
 
