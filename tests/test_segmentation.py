@@ -43,7 +43,7 @@ def _judge_by_width(whole: float, half: float) -> Judge:
     [
         (0.96, 0.998, 2),  # a pair read as one digit, but ten times more surely as two
         (0.9999, 0.99, 1),  # a sure broad digit whose halves also read as digits
-        (0.2, 0.5, 1),  # halves no surer of being digits than the whole
+        (0.2, 0.5, 1),  # halves together (0.25) not surer than the whole by the narrow handicap
     ],
 )
 def test_a_cut_wins_by_the_odds_of_its_digits(whole: float, half: float, parts: int) -> None:
