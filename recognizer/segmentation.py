@@ -25,12 +25,15 @@ from recognizer.config import (
     MERGE_GAP,
     MERGE_WIDTH,
     MINOR_HEIGHT,
+    NO_DIGIT_SPLIT_ASPECT,
+    ROW_DIGIT_SHARE,
     SPLIT_DEPTH,
     SPLIT_EVEN_ASPECT,
     SPLIT_HEAD_START,
     SPLIT_MARGIN_SLOPE,
     SPLIT_MIN_ASPECT,
     SUREST_PAIR,
+    UNSURE_BELOW,
 )
 
 
@@ -106,13 +109,36 @@ class Segmenter:
         """The row's digits left to right: each piece whole or cut where that reads better
         (``head_start``: how much less surely a wide piece's cut may read than the whole and
         still win); slivers a cut leaves (a ruled line's stub, a trailing stroke) are dropped."""
-        glyphs = [
-            glyph
+        parts = [
+            part
             for piece in pieces
-            for part in self._split(piece, tall, SPLIT_DEPTH, head_start)
-            if (glyph := self.glyph(part)) is not None
+            for part in self._split(piece, tall, SPLIT_DEPTH, head_start, SPLIT_MIN_ASPECT)
         ]
+        glyphs = self._no_digits_recut(parts, tall, head_start)
         return [glyph for glyph in glyphs if glyph.box[3] >= MINOR_HEIGHT * tall]
+
+    def _no_digits_recut(self, parts: list[Piece], tall: float, head_start: float) -> list[Glyph]:
+        """The parts' glyphs, with each one the model reads as no digit (DIGIT_LIKENESS) among
+        others mostly read surely as digits (ROW_DIGIT_SHARE of them UNSURE_BELOW or more) tried
+        cut down to NO_DIGIT_SPLIT_ASPECT wide: a slim 1 leaning on its neighbour ("17") is as
+        narrow as one digit, but no digit reads from the two. Among letters, some of which read
+        as unsure digits ("o" as 0), a letter stays whole and the line is other writing.
+        """
+        kept = [(part, glyph) for part in parts if (glyph := self.glyph(part)) is not None]
+        if len(kept) < 2:
+            return [glyph for _, glyph in kept]
+        sureness = self._judge([glyph for _, glyph in kept])
+        digit = sureness >= DIGIT_LIKENESS
+        sure = sureness >= UNSURE_BELOW
+        others_digits = (sure.sum() - sure) / (len(kept) - 1)
+        glyphs = []
+        for (part, glyph), is_digit, share in zip(kept, digit, others_digits, strict=True):
+            if is_digit or share < ROW_DIGIT_SHARE:
+                glyphs.append(glyph)
+                continue
+            recut = self._split(part, tall, SPLIT_DEPTH, head_start, NO_DIGIT_SPLIT_ASPECT)
+            glyphs.extend(cut for piece in recut if (cut := self.glyph(piece)) is not None)
+        return glyphs
 
     def merge_fragments(self, glyphs: Sequence[Glyph], tall: float) -> list[Glyph]:
         """Neighbours merged where one is a fragment (a digit written in two strokes, broken by
@@ -142,8 +168,11 @@ class Segmenter:
             place += 1
         return merged
 
-    def _split(self, piece: Piece, tall: float, depth: int, head_start: float) -> list[Piece]:
-        """The piece as it is, or cut into touching digits if that reads better.
+    def _split(
+        self, piece: Piece, tall: float, depth: int, head_start: float, narrowest: float
+    ) -> list[Piece]:
+        """The piece as it is, or cut into touching digits if that reads better; pieces
+        narrower than ``narrowest`` of ``tall`` (width / height) are never cut.
 
         Few digits are written wider than tall, two side by side nearly always are; in between
         (a broad 0 or 2, a touching pair of slim digits) the model decides. Width is measured
@@ -154,7 +183,7 @@ class Segmenter:
         if whole is None:
             return [piece]
         aspect = whole.box[2] / tall
-        if depth == 0 or aspect < SPLIT_MIN_ASPECT:
+        if depth == 0 or aspect < narrowest:
             return [piece]
         margin = max(SPLIT_MARGIN_SLOPE * (SPLIT_EVEN_ASPECT - aspect), -head_start)
         bar = _log_odds(self._judge([whole])[0]) + margin  # what a cut must read better than
@@ -180,8 +209,8 @@ class Segmenter:
         if _log_odds(pair_scores[best]) <= bar or pair_scores[best] < DIGIT_LIKENESS**2:
             return [piece]
         left, right = options[best][0]
-        return self._split(left, tall, depth - 1, head_start) + self._split(
-            right, tall, depth - 1, head_start
+        return self._split(left, tall, depth - 1, head_start, narrowest) + self._split(
+            right, tall, depth - 1, head_start, narrowest
         )
 
 

@@ -54,3 +54,35 @@ def test_a_cut_wins_by_the_odds_of_its_digits(whole: float, half: float, parts: 
     piece = Piece((1,), 0, 72, 0, 60)
     glyphs = Segmenter(labels, _judge_by_width(whole, half)).digits([piece], 60.0, 0.0)
     assert len(glyphs) == parts
+
+
+def _slim_pair_and_neighbour() -> np.ndarray:
+    """int32 (60, 100): labels of a 1 leaning on a 0 (one component 44 wide, under the
+    height's 0.95 that makes a piece wide enough to be a pair) and of a 0 standing apart."""
+    labels = np.zeros((60, 100), np.int32)
+    labels[2:58, 0:4] = 1  # the 1...
+    cv2.ellipse(labels, (24, 30), (19, 27), 0, 0, 360, 1, 3)  # ...leaning on its 0
+    cv2.ellipse(labels, (80, 30), (17, 27), 0, 0, 360, 2, 3)  # the 0 apart
+    return labels
+
+
+@pytest.mark.parametrize(
+    ("neighbour", "parts"),
+    [
+        (0.99, 3),  # beside a digit, the slim piece no digit reads from comes apart as 1 and 0
+        (0.05, 2),  # beside a letter, a letter stays whole
+    ],
+)
+def test_a_slim_piece_read_as_no_digit_among_digits_is_cut(neighbour: float, parts: int) -> None:
+    """A slim piece is cut only where the model reads it as no digit while the row's other
+    glyphs read as digits: a 1 leaning on its neighbour is as narrow as one broad digit."""
+    labels = _slim_pair_and_neighbour()
+
+    def judge(glyphs: list[Glyph]) -> np.ndarray:
+        return np.array(
+            [neighbour if g.box[0] >= 55 else 0.05 if g.box[2] > 40 else 0.99 for g in glyphs]
+        )
+
+    pieces = [Piece((1,), 0, 50, 0, 60), Piece((2,), 55, 100, 0, 60)]
+    glyphs = Segmenter(labels, judge).digits(pieces, 60.0)
+    assert len(glyphs) == parts
