@@ -346,6 +346,10 @@ digits from touching to several digit widths apart."""
 NUMBER_ROW_DRIFT = 0.5
 """How far (in digit heights) a neighbour's middle may sit above or below: slant and baseline."""
 
+ROW_SLANT = 0.15
+"""The steepest a row of writing is taken to climb, in px per px across (8.5 degrees): beyond
+a row's end, a line of writing whose middles sit on the row's slope, extended, continues it."""
+
 PEN_CONTRAST = 0.6
 """A stick whose strokes are less than this share as dark as the other glyphs' (their median)
 is no writing (paper grain, a shadow's fringe, a grid's remnant): one person, one pen. A real
@@ -468,7 +472,8 @@ more surely than the whole digit."""
 
 STICK_DOUBT = 0.5
 """Between the readings under several papers, one that is mostly sticks read as 1 (more than
-MOSTLY_STICKS of its glyphs, ``is_stick``) or has a row of nothing else counts this many times
+MOSTLY_STICKS of its glyphs, ``is_stick``), has a row of nothing else, or reads as 1s only
+(two or more: a hand's fingers are broader than sticks, and read as 1s) counts this many times
 as likely, and the likeliest paper's such reading is not taken as sure: a sliver of a paper's
 or a shadow's edge, or a fragment of a stroke a wrong paper broke, reads as a 1 as surely as a
 written 1, so that sureness says little; a lone sliver reads more surely than the digit beside
@@ -520,6 +525,14 @@ RUN_GAP = 1.0
 judged by its size as a row is (ROW_SIZE_SHARE): a printed "Total:" set beside a number stands
 one to two digit heights away from it, a number's digits closer, and a run of one glyph (a
 widely spaced digit) always stays."""
+
+WORD_GAP = 2.5
+WORD_GAP_LEAST = 0.5
+"""A row's glyphs part into words at gaps wider than WORD_GAP times its narrow gaps between
+neighbours (their lower quartile) and WORD_GAP_LEAST of its digit height: a word written beside
+a number is set apart from it by more than its digits are from each other. Where half a word's
+glyphs or more read as no digit, the rest are its letters too ("Date" leaving an "e" read as
+8)."""
 
 ROW_DIGIT_SHARE = 0.6
 """A line of writing is read as digits when at least this share of its glyphs are digit-like;

@@ -47,6 +47,7 @@ from recognizer.config import (
     ROW_HEIGHT_AGREEMENT,
     ROW_HEIGHT_SPREAD,
     ROW_SIZE_SHARE,
+    ROW_SLANT,
     RUN_GAP,
     SAME_ROW_OVERLAP,
     SPLIT_EVEN_ASPECT,
@@ -54,6 +55,8 @@ from recognizer.config import (
     STICK_ASPECT,
     TALLEST_GLYPH,
     THIN_STROKE_HEIGHT,
+    WORD_GAP,
+    WORD_GAP_LEAST,
 )
 from recognizer.errors import (
     PAGE_OF_TEXT,
@@ -347,7 +350,44 @@ def _lines_of_writing(
         reference = reference or typical_height(heights)
         if heights.max() >= MINOR_HEIGHT * reference:
             lines.append(line)
-    return _side_by_side_joined(sorted(lines, key=lambda line: _span(line, stats)), stats)
+    lines = _side_by_side_joined(sorted(lines, key=lambda line: _span(line, stats)), stats)
+    return _continued_aslant(lines, stats)
+
+
+def _continued_aslant(lines: list[list[int]], stats: np.ndarray) -> list[list[int]]:
+    """The lines, each joined by the lines that continue it beyond its ends along its slope
+    (``_continues_aslant``), top to bottom, each left to right.
+
+    Widely spaced digits in a row photographed aslant climb further from one to the next than
+    a neighbour's middle may drift (NUMBER_ROW_DRIFT), so a row's first or last digit can start
+    a line of its own."""
+    joined = [list(line) for line in lines]
+    for row in sorted(joined, key=len, reverse=True):
+        for other in joined:
+            if row and other and other is not row and _continues_aslant(row, other, stats):
+                row.extend(other)
+                other.clear()
+    kept = [sorted(line, key=lambda label: stats[label, cv2.CC_STAT_LEFT]) for line in joined]
+    return sorted((line for line in kept if line), key=lambda line: _span(line, stats))
+
+
+def _continues_aslant(row: list[int], other: list[int], stats: np.ndarray) -> bool:
+    """Whether the line ``other`` lies wholly left or right of ``row`` (two pieces or more),
+    within NUMBER_GAP of its digit height, with its middles within NUMBER_ROW_DRIFT of the
+    straight line through the row's middles (no steeper than ROW_SLANT), extended. A number's
+    second row lies under the first, not beyond its ends, and a digit height lower."""
+    if len(row) < 2:
+        return False
+    x, y, w, h = (stats[row, k].astype(np.float64) for k in range(4))
+    ox, oy, ow, oh = (stats[other, k].astype(np.float64) for k in range(4))
+    tall = float(np.median(h))
+    gap = max(x.min() - (ox + ow).max(), ox.min() - (x + w).max())
+    if gap < 0 or gap > NUMBER_GAP * tall:
+        return False
+    across, middle = x + w / 2, y + h / 2
+    slope = float(np.clip(np.polyfit(across, middle, 1)[0], -ROW_SLANT, ROW_SLANT))
+    expected = middle.mean() + slope * (ox + ow / 2 - across.mean())
+    return bool(np.all(np.abs(oy + oh / 2 - expected) <= NUMBER_ROW_DRIFT * tall))
 
 
 def _with_thin_strokes(line: list[int], specks: np.ndarray, stats: np.ndarray) -> list[int]:
@@ -462,8 +502,28 @@ def _digits_of(
     digit_like = _digit_like(glyphs, tall, judge)
     if among_others and (digit_like.mean() < ROW_DIGIT_SHARE or not _heights_agree(glyphs)):
         return [], True
+    digit_like &= ~_in_words(glyphs, judge(glyphs) >= DIGIT_LIKENESS, tall)
     digits = [glyph for glyph, keep in zip(glyphs, digit_like, strict=True) if keep]
     return digits, len(digits) < len(glyphs)
+
+
+def _in_words(glyphs: Sequence[Glyph], read: np.ndarray, tall: float) -> np.ndarray:
+    """bool (N,): which of a row's glyphs, left to right, are in words: runs of glyphs parted
+    from the rest by gaps wider than WORD_GAP times the row's narrow gaps (their lower
+    quartile: a word's letters and a number's digits are each close together) and
+    WORD_GAP_LEAST of its digit height ``tall``, half or more of whose glyphs the model does
+    not ``read`` as digits (a printed tooth beside a digit, too tall for one, is no letter)."""
+    if len(glyphs) < 3:
+        return np.zeros(len(glyphs), bool)
+    gaps = np.array([box_gap(one, other) for one, other in itertools.pairwise(glyphs)])
+    apart = gaps > max(WORD_GAP * float(np.percentile(gaps, 25)), WORD_GAP_LEAST * tall)
+    run = np.concatenate([[0], np.cumsum(apart)])
+    words = np.zeros(len(glyphs), bool)
+    for label in np.unique(run):
+        members = run == label
+        if (~read[members]).mean() >= 0.5:
+            words |= members
+    return words
 
 
 def _digit_like(glyphs: Sequence[Glyph], tall: float, judge: Judge) -> np.ndarray:

@@ -89,13 +89,13 @@ class Recognizer:
         layout gives way only to one SURER_LAYOUT times as likely: two readings of the same
         clean digit differ by chance, and a narrow kernel that hollows a thick stroke leaves a
         fragment the model reads as a sure 1. A layout mostly of sticks read as 1, or with a row
-        of nothing else, counts STICK_DOUBT times as likely (MOSTLY_STICKS), and is not sure
-        under the first paper: slivers of edges read as surely as written 1s. A layout that
-        left ink out as other writing counts LEFT_OUT_DOUBT times as likely in that comparison,
-        however sure: under a wrong paper, digits broken or merged with shade read as no digit
-        and are left out, and the few glyphs left (a sure 1) outscore a paper under which every
-        digit reads. A layout found only inside the first paper's sure digits reads their
-        fragments and is passed over (WHOLE_DIGIT_STROKE).
+        of nothing else, or of 1s only, counts STICK_DOUBT times as likely (MOSTLY_STICKS), and
+        is not sure under the first paper: slivers of edges and a hand's fingers read as surely
+        as written 1s. A layout that left ink out as other writing counts LEFT_OUT_DOUBT times
+        as likely in that comparison, however sure: under a wrong paper, digits broken or merged
+        with shade read as no digit and are left out, and the few glyphs left (a sure 1)
+        outscore a paper under which every digit reads. A layout found only inside the first
+        paper's sure digits reads their fragments and is passed over (WHOLE_DIGIT_STROKE).
         Raises the first RecognizerError when no ink holds a digit.
         """
         best: tuple[float, Ink, _Judge, Layout] | None = None
@@ -115,8 +115,7 @@ class Recognizer:
                 continue  # fragments of digits the likeliest paper read whole
             likeness = judge(glyphs)
             joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
-            sticks = [_read_as_one(row, judge) for row in layout.rows]
-            if np.concatenate(sticks).mean() > MOSTLY_STICKS or any(row.all() for row in sticks):
+            if _like_slivers(layout, judge):
                 joint += np.log(STICK_DOUBT)
             if layout.other_writing:
                 joint += np.log(LEFT_OUT_DOUBT)
@@ -191,6 +190,18 @@ class _Judge:
         sender's size."""
         judged = self._judged[_key(glyph)]
         return _prediction(judged.image, _on_photo(judged.box, to_photo), judged.digits)
+
+
+def _like_slivers(layout: Layout, judge: _Judge) -> bool:
+    """Whether a judged layout reads as what edges and shadows do: mostly sticks read as 1
+    (MOSTLY_STICKS), a row of nothing else, or 1s only, two or more (a hand's fingers)."""
+    sticks = [_read_as_one(row, judge) for row in layout.rows]
+    ones = [judge.digit(glyph) == 1 for row in layout.rows for glyph in row]
+    return bool(
+        np.concatenate(sticks).mean() > MOSTLY_STICKS
+        or any(row.all() for row in sticks)
+        or (len(ones) > 1 and all(ones))
+    )
 
 
 def _read_as_one(glyphs: Sequence[Glyph], judge: _Judge) -> np.ndarray:

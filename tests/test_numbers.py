@@ -26,14 +26,18 @@ def recognizer() -> Recognizer:
     return Recognizer.load()
 
 
-def number_page(digits: list[np.ndarray], gap: float = 0.1, rows: int = 1) -> bytes:
+def number_page(digits: list[np.ndarray], gap: float | list[float] = 0.1, rows: int = 1) -> bytes:
     """MNIST digits written dark on light paper, side by side, as a JPEG photo.
 
     Each digit is enlarged to DIGIT_SIDE pixels high; ``gap`` is the space between neighbours'
-    images as a share of that (negative: they overlap). ``rows`` repeats the line.
+    images as a share of that (negative: they overlap), or each gap in turn. ``rows`` repeats
+    the line.
     """
+    gaps = gap if isinstance(gap, list) else [gap] * (len(digits) - 1)
     widths = [round(d.shape[1] * DIGIT_SIDE / d.shape[0]) for d in digits]
-    lefts = [DIGIT_SIDE + sum(widths[:i]) + round(i * gap * DIGIT_SIDE) for i in range(len(digits))]
+    lefts = [
+        DIGIT_SIDE + sum(widths[:i]) + round(sum(gaps[:i]) * DIGIT_SIDE) for i in range(len(digits))
+    ]
     width = lefts[-1] + widths[-1] + DIGIT_SIDE
     height = DIGIT_SIDE * (2 * rows + 1)
     ink = np.zeros((height, width), np.float32)
@@ -342,6 +346,21 @@ def test_a_slanted_row_stays_one_row(recognizer: Recognizer, mnist: Mnist) -> No
     assert reading.number == "".join(str(int(mnist.y_test[i])) for i in picks)
 
 
+def test_a_widely_spaced_slanted_row_stays_one_row(recognizer: Recognizer, mnist: Mnist) -> None:
+    """A row photographed 10 degrees aslant whose last digit stands apart: from the digit before
+    it the row climbs over half a digit height, more than a neighbour's middle may drift, but
+    the last digit lies on the slope of the others."""
+    picks = [3, 2, 1, 18, 4]
+    flat = gray(number_page([mnist.x_test[i] for i in picks], gap=[0.6, 0.6, 0.6, 2.0]))
+    height, width = flat.shape
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), 10, 1.0)
+    slanted = cv2.warpAffine(flat, turn, (width, height), borderValue=235)
+    reading = recognizer.read(slanted)
+    assert [row.number for row in reading.rows] == [
+        "".join(str(int(mnist.y_test[i])) for i in picks)
+    ]
+
+
 def test_a_thin_stroke_in_a_big_photo_is_found(recognizer: Recognizer) -> None:
     """A 1 written with a fine pen, 200 px tall in a 12 MP photo: little ink, but a long stroke."""
     photo = np.full((3000, 4000), 225, np.uint8)
@@ -465,4 +484,35 @@ def test_a_printed_word_set_apart_in_the_numbers_row_is_left_out(
     cv2.putText(sheet, word, (left, baseline), cv2.FONT_HERSHEY_SIMPLEX, scale, 30, 2)
     reading = recognizer.read(sheet)
     assert reading.number == "".join(str(mnist.y_test[index]) for index in (0, 1, 3, 4, 7))
+    assert reading.other_writing
+
+
+@pytest.mark.parametrize(
+    ("word", "font"),
+    [
+        ("cm", cv2.FONT_HERSHEY_SCRIPT_SIMPLEX),
+        ("cm", cv2.FONT_HERSHEY_SIMPLEX),
+        ("kg", cv2.FONT_HERSHEY_SCRIPT_SIMPLEX),
+        ("Lot", cv2.FONT_HERSHEY_SIMPLEX),
+    ],
+)
+def test_a_word_beside_the_number_leaves_no_letter_read_as_a_digit(
+    recognizer: Recognizer, mnist: Mnist, word: str, font: int
+) -> None:
+    """A word as tall as the digits, written a digit height left of the number on its baseline:
+    most of its letters read as no digit, but one reads as a sure digit ("c" as 6, "o" as 0).
+    Set apart from the number further than the digits are from each other, the word is one
+    run, and the letter goes with its word."""
+    picks = (0, 1, 3, 4, 7)
+    digits = [cropped(mnist.x_test[index]) for index in picks]
+    page = gray(number_page(digits, gap=0.3))
+    height, width = page.shape
+    sheet = np.full((height, width + 5 * DIGIT_SIDE), 235, np.uint8)
+    sheet[:, 5 * DIGIT_SIDE :] = page
+    scale = 0.9 * DIGIT_SIDE / 22  # Hershey capitals are 22 units tall at scale 1
+    (text_width, _), _ = cv2.getTextSize(word, font, scale, 3)
+    left = 6 * DIGIT_SIDE - round(1.2 * DIGIT_SIDE) - text_width
+    cv2.putText(sheet, word, (left, 2 * DIGIT_SIDE), font, scale, 30, 3)
+    reading = recognizer.read(sheet)
+    assert reading.number == "".join(str(mnist.y_test[index]) for index in picks)
     assert reading.other_writing

@@ -62,6 +62,10 @@ CASES = {
     "two-rows:17": "two large pencil rows beside a hand's shadow on squared paper",
     # A cut is weighed against the whole in log-odds (recognizer/segmentation.py).
     "touching-pair:2": "a 2 overlapping a 0, read as one 0 at 0.96 and as 2 and 0 at 0.997",
+    # A reading of 1s only is doubted like one of sticks (recognizer/recognizer.py).
+    "single-shadow-hand:18": "a small 9 beside a hand's fingers, read as 1111",
+    # A line beyond a row's end on its slope continues it (recognizer/layout.py, ROW_SLANT).
+    "numbers-natural:1": "a number on a sticky note 8 degrees aslant, its 2 read as a row",
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 import pytest
@@ -78,7 +80,7 @@ def test_a_slim_piece_read_as_no_digit_among_digits_is_cut(neighbour: float, par
     glyphs read as digits: a 1 leaning on its neighbour is as narrow as one broad digit."""
     labels = _slim_pair_and_neighbour()
 
-    def judge(glyphs: list[Glyph]) -> np.ndarray:
+    def judge(glyphs: Sequence[Glyph]) -> np.ndarray:
         return np.array(
             [neighbour if g.box[0] >= 55 else 0.05 if g.box[2] > 40 else 0.99 for g in glyphs]
         )
