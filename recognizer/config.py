@@ -500,10 +500,11 @@ MAX_DIGIT_ASPECT = 1.6
 """A glyph still wider than this many of its row's digit heights after segmentation is no
 digit: joined-up handwriting, a dash, a printed box..."""
 
-BROAD_DIGIT_ASPECT = 2.0
+BROAD_DIGIT_ASPECT = 2.5
 BROAD_DIGIT_SURENESS = 0.95
 """...unless it is at most BROAD_DIGIT_ASPECT digit heights wide and the model reads it as a
-digit at least this surely: some people write a 2 or a 7 twice as wide as tall."""
+digit at least this surely: some people write a 2, a 5 or a 7 twice as wide as tall or more,
+and a word that wide has been offered its cuts by then and read as no digit."""
 
 TALLEST_GLYPH = 1.4
 """A glyph taller than this multiple of its row's typical glyph is no digit (a scribble, a

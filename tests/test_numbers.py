@@ -161,18 +161,21 @@ def test_slanted_touching_pairs_are_cut_along_their_slant(
     assert right >= 54, f"{right} of 80 slanted touching pairs read right"
 
 
-def test_a_broad_two_in_a_number_is_read(recognizer: Recognizer, mnist: Mnist) -> None:
-    """Some people write a 2 nearly twice as wide as tall: wider than a digit usually is, but
-    the model is sure of it, so it stays in the number (MNIST 2s stretched to 1.8 times their
-    height, between a 0 and a 4)."""
+@pytest.mark.parametrize(("stretch", "least"), [(1.8, 5), (2.2, 4)])
+def test_a_broad_two_in_a_number_is_read(
+    recognizer: Recognizer, mnist: Mnist, stretch: float, least: int
+) -> None:
+    """Some people write a 2 twice as wide as tall: wider than a digit usually is, but the
+    model is sure of it, so it stays in the number (MNIST 2s stretched to ``stretch`` times
+    their height, between a 0 and a 4; at 2.2 none stayed while BROAD_DIGIT_ASPECT was 2)."""
     twos = [i for i in range(100) if mnist.y_test[i] == 2][:6]
     right = 0
     for index in twos:
         two = cropped(mnist.x_test[index])
-        broad = cv2.resize(two, (round(1.8 * two.shape[0]), two.shape[0]))
+        broad = cv2.resize(two, (round(stretch * two.shape[0]), two.shape[0]))
         digits = [cropped(mnist.x_test[3]), broad, cropped(mnist.x_test[4])]
         right += recognizer.read(number_page(digits, gap=0.6)).number == "024"
-    assert right >= 5, f"{right} of 6 numbers with a broad 2 read right"
+    assert right >= least, f"{right} of 6 numbers with a broad 2 read right"
 
 
 def test_more_than_twelve_digits_is_refused(recognizer: Recognizer, mnist: Mnist) -> None:
