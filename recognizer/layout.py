@@ -7,7 +7,8 @@ seeds the next line, and so on. Within a line, small pieces join the digit they 
 beside (a 5's cap, a stroke broken by a ruled line) and tall pieces that overlap in width are
 one broken digit; the pieces are then segmented into digits by the model's judgement
 (``recognizer.segmentation``). A line whose glyphs the model does not read as digits, or that
-holds pieces far wider than any digit (joined-up words), is other writing and is not read.
+holds pieces far wider than any digit (joined-up words), is other writing and is not read; so
+is a word set apart within a number's row, with the letters of it that read as digits.
 """
 
 from __future__ import annotations

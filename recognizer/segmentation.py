@@ -3,8 +3,10 @@
 A piece much wider than the row's digits are tall may be touching digits. Cuts are tried where
 the ink is thinnest; a cut wins when both its parts read as digits (the product of their
 scores) more surely than the whole piece reads as one, by a margin in log-odds that shrinks as
-the piece gets wider, and its parts may be cut again. Fragments (a digit written in two strokes,
-broken by the threshold) are merged with a neighbour when the two read as one digit.
+the piece gets wider, and its parts may be cut again. A narrower piece the model reads as no
+digit, among others it reads as digits, is tried cut too (a slim 1 leaning on its neighbour).
+Fragments (a digit written in two strokes, broken by the threshold) are merged with a neighbour
+when the two read as one digit.
 """
 
 from __future__ import annotations
