@@ -386,7 +386,10 @@ def _continues_aslant(row: list[int], other: list[int], stats: np.ndarray) -> bo
     if gap < 0 or gap > NUMBER_GAP * tall:
         return False
     across, middle = x + w / 2, y + h / 2
-    slope = float(np.clip(np.polyfit(across, middle, 1)[0], -ROW_SLANT, ROW_SLANT))
+    spread = across - across.mean()
+    spread_squared = float(spread @ spread)  # 0 when every piece shares one middle (stacked)
+    fitted = float(spread @ (middle - middle.mean())) / spread_squared if spread_squared else 0.0
+    slope = float(np.clip(fitted, -ROW_SLANT, ROW_SLANT))  # least squares, then bounded
     expected = middle.mean() + slope * (ox + ow / 2 - across.mean())
     return bool(np.all(np.abs(oy + oh / 2 - expected) <= NUMBER_ROW_DRIFT * tall))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 from pathlib import Path
 
 import cv2
@@ -15,6 +16,7 @@ from benchmarks.photos import generate, generate_numbers
 from recognizer import Recognizer, TooManyDigitsError
 from recognizer.__main__ import main
 from recognizer.config import MAX_DIGITS
+from recognizer.layout import _continues_aslant
 from tests.conftest import REAL_DIGITS
 from training.mnist import Mnist
 
@@ -519,3 +521,18 @@ def test_a_word_beside_the_number_leaves_no_letter_read_as_a_digit(
     reading = recognizer.read(sheet)
     assert reading.number == "".join(str(mnist.y_test[index]) for index in picks)
     assert reading.other_writing
+
+
+def test_a_row_of_stacked_pieces_has_no_slope() -> None:
+    """A line whose pieces share one middle across (a 5's cap over its body) has no slope to
+    extend: a line beside it at its height continues it, one a digit height lower does not,
+    and no least-squares fit through one column is attempted."""
+    # x, y, width, height, area of: the cap, the body, a piece beside, a piece lower down
+    stats = np.array(
+        [[0, 0, 0, 0, 0], [100, 100, 40, 15, 200], [100, 120, 40, 40, 600],
+         [200, 110, 30, 45, 500], [200, 170, 30, 45, 500]]
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _continues_aslant([1, 2], [3], stats)
+        assert not _continues_aslant([1, 2], [4], stats)
