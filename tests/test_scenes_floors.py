@@ -39,7 +39,7 @@ FLOORS: dict[str, tuple[float, float]] = {
     "numbers-wide": (0.50, 0.583),  # 7/12
     "two-rows": (0.58, 0.667),  # 8/12
     "three-rows": (0.66, 0.750),  # 9/12
-    "touching-pair": (0.25, 0.333),  # 4/12
+    "touching-pair": (0.33, 0.417),  # 5/12
     "printed-lines": (0.75, 0.833),  # 10/12
     "words-nearby": (0.41, 0.500),  # 6/12
 }
@@ -65,9 +65,11 @@ of a touching pair's ink and win only as two digits (touching 2 -> 4), and again
 reading mostly of sticks read as 1 is doubted between papers, fragments of a sure digit are
 passed over and a line's height is its digits', not its dots' (squared 10 -> 11, sticky note
 11 -> 12, hand 9 -> 10, printed lines 9 -> 10), and again where faint ink dark only in grains
-counts whole and a row far smaller than the tallest is other writing (hard 10 -> 11); a
-condition that read fewer (ruled 12 -> 11, sticky note 11 -> 10, words nearby 6 -> 5) keeps
-its floor);
+counts whole and a row far smaller than the tallest is other writing (hard 10 -> 11), and
+again where a slim piece read as no digit among digits is tried cut, a word set apart in the
+number's row goes with its letters and a row's end on its slope continues it (touching
+4 -> 5; words nearby back to 6); a condition that read fewer (ruled 12 -> 11, sticky note
+11 -> 10) keeps its floor);
 one scene of slack below the figure (none where only one scene was read right)."""
 
 
