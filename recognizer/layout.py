@@ -174,12 +174,19 @@ def _runs(row: tuple[Glyph, ...]) -> list[tuple[Glyph, ...]]:
     """The row's glyphs, left to right, in runs parted by gaps wider than RUN_GAP times the
     row's median glyph height."""
     tall = float(np.median([glyph.box[3] for glyph in row]))
-    runs = [[row[0]]]
-    for before, glyph in itertools.pairwise(row):
-        if box_gap(before, glyph) > RUN_GAP * tall:
-            runs.append([])
-        runs[-1].append(glyph)
-    return [tuple(run) for run in runs]
+    return [tuple(row[i] for i in run) for run in _parted(_gaps(row) > RUN_GAP * tall)]
+
+
+def _gaps(glyphs: Sequence[Glyph]) -> np.ndarray:
+    """float (N - 1,): the columns between each of a row's glyphs, left to right, and the
+    next (``box_gap``)."""
+    return np.array([box_gap(one, other) for one, other in itertools.pairwise(glyphs)], float)
+
+
+def _parted(apart: np.ndarray) -> list[np.ndarray]:
+    """The indices of a row's N glyphs in runs, left to right, parted where bool (N - 1,)
+    ``apart`` says a glyph stands apart from the next."""
+    return np.split(np.arange(len(apart) + 1), np.flatnonzero(apart) + 1)
 
 
 def _in_one_pen(rows: list[tuple[Glyph, ...]], strength: np.ndarray) -> list[tuple[Glyph, ...]]:
@@ -517,16 +524,14 @@ def _in_words(glyphs: Sequence[Glyph], read: np.ndarray, tall: float) -> np.ndar
     quartile: a word's letters and a number's digits are each close together) and
     WORD_GAP_LEAST of its digit height ``tall``, half or more of whose glyphs the model does
     not ``read`` as digits (a printed tooth beside a digit, too tall for one, is no letter)."""
-    if len(glyphs) < 3:
-        return np.zeros(len(glyphs), bool)
-    gaps = np.array([box_gap(one, other) for one, other in itertools.pairwise(glyphs)])
-    apart = gaps > max(WORD_GAP * float(np.percentile(gaps, 25)), WORD_GAP_LEAST * tall)
-    run = np.concatenate([[0], np.cumsum(apart)])
     words = np.zeros(len(glyphs), bool)
-    for label in np.unique(run):
-        members = run == label
-        if (~read[members]).mean() >= 0.5:
-            words |= members
+    if len(glyphs) < 3:
+        return words
+    gaps = _gaps(glyphs)
+    apart = gaps > max(WORD_GAP * float(np.percentile(gaps, 25)), WORD_GAP_LEAST * tall)
+    for run in _parted(apart):
+        if (~read[run]).mean() >= 0.5:
+            words[run] = True
     return words
 
 
