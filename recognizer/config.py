@@ -460,9 +460,11 @@ paper's layout then stands without reading the ink under the other estimates of 
 blurred stroke's fragment, read as a 1 even more surely, must not win over a whole digit)."""
 
 SETTLED_SURE_LAYOUT = 0.9
-"""...and a layout under a paper the ink settled under is read surely from this joint likeness:
-such a paper is no guess, and an 8-digit number's joint likeness is often under 0.99 (read
-under four papers, its reading took twice as long)."""
+"""...and a layout under a paper the ink settled under is read surely from this joint likeness,
+and stands even after other papers' (the other polarity's settled paper, after a wrong
+light-on-dark verdict, follows the first polarity's guesses): such a paper is no guess, and an
+8-digit number's joint likeness is often under 0.99 (read under four papers, its reading took
+twice as long)."""
 
 SURER_LAYOUT = 1.05
 """An unsure layout under the likeliest paper gives way to another paper's only when that one's

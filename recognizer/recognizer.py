@@ -83,7 +83,9 @@ class Recognizer:
         Each ink is one estimate of the paper (``find_inks``), the likeliest first. Its layout
         stands when the model reads it surely and it left no ink out as other writing: its
         joint likeness, the product of its glyphs' likeness (``_digit_likeness``), is
-        SURE_LAYOUT or more, or SETTLED_SURE_LAYOUT for a paper the ink settled under.
+        SURE_LAYOUT or more for the likeliest paper, or SETTLED_SURE_LAYOUT for any paper the
+        ink settled under (the other polarity's, after a light-on-dark verdict that a hard
+        shadow misled: a coarse paper's guess reads the shade's blobs or pieces surely too).
         Otherwise the layout with the highest joint likeness wins: shadow edges read as extra
         digits, digits merged with a shadow or hollow strokes are unsure. The first paper's
         layout gives way only to one SURER_LAYOUT times as likely: two readings of the same
@@ -119,7 +121,7 @@ class Recognizer:
                 joint += np.log(STICK_DOUBT)
             if layout.other_writing:
                 joint += np.log(LEFT_OUT_DOUBT)
-            elif index == 0 and joint >= np.log(
+            elif (index == 0 or ink.settled) and joint >= np.log(
                 SETTLED_SURE_LAYOUT if ink.settled else SURE_LAYOUT
             ):
                 return ink, judge, layout
