@@ -483,6 +483,12 @@ it. Counted once per reading, not per stick: a paper under which a number vanish
 row of 1s, must not win by having fewer sticks. A number with a 1 among its digits ("17") is
 not doubted: a paper that lost the 1 would win."""
 
+ADDED_ROW_LEAST = 2
+"""Between the readings under several papers, one that reads every row of the best so far and
+rows more, each of at least this many glyphs read surely (none a stick read as 1), takes its
+place: a row of two or more sure digits is a number another paper lost, where one glyph may be
+a finger's or an edge's sliver."""
+
 MOSTLY_STICKS = 0.5
 """...the share of a reading's glyphs above which it is mostly sticks."""
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from recognizer.components import boxes_inside
 from recognizer.config import (
+    ADDED_ROW_LEAST,
     CANVAS,
     DEFAULT_MODEL_DIR,
     LEAST_LIKENESS,
@@ -97,7 +98,10 @@ class Recognizer:
         as likely in that comparison, however sure: under a wrong paper, digits broken or merged
         with shade read as no digit and are left out, and the few glyphs left (a sure 1)
         outscore a paper under which every digit reads. A layout found only inside the first
-        paper's sure digits reads their fragments and is passed over (WHOLE_DIGIT_STROKE).
+        paper's sure digits reads their fragments and is passed over (WHOLE_DIGIT_STROKE). A
+        layout that reads every row of the best so far and whole rows more, each sure
+        (``_adds_rows``), takes its place however its joint likeness compares: a paper that took
+        a row out with a shadow reads the rest as surely as one that kept it.
         Raises the first RecognizerError when no ink holds a digit.
         """
         best: tuple[float, Ink, _Judge, Layout] | None = None
@@ -117,7 +121,8 @@ class Recognizer:
                 continue  # fragments of digits the likeliest paper read whole
             likeness = judge(glyphs)
             joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
-            if _like_slivers(layout, judge):
+            slivers = _like_slivers(layout, judge)
+            if slivers:
                 joint += np.log(STICK_DOUBT)
             if layout.other_writing:
                 joint += np.log(LEFT_OUT_DOUBT)
@@ -127,6 +132,10 @@ class Recognizer:
                 return ink, judge, layout
             if best is None or joint > max(best[0], bar):
                 best = joint, ink, judge, layout
+            elif not (slivers or layout.other_writing) and _adds_rows(
+                layout, judge, best[3], best[2]
+            ):
+                best = max(joint, best[0]), ink, judge, layout
             if index == 0:
                 bar = joint + np.log(SURER_LAYOUT)
                 whole = _whole_digits(glyphs, likeness)
@@ -204,6 +213,32 @@ def _like_slivers(layout: Layout, judge: _Judge) -> bool:
         or any(row.all() for row in sticks)
         or (len(ones) > 1 and all(ones))
     )
+
+
+def _adds_rows(layout: Layout, judge: _Judge, other: Layout, other_judge: _Judge) -> bool:
+    """Whether a judged layout reads every row of ``other`` (another paper's judged layout) digit
+    for digit, and rows more, each of ADDED_ROW_LEAST glyphs or more read surely (UNSURE_BELOW),
+    none a stick read as 1: a row the other paper lost, taken out with a shadow as shade or too
+    faint under it. Its extra glyphs lower the joint likeness, which must not count against it;
+    glyphs added within a row may be a word's letters or a hand's fingers, and do not count."""
+    readings = [_digits(row, judge) for row in layout.rows]
+    theirs = [_digits(row, other_judge) for row in other.rows]
+    added = [row for row, digits in zip(layout.rows, readings, strict=True) if digits not in theirs]
+    return (
+        bool(added)
+        and all(digits in readings for digits in theirs)
+        and all(
+            len(row) >= ADDED_ROW_LEAST
+            and bool((judge(row) >= UNSURE_BELOW).all())
+            and not _read_as_one(row, judge).any()
+            for row in added
+        )
+    )
+
+
+def _digits(glyphs: Sequence[Glyph], judge: _Judge) -> str:
+    """The digits a judged row of glyphs reads as, in order."""
+    return "".join(str(judge.digit(glyph)) for glyph in glyphs)
 
 
 def _read_as_one(glyphs: Sequence[Glyph], judge: _Judge) -> np.ndarray:

@@ -73,6 +73,9 @@ CASES = {
     # A sure reading under a paper the ink settled under stands (recognizer/recognizer.py).
     "2/single-white:11": "a large 3 in a hard shadow's band, the sheet judged light-on-dark",
     "3/single-recycled:22": "a 4 on recycled paper, read as 0",
+    # A reading with a whole row more, each digit sure, takes the place of one that lost it
+    # (recognizer/recognizer.py, ADDED_ROW_LEAST).
+    "three-rows:2": "three rows, the third along a hard shadow's edge and lost with it",
 }
 
 
