@@ -440,14 +440,18 @@ def _span(line: list[int], stats: np.ndarray) -> tuple[int, int]:
 
 def _side_by_side_joined(lines: list[list[int]], stats: np.ndarray) -> list[list[int]]:
     """Lines at the same height joined into one, left to right: digits spaced further apart
-    than a line reaches are still one row when they share its height."""
+    than a line reaches are still one row when they share its height. Lines far unlike in height
+    (the shorter under MINOR_HEIGHT of the taller) are not one row even when one spans the
+    other: a sticky note's edge or a printed tooth beside a digit stands as tall as several
+    digits, and joined with it the digit is read with the edge as one glyph."""
     joined: list[list[int]] = []
     for line in lines:
         top, bottom = _span(line, stats)
         if joined:
             last_top, last_bottom = _span(joined[-1], stats)
             shared = min(bottom, last_bottom) - max(top, last_top)
-            if shared >= SAME_ROW_OVERLAP * min(bottom - top, last_bottom - last_top):
+            low, high = sorted((bottom - top, last_bottom - last_top))
+            if shared >= SAME_ROW_OVERLAP * low and low >= MINOR_HEIGHT * high:
                 merged = joined[-1] + line
                 joined[-1] = sorted(merged, key=lambda label: stats[label, cv2.CC_STAT_LEFT])
                 continue

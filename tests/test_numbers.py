@@ -16,7 +16,7 @@ from benchmarks.photos import generate, generate_numbers
 from recognizer import Recognizer, TooManyDigitsError
 from recognizer.__main__ import main
 from recognizer.config import MAX_DIGITS
-from recognizer.layout import _continues_aslant
+from recognizer.layout import _continues_aslant, _side_by_side_joined
 from tests.conftest import REAL_DIGITS
 from training.mnist import Mnist
 
@@ -536,3 +536,15 @@ def test_a_row_of_stacked_pieces_has_no_slope() -> None:
         warnings.simplefilter("error")
         assert _continues_aslant([1, 2], [3], stats)
         assert not _continues_aslant([1, 2], [4], stats)
+
+
+def test_lines_far_unlike_in_height_are_not_one_row() -> None:
+    """A digit beside an edge that spans its height (a sticky note's, a shadow's) stays a line
+    of its own; two digits side by side at one height are one row however far apart."""
+    # x, y, width, height, area of: an edge, a digit beside it, a digit further along
+    stats = np.array(
+        [[0, 0, 0, 0, 0], [255, 132, 56, 252, 3000], [153, 340, 17, 23, 120],
+         [400, 338, 18, 24, 130]]
+    )  # fmt: skip
+    assert _side_by_side_joined([[1], [2]], stats) == [[1], [2]]
+    assert _side_by_side_joined([[2], [3]], stats) == [[2, 3]]
