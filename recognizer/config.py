@@ -363,7 +363,8 @@ STICK_ASPECT = 0.5
 """A glyph at most this share as wide as tall is a stick: a 1, or a sliver that reads as one."""
 
 MINOR_HEIGHT = 0.45
-"""Components lower than this share of the tallest are pieces (caps, fragments), not digits."""
+"""Components lower than this share of the tallest are pieces (caps, fragments), not digits;
+lines of writing lower than this share of one at their height are not in its row (an edge)."""
 
 TALLEST_DIGIT = 1.8
 """Components taller than this multiple of the typical digit are printed lines fused with ink."""
