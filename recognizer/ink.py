@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -315,13 +316,19 @@ def printed_lines(ink: np.ndarray, stages: Stages | None) -> np.ndarray:
     """
     faint = ink >= MIN_INK_CONTRAST / 2
     along_rows, along_columns = _line_tilts(faint)
-    vertical = _line_family(np.ascontiguousarray(faint.T), along_columns, lone=False).T
+    vertical = _transposed(_line_family(_transposed(faint), along_columns, lone=False))
     horizontal = _line_family(faint & ~vertical, along_rows, lone=True)
     lines: np.ndarray = (horizontal | vertical) & faint
     if lines.any():
         lines &= ink <= LINE_INK_RATIO * np.median(ink[lines])
     record(stages, "lines", lines)
     return lines
+
+
+def _transposed(mask: np.ndarray) -> np.ndarray:
+    """bool (W, H) of bool (H, W) ``mask``, contiguous: OpenCV transposes the bytes about ten
+    times faster than NumPy copies a transposed view of booleans."""
+    return np.asarray(cv2.transpose(mask.view(np.uint8))).view(bool)
 
 
 def _line_family(faint: np.ndarray, tilt: float, lone: bool) -> np.ndarray:
@@ -334,6 +341,8 @@ def _line_family(faint: np.ndarray, tilt: float, lone: bool) -> np.ndarray:
     """
     image = _rotate(faint.astype(np.uint8), tilt)
     along = _lines_along_rows(image, lone)
+    if not along.any():
+        return np.zeros_like(faint)
     thickness = max(LINE_THICKNESS, _line_thickness(image, along) + LINE_STROKE_MARGIN)
     crossing = cv2.morphologyEx(image, cv2.MORPH_OPEN, np.ones((thickness, 1), np.uint8))
     return _rotate(along & (crossing == 0), -tilt).astype(bool)
@@ -370,9 +379,23 @@ def _best_tilt(ink: np.ndarray) -> float:
     row sums of narrow blocks of columns are shifted by their block's offset and added up, for
     every angle at once.
     """
-    height, width = ink.shape
-    starts = np.linspace(0, width, min(TILT_BLOCKS, width), endpoint=False).astype(np.intp)
+    starts, rows, span = _tilted_rows(*ink.shape)
     profiles = np.add.reduceat(ink, starts, axis=1).T
+    weights = np.broadcast_to(profiles, (len(_TILTS), *profiles.shape)).ravel()
+    sums = np.bincount(rows, weights, len(_TILTS) * span).reshape(len(_TILTS), span)
+    scores = np.square(sums).sum(axis=1)
+    best = int(np.argmax(scores))
+    level = float(scores[np.flatnonzero(_TILTS == 0)[0]])
+    return float(_TILTS[best]) if scores[best] >= LINE_TILT_GAIN * level else 0.0
+
+
+@lru_cache(maxsize=16)
+def _tilted_rows(height: int, width: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """For ``_best_tilt`` on an (H, W) image: where each block of columns starts, the row (of
+    all tilts' row sums laid end to end) each block's row sum adds to under each tilt, flat in
+    (tilt, block, row) order, and the rows one tilt spans. The same few working sizes recur,
+    so this is kept for the last few sizes."""
+    starts = np.linspace(0, width, min(TILT_BLOCKS, width), endpoint=False).astype(np.intp)
     middles = (starts + np.append(starts[1:], width)) / 2 - width / 2
     # cv2's turn by +angle (counter-clockwise on screen) lifts the right side: rows fall by the
     # column's distance from the centre times the sine.
@@ -380,12 +403,7 @@ def _best_tilt(ink: np.ndarray) -> float:
     shifts -= shifts.min()
     span = height + int(shifts.max())
     rows = shifts[:, :, None] + np.arange(height) + (np.arange(len(_TILTS)) * span)[:, None, None]
-    weights = np.broadcast_to(profiles, rows.shape).ravel()
-    sums = np.bincount(rows.ravel(), weights, len(_TILTS) * span).reshape(len(_TILTS), span)
-    scores = np.square(sums).sum(axis=1)
-    best = int(np.argmax(scores))
-    level = float(scores[np.flatnonzero(_TILTS == 0)[0]])
-    return float(_TILTS[best]) if scores[best] >= LINE_TILT_GAIN * level else 0.0
+    return starts, rows.ravel(), span
 
 
 def _rotate(image: np.ndarray, degrees: float) -> np.ndarray:

@@ -523,34 +523,52 @@ def _digits_of(
 
 
 def _in_words(glyphs: Sequence[Glyph], read: np.ndarray, tall: float) -> np.ndarray:
-    """bool (N,): which of a row's glyphs, left to right, are in words: runs of glyphs parted
-    from the rest by gaps wider than WORD_GAP times the row's narrow gaps (their lower
-    quartile: a word's letters and a number's digits are each close together) and
-    WORD_GAP_LEAST of its digit height ``tall``, half or more of whose glyphs the model does
-    not ``read`` as digits (a printed tooth beside a digit, too tall for one, is no letter)."""
+    """bool (N,): which of a row's glyphs, left to right, are in words (``_words``) half or
+    more of whose glyphs the model does not ``read`` as digits (a printed tooth beside a digit,
+    too tall for one, is no letter)."""
     words = np.zeros(len(glyphs), bool)
     if len(glyphs) < 3:
         return words
-    gaps = _gaps(glyphs)
-    apart = gaps > max(WORD_GAP * float(np.percentile(gaps, 25)), WORD_GAP_LEAST * tall)
-    for run in _parted(apart):
+    for run in _words(glyphs, tall):
         if (~read[run]).mean() >= 0.5:
             words[run] = True
     return words
 
 
+def _words(glyphs: Sequence[Glyph], tall: float) -> list[np.ndarray]:
+    """The indices of a row's glyphs (three or more, left to right) in runs parted from the
+    rest by gaps wider than WORD_GAP times the row's narrow gaps (their lower quartile: a
+    word's letters and a number's digits are each close together) and WORD_GAP_LEAST of its
+    digit height ``tall``: the words, and the numbers, of the row."""
+    gaps = _gaps(glyphs)
+    apart = gaps > max(WORD_GAP * float(np.percentile(gaps, 25)), WORD_GAP_LEAST * tall)
+    return _parted(apart)
+
+
 def _digit_like(glyphs: Sequence[Glyph], tall: float, judge: Judge) -> np.ndarray:
     """bool (N,): which glyphs read as digits and are shaped like one: joined-up words are far
     wider than any digit (a broad 2 the model is sure of is kept), a scribble or a letter with
-    an ascender towers over its row."""
+    an ascender towers over its word (``_typical_heights``)."""
     heights = np.array([glyph.box[3] for glyph in glyphs], np.float64)
     widths = np.array([glyph.box[2] for glyph in glyphs], np.float64)
     sure = judge(glyphs)
     narrow = (widths <= MAX_DIGIT_ASPECT * tall) | (
         (widths <= BROAD_DIGIT_ASPECT * tall) & (sure >= BROAD_DIGIT_SURENESS)
     )
-    shaped = narrow & (heights <= TALLEST_GLYPH * np.median(heights))
+    shaped = narrow & (heights <= TALLEST_GLYPH * _typical_heights(glyphs, heights, tall))
     return shaped & (sure >= DIGIT_LIKENESS)
+
+
+def _typical_heights(glyphs: Sequence[Glyph], heights: np.ndarray, tall: float) -> np.ndarray:
+    """float (N,): the median height of each glyph's word (``_words``), or of the row for a
+    glyph standing alone. Measured over the whole row, a word's short letters beside a
+    number ("636 Ward") made the number's digits tower over the row, and left them out."""
+    typical = np.full(len(glyphs), np.median(heights))
+    if len(glyphs) >= 3:
+        for word in _words(glyphs, tall):
+            if len(word) > 1:
+                typical[word] = np.median(heights[word])
+    return typical
 
 
 def _heights_agree(glyphs: Sequence[Glyph]) -> bool:

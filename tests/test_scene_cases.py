@@ -80,6 +80,14 @@ CASES = {
     "printed-lines:17": "a number in a comb field on dotted paper, its first digit lost",
     "2/single-sticky-note:26": "a 7 on a sticky note, read as a hard shadow's edge across it",
     "4/single-shadow-soft:4": "a small 4 on a sticky note, read as an edge beside it",
+    # Writing under four fifths of the number's height is other writing (ROW_SIZE_SHARE 0.8).
+    "words-nearby:25": "a marker number with a handwritten 'Tel:' read as a row of 61",
+    "2/single-sticky-note:22": "a pencil 2 under a phone's shadow, a stick read as a row of 1",
+    "4/words-nearby:22": "a number beside a handwritten 'Page', read as 8861935",
+    "4/words-nearby:23": "a number beside a printed 'Nr.', read as 593614",
+    # A glyph towers over its own word, not over the row (recognizer/layout.py, _typical_heights).
+    "words-nearby:8": "a 41 beside a printed 'hour', its 4 left out as towering over the letters",
+    "2/words-nearby:27": "a 00647 beside a printed 'Total:', its first 0 left out",
 }
 
 
