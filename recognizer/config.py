@@ -439,6 +439,12 @@ MAX_ROWS = 3
 SAME_ROW_OVERLAP = 0.6
 """Two lines of writing sharing this share of the lower one's height are one row."""
 
+MOSTLY_INK = 0.6
+"""A picture more than this share of which reads as ink holds no writing on paper: noise, a
+texture or a dark object. Writing covers far less of any picture, even a marker digit
+filling the frame (real-digits' thickest drawings: 0.31); uniform noise reads as 0.66-0.85,
+and its one web of ink was read as a sure 0."""
+
 MAX_PIECES = 4 * MAX_ROWS * MAX_DIGITS
 """More pieces of ink than the most rows of the longest numbers, each digit broken into four,
 are a page of writing (and would only cost time to sort into lines)."""

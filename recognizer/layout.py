@@ -37,6 +37,7 @@ from recognizer.config import (
     MAX_ROWS,
     MINOR_GAP,
     MINOR_HEIGHT,
+    MOSTLY_INK,
     NUMBER_GAP,
     NUMBER_ROW_DRIFT,
     OUTLINE_LINE_REACH,
@@ -60,6 +61,7 @@ from recognizer.config import (
     WORD_GAP_LEAST,
 )
 from recognizer.errors import (
+    NO_DIGIT,
     PAGE_OF_TEXT,
     TOO_MANY_DIGITS,
     NoDigitError,
@@ -86,9 +88,12 @@ class Layout:
 def find_layout(ink: Ink, judge: Judge, stages: Stages | None = None) -> Layout:
     """The rows of digits in the ink; ``judge`` scores candidate glyphs (the model's say).
 
-    Raises NoDigitError when no ink looks like a digit, TooManyDigitsError for more digits in a
-    row than we read at once, or more rows than a number has (a page of writing).
+    Raises NoDigitError when no ink looks like a digit, or when most of the picture is ink
+    (MOSTLY_INK), TooManyDigitsError for more digits in a row than we read at once, or more
+    rows than a number has (a page of writing).
     """
+    if np.count_nonzero(ink.binary) > MOSTLY_INK * ink.binary.size:
+        raise NoDigitError(NO_DIGIT)
     ink, rows, other_writing = _rows_in(ink, judge)
     if len(rows) > MAX_ROWS:
         raise TooManyDigitsError(PAGE_OF_TEXT)

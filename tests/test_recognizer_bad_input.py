@@ -94,6 +94,13 @@ def animated_gif() -> bytes:
         ),
         pytest.param(encode(np.zeros((800, 600), np.uint8)), NoDigitError, "digit", id="all-black"),
         pytest.param(photo_without_ink(), NoDigitError, "digit", id="blank-paper-photo"),
+        # Most of it reads as ink (MOSTLY_INK): once read as a sure 0, the whole frame one glyph.
+        pytest.param(
+            encode(np.random.default_rng(2).integers(0, 256, (960, 1280), np.uint8), "JPEG"),
+            NoDigitError,
+            "digit",
+            id="uniform-noise-photo",
+        ),
     ],
 )
 def test_bad_input_gets_a_clear_error(
