@@ -534,7 +534,7 @@ ascenders, descenders and brackets."""
 ROW_SIZE_SHARE = 0.8
 """A row of glyphs this much smaller than the picture's tallest row (their median heights) is
 other writing, left out: a printed label or a note beside the number, whose letters the model
-reads as digits ("Date" as 0210, "Page" as 886, "Tel:" as 01). The rows of one number are
+reads as digits ("Date" as 0210, "Page" as 886, "Tel:" as a row of 61). The rows of one number are
 written alike in size: on the independent generator's development seeds they differ by less
 than a fifth (at 0.85 some were left out), while the letters of words beside a number run 0.7
 to 0.8 of its height."""

@@ -403,7 +403,10 @@ def _tilted_rows(height: int, width: int) -> tuple[np.ndarray, np.ndarray, int]:
     shifts -= shifts.min()
     span = height + int(shifts.max())
     rows = shifts[:, :, None] + np.arange(height) + (np.arange(len(_TILTS)) * span)[:, None, None]
-    return starts, rows.ravel(), span
+    flat = rows.ravel()
+    for shared in (starts, flat):
+        shared.setflags(write=False)  # kept and shared between calls
+    return starts, flat, span
 
 
 def _rotate(image: np.ndarray, degrees: float) -> np.ndarray:

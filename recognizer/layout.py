@@ -565,14 +565,16 @@ def _digit_like(glyphs: Sequence[Glyph], tall: float, judge: Judge) -> np.ndarra
 
 
 def _typical_heights(glyphs: Sequence[Glyph], heights: np.ndarray, tall: float) -> np.ndarray:
-    """float (N,): the median height of each glyph's word (``_words``), or of the row for a
-    glyph standing alone. Measured over the whole row, a word's short letters beside a
-    number ("636 Ward") made the number's digits tower over the row, and left them out."""
+    """float (N,): the median height of the other glyphs of each glyph's word (``_words``), or
+    of the row for a glyph standing alone. Measured over the whole row, a word's short letters
+    beside a number ("636 Ward") made the number's digits tower over the row, and left them
+    out; measured over the word with the glyph itself, a two-letter word's ascender ("lo")
+    would stand at the middle of the two heights and never tower."""
     typical = np.full(len(glyphs), np.median(heights))
     if len(glyphs) >= 3:
         for word in _words(glyphs, tall):
             if len(word) > 1:
-                typical[word] = np.median(heights[word])
+                typical[word] = [np.median(np.delete(heights[word], k)) for k in range(len(word))]
     return typical
 
 
