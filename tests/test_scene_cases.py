@@ -88,6 +88,7 @@ CASES = {
     # A glyph towers over its own word, not over the row (recognizer/layout.py, _typical_heights).
     "words-nearby:8": "a 41 beside a printed 'hour', its 4 left out as towering over the letters",
     "2/words-nearby:27": "a 00647 beside a printed 'Total:', its first 0 left out",
+    "2/printed-lines:2": "a comb field's tooth set apart before a number, read as a 1",
 }
 
 
