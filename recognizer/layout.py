@@ -519,62 +519,66 @@ def _digits_of(
         glyphs = segmenter.merge_fragments(segmenter.digits(pieces, tall, head_start), tall)
     if not glyphs:
         return [], False
-    digit_like = _digit_like(glyphs, tall, judge)
+    words = _words(glyphs, tall)
+    digit_like = _digit_like(glyphs, words, tall, judge)
     if among_others and (digit_like.mean() < ROW_DIGIT_SHARE or not _heights_agree(glyphs)):
         return [], True
-    digit_like &= ~_in_words(glyphs, judge(glyphs) >= DIGIT_LIKENESS, tall)
+    digit_like &= ~_in_words(words, judge(glyphs) >= DIGIT_LIKENESS)
     digits = [glyph for glyph, keep in zip(glyphs, digit_like, strict=True) if keep]
     return digits, len(digits) < len(glyphs)
 
 
-def _in_words(glyphs: Sequence[Glyph], read: np.ndarray, tall: float) -> np.ndarray:
-    """bool (N,): which of a row's glyphs, left to right, are in words (``_words``) half or
-    more of whose glyphs the model does not ``read`` as digits (a printed tooth beside a digit,
-    too tall for one, is no letter)."""
-    words = np.zeros(len(glyphs), bool)
-    if len(glyphs) < 3:
-        return words
-    for run in _words(glyphs, tall):
-        if (~read[run]).mean() >= 0.5:
-            words[run] = True
-    return words
+def _in_words(words: list[np.ndarray], read: np.ndarray) -> np.ndarray:
+    """bool (N,): which of a row's N glyphs are in ``words`` (``_words``) half or more of
+    whose glyphs the model does not ``read`` (bool (N,)) as digits (a printed tooth beside a
+    digit, too tall for one, is no letter)."""
+    in_words = np.zeros(len(read), bool)
+    for word in words:
+        if (~read[word]).mean() >= 0.5:
+            in_words[word] = True
+    return in_words
 
 
 def _words(glyphs: Sequence[Glyph], tall: float) -> list[np.ndarray]:
-    """The indices of a row's glyphs (three or more, left to right) in runs parted from the
-    rest by gaps wider than WORD_GAP times the row's narrow gaps (their lower quartile: a
-    word's letters and a number's digits are each close together) and WORD_GAP_LEAST of its
-    digit height ``tall``: the words, and the numbers, of the row."""
+    """The indices of a row's glyphs, left to right, in runs parted from the rest by gaps
+    wider than WORD_GAP times the row's narrow gaps (their lower quartile: a word's letters
+    and a number's digits are each close together) and WORD_GAP_LEAST of its digit height
+    ``tall``: the words, and the numbers, of the row. None in a row of fewer than three
+    glyphs, whose narrow gaps say nothing."""
+    if len(glyphs) < 3:
+        return []
     gaps = _gaps(glyphs)
     apart = gaps > max(WORD_GAP * float(np.percentile(gaps, 25)), WORD_GAP_LEAST * tall)
     return _parted(apart)
 
 
-def _digit_like(glyphs: Sequence[Glyph], tall: float, judge: Judge) -> np.ndarray:
+def _digit_like(
+    glyphs: Sequence[Glyph], words: list[np.ndarray], tall: float, judge: Judge
+) -> np.ndarray:
     """bool (N,): which glyphs read as digits and are shaped like one: joined-up words are far
     wider than any digit (a broad 2 the model is sure of is kept), a scribble or a letter with
-    an ascender towers over its word (``_typical_heights``)."""
+    an ascender towers over its word (``_typical_heights`` of the row's ``words``)."""
     heights = np.array([glyph.box[3] for glyph in glyphs], np.float64)
     widths = np.array([glyph.box[2] for glyph in glyphs], np.float64)
     sure = judge(glyphs)
     narrow = (widths <= MAX_DIGIT_ASPECT * tall) | (
         (widths <= BROAD_DIGIT_ASPECT * tall) & (sure >= BROAD_DIGIT_SURENESS)
     )
-    shaped = narrow & (heights <= TALLEST_GLYPH * _typical_heights(glyphs, heights, tall))
+    shaped = narrow & (heights <= TALLEST_GLYPH * _typical_heights(heights, words))
     return shaped & (sure >= DIGIT_LIKENESS)
 
 
-def _typical_heights(glyphs: Sequence[Glyph], heights: np.ndarray, tall: float) -> np.ndarray:
-    """float (N,): the median height of the other glyphs of each glyph's word (``_words``), or
-    of the row for a glyph standing alone. Measured over the whole row, a word's short letters
-    beside a number ("636 Ward") made the number's digits tower over the row, and left them
-    out; measured over the word with the glyph itself, a two-letter word's ascender ("lo")
-    would stand at the middle of the two heights and never tower."""
-    typical = np.full(len(glyphs), np.median(heights))
-    if len(glyphs) >= 3:
-        for word in _words(glyphs, tall):
-            if len(word) > 1:
-                typical[word] = [np.median(np.delete(heights[word], k)) for k in range(len(word))]
+def _typical_heights(heights: np.ndarray, words: list[np.ndarray]) -> np.ndarray:
+    """float (N,): for each of a row's N glyphs (``heights``), the median height of the other
+    glyphs of its word (``_words``), or of the row for a glyph standing alone. Measured over
+    the whole row, a word's short letters beside a number ("636 Ward") made the number's
+    digits tower over the row, and left them out; measured over the word with the glyph
+    itself, a two-letter word's ascender ("lo") would stand at the middle of the two heights
+    and never tower."""
+    typical = np.full(len(heights), np.median(heights))
+    for word in words:
+        if len(word) > 1:
+            typical[word] = [np.median(np.delete(heights[word], k)) for k in range(len(word))]
     return typical
 
 
