@@ -570,12 +570,13 @@ def _digit_like(
 
 def _typical_heights(heights: np.ndarray, words: list[np.ndarray]) -> np.ndarray:
     """float (N,): for each of a row's N glyphs (``heights``), the median height of the other
-    glyphs of its word (``_words``), or of the row for a glyph standing alone. Measured over
-    the whole row, a word's short letters beside a number ("636 Ward") made the number's
-    digits tower over the row, and left them out; measured over the word with the glyph
-    itself, a two-letter word's ascender ("lo") would stand at the middle of the two heights
-    and never tower."""
-    typical = np.full(len(heights), np.median(heights))
+    glyphs of its word (``_words``); infinite for a glyph standing alone, which has no word
+    to tower over; the row's median in a row not parted into words. Measured over the whole
+    row, a word's short letters beside a number ("636 Ward") made the number's digits tower
+    over the row, and left them out (a digit set a little apart stands alone); measured over
+    the word with the glyph itself, a two-letter word's ascender ("lo") would stand at the
+    middle of the two heights and never tower."""
+    typical = np.full(len(heights), np.inf if words else np.median(heights))
     for word in words:
         if len(word) > 1:
             typical[word] = [np.median(np.delete(heights[word], k)) for k in range(len(word))]

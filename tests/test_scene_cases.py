@@ -89,6 +89,10 @@ CASES = {
     "words-nearby:8": "a 41 beside a printed 'hour', its 4 left out as towering over the letters",
     "2/words-nearby:27": "a 00647 beside a printed 'Total:', its first 0 left out",
     "2/printed-lines:2": "a comb field's tooth set apart before a number, read as a 1",
+    # A glyph standing alone has no word to tower over.
+    "3/words-nearby:0": "a 636 beside a printed 'Ward', its last 6 set apart and left out",
+    "3/words-nearby:17": "a 34 beside a printed 'Ward', read as the letters' 4420",
+    "3/words-nearby:25": "a 16 beside a printed 'Ward' on a whiteboard, read as 111261",
 }
 
 
