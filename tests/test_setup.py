@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,54 @@ def test_a_missing_font_names_its_debian_package(tmp_path: Path) -> None:
 
 def test_the_installed_fonts_load() -> None:
     assert len(load_fonts(size=20)) == len(FONT_FILES)
+
+
+def _stub(path: Path, body: str) -> None:
+    path.write_text(f"#!/usr/bin/env bash\n{body}\n", encoding="utf-8")
+    path.chmod(0o755)
+
+
+@pytest.mark.parametrize("version_ok", [True, False], ids=["3.11 or newer", "older"])
+def test_setup_script_makes_a_venv_of_an_older_python_again(
+    tmp_path: Path, version_ok: bool
+) -> None:
+    """A .venv that README's first command made with Ubuntu 22.04's python3 (3.10) cannot
+    install the project; scripts/test makes it again and keeps one that is new enough. The real
+    script runs in a copy of the checkout, with apt's tools, python3 and the venv's python and
+    pip stubbed on PATH: each stub notes its call."""
+    checkout, bin_dir, calls = tmp_path / "checkout", tmp_path / "bin", tmp_path / "calls"
+    (checkout / "scripts").mkdir(parents=True)
+    (checkout / "scripts" / "test").write_bytes((REPO_ROOT / "scripts" / "test").read_bytes())
+    (checkout / "scripts" / "test").chmod(0o755)
+    bin_dir.mkdir()
+    _stub(bin_dir / "dpkg-query", "echo 'install ok installed'")
+    venv_python = f'echo "venv-python $*" >> {calls}; exit {0 if version_ok else 1}'
+    _stub(
+        bin_dir / "python3",
+        f"""echo "python3 $*" >> {calls}
+if [ "$1 $2" = "-m venv" ]; then
+    mkdir -p "$3/bin"
+    printf '#!/usr/bin/env bash\\necho "new-venv-python $*" >> {calls}\\n' > "$3/bin/python"
+    printf '#!/usr/bin/env bash\\necho "pip $*" >> {calls}\\n' > "$3/bin/pip"
+    chmod +x "$3/bin/python" "$3/bin/pip"
+fi""",
+    )
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    _stub(checkout / ".venv" / "bin" / "python", venv_python)
+    _stub(checkout / ".venv" / "bin" / "pip", f'echo "pip $*" >> {calls}')
+    environment = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [str(checkout / "scripts" / "test"), "-q"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    noted = calls.read_text(encoding="utf-8").splitlines()
+    made_again = "python3 -m venv .venv" in noted
+    assert made_again is not version_ok, noted
+    assert ("making it again" in done.stderr) is not version_ok
+    runner = "venv-python" if version_ok else "new-venv-python"
+    assert noted[-1] == f"{runner} -m pytest -q"
