@@ -292,6 +292,10 @@ COMB_TOOTH_HEIGHT = 0.75
 """A comb field's teeth are shorter than this share of the tallest writing; a 1 is as tall as
 the digits beside it."""
 
+COMB_TOOTH_SPREAD = 0.15
+"""A comb field's teeth are printed alike: upright sticks within this share of their median
+height of it. Pieces of digits that a grid's lines cut off and that stand on a line differ."""
+
 LINE_INK_RATIO = 1.6
 """Ink darker than this multiple of the printed lines' typical ink is pen, even on a line."""
 

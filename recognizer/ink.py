@@ -96,7 +96,7 @@ def _ink_of(strength: np.ndarray, scale: float, settled: bool, stages: Stages | 
         straight_edges(pieces)
         | dashed_edges(pieces)
         | box_dividers(pieces, lines)
-        | comb_teeth(pieces, rules)
+        | comb_teeth(pieces, lines)
     )
     if edges.any():
         lines |= edges

@@ -19,9 +19,11 @@ from recognizer.components import Components, as_thin_as, boxes_inside, componen
 from recognizer.config import (
     COMB_TEETH,
     COMB_TOOTH_HEIGHT,
+    COMB_TOOTH_SPREAD,
     LINE_THICKNESS,
     LONE_LINE_REACH,
     MIN_STROKE_REACH,
+    STICK_ASPECT,
     UNDERLINE_LEVEL,
     UNDERLINE_MAX_FILL,
     UNDERLINE_MIN_REACH,
@@ -87,9 +89,11 @@ def _across_its_piece(segment: Segment, labels: np.ndarray, stats: np.ndarray) -
 
 
 def comb_teeth(pieces: Components, lines: np.ndarray) -> np.ndarray:
-    """bool (H, W): the teeth of a comb field whose base ``lines`` (``underlines``) took out:
-    COMB_TEETH or more pieces as thin as the base, upright, standing on it (or hanging from it)
-    at one end and shorter than COMB_TOOTH_HEIGHT of the tallest writing."""
+    """bool (H, W): the teeth of a comb field whose base is among the printed ``lines`` taken
+    out (a base across most of the frame is traced as a lone printed line, a shorter one by
+    ``underlines``): COMB_TEETH or more pieces as thin as the lines, upright sticks
+    (STICK_ASPECT), standing on a line (or hanging from it) at one end, shorter than
+    COMB_TOOTH_HEIGHT of the tallest writing and alike in height (COMB_TOOTH_SPREAD)."""
     if not lines.any():
         return lines
     _, labels, stats, _ = pieces
@@ -100,12 +104,21 @@ def comb_teeth(pieces: Components, lines: np.ndarray) -> np.ndarray:
     if not writing.any():
         return np.zeros(lines.shape, bool)
     near = cv2.dilate(lines.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    teeth = [
-        int(label)
-        for label in np.flatnonzero(thin & (height < COMB_TOOTH_HEIGHT * height[writing].max()))
-        if _stands_on(labels, stats[label], int(label), near)
-    ]
-    if len(teeth) < COMB_TEETH:
+    upright = thin & (width <= STICK_ASPECT * height)
+    teeth = np.array(
+        [
+            int(label)
+            for label in np.flatnonzero(
+                upright & (height < COMB_TOOTH_HEIGHT * height[writing].max())
+            )
+            if _stands_on(labels, stats[label], int(label), near)
+        ],
+        np.intp,
+    )
+    if teeth.size:
+        typical = np.median(height[teeth])
+        teeth = teeth[np.abs(height[teeth] - typical) <= COMB_TOOTH_SPREAD * typical]
+    if teeth.size < COMB_TEETH:
         return np.zeros(lines.shape, bool)
     return np.isin(labels, teeth)
 

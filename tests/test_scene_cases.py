@@ -93,6 +93,10 @@ CASES = {
     "3/words-nearby:0": "a 636 beside a printed 'Ward', its last 6 set apart and left out",
     "3/words-nearby:17": "a 34 beside a printed 'Ward', read as the letters' 4420",
     "3/words-nearby:25": "a 16 beside a printed 'Ward' on a whiteboard, read as 111261",
+    # A comb field's base traced as a lone printed line still has teeth (underlines.comb_teeth).
+    "2/printed-lines:24": "a comb field's teeth read as 111111, its thin-penned digits left out",
+    "2/printed-lines:29": "a comb field on dotted paper, 1668058 read as 16681258",
+    "4/printed-lines:15": "a comb field under a hard shadow, 0717052 read as 071702",
 }
 
 
