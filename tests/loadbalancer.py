@@ -37,9 +37,13 @@ class RoundRobinBalancer:
         return self
 
     def stop(self) -> None:
+        """Stops listening, ends the requests still being forwarded and closes the loop: a
+        request left pending would be destroyed with the loop at the interpreter's exit, and
+        say so on stderr after the test summary."""
         asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._loop.close()
 
     async def _start(self) -> None:
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
@@ -54,6 +58,10 @@ class RoundRobinBalancer:
             await self._runner.cleanup()
         if self._session is not None:
             await self._session.close()
+        pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     async def _forward(self, request: web.Request) -> web.Response:
         assert self._session is not None
