@@ -285,16 +285,17 @@ UNDERLINE_WIDTH = 3
 """Width (px, working image) of the band along a found run that is taken out with it."""
 
 COMB_TEETH = 3
-"""Fewest thin pieces standing on a short printed line that make it a comb field's teeth: a 1
-written on an answer line stands alone."""
+"""Fewest thin pieces standing on a printed line that make it a comb field's teeth: a 1 written
+on an answer line stands alone."""
 
 COMB_TOOTH_HEIGHT = 0.75
 """A comb field's teeth are shorter than this share of the tallest writing; a 1 is as tall as
 the digits beside it."""
 
 COMB_TOOTH_SPREAD = 0.15
-"""A comb field's teeth are printed alike: upright sticks within this share of their median
-height of it. Pieces of digits that a grid's lines cut off and that stand on a line differ."""
+"""A comb field's teeth are printed alike: upright sticks whose heights differ from their
+median by at most this share of it. Pieces of digits that a grid's lines cut off, standing on a
+line, differ more."""
 
 LINE_INK_RATIO = 1.6
 """Ink darker than this multiple of the printed lines' typical ink is pen, even on a line."""

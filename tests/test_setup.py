@@ -91,21 +91,21 @@ def _stub(path: Path, body: str) -> None:
     path.chmod(0o755)
 
 
-@pytest.mark.parametrize("version_ok", [True, False], ids=["3.11 or newer", "older"])
-def test_setup_script_makes_a_venv_of_an_older_python_again(
-    tmp_path: Path, version_ok: bool
-) -> None:
-    """A .venv that README's first command made with Ubuntu 22.04's python3 (3.10) cannot
-    install the project; scripts/test makes it again and keeps one that is new enough. The real
-    script runs in a copy of the checkout, with apt's tools, python3 and the venv's python and
-    pip stubbed on PATH: each stub notes its call."""
+@pytest.mark.parametrize("venv", ["3.11 or newer", "older", "without its python"])
+def test_setup_script_makes_a_venv_of_an_older_python_again(tmp_path: Path, venv: str) -> None:
+    """A .venv that README's first command made with Ubuntu 22.04's python3 (3.10), or whose
+    Python is gone, cannot install the project; scripts/test makes it again and keeps one that
+    is new enough. The real script runs in a copy of the checkout, with apt's tools, python3
+    and the venv's python and pip stubbed on PATH: each stub notes its call, and apt's
+    installers fail loudly (nothing is missing)."""
     checkout, bin_dir, calls = tmp_path / "checkout", tmp_path / "bin", tmp_path / "calls"
     (checkout / "scripts").mkdir(parents=True)
     (checkout / "scripts" / "test").write_bytes((REPO_ROOT / "scripts" / "test").read_bytes())
     (checkout / "scripts" / "test").chmod(0o755)
     bin_dir.mkdir()
     _stub(bin_dir / "dpkg-query", "echo 'install ok installed'")
-    venv_python = f'echo "venv-python $*" >> {calls}; exit {0 if version_ok else 1}'
+    for tool in ("sudo", "apt-get", "apt-cache"):
+        _stub(bin_dir / tool, f'echo "{tool} must not run" >&2; exit 97')
     _stub(
         bin_dir / "python3",
         f"""echo "python3 $*" >> {calls}
@@ -117,7 +117,12 @@ if [ "$1 $2" = "-m venv" ]; then
 fi""",
     )
     (checkout / ".venv" / "bin").mkdir(parents=True)
-    _stub(checkout / ".venv" / "bin" / "python", venv_python)
+    if venv != "without its python":
+        exit_code = 0 if venv == "3.11 or newer" else 1
+        _stub(
+            checkout / ".venv" / "bin" / "python",
+            f'echo "venv-python $*" >> {calls}; exit {exit_code}',
+        )
     _stub(checkout / ".venv" / "bin" / "pip", f'echo "pip $*" >> {calls}')
     environment = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
     done = subprocess.run(
@@ -130,8 +135,8 @@ fi""",
     )
     assert done.returncode == 0, done.stderr
     noted = calls.read_text(encoding="utf-8").splitlines()
-    made_again = "python3 -m venv .venv" in noted
-    assert made_again is not version_ok, noted
-    assert ("making it again" in done.stderr) is not version_ok
-    runner = "venv-python" if version_ok else "new-venv-python"
+    kept = venv == "3.11 or newer"
+    assert ("python3 -m venv .venv" in noted) is not kept, noted
+    assert ("making it again" in done.stderr) is not kept
+    runner = "venv-python" if kept else "new-venv-python"
     assert noted[-1] == f"{runner} -m pytest -q"
