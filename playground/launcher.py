@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -124,6 +125,7 @@ async def _serve(emulator: Emulator, playground: Playground, options: Options) -
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C reaches only us; we stop the bot in order
+        preexec_fn=_ending_with(os.getpid()) if sys.platform == "linux" else None,
         limit=LOG_LINE_LIMIT,
     )
     assert bot.stdout is not None
@@ -147,6 +149,25 @@ async def _serve(emulator: Emulator, playground: Playground, options: Options) -
         status = await _stop(bot, exited)
         await forwarding
     return 0 if stopping.done() and not stopping.cancelled() else status or 1
+
+
+PR_SET_PDEATHSIG = 1
+"""prctl(2)'s option that asks the kernel for a signal when the process's parent dies."""
+
+
+def _ending_with(playground: int) -> Callable[[], None]:
+    """What the bot's process runs before it starts (Linux): the kernel sends it SIGTERM when
+    the playground (pid ``playground``) dies, however it dies. In its own session, a bot whose
+    playground was killed (SIGKILL, a crash) kept polling the dead emulator, orphaned."""
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork, not in it
+
+    def ask_for_sigterm() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != playground:  # the playground died before the request was made
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return ask_for_sigterm
 
 
 def _stop_requested() -> asyncio.Future[None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -112,6 +113,36 @@ def test_sigterm_stops_the_bot_cleanly(tmp_path: Path) -> None:
     assert "Application.stop() complete" in log
     printed = log + "".join(playground.stdout)
     assert not TOKEN_SHAPE.search(printed), "the generated bot token was printed"
+
+
+def test_a_killed_playground_takes_its_bot_with_it(tmp_path: Path) -> None:
+    """SIGKILL gives the playground no chance to stop the bot, which runs in its own session:
+    the kernel ends the bot (the parent-death signal) instead of leaving it polling a dead
+    emulator."""
+    with PlaygroundProcess(tmp_path) as playground:
+        assert playground.process is not None
+        launcher = playground.process.pid
+        children = Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()
+        assert len(children) == 1, children
+        bot = int(children[0])
+        playground.process.kill()
+        playground.process.wait(10)
+        deadline = time.monotonic() + 30
+        while _running(bot) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        outlived = _running(bot)
+        if outlived:
+            os.kill(bot, signal.SIGKILL)  # leave no orphan behind a failure
+        assert not outlived, f"the bot (pid {bot}) outlived its killed playground"
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie has ended; init reaps it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_a_restarted_playground_is_answered_at_once(tmp_path: Path) -> None:
