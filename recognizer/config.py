@@ -438,6 +438,13 @@ CUT_LEANS = (-0.5, -0.25, 0.25, 0.5)
 """Slants (columns per row down the image) a cut is also tried along, once each, where it
 crosses the least ink: touching digits written slanted meet along their slant."""
 
+PATH_CANDIDATES = 2
+"""How many bent cuts (paths crossing the least ink) are tried besides the straight ones."""
+
+PATH_STEP = 0.05
+"""What a bent cut's step sideways costs, in pixels of ink crossed: where no ink is in the way
+the path keeps straight down."""
+
 MAX_ROWS = 3
 """The most rows of digits read at once; more are a page of writing, not a number."""
 

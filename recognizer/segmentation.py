@@ -1,10 +1,11 @@
 """Recognition-driven segmentation: a row's pieces of ink cut into digits the model reads best.
 
 A piece much wider than the row's digits are tall may be touching digits. Cuts are tried where
-the ink is thinnest; a cut wins when both its parts read as digits (the product of their
-scores) more surely than the whole piece reads as one, by a margin in log-odds that shrinks as
-the piece gets wider, and its parts may be cut again. A narrower piece the model reads as no
-digit, among others it reads as digits, is tried cut too (a slim 1 leaning on its neighbour).
+the ink is thinnest, straight or along a bent path; a cut wins when both its parts read as
+digits (the product of their scores) more surely than the whole piece reads as one, by a margin
+in log-odds that shrinks as the piece gets wider, and its parts may be cut again. A narrower
+piece the model reads as no digit, among others it reads as digits, is tried cut too (a slim 1
+leaning on its neighbour).
 Fragments (a digit written in two strokes, broken by the threshold) are merged with a neighbour
 when the two read as one digit.
 """
@@ -28,6 +29,8 @@ from recognizer.config import (
     MERGE_WIDTH,
     MINOR_HEIGHT,
     NO_DIGIT_SPLIT_ASPECT,
+    PATH_CANDIDATES,
+    PATH_STEP,
     ROW_DIGIT_SHARE,
     SPLIT_DEPTH,
     SPLIT_EVEN_ASPECT,
@@ -69,6 +72,21 @@ class Cut:
         return self.column + self.lean * (rows - self.row)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class PathCut:
+    """A cut along a path through a piece, one column per row: ``columns[i]`` at row ``top + i``
+    of the working image; rows above and below the path continue its ends straight."""
+
+    top: int
+    columns: np.ndarray
+    """float64 (rows,): the path's column in each row from ``top`` down."""
+
+    def at(self, rows: np.ndarray) -> np.ndarray:
+        """float: the path's column in each of ``rows``."""
+        places = np.clip(rows.astype(np.intp) - self.top, 0, len(self.columns) - 1)
+        return self.columns[places]
+
+
 @dataclass(frozen=True, slots=True)
 class Piece:
     """A digit candidate as a set of components, optionally cut to a column range and by
@@ -81,8 +99,8 @@ class Piece:
     top: int
     bottom: int
     """Rows [top, bottom) its components span."""
-    right_of: tuple[Cut, ...] = ()
-    left_of: tuple[Cut, ...] = ()
+    right_of: tuple[Cut | PathCut, ...] = ()
+    left_of: tuple[Cut | PathCut, ...] = ()
     """Slanted cuts the candidate lies right of (at or after their column), and left of."""
 
 
@@ -271,29 +289,30 @@ def _between_cuts(piece: Piece, shape: tuple[int, ...]) -> np.ndarray:
     return kept
 
 
-def _parts(piece: Piece, cut: Cut) -> tuple[Piece, Piece]:
+def _parts(piece: Piece, cut: Cut | PathCut) -> tuple[Piece, Piece]:
     """The piece's parts left and right of ``cut``."""
-    if cut.lean == 0:
+    if isinstance(cut, Cut) and cut.lean == 0:
         column = round(cut.column)
         return replace(piece, right=min(column, piece.right)), replace(
             piece, left=max(column, piece.left)
         )
-    ends = cut.at(np.array([piece.top, piece.bottom - 1], np.float64))
+    columns = cut.at(np.arange(piece.top, piece.bottom, dtype=np.float64))
     left = replace(
-        piece, right=min(piece.right, int(np.ceil(ends.max()))), left_of=(*piece.left_of, cut)
+        piece, right=min(piece.right, int(np.ceil(columns.max()))), left_of=(*piece.left_of, cut)
     )
     right = replace(
-        piece, left=max(piece.left, int(np.floor(ends.min()))), right_of=(*piece.right_of, cut)
+        piece, left=max(piece.left, int(np.floor(columns.min()))), right_of=(*piece.right_of, cut)
     )
     return left, right
 
 
-def _cut_candidates(glyph: Glyph) -> list[Cut]:
+def _cut_candidates(glyph: Glyph) -> list[Cut | PathCut]:
     """Cuts through the glyph where its ink is thinnest, within the middle of it: upright at the
     CUT_CANDIDATES thinnest columns (CUT_APART of its width apart, so each valley of the ink's
     profile gets a cut) and the middle one, and at each of CUT_LEANS along the line that
     crosses the least ink, if that is less than any upright cut crosses (touching digits
-    written slanted meet along their slant)."""
+    written slanted meet along their slant), and along bent paths that cross less ink still
+    (``_path_cuts``)."""
     height, width = glyph.mask.shape
     low, high = round(width * (0.5 - CUT_SPAN)), round(width * (0.5 + CUT_SPAN))
     left, middle = glyph.box[0], glyph.box[1] + height // 2
@@ -301,7 +320,7 @@ def _cut_candidates(glyph: Glyph) -> list[Cut]:
     apart = max(1, round(CUT_APART * width))
     order = _apart(np.argsort(profile[low:high], kind="stable"), apart) + low
     columns = sorted({int(column) + left for column in order} | {left + width // 2})
-    cuts = [Cut(column, middle, 0.0) for column in columns]
+    cuts: list[Cut | PathCut] = [Cut(column, middle, 0.0) for column in columns]
     if high <= low:
         return cuts
     upright = float(profile[low:high].min())
@@ -310,7 +329,65 @@ def _cut_candidates(glyph: Glyph) -> list[Cut]:
         column = int(np.argmin(slanted))
         if slanted[column] < upright:
             cuts.append(Cut(column + low + left, middle, lean))
+    least = int(glyph.mask[:, low:high].sum(axis=0).min())
+    cuts.extend(_path_cuts(glyph, (low, high), least, apart))
     return cuts
+
+
+def _path_cuts(glyph: Glyph, span: tuple[int, int], upright: int, apart: int) -> list[PathCut]:
+    """Cuts along the paths from the glyph's top to its bottom, starting and ending within the
+    columns ``span`` [low, high), that cross the least ink, moving at most a column sideways per
+    row: touching digits that reach into each other (a 4's stem under a 0's bowl) part along a
+    bent gap no straight cut follows. Only paths crossing less ink than ``upright``, the fewest
+    pixels any upright cut crosses, and not straight, are kept: of the paths that cross least
+    and end at least ``apart`` columns from each other, the first PATH_CANDIDATES."""
+    ink = glyph.mask.astype(np.float32)
+    low, high = span
+    crossed, moves = _least_ink(ink, low, high)
+    ends = _apart(np.argsort(crossed[low:high], kind="stable"), apart)
+    cuts = []
+    for end in (ends[:PATH_CANDIDATES] + low).tolist():
+        path = _traced_back(moves, end)
+        if ink[np.arange(len(ink)), path].sum() < upright and np.ptp(path) > 0:
+            cuts.append(PathCut(glyph.box[1], (path + glyph.box[0]).astype(np.float64)))
+    return cuts
+
+
+def _least_ink(ink: np.ndarray, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
+    """For the paths down ``ink`` (float32 (H, W)) that start between columns ``low`` and
+    ``high`` and move at most a column sideways per row: the least ink (plus PATH_STEP per step
+    sideways) a path ending in each bottom column crosses, float32 (W,), and the step each row's
+    best path took from the row above, int8 (H, W): -1 from the left, 0 straight, 1 from the
+    right (dynamic programming, one row at a time)."""
+    height, width = ink.shape
+    total = np.full(width, np.inf, np.float32)
+    total[low:high] = ink[0, low:high]
+    moves = np.zeros((height, width), np.int8)
+    columns = np.arange(width)
+    blocked = np.array([np.inf], np.float32)
+    for row in range(1, height):
+        options = np.stack(
+            (
+                np.concatenate((blocked, total[:-1] + PATH_STEP)),
+                total,
+                np.concatenate((total[1:] + PATH_STEP, blocked)),
+            )
+        )
+        choice = np.argmin(options, axis=0)
+        total = options[choice, columns] + ink[row]
+        moves[row] = choice - 1
+    return total, moves
+
+
+def _traced_back(moves: np.ndarray, end: int) -> np.ndarray:
+    """intp (H,): the column in each row of the best path ending at column ``end`` of the last
+    row, from ``_least_ink``'s steps."""
+    path = np.empty(len(moves), np.intp)
+    column = end
+    for row in range(len(moves) - 1, -1, -1):
+        path[row] = column
+        column += int(moves[row, column])
+    return path
 
 
 def _apart(order: np.ndarray, apart: int) -> np.ndarray:

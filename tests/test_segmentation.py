@@ -8,7 +8,16 @@ import cv2
 import numpy as np
 import pytest
 
-from recognizer.segmentation import Glyph, Judge, Piece, Segmenter, _cut_candidates
+from recognizer.segmentation import (
+    Cut,
+    Glyph,
+    Judge,
+    PathCut,
+    Piece,
+    Segmenter,
+    _cut_candidates,
+    _parts,
+)
 
 
 def test_each_valley_of_a_touching_pair_gets_a_cut() -> None:
@@ -22,9 +31,34 @@ def test_each_valley_of_a_touching_pair_gets_a_cut() -> None:
     mask[:, 38:42] = True  # ...its second...
     mask[30:34, 2:48] = True  # ...and its crossbar, reaching back to the 1
     mask[30, 21:37] = False  # thinner between the stems
-    columns = {round(cut.column) for cut in _cut_candidates(Glyph(mask, (0, 0, 50, 60)))}
+    cuts = _cut_candidates(Glyph(mask, (0, 0, 50, 60)))
+    columns = {round(cut.column) for cut in cuts if isinstance(cut, Cut)}
     assert any(6 <= column < 16 for column in columns), columns
     assert any(20 <= column < 38 for column in columns), columns
+
+
+def test_interlocking_digits_part_along_a_bent_cut() -> None:
+    """A "[" and a "-|" reaching into each other: every straight line from top to bottom
+    crosses a bar, but a path bending round the middle bar crosses no ink. It is among the
+    candidates, and it parts the two shapes whole."""
+    left = np.zeros((61, 40), bool)
+    left[:, 2:6] = True
+    left[0:4, 2:26] = True
+    left[57:61, 2:26] = True
+    right = np.zeros_like(left)
+    right[:, 34:38] = True
+    right[28:32, 14:38] = True
+    glyph = Glyph(left | right, (0, 0, 40, 61))
+    cuts = _cut_candidates(glyph)
+    rows = np.arange(61, dtype=np.float64)
+    for cut in cuts:
+        if isinstance(cut, Cut):
+            assert glyph.mask[rows.astype(int), np.rint(cut.at(rows)).astype(int) % 40].any()
+    bent = [cut for cut in cuts if isinstance(cut, PathCut)]
+    assert bent
+    segmenter = Segmenter((left | right).astype(np.int32), lambda glyphs: np.ones(len(glyphs)))
+    parts = [segmenter.glyph(part) for part in _parts(Piece((1,), 0, 40, 0, 61), bent[0])]
+    assert [part.mask.sum() if part else 0 for part in parts] == [left.sum(), right.sum()]
 
 
 def _two_rings() -> np.ndarray:
