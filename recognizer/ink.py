@@ -312,12 +312,17 @@ def printed_lines(ink: np.ndarray, stages: Stages | None) -> np.ndarray:
     Only the thin, faint part of a line is removed: a pen stroke crossing it keeps its pixels.
     Printed lines are fainter than pen and break up at the ink threshold, so they are traced at
     a lower one. The column lines are traced first and left out of the rows' search: a lone row
-    line is measured against the other ink, and squared paper's columns are none.
+    line is measured against the other ink, and squared paper's columns are none. A lone column
+    line may be a 1 filling a tight crop, so it counts only beside row lines (squared paper seen
+    so close that one line of each family crosses the frame, a ruled page's margin), and only
+    when far longer than the other ink is wide.
     """
     faint = ink >= MIN_INK_CONTRAST / 2
     along_rows, along_columns = _line_tilts(faint)
-    vertical = _transposed(_line_family(_transposed(faint), along_columns, lone=False))
+    vertical = _column_lines(faint, along_columns, lone=False)
     horizontal = _line_family(faint & ~vertical, along_rows, lone=True)
+    if horizontal.any() and not vertical.any():
+        vertical = _column_lines(faint & ~horizontal, along_columns, lone=True)
     lines: np.ndarray = (horizontal | vertical) & faint
     if lines.any():
         lines &= ink <= LINE_INK_RATIO * np.median(ink[lines])
@@ -329,6 +334,12 @@ def _transposed(mask: np.ndarray) -> np.ndarray:
     """bool (W, H) of bool (H, W) ``mask``, contiguous: OpenCV transposes the bytes about ten
     times faster than NumPy copies a transposed view of booleans."""
     return np.asarray(cv2.transpose(mask.view(np.uint8))).view(bool)
+
+
+def _column_lines(faint: np.ndarray, tilt: float, lone: bool) -> np.ndarray:
+    """bool (H, W): the printed lines of ``faint`` that run along its columns (``_line_family``
+    on the transposed image)."""
+    return _transposed(_line_family(_transposed(faint), tilt, lone))
 
 
 def _line_family(faint: np.ndarray, tilt: float, lone: bool) -> np.ndarray:

@@ -97,6 +97,11 @@ CASES = {
     "2/printed-lines:24": "a comb field's teeth read as 111111, its thin-penned digits left out",
     "2/printed-lines:29": "a comb field on dotted paper, 1668058 read as 16681258",
     "4/printed-lines:15": "a comb field under a hard shadow, 0717052 read as 071702",
+    # Touching digits parted along a bent path (segmentation._path_cuts).
+    "3/touching-pair:8": "a 4 reaching under a 0, 409726 read as 479726",
+    "2/touching-pair:15": "a 4 leaning into a 9, 84944 read as 84744",
+    # One column line beside row lines is printed (ink.printed_lines).
+    "4/single-squared:25": "squared paper so close that one column line crosses the 2: a 9",
 }
 
 
