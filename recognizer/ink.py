@@ -314,15 +314,18 @@ def printed_lines(ink: np.ndarray, stages: Stages | None) -> np.ndarray:
     a lower one. The column lines are traced first and left out of the rows' search: a lone row
     line is measured against the other ink, and squared paper's columns are none. A lone column
     line may be a 1 filling a tight crop, so it counts only beside row lines (squared paper seen
-    so close that one line of each family crosses the frame, a ruled page's margin), and only
-    when far longer than the other ink is wide.
+    so close that one line of each family crosses the frame, a ruled page's margin), only when
+    far longer than the other ink is wide, and only when as faint as the row lines: printed
+    lines of both families are printed alike, a pen is darker.
     """
     faint = ink >= MIN_INK_CONTRAST / 2
     along_rows, along_columns = _line_tilts(faint)
     vertical = _column_lines(faint, along_columns, lone=False)
     horizontal = _line_family(faint & ~vertical, along_rows, lone=True)
     if horizontal.any() and not vertical.any():
-        vertical = _column_lines(faint & ~horizontal, along_columns, lone=True)
+        column = _column_lines(faint & ~horizontal, along_columns, lone=True)
+        if column.any() and _printed_alike(ink, column, horizontal):
+            vertical = column
     lines: np.ndarray = (horizontal | vertical) & faint
     if lines.any():
         lines &= ink <= LINE_INK_RATIO * np.median(ink[lines])
@@ -334,6 +337,12 @@ def _transposed(mask: np.ndarray) -> np.ndarray:
     """bool (W, H) of bool (H, W) ``mask``, contiguous: OpenCV transposes the bytes about ten
     times faster than NumPy copies a transposed view of booleans."""
     return np.asarray(cv2.transpose(mask.view(np.uint8))).view(bool)
+
+
+def _printed_alike(ink: np.ndarray, line: np.ndarray, printed: np.ndarray) -> bool:
+    """Whether the ``line`` pixels of ``ink`` are about as faint as the ``printed`` ones (their
+    medians within LINE_INK_RATIO): a pen is darker than a printed line."""
+    return bool(np.median(ink[line]) <= LINE_INK_RATIO * np.median(ink[printed]))
 
 
 def _column_lines(faint: np.ndarray, tilt: float, lone: bool) -> np.ndarray:

@@ -81,6 +81,9 @@ class PathCut:
     columns: np.ndarray
     """float64 (rows,): the path's column in each row from ``top`` down."""
 
+    def __post_init__(self) -> None:
+        self.columns.setflags(write=False)  # frozen: the path is shared by the parts it makes
+
     def at(self, rows: np.ndarray) -> np.ndarray:
         """float: the path's column in each of ``rows``."""
         places = np.clip(rows.astype(np.intp) - self.top, 0, len(self.columns) - 1)
@@ -311,8 +314,8 @@ def _cut_candidates(glyph: Glyph) -> list[Cut | PathCut]:
     CUT_CANDIDATES thinnest columns (CUT_APART of its width apart, so each valley of the ink's
     profile gets a cut) and the middle one, and at each of CUT_LEANS along the line that
     crosses the least ink, if that is less than any upright cut crosses (touching digits
-    written slanted meet along their slant), and along bent paths that cross less ink still
-    (``_path_cuts``)."""
+    written slanted meet along their slant), and along bent paths that cross less ink than any
+    upright cut (``_path_cuts``)."""
     height, width = glyph.mask.shape
     low, high = round(width * (0.5 - CUT_SPAN)), round(width * (0.5 + CUT_SPAN))
     left, middle = glyph.box[0], glyph.box[1] + height // 2
@@ -334,13 +337,14 @@ def _cut_candidates(glyph: Glyph) -> list[Cut | PathCut]:
     return cuts
 
 
-def _path_cuts(glyph: Glyph, span: tuple[int, int], upright: int, apart: int) -> list[PathCut]:
+def _path_cuts(glyph: Glyph, span: tuple[int, int], least: int, apart: int) -> list[PathCut]:
     """Cuts along the paths from the glyph's top to its bottom, starting and ending within the
     columns ``span`` [low, high), that cross the least ink, moving at most a column sideways per
     row: touching digits that reach into each other (a 4's stem under a 0's bowl) part along a
-    bent gap no straight cut follows. Only paths crossing less ink than ``upright``, the fewest
-    pixels any upright cut crosses, and not straight, are kept: of the paths that cross least
-    and end at least ``apart`` columns from each other, the first PATH_CANDIDATES."""
+    bent gap no straight cut follows. Only paths crossing fewer pixels of ink than ``least``, the
+    fewest any upright cut within the span crosses (so never a straight one), are kept: of the
+    paths that cross least and end at least ``apart`` columns from each other, the first
+    PATH_CANDIDATES (at most CUT_CANDIDATES)."""
     ink = glyph.mask.astype(np.float32)
     low, high = span
     crossed, moves = _least_ink(ink, low, high)
@@ -348,7 +352,7 @@ def _path_cuts(glyph: Glyph, span: tuple[int, int], upright: int, apart: int) ->
     cuts = []
     for end in (ends[:PATH_CANDIDATES] + low).tolist():
         path = _traced_back(moves, end)
-        if ink[np.arange(len(ink)), path].sum() < upright and np.ptp(path) > 0:
+        if ink[np.arange(len(ink)), path].sum() < least:
             cuts.append(PathCut(glyph.box[1], (path + glyph.box[0]).astype(np.float64)))
     return cuts
 

@@ -490,6 +490,20 @@ def test_the_edge_of_a_sheet_beside_the_digit_is_not_read(mnist: Mnist, index: i
     assert similarity(before, after) > 0.99
 
 
+@pytest.mark.parametrize(("lines", "top"), [((200,), 8), ((200,), 60), ((80, 200), 8)])
+def test_a_1_filling_a_tight_crop_of_ruled_paper_is_still_read(
+    lines: tuple[int, ...], top: int
+) -> None:
+    """A lone column line beside ruled lines may be squared paper seen close up or a margin,
+    but a 1 photographed close on lined paper is one too: it is pen-dark, printed lines are
+    faint, so it stays a 1."""
+    page = np.full((240, 480), 235, np.uint8)
+    for y in lines:
+        cv2.line(page, (0, y), (479, y + 2), 190, 2)
+    cv2.line(page, (240, top), (236, 232), 30, 12)
+    assert preprocess(page).digit == 1
+
+
 def test_a_thin_straight_1_alone_is_still_read() -> None:
     """The edge rule never leaves a picture without its digit: a 1 drawn as one thin straight
     line (a canvas with a fine brush) is thin enough to pass for an edge, and still read."""

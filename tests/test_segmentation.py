@@ -38,26 +38,28 @@ def test_each_valley_of_a_touching_pair_gets_a_cut() -> None:
 
 
 def test_interlocking_digits_part_along_a_bent_cut() -> None:
-    """A "[" and a "-|" reaching into each other: every straight line from top to bottom
-    crosses a bar, but a path bending round the middle bar crosses no ink. It is among the
-    candidates, and it parts the two shapes whole."""
-    left = np.zeros((61, 40), bool)
-    left[:, 2:6] = True
-    left[0:4, 2:26] = True
-    left[57:61, 2:26] = True
+    """A "[" and a "-|" reaching into each other, away from the image's corner: every straight
+    line from top to bottom crosses a bar, but a path bending round the middle bar crosses no
+    ink. It is among the candidates, and it parts the two shapes whole."""
+    left = np.zeros((80, 60), bool)
+    left[9:70, 7:11] = True
+    left[9:13, 7:31] = True
+    left[66:70, 7:31] = True
     right = np.zeros_like(left)
-    right[:, 34:38] = True
-    right[28:32, 14:38] = True
-    glyph = Glyph(left | right, (0, 0, 40, 61))
+    right[9:70, 39:43] = True
+    right[37:41, 19:43] = True
+    glyph = Glyph((left | right)[9:70, 5:45], (5, 9, 40, 61))
     cuts = _cut_candidates(glyph)
-    rows = np.arange(61, dtype=np.float64)
+    rows = np.arange(9, 70, dtype=np.float64)
     for cut in cuts:
         if isinstance(cut, Cut):
-            assert glyph.mask[rows.astype(int), np.rint(cut.at(rows)).astype(int) % 40].any()
+            columns = np.rint(cut.at(rows)).astype(int)
+            inside = (columns >= 5) & (columns < 45)
+            assert (left | right)[rows.astype(int)[inside], columns[inside]].any()
     bent = [cut for cut in cuts if isinstance(cut, PathCut)]
     assert bent
     segmenter = Segmenter((left | right).astype(np.int32), lambda glyphs: np.ones(len(glyphs)))
-    parts = [segmenter.glyph(part) for part in _parts(Piece((1,), 0, 40, 0, 61), bent[0])]
+    parts = [segmenter.glyph(part) for part in _parts(Piece((1,), 5, 45, 9, 70), bent[0])]
     assert [part.mask.sum() if part else 0 for part in parts] == [left.sum(), right.sum()]
 
 
