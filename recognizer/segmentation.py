@@ -104,7 +104,7 @@ class Piece:
     """Rows [top, bottom) its components span."""
     right_of: tuple[Cut | PathCut, ...] = ()
     left_of: tuple[Cut | PathCut, ...] = ()
-    """Slanted cuts the candidate lies right of (at or after their column), and left of."""
+    """Slanted or bent cuts the candidate lies right of (at or after their column), and left of."""
 
 
 class Segmenter:
