@@ -172,6 +172,16 @@ class BotProcess:
             return connection.execute(sql, parameters).fetchall()
 
 
+def gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended: no longer there, or a zombie (ended, not yet reaped).
+    The state is read after the command's closing parenthesis, which may itself hold spaces."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
 def digit_photo(digit_image: np.ndarray, image_format: str = "JPEG", side: int = 480) -> bytes:
     """An MNIST digit as a phone might see it: dark ink, large, on light grey paper.
 

@@ -26,7 +26,7 @@ from emulator.core import Emulator
 from playground.__main__ import _options
 from playground.launcher import BOT_USERNAME
 from playground.launcher import bot_environment as playground_environment
-from tests.botharness import bot_environment, digit_photo, first_of_each_digit, reads_as
+from tests.botharness import bot_environment, digit_photo, first_of_each_digit, gone, reads_as
 from tests.playgroundharness import PlaygroundProcess
 
 REPLY_SECONDS = 30
@@ -128,21 +128,12 @@ def test_a_killed_playground_takes_its_bot_with_it(tmp_path: Path) -> None:
         playground.process.kill()
         playground.process.wait(10)
         deadline = time.monotonic() + 30
-        while _running(bot) and time.monotonic() < deadline:
+        while not gone(bot) and time.monotonic() < deadline:
             time.sleep(0.2)
-        outlived = _running(bot)
+        outlived = not gone(bot)
         if outlived:
             os.kill(bot, signal.SIGKILL)  # leave no orphan behind a failure
         assert not outlived, f"the bot (pid {bot}) outlived its killed playground"
-
-
-def _running(pid: int) -> bool:
-    """Whether process ``pid`` still runs (a zombie has ended; init reaps it)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_a_restarted_playground_is_answered_at_once(tmp_path: Path) -> None:

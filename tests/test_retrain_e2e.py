@@ -36,6 +36,7 @@ from tests.botharness import (
     ask,
     bot_environment,
     digit_photo,
+    gone,
     model_dir,
     reads_as,
     wait_until,
@@ -140,14 +141,6 @@ def training_pid(bot: BotProcess) -> int:
     state = bot.data_dir / "retrain.json"
     wait_until(state.is_file, WAIT, "the retrain state file")
     return int(json.loads(state.read_text())["pid"])
-
-
-def gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
 
 
 def served_version(bot: BotProcess) -> str:
