@@ -18,12 +18,11 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 from typing import NoReturn
 
 from recognizer.config import DEFAULT_MODEL_DIR, KERAS_FILE, MODEL_FILE
 from recognizer.contracts import MNIST_PATH_ENV
-from training import texts
+from training import stopping, texts
 from training.config import Recipe
 from training.evaluate import evaluate
 from training.mnist import DataError, load_mnist
@@ -99,15 +98,6 @@ def _evaluate_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _stop_on_sigterm() -> None:
-    """SIGTERM (docker stop, the bot cancelling a retrain) unwinds like Ctrl-C: cleanup runs."""
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    signal.signal(signal.SIGTERM, interrupt)
-
-
 def _check_out_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise DataError(texts.out_is_a_file(out))
@@ -175,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments[evaluating:]
     )
     reporter = make_reporter("bar" if evaluating else args.progress)
-    _stop_on_sigterm()
+    stopping.install()
     try:
         if evaluating:
             evaluate(args.model_dir, args.data, args.folder, as_json=args.json)

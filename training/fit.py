@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import keras
 import tensorflow as tf
 
+from training import stopping
 from training.config import MILESTONE_ACCURACY, Recipe
 from training.dataset import TrainingData
 from training.model import build_classifier, with_augmentation
@@ -40,6 +41,16 @@ class _Stopwatch(keras.callbacks.Callback):
         reached = (logs or {}).get("val_accuracy", 0.0) >= MILESTONE_ACCURACY
         if self.milestone is None and reached:
             self.milestone = elapsed
+
+
+class StopCheck(keras.callbacks.Callback):
+    """Ends the loop at the next batch if a stop signal came whose interrupt was swallowed."""
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        stopping.raise_if_requested()
+
+    def on_test_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        stopping.raise_if_requested()
 
 
 class ProgressCallback(keras.callbacks.Callback):
@@ -124,7 +135,12 @@ def train(
         validation_data=(data.validation.x, data.validation.y),
         shuffle=True,
         verbose=0,
-        callbacks=[ProgressCallback(reporter, recipe.epochs, steps_per_epoch), stopwatch, best],
+        callbacks=[
+            StopCheck(),
+            ProgressCallback(reporter, recipe.epochs, steps_per_epoch),
+            stopwatch,
+            best,
+        ],
     ).history
     return FitResult(
         classifier=classifier,

@@ -18,7 +18,7 @@ import numpy as np
 from recognizer.config import KERAS_FILE, METRICS_FILE, MODEL_FILE
 from recognizer.contracts import EXPORT_STAGE, MetricsFile
 from recognizer.model import DigitModel, to_model_input
-from training import convert, texts
+from training import convert, stopping, texts
 from training.config import FINE_TUNE, INT8_TOLERANCE_PP, REPRESENTATIVE_IMAGES, WIDEN, Recipe
 from training.dataset import TrainingData, assemble
 from training.fit import FitResult, seed_everything, train
@@ -113,6 +113,7 @@ def run_training(request: RunRequest, reporter: Reporter) -> MetricsFile:
     reporter.event({"event": "stage", "stage": EXPORT_STAGE})
     with staging_directory(request.out) as staging:
         metrics = _export(fitted, data, request, recipe, staging=staging, started=started)
+        stopping.raise_if_requested()
         publish(staging, request.out, OWNED_FILES)
     return metrics
 

@@ -1,0 +1,33 @@
+"""Ctrl-C and SIGTERM stop a run for sure, even where a library swallows the first interrupt.
+
+Python raises ``KeyboardInterrupt`` wherever the main thread happens to be when a signal comes.
+If that is a finalizer (``__del__``) or native code that clears Python errors, the exception is
+dropped and training carries on: seen once on a loaded machine, epochs kept coming for a minute
+after SIGINT. So the handler also records the request, and the training loop asks after every
+batch (``raise_if_requested``), and so does the run before it publishes anything.
+"""
+
+from __future__ import annotations
+
+import signal
+from types import FrameType
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_requested: list[str] = []
+
+
+def install() -> None:
+    """SIGINT and SIGTERM (docker stop, the bot cancelling a retrain) both unwind like Ctrl-C."""
+    for each in _STOP_SIGNALS:
+        signal.signal(each, _interrupt)
+
+
+def raise_if_requested() -> None:
+    """Raises ``KeyboardInterrupt(<signal name>)`` again if a stop signal has come."""
+    if _requested:
+        raise KeyboardInterrupt(_requested[0])
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    _requested.append(signal.Signals(signum).name)
+    raise KeyboardInterrupt(_requested[0])
