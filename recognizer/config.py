@@ -518,6 +518,17 @@ over (a paper that breaks a clean 1 or 0 leaves a flag or arcs read as sure 4s),
 glyph's strokes are thinner than this share of its height: a pen's are about a tenth, while a
 shadow's wedge read as a 1 is a third as thick as tall and may hold the digit."""
 
+MERGED_DIGITS = 2
+"""Between the readings under several papers, one with a glyph that holds this many or more of
+another reading's whole digits (``WHOLE_DIGIT_STROKE``), each MERGE_HEIGHTS times shorter than
+it or more, merged the writing with shade (a hard shadow's wedge, a hand's fingers, taken for
+ink): it is passed over, or gives way to that reading, whatever their joint likeness. A big
+digit a wrong paper broke leaves fragments about as tall as half the digit, and one of them
+seldom reads as a sure whole digit, two hardly ever."""
+
+MERGE_HEIGHTS = 3
+"""...how many times shorter than the merged glyph those digits are at least."""
+
 LEFT_OUT_DOUBT = 0.5
 """Between the readings under several papers, one that left ink out as other writing (words,
 letters, what the model says is no digit) counts as this many times as likely: leaving out

@@ -8,7 +8,7 @@ model decides how touching digits are cut.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +20,8 @@ from recognizer.config import (
     DEFAULT_MODEL_DIR,
     LEAST_LIKENESS,
     LEFT_OUT_DOUBT,
+    MERGE_HEIGHTS,
+    MERGED_DIGITS,
     MOSTLY_STICKS,
     SETTLED_SURE_LAYOUT,
     STICK_DOUBT,
@@ -101,10 +103,12 @@ class Recognizer:
         paper's sure digits reads their fragments and is passed over (WHOLE_DIGIT_STROKE). A
         layout that reads every row of the best so far and whole rows more, each sure
         (``_adds_rows``), takes its place however its joint likeness compares: a paper that took
-        a row out with a shadow reads the rest as surely as one that kept it.
+        a row out with a shadow reads the rest as surely as one that kept it. A layout with a
+        glyph that holds another's whole digits (``_merges_digits``) merged them with shade
+        taken for ink, and is passed over, or gives way to that one, whatever their likeness.
         Raises the first RecognizerError when no ink holds a digit.
         """
-        best: tuple[float, Ink, _Judge, Layout] | None = None
+        best: _Candidate | None = None
         failure: RecognizerError | None = None
         bar = -np.inf
         whole = np.empty((0, 4), np.int64)
@@ -120,6 +124,9 @@ class Recognizer:
             if boxes_inside(whole, boxes).any(axis=0).all():
                 continue  # fragments of digits the likeliest paper read whole
             likeness = judge(glyphs)
+            is_whole = _whole_digits(glyphs, likeness)
+            if best is not None and _merges_digits(boxes, best.written):
+                continue  # the best layout's digits, merged with shade into big glyphs
             joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
             slivers = _like_slivers(layout, judge)
             if slivers:
@@ -130,19 +137,21 @@ class Recognizer:
                 SETTLED_SURE_LAYOUT if ink.settled else SURE_LAYOUT
             ):
                 return ink, judge, layout
-            if best is None or joint > max(best[0], bar):
-                best = joint, ink, judge, layout
+            written = boxes[is_whole & ~_read_as_one(glyphs, judge)]
+            candidate = _Candidate(joint, ink, judge, layout, boxes, written)
+            if best is None or joint > max(best.joint, bar) or _merges_digits(best.boxes, written):
+                best = candidate
             elif not (slivers or layout.other_writing) and _adds_rows(
-                layout, judge, best[3], best[2]
+                layout, judge, best.layout, best.judge
             ):
-                best = max(joint, best[0]), ink, judge, layout
+                best = replace(candidate, joint=max(joint, best.joint))
             if index == 0:
                 bar = joint + np.log(SURER_LAYOUT)
-                whole = _whole_digits(glyphs, likeness)
+                whole = boxes[is_whole]
         if best is None:
             assert failure is not None  # find_inks gives one ink at least
             raise failure
-        return best[1:]
+        return best.ink, best.judge, best.layout
 
     def _predictions(
         self, images: list[np.ndarray], boxes: list[tuple[int, int, int, int]]
@@ -152,6 +161,22 @@ class Recognizer:
             _prediction(image, box, probabilities)
             for image, box, probabilities in zip(images, boxes, scores.digits, strict=True)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """One paper's judged layout, as ``_surest_layout`` weighs it against the others."""
+
+    joint: float
+    """The log of its glyphs' joint likeness, lowered for doubts (slivers, writing left out)."""
+    ink: Ink
+    judge: _Judge
+    layout: Layout
+    boxes: np.ndarray
+    """int (N, 4): its glyphs' boxes, x, y, width, height in the working image."""
+    written: np.ndarray
+    """int (M, 4): the boxes of its glyphs read as whole digits (``_whole_digits``), sticks
+    read as 1 left out: a paper's or a shadow's edge leaves slivers read as sure 1s."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,18 +268,29 @@ def _digits(glyphs: Sequence[Glyph], judge: _Judge) -> str:
 
 def _read_as_one(glyphs: Sequence[Glyph], judge: _Judge) -> np.ndarray:
     """bool (N,): which judged glyphs are sticks (``is_stick``) read as a 1."""
-    return np.array([is_stick(glyph) and judge.digit(glyph) == 1 for glyph in glyphs])
+    return np.array([is_stick(glyph) and judge.digit(glyph) == 1 for glyph in glyphs], bool)
+
+
+def _merges_digits(boxes: np.ndarray, digits: np.ndarray) -> bool:
+    """Whether any of ``boxes`` (int (N, 4)) holds MERGED_DIGITS or more of ``digits`` (int
+    (M, 4), another paper's whole digits), each MERGE_HEIGHTS times shorter than it or more: a
+    paper that took a hard shadow's wedge or a hand's fingers for ink read the digits written
+    across them as part of one big glyph."""
+    shorter = digits[None, :, 3] * MERGE_HEIGHTS <= boxes[:, 3, None]
+    held = boxes_inside(boxes, digits) & shorter
+    return bool((held.sum(axis=1) >= MERGED_DIGITS).any())
 
 
 def _whole_digits(glyphs: Sequence[Glyph], likeness: np.ndarray) -> np.ndarray:
-    """int (N, 4): the boxes of the glyphs read surely (UNSURE_BELOW or more) that are drawn
-    in strokes (WHOLE_DIGIT_STROKE): a shadow's wedge read as a 1 holds no digit whole."""
-    whole = [
-        glyph.box
-        for glyph, sure in zip(glyphs, likeness, strict=True)
-        if sure >= UNSURE_BELOW and glyph_thickness(glyph) < WHOLE_DIGIT_STROKE * glyph.box[3]
-    ]
-    return np.array(whole, np.int64).reshape(-1, 4)
+    """bool (N,): which glyphs are read surely (UNSURE_BELOW or more) and drawn in strokes
+    (WHOLE_DIGIT_STROKE): a shadow's wedge read as a 1 holds no digit whole."""
+    return np.array(
+        [
+            sure >= UNSURE_BELOW and glyph_thickness(glyph) < WHOLE_DIGIT_STROKE * glyph.box[3]
+            for glyph, sure in zip(glyphs, likeness, strict=True)
+        ],
+        bool,
+    )
 
 
 def _key(glyph: Glyph) -> _GlyphKey:

@@ -102,6 +102,11 @@ CASES = {
     "2/touching-pair:15": "a 4 leaning into a 9, 84944 read as 84744",
     # One column line beside row lines is printed (ink.printed_lines).
     "4/single-squared:25": "squared paper so close that one column line crosses the 2: a 9",
+    # A glyph holding another reading's digits, each far shorter, merged them with shade
+    # (recognizer/recognizer.py, MERGED_DIGITS); slivers read as 1 are no such digits.
+    "2/three-rows:13": "three rows across a hard shadow's wedge as dark as ink, read as a 1",
+    "3/words-nearby:11": "a number beside 'Total:' under a hard shadow, read as one big 2",
+    "single-dotted:17": "a big 2 on dotted paper, a paper with slivers in it read as 111",
 }
 
 
