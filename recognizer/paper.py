@@ -144,23 +144,34 @@ def _thick_writing_kernel(base: np.ndarray) -> int:
     tallest piece of thick ink (what a small opening leaves: no printed line, no ballpoint
     stroke) that neither touches the frame nor crosses it, as shadows coming in from a side do,
     and whose broadest part is a stroke for its height: a phone's or a hand's shadow inside the
-    frame is far broader for its height than any marker's stroke.
+    frame is far broader for its height than any marker's stroke. Where no such piece is
+    found, the pieces' cores (THICK_STROKE px or more from their edge) are tried: squared
+    paper's lines survive the opening where a print is blurred, and join a digit that fills
+    the frame to the frame's edges.
     """
     ink = _inked(base, _coarse_paper(base)).astype(np.uint8)
     thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((THICK_STROKE, THICK_STROKE), np.uint8))
+    depth = cv2.distanceTransform(thick, cv2.DIST_L2, 3)
+    tallest = _tallest_stroke_drawn(thick, depth) or _tallest_stroke_drawn(
+        (depth >= THICK_STROKE).astype(np.uint8), depth
+    )
+    return max(3, round(STROKE_KERNEL_PER_HEIGHT * tallest) | 1)
+
+
+def _tallest_stroke_drawn(thick: np.ndarray, depth: np.ndarray) -> int:
+    """The height (px) of the tallest piece of uint8 (H, W) ``thick`` ink inside the frame whose
+    broadest part (twice its deepest float32 ``depth``, the distance to its edge) is a stroke
+    for its height, 0 when none is."""
     _, labels, stats, _ = components(thick)
-    height, width = base.shape
+    height, width = thick.shape
     x, y, w, h = (stats[:, k] for k in range(4))
     inside = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
-    depth = cv2.distanceTransform(thick, cv2.DIST_L2, 3)
-    tallest = 0
     for label in sorted(np.flatnonzero(inside[1:]) + 1, key=lambda label: -h[label]):
         box = slice(y[label], y[label] + h[label]), slice(x[label], x[label] + w[label])
         breadth = 2 * float(depth[box][labels[box] == label].max())
         if breadth <= THICK_STROKE_SHARE * h[label]:
-            tallest = int(h[label])
-            break
-    return max(3, round(STROKE_KERNEL_PER_HEIGHT * tallest) | 1)
+            return int(h[label])
+    return 0
 
 
 def _kernels(shape: tuple[int, ...]) -> list[int]:

@@ -107,6 +107,9 @@ CASES = {
     "2/three-rows:13": "three rows across a hard shadow's wedge as dark as ink, read as a 1",
     "3/words-nearby:11": "a number beside 'Total:' under a hard shadow, read as one big 2",
     "single-dotted:17": "a big 2 on dotted paper, a paper with slivers in it read as 111",
+    # Thick writing crossed by printed lines that reach the frame is found by its strokes' core
+    # (recognizer/paper.py, _thick_writing_kernel).
+    "4/single-squared:24": "a marker 3 filling the frame on squared paper, hollowed into a 1",
 }
 
 
