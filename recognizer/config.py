@@ -387,9 +387,10 @@ row stand side by side, a slanted neighbour overlaps it a little at most."""
 SPLIT_MIN_ASPECT = 0.95
 """Narrower pieces (width / height) are one digit; wider ones may be touching digits..."""
 
-NO_DIGIT_SPLIT_ASPECT = 0.6
+NO_DIGIT_SPLIT_ASPECT = 0.5
 """...unless the model reads the piece as no digit (DIGIT_LIKENESS): then pieces down to this
-width / height may be touching digits too, a slim 1 leaning on its neighbour ("17", "16")."""
+width / height may be touching digits too, a slim 1 leaning on its neighbour ("17", "16"), a
+slim 1 touching a slim 4 ("14", half as wide as tall)."""
 
 SPLIT_EVEN_ASPECT = 1.4
 """At this width / height, a cut and the whole piece are judged evenly by the classifier: 1.7%

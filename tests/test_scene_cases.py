@@ -110,6 +110,9 @@ CASES = {
     # Thick writing crossed by printed lines that reach the frame is found by its strokes' core
     # (recognizer/paper.py, _thick_writing_kernel).
     "4/single-squared:24": "a marker 3 filling the frame on squared paper, hollowed into a 1",
+    # A pair read as no digit is cut down to half as wide as tall (NO_DIGIT_SPLIT_ASPECT 0.5).
+    "touching-pair:8": "a slim 1 touching a slim 4 after 83, left out as other writing",
+    "touching-pair:5": "a 4 touching 19, left out as other writing",
 }
 
 
