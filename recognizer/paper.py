@@ -152,9 +152,10 @@ def _thick_writing_kernel(base: np.ndarray) -> int:
     ink = _inked(base, _coarse_paper(base)).astype(np.uint8)
     thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((THICK_STROKE, THICK_STROKE), np.uint8))
     depth = cv2.distanceTransform(thick, cv2.DIST_L2, 3)
-    tallest = _tallest_stroke_drawn(thick, depth) or _tallest_stroke_drawn(
-        (depth >= THICK_STROKE).astype(np.uint8), depth
-    )
+    tallest = _tallest_stroke_drawn(thick, depth)
+    core = depth >= THICK_STROKE
+    if not tallest and core.any():
+        tallest = _tallest_stroke_drawn(core.astype(np.uint8), depth)
     return max(3, round(STROKE_KERNEL_PER_HEIGHT * tallest) | 1)
 
 

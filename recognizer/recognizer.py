@@ -124,7 +124,6 @@ class Recognizer:
             if boxes_inside(whole, boxes).any(axis=0).all():
                 continue  # fragments of digits the likeliest paper read whole
             likeness = judge(glyphs)
-            is_whole = _whole_digits(glyphs, likeness)
             if best is not None and _merges_digits(boxes, best.written):
                 continue  # the best layout's digits, merged with shade into big glyphs
             joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
@@ -137,6 +136,7 @@ class Recognizer:
                 SETTLED_SURE_LAYOUT if ink.settled else SURE_LAYOUT
             ):
                 return ink, judge, layout
+            is_whole = _whole_digits(glyphs, likeness)
             written = boxes[is_whole & ~_read_as_one(glyphs, judge)]
             candidate = _Candidate(joint, ink, judge, layout, boxes, written)
             if best is None or joint > max(best.joint, bar) or _merges_digits(best.boxes, written):

@@ -39,7 +39,7 @@ FLOORS: dict[str, tuple[float, float]] = {
     "numbers-wide": (0.50, 0.583),  # 7/12
     "two-rows": (0.58, 0.667),  # 8/12
     "three-rows": (0.66, 0.750),  # 9/12
-    "touching-pair": (0.33, 0.417),  # 5/12
+    "touching-pair": (0.41, 0.500),  # 6/12
     "printed-lines": (0.75, 0.833),  # 10/12
     "words-nearby": (0.50, 0.583),  # 7/12
 }
