@@ -521,9 +521,10 @@ shadow's wedge read as a 1 is a third as thick as tall and may hold the digit.""
 
 MERGED_DIGITS = 2
 """Between the readings under several papers, one with a glyph that holds this many or more of
-another reading's whole digits (``WHOLE_DIGIT_STROKE``), each MERGE_HEIGHTS times shorter than
-it or more, merged the writing with shade (a hard shadow's wedge, a hand's fingers, taken for
-ink): it is passed over, or gives way to that reading, whatever their joint likeness. A big
+the best reading so far's whole digits (``WHOLE_DIGIT_STROKE``), each MERGE_HEIGHTS times
+shorter than it or more, merged the writing with shade (a hard shadow's wedge, a hand's
+fingers, taken for ink): it is passed over, or (the best so far) gives way to that reading,
+whatever their joint likeness. A big
 digit a wrong paper broke leaves fragments about as tall as half the digit, and one of them
 seldom reads as a sure whole digit, two hardly ever."""
 

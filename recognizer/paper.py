@@ -162,7 +162,9 @@ def _thick_writing_kernel(base: np.ndarray) -> int:
 def _tallest_stroke_drawn(thick: np.ndarray, depth: np.ndarray) -> int:
     """The height (px) of the tallest piece of uint8 (H, W) ``thick`` ink inside the frame whose
     broadest part (twice its deepest float32 ``depth``, the distance to its edge) is a stroke
-    for its height, 0 when none is."""
+    for its height, 0 when none is. Given cores, their heights are the strokes' less about
+    twice THICK_STROKE: the kernel comes out a little narrower, still far wider than the
+    ladder's rung that hollowed the stroke."""
     _, labels, stats, _ = components(thick)
     height, width = thick.shape
     x, y, w, h = (stats[:, k] for k in range(4))

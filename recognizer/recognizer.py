@@ -104,8 +104,10 @@ class Recognizer:
         layout that reads every row of the best so far and whole rows more, each sure
         (``_adds_rows``), takes its place however its joint likeness compares: a paper that took
         a row out with a shadow reads the rest as surely as one that kept it. A layout with a
-        glyph that holds another's whole digits (``_merges_digits``) merged them with shade
-        taken for ink, and is passed over, or gives way to that one, whatever their likeness.
+        glyph that holds the best layout's whole digits so far (``_merges_digits``) merged them
+        with shade taken for ink, and is passed over; a best layout whose glyph holds a later
+        layout's whole digits gives way to it, whatever their likeness. (Only the best so far
+        is compared: a layout that lost to a best that later gave way is not weighed again.)
         Raises the first RecognizerError when no ink holds a digit.
         """
         best: _Candidate | None = None
@@ -123,9 +125,9 @@ class Recognizer:
             boxes = np.array([glyph.box for glyph in glyphs], np.int64)
             if boxes_inside(whole, boxes).any(axis=0).all():
                 continue  # fragments of digits the likeliest paper read whole
-            likeness = judge(glyphs)
             if best is not None and _merges_digits(boxes, best.written):
                 continue  # the best layout's digits, merged with shade into big glyphs
+            likeness = judge(glyphs)
             joint = float(np.log(np.maximum(likeness, LEAST_LIKENESS)).sum())
             slivers = _like_slivers(layout, judge)
             if slivers:

@@ -70,7 +70,9 @@ again where a slim piece read as no digit among digits is tried cut, a word set 
 number's row goes with its letters and a row's end on its slope continues it (touching
 4 -> 5; words nearby back to 6), and again where a glyph standing alone in its row has no
 word to tower over and a comb field's teeth are looked for on every printed line (words nearby
-6 -> 7); a condition that read fewer (ruled 12 -> 11, sticky note
+6 -> 7), and again where a reading that merged a row with shade is passed over, a marker's
+strokes are found through printed lines and slimmer pieces read as no digit are tried cut
+(touching 5 -> 6); a condition that read fewer (ruled 12 -> 11, sticky note
 11 -> 10) keeps its floor);
 one scene of slack below the figure (none where only one scene was read right)."""
 

@@ -93,3 +93,37 @@ def test_training_ends_at_the_next_batch_after_a_swallowed_interrupt() -> None:
     """
     )
     assert result.stdout.split("\n") == ["batch 0", "stopped by SIGINT", ""], result.stderr
+
+
+def test_a_signal_started_ignored_stays_ignored() -> None:
+    """A job started in the background by a non-interactive shell ignores SIGINT."""
+    result = run_script(
+        """
+    import signal
+    from training import stopping
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stopping.install()
+    signal.raise_signal(signal.SIGINT)
+    stopping.raise_if_requested()
+    print("still running")
+    """
+    )
+    assert result.stdout == "still running\n", result.stderr
+
+
+def test_a_second_signal_does_not_break_into_the_first_ones_cleanup() -> None:
+    result = run_script(
+        """
+    import signal
+    from training import stopping
+
+    stopping.install()
+    try:
+        signal.raise_signal(signal.SIGTERM)
+    except KeyboardInterrupt as stop:
+        signal.raise_signal(signal.SIGINT)  # pressed again while cleaning up
+        print("cleaned up after", stop)
+    """
+    )
+    assert result.stdout == "cleaned up after SIGTERM\n", result.stderr

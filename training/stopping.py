@@ -17,9 +17,11 @@ _requested: list[str] = []
 
 
 def install() -> None:
-    """SIGINT and SIGTERM (docker stop, the bot cancelling a retrain) both unwind like Ctrl-C."""
+    """SIGINT and SIGTERM (docker stop, the bot cancelling a retrain) both unwind like Ctrl-C;
+    a signal the process was started ignoring (a background job's SIGINT) stays ignored."""
     for each in _STOP_SIGNALS:
-        signal.signal(each, _interrupt)
+        if signal.getsignal(each) is not signal.SIG_IGN:
+            signal.signal(each, _interrupt)
 
 
 def raise_if_requested() -> None:
@@ -29,5 +31,8 @@ def raise_if_requested() -> None:
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Raises on the first stop signal only: a second one (Ctrl-C pressed again) must not break
+    into the cleanup the first set off (the staging directory's removal)."""
     _requested.append(signal.Signals(signum).name)
-    raise KeyboardInterrupt(_requested[0])
+    if len(_requested) == 1:
+        raise KeyboardInterrupt(_requested[0])
