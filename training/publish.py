@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from recognizer.config import METRICS_FILE
+from training.stopping import STOP_SIGNALS
 
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _DEFAULT_MODE = 0o755
 
 
@@ -41,7 +41,7 @@ def publish(staging: Path, target: Path, owned: frozenset[str]) -> None:
     that no longer qualifies) disappear, anything else in ``target`` is kept.
     """
     _keep_foreign_files(target, staging, owned)
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         _swap(staging, target, owned)
     finally:

@@ -12,14 +12,15 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""The signals that stop a run (and that publishing holds back for its few renames)."""
 _requested: list[str] = []
 
 
 def install() -> None:
     """SIGINT and SIGTERM (docker stop, the bot cancelling a retrain) both unwind like Ctrl-C;
     a signal the process was started ignoring (a background job's SIGINT) stays ignored."""
-    for each in _STOP_SIGNALS:
+    for each in STOP_SIGNALS:
         if signal.getsignal(each) is not signal.SIG_IGN:
             signal.signal(each, _interrupt)
 
