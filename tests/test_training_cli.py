@@ -338,6 +338,46 @@ def test_interrupted_run_leaves_models_unchanged(
     assert sorted(path.name for path in tmp_path.iterdir()) == ["models"]
 
 
+STOP_DURING_SWAP = """
+import os, signal, sys
+from training.__main__ import main
+
+renamed = os.rename
+
+def rename(source, destination, *args, **kwargs):
+    # The swap's first step retires the old directory: the stop comes in the middle of it.
+    if ".retired-" in str(destination):
+        signal.raise_signal(signal.SIGTERM)
+    return renamed(source, destination, *args, **kwargs)
+
+os.rename = rename
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_stop_during_the_swap_publishes_and_says_so(
+    quick_run: dict[str, Any], tmp_path: Path
+) -> None:
+    """The swap is never left halfway, and the message tells that the new model is in place."""
+    target = tmp_path / "models"
+    target.mkdir()
+    (target / METRICS_FILE).write_text("{}")
+    result = subprocess.run(
+        [sys.executable, "-c", STOP_DURING_SWAP, "--out", str(target), *quick_run["args"]],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 128 + signal.SIGTERM.value, result.stderr
+    assert "interrupted by SIGTERM as the new model was published" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads((target / METRICS_FILE).read_text())["test_accuracy"] > 0
+    assert (target / MODEL_FILE).is_file()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["models"]
+
+
 # --- evaluate ----------------------------------------------------------------------------------
 
 

@@ -127,3 +127,28 @@ def test_a_second_signal_does_not_break_into_the_first_ones_cleanup() -> None:
     """
     )
     assert result.stdout == "cleaned up after SIGTERM\n", result.stderr
+
+
+def test_a_signal_while_held_back_is_recorded_not_raised() -> None:
+    result = run_script(
+        """
+    import signal
+    from training import stopping
+
+    stopping.install()
+    print("before", stopping.requested())
+    with stopping.held_back():
+        signal.raise_signal(signal.SIGTERM)
+        print("not stopped halfway")
+    print("after", stopping.requested())
+    signal.raise_signal(signal.SIGINT)  # a second signal: the first is being answered already
+    print("carried on")
+    """
+    )
+    assert result.stdout.split("\n") == [
+        "before None",
+        "not stopped halfway",
+        "after SIGTERM",
+        "carried on",
+        "",
+    ], result.stderr

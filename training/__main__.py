@@ -186,6 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the bot), and the staging directory is already gone, so models/ is untouched.
         reporter.error(texts.failed_unexpectedly(error))
         return 1
+    late = stopping.requested()  # came while the new model was being swapped in, so it is served
+    if late is not None and not evaluating:
+        reporter.error(texts.interrupted_after_publishing(late, args.out))
+        return 128 + signal.Signals[late].value
     return 0
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from recognizer.config import METRICS_FILE
-from training.stopping import STOP_SIGNALS
+from training import stopping
 
 _DEFAULT_MODE = 0o755
 
@@ -38,14 +37,12 @@ def publish(staging: Path, target: Path, owned: frozenset[str]) -> None:
     """Swap ``staging`` in as ``target``; Ctrl-C or SIGTERM are held back for the few renames.
 
     ``owned`` names the files a run writes: old ones the new run did not write (an int8 model
-    that no longer qualifies) disappear, anything else in ``target`` is kept.
+    that no longer qualifies) disappear, anything else in ``target`` is kept. A stop signal that
+    comes during the swap is left for the caller to find in ``stopping.requested()``.
     """
     _keep_foreign_files(target, staging, owned)
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    try:
+    with stopping.held_back():
         _swap(staging, target, owned)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _keep_foreign_files(target: Path, staging: Path, owned: frozenset[str]) -> None:

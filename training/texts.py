@@ -52,6 +52,10 @@ def interrupted(signal_name: str, out: Path | None) -> str:
     return f"interrupted by {signal_name}{unchanged}"
 
 
+def interrupted_after_publishing(signal_name: str, out: Path) -> str:
+    return f"interrupted by {signal_name} as the new model was published; {out} holds it"
+
+
 def failed_unexpectedly(error: Exception) -> str:
     return f"training failed unexpectedly ({type(error).__name__}: {error})"
 
