@@ -111,7 +111,7 @@ def bot(sizes: Sizes) -> dict:
 
 
 def training(model_dir: Path) -> dict:
-    """Section 5 comes from the shipped training run: retraining here would take ~12 minutes."""
+    """Section 5 comes from the shipped training run: retraining here would take ~46 minutes."""
     metrics: MetricsFile = json.loads((model_dir / METRICS_FILE).read_text())
     return {
         "source": str(model_dir / METRICS_FILE),

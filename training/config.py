@@ -32,8 +32,8 @@ FINE_TUNE = Recipe(
     mnist_limit=10_000,
 )
 """``--init-from`` (the bot's /retrain quick): two gentle epochs over the user samples and a
-slice of MNIST, so the model learns the new samples without forgetting MNIST, in about a
-minute and a half on 2 cores (measured: see README, Training)."""
+slice of MNIST, so the model learns the new samples without forgetting MNIST, in under 2 minutes
+on 2 busy cores (116 s measured by ``benchmarks.retrain``: see README, Training)."""
 
 WIDEN = Recipe(epochs=3, peak_learning_rate=2.5e-4, warmup_fraction=0.0)
 """``--init-from`` a 10-class model (from before "not a digit"): gentler still, so the digits it
