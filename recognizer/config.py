@@ -507,7 +507,9 @@ ADDED_ROW_LEAST = 2
 """Between the readings under several papers, one that reads every row of the best so far and
 rows more, each of at least this many glyphs read surely (none a stick read as 1), takes its
 place: a row of two or more sure digits is a number another paper lost, where one glyph may be
-a finger's or an edge's sliver."""
+a finger's or an edge's sliver. So does one that reads a row of at least this many digits with
+sure digits more at its ends (a shadow took the number's start): a lone 1 may be a sliver that
+any number with a 1 holds."""
 
 MOSTLY_STICKS = 0.5
 """...the share of a reading's glyphs above which it is mostly sticks."""
@@ -529,7 +531,10 @@ digit a wrong paper broke leaves fragments about as tall as half the digit, and 
 seldom reads as a sure whole digit, two hardly ever."""
 
 MERGE_HEIGHTS = 3
-"""...how many times shorter than the merged glyph those digits are at least."""
+"""...how many times shorter than the merged glyph those digits are at least; and how many
+times taller than another reading's digits a row of sticks read as 1 is at least for that
+reading to leave it out and still read every row (``recognizer._towering_sticks``): a frame's
+or a shadow's edge beside a number a twentieth of the frame tall."""
 
 LEFT_OUT_DOUBT = 0.5
 """Between the readings under several papers, one that left ink out as other writing (words,

@@ -102,8 +102,13 @@ class Recognizer:
         outscore a paper under which every digit reads. A layout found only inside the first
         paper's sure digits reads their fragments and is passed over (WHOLE_DIGIT_STROKE). A
         layout that reads every row of the best so far and whole rows more, each sure
-        (``_adds_rows``), takes its place however its joint likeness compares: a paper that took
-        a row out with a shadow reads the rest as surely as one that kept it. A layout with a
+        (``_reads_more``), takes its place however its joint likeness compares: a paper that took
+        a row out with a shadow reads the rest as surely as one that kept it; so does one that
+        reads a row's digits and sure digits more at its ends. Rows of sticks towering over the
+        layout's digits need not be read (``_towering_sticks``), and a layout
+        that left ink out as other writing takes the place only of one like slivers: a frame's
+        or a shadow's edge beside a small number reads as a sure 1 under one paper while another
+        reads the number and leaves the edge out as too big to be its writing. A layout with a
         glyph that holds the best layout's whole digits so far (``_merges_digits``) merged them
         with shade taken for ink, and is passed over; a best layout whose glyph holds a later
         layout's whole digits gives way to it, whatever their likeness. (Only the best so far
@@ -140,11 +145,13 @@ class Recognizer:
                 return ink, judge, layout
             is_whole = _whole_digits(glyphs, likeness)
             written = boxes[is_whole & ~_read_as_one(glyphs, judge)]
-            candidate = _Candidate(joint, ink, judge, layout, boxes, written)
+            candidate = _Candidate(joint, ink, judge, layout, boxes, written, slivers)
             if best is None or joint > max(best.joint, bar) or _merges_digits(best.boxes, written):
                 best = candidate
-            elif not (slivers or layout.other_writing) and _adds_rows(
-                layout, judge, best.layout, best.judge
+            elif (
+                not slivers
+                and (best.slivers or not layout.other_writing)
+                and _reads_more(layout, judge, best.layout, best.judge)
             ):
                 best = replace(candidate, joint=max(joint, best.joint))
             if index == 0:
@@ -179,6 +186,8 @@ class _Candidate:
     written: np.ndarray
     """int (M, 4): the boxes of its glyphs read as whole digits (``_whole_digits``), sticks
     read as 1 left out: a paper's or a shadow's edge leaves slivers read as sure 1s."""
+    slivers: bool
+    """Whether it reads as edges and shadows do (``_like_slivers``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,24 +251,52 @@ def _like_slivers(layout: Layout, judge: _Judge) -> bool:
     )
 
 
-def _adds_rows(layout: Layout, judge: _Judge, other: Layout, other_judge: _Judge) -> bool:
-    """Whether a judged layout reads every row of ``other`` (another paper's judged layout) digit
-    for digit, and rows more, each of ADDED_ROW_LEAST glyphs or more read surely (UNSURE_BELOW),
-    none a stick read as 1: a row the other paper lost, taken out with a shadow as shade or too
-    faint under it. Its extra glyphs lower the joint likeness, which must not count against it;
-    glyphs added within a row may be a word's letters or a hand's fingers, and do not count."""
-    readings = [_digits(row, judge) for row in layout.rows]
-    theirs = [_digits(row, other_judge) for row in other.rows]
-    added = [row for row, digits in zip(layout.rows, readings, strict=True) if digits not in theirs]
+def _reads_more(layout: Layout, judge: _Judge, other: Layout, other_judge: _Judge) -> bool:
+    """Whether a judged layout reads every row of ``other`` (another paper's judged layout) and
+    more: whole rows more, each of ADDED_ROW_LEAST glyphs or more, or digits more at the ends of
+    a row of ADDED_ROW_LEAST or more (``_holds``), every glyph added read surely (UNSURE_BELOW)
+    and none a stick read as 1: digits the other paper lost, taken out with a shadow as shade or
+    too faint under it. Its extra glyphs lower the joint likeness, which must not count against
+    it. Rows of ``other`` that are an edge's slivers need not be read (``_towering_sticks``)."""
+    height = float(np.median([glyph.box[3] for row in layout.rows for glyph in row]))
+    theirs = [
+        _digits(row, other_judge)
+        for row in other.rows
+        if not _towering_sticks(row, other_judge, height)
+    ]
+    added: list[Glyph] = []
+    for row in layout.rows:
+        digits = _digits(row, judge)
+        match = next((their for their in theirs if _holds(digits, their)), None)
+        if match is None:
+            if len(row) < ADDED_ROW_LEAST:
+                return False
+            added.extend(row)
+            continue
+        theirs.remove(match)
+        start = digits.index(match)
+        added.extend([*row[:start], *row[start + len(match) :]])
     return (
         bool(added)
-        and all(digits in readings for digits in theirs)
-        and all(
-            len(row) >= ADDED_ROW_LEAST
-            and bool((judge(row) >= UNSURE_BELOW).all())
-            and not _read_as_one(row, judge).any()
-            for row in added
-        )
+        and not theirs
+        and bool((judge(added) >= UNSURE_BELOW).all())
+        and not _read_as_one(added, judge).any()
+    )
+
+
+def _holds(digits: str, theirs: str) -> bool:
+    """Whether a row read as ``digits`` reads another paper's row ``theirs`` with digits more
+    on its ends; a lone digit is held only as itself: another paper's sliver read as a 1 is
+    in many numbers."""
+    return digits == theirs or (len(theirs) >= ADDED_ROW_LEAST and theirs in digits)
+
+
+def _towering_sticks(row: Sequence[Glyph], judge: _Judge, height: float) -> bool:
+    """Whether a judged row is sticks read as 1 only, each MERGE_HEIGHTS times as tall as
+    ``height`` (another layout's median glyph height, pixels) or more: a paper's or a shadow's
+    edge beside writing that layout left out as too small to be the number (ROW_SIZE_SHARE)."""
+    return bool(_read_as_one(row, judge).all()) and all(
+        glyph.box[3] >= MERGE_HEIGHTS * height for glyph in row
     )
 
 

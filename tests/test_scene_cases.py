@@ -107,6 +107,15 @@ CASES = {
     "2/three-rows:13": "three rows across a hard shadow's wedge as dark as ink, read as a 1",
     "3/words-nearby:11": "a number beside 'Total:' under a hard shadow, read as one big 2",
     "single-dotted:17": "a big 2 on dotted paper, a paper with slivers in it read as 111",
+    # An edge's slivers towering over a small number are no row it must read, and a reading
+    # that left them out as other writing takes the place of one of slivers
+    # (recognizer/recognizer.py, _towering_sticks).
+    "printed-lines:12": "a boxed 734 a twentieth of the frame tall, read as the sheet's edge",
+    "words-nearby:23": "a pencil 65274 beside a handwritten 'Max', read as a shadow's edge",
+    "4/numbers-natural:14": "a felt-tip 13416 beside a sliver at the frame's side, read as 1",
+    # A reading with sure digits more at a row's ends takes the place of one that lost them.
+    "2/numbers-natural:3": "a 03135817 under a phone's shadow, read as 5817",
+    "4/two-rows:0": "832474 over 627546 under a phone's shadow, read as 32474 over 7546",
     # Thick writing crossed by printed lines that reach the frame is found by its strokes' core
     # (recognizer/paper.py, _thick_writing_kernel).
     "4/single-squared:24": "a marker 3 filling the frame on squared paper, hollowed into a 1",
