@@ -105,10 +105,10 @@ class Recognizer:
         (``_reads_more``), takes its place however its joint likeness compares: a paper that took
         a row out with a shadow reads the rest as surely as one that kept it; so does one that
         reads a row's digits and sure digits more at its ends. Rows of sticks towering over the
-        layout's digits need not be read (``_towering_sticks``), and a layout
-        that left ink out as other writing takes the place only of one like slivers: a frame's
-        or a shadow's edge beside a small number reads as a sure 1 under one paper while another
-        reads the number and leaves the edge out as too big to be its writing. A layout with a
+        layout's digits need not be read (``_towering_sticks``), and a layout that left ink out
+        as other writing takes the place only of one like slivers: a frame's or a shadow's edge
+        beside a small number reads as a sure 1 under one paper while another reads the number
+        and leaves the edge out as too big to be its writing. A layout with a
         glyph that holds the best layout's whole digits so far (``_merges_digits``) merged them
         with shade taken for ink, and is passed over; a best layout whose glyph holds a later
         layout's whole digits gives way to it, whatever their likeness. (Only the best so far
@@ -294,7 +294,8 @@ def _holds(digits: str, theirs: str) -> bool:
 def _towering_sticks(row: Sequence[Glyph], judge: _Judge, height: float) -> bool:
     """Whether a judged row is sticks read as 1 only, each MERGE_HEIGHTS times as tall as
     ``height`` (another layout's median glyph height, pixels) or more: a paper's or a shadow's
-    edge beside writing that layout left out as too small to be the number (ROW_SIZE_SHARE)."""
+    edge beside a small number, which the layout that read the number left out as too big to
+    be its writing (ROW_SIZE_SHARE)."""
     return bool(_read_as_one(row, judge).all()) and all(
         glyph.box[3] >= MERGE_HEIGHTS * height for glyph in row
     )
